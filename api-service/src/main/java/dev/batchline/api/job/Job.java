@@ -1,0 +1,158 @@
+package dev.batchline.api.job;
+
+import java.time.Instant;
+import java.util.UUID;
+
+import jakarta.persistence.Entity;
+import jakarta.persistence.EnumType;
+import jakarta.persistence.Enumerated;
+import jakarta.persistence.Id;
+import jakarta.persistence.Table;
+import jakarta.persistence.Version;
+
+/**
+ * A batch job: what was asked (model, items), where it stands (state, counters) and when.
+ * State changes go through {@link JobManagement}, which checks {@link JobState}'s table
+ * and keeps the history.
+ */
+@Entity
+@Table(name = "jobs")
+public class Job {
+
+	@Id
+	private UUID id;
+
+	private UUID tenantId;
+
+	private String model;
+
+	private String modelVersion;
+
+	@Enumerated(EnumType.STRING)
+	private JobState state;
+
+	private long totalItems;
+
+	private long succeededItems;
+
+	private long failedItems;
+
+	private int totalChunks;
+
+	private int completedChunks;
+
+	private String metadata;
+
+	private Instant createdAt;
+
+	private Instant startedAt;
+
+	private Instant finishedAt;
+
+	private Instant updatedAt;
+
+	@Version
+	private Long version;
+
+	protected Job() {
+	}
+
+	Job(UUID id, UUID tenantId, String model, String modelVersion, long totalItems, int totalChunks, String metadata,
+			Instant now) {
+		this.id = id;
+		this.tenantId = tenantId;
+		this.model = model;
+		this.modelVersion = modelVersion;
+		this.state = JobState.QUEUED;
+		this.totalItems = totalItems;
+		this.totalChunks = totalChunks;
+		this.metadata = metadata;
+		this.createdAt = now;
+		this.updatedAt = now;
+	}
+
+	/** Moves to {@code next}, which the caller has checked is allowed. */
+	void moveTo(JobState next, Instant now) {
+		if (next == JobState.RUNNING && this.startedAt == null) {
+			this.startedAt = now;
+		}
+		if (next.isTerminal()) {
+			this.finishedAt = now;
+		}
+		this.state = next;
+		this.updatedAt = now;
+	}
+
+	/** Counts one recorded chunk. */
+	void countChunk(long succeeded, long failed, Instant now) {
+		this.succeededItems += succeeded;
+		this.failedItems += failed;
+		this.completedChunks++;
+		this.updatedAt = now;
+	}
+
+	boolean allChunksRecorded() {
+		return this.completedChunks >= this.totalChunks;
+	}
+
+	public UUID getId() {
+		return this.id;
+	}
+
+	public UUID getTenantId() {
+		return this.tenantId;
+	}
+
+	public String getModel() {
+		return this.model;
+	}
+
+	public String getModelVersion() {
+		return this.modelVersion;
+	}
+
+	public JobState getState() {
+		return this.state;
+	}
+
+	public long getTotalItems() {
+		return this.totalItems;
+	}
+
+	public long getSucceededItems() {
+		return this.succeededItems;
+	}
+
+	public long getFailedItems() {
+		return this.failedItems;
+	}
+
+	public int getTotalChunks() {
+		return this.totalChunks;
+	}
+
+	public int getCompletedChunks() {
+		return this.completedChunks;
+	}
+
+	public String getMetadata() {
+		return this.metadata;
+	}
+
+	public Instant getCreatedAt() {
+		return this.createdAt;
+	}
+
+	public Instant getStartedAt() {
+		return this.startedAt;
+	}
+
+	public Instant getFinishedAt() {
+		return this.finishedAt;
+	}
+
+	public Instant getUpdatedAt() {
+		return this.updatedAt;
+	}
+
+}

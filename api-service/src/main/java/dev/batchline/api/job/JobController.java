@@ -1,0 +1,87 @@
+package dev.batchline.api.job;
+
+import java.io.IOException;
+import java.net.URI;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.ApiKeyAuthentication;
+import dev.batchline.api.system.ApiProperties;
+import jakarta.servlet.http.HttpServletRequest;
+
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * Submitting jobs and reading their status: {@code POST /v1/jobs}, {@code GET
+ * /v1/jobs/{id}}, {@code GET /v1/jobs}.
+ */
+@RestController
+class JobController {
+
+	private static final int MAX_PAGE_SIZE = 100;
+
+	private final JobManagement jobs;
+
+	private final JobPages pages;
+
+	private final ApiProperties properties;
+
+	JobController(JobManagement jobs, JobPages pages, ApiProperties properties) {
+		this.jobs = jobs;
+		this.pages = pages;
+		this.properties = properties;
+	}
+
+	@PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
+	ResponseEntity<JobView> submit(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			HttpServletRequest request) throws IOException {
+		long length = request.getContentLengthLong();
+		if (length > this.properties.maxBodyBytes()) {
+			throw JobRequest.tooLarge(this.properties.maxBodyBytes());
+		}
+		JobRequest submission = JobRequest.read(request.getInputStream(), this.properties.maxBodyBytes());
+		Job job = this.jobs.submit(tenantId, submission);
+		return ResponseEntity.accepted()
+			.location(URI.create("/v1/jobs/" + job.getId()))
+			.body(JobView.of(job, this.jobs.history(job.getId())));
+	}
+
+	@GetMapping("/v1/jobs/{id}")
+	JobView get(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		Job job = this.jobs.get(tenantId, id);
+		return JobView.of(job, this.jobs.history(id));
+	}
+
+	@GetMapping("/v1/jobs")
+	Map<String, Object> list(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@RequestParam(required = false) String state, @RequestParam(required = false) String cursor,
+			@RequestParam(defaultValue = "20") int limit) {
+		if (limit < 1 || limit > MAX_PAGE_SIZE) {
+			throw ApiException.badRequest("'limit' must be between 1 and " + MAX_PAGE_SIZE);
+		}
+		JobState filter = null;
+		if (state != null) {
+			try {
+				filter = JobState.valueOf(state.toUpperCase(java.util.Locale.ROOT));
+			}
+			catch (IllegalArgumentException ex) {
+				throw ApiException.badRequest("'state' must be one of " + List.of(JobState.values()));
+			}
+		}
+		JobPages.Page page = this.pages.page(tenantId, filter, cursor, limit);
+		Map<String, Object> body = new java.util.LinkedHashMap<>();
+		body.put("data", page.jobs().stream().map((job) -> JobView.of(job, null)).toList());
+		body.put("next_cursor", page.nextCursor());
+		return body;
+	}
+
+}

@@ -1,0 +1,251 @@
+package dev.batchline.api.job;
+
+import java.io.ByteArrayOutputStream;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.batchline.api.model.ModelCatalog;
+import dev.batchline.api.outbox.Outbox;
+import dev.batchline.api.results.ResultStore;
+import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.ApiProperties;
+import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.InstanceValidator;
+import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.ModelDeployed;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Manages jobs: accepts submissions (job, input chunks and outbox rows in one
+ * transaction), records chunk results and moves jobs through {@link JobState}'s
+ * transitions, keeping the history and announcing each change as a {@code job.*} event.
+ */
+@Service
+public class JobManagement {
+
+	private static final Logger log = LoggerFactory.getLogger(JobManagement.class);
+
+	private final JobRepository jobs;
+
+	private final JobStateChangeRepository history;
+
+	private final ModelCatalog models;
+
+	private final Outbox outbox;
+
+	private final ResultStore results;
+
+	private final JdbcTemplate jdbc;
+
+	private final ApiProperties properties;
+
+	private final Clock clock;
+
+	private final MeterRegistry meters;
+
+	JobManagement(JobRepository jobs, JobStateChangeRepository history, ModelCatalog models, Outbox outbox,
+			ResultStore results, JdbcTemplate jdbc, ApiProperties properties, Clock clock, MeterRegistry meters) {
+		this.jobs = jobs;
+		this.history = history;
+		this.models = models;
+		this.outbox = outbox;
+		this.results = results;
+		this.jdbc = jdbc;
+		this.properties = properties;
+		this.clock = clock;
+		this.meters = meters;
+	}
+
+	/**
+	 * Validates a submission against the served model and stores it: the job, its input
+	 * chunks, the chunks' outbox rows and the {@code job.queued} event, in one
+	 * transaction.
+	 * @param tenantId the submitting tenant
+	 * @param request the submission
+	 * @return the queued job
+	 */
+	@Transactional
+	public Job submit(UUID tenantId, JobRequest request) {
+		ModelDeployed model = this.models.find(request.model(), request.version())
+			.orElseThrow(() -> unknownModel(request));
+		List<JsonNode> items = request.instances();
+		if (items.isEmpty()) {
+			throw ApiException.invalid("'instances' is empty: a job needs at least one item");
+		}
+		if (items.size() > this.properties.maxItems()) {
+			throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "too-many-items", "Too many items",
+					"The job has " + items.size() + " items; the most allowed is " + this.properties.maxItems()
+							+ " (batchline.api.max-items)");
+		}
+		for (int i = 0; i < items.size(); i++) {
+			Optional<ItemError> error = InstanceValidator.validate(items.get(i), model.signature());
+			if (error.isPresent()) {
+				throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-instance", "Invalid instance",
+						"instances[" + i + "]: " + error.get().message(),
+						Map.of("item_index", i, "code", error.get().code()));
+			}
+		}
+		String metadata = metadataJson(request.metadata());
+		List<Chunk> chunks = chunk(items);
+		Instant now = this.clock.instant();
+		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(),
+				items.size(), chunks.size(), metadata, now));
+		this.history.save(new JobStateChange(job.getId(), null, JobState.QUEUED, "submitted", now));
+		insertChunks(job.getId(), chunks);
+		this.outbox.appendChunks(job.getId(), chunks.size());
+		this.outbox.appendJobEvent(event(job, JobState.QUEUED.eventType(), "submitted"));
+		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
+		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(items.size());
+		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}", job.getId(), items.size(), chunks.size(),
+				model.name(), model.version());
+		return job;
+	}
+
+	/**
+	 * Records one chunk result, exactly once: a result already recorded (a redelivery)
+	 * changes nothing. Starts the job on its first result and finishes it on its last.
+	 * @param result the chunk result
+	 * @return whether the result was new
+	 */
+	@Transactional(propagation = Propagation.REQUIRED)
+	public boolean recordChunk(ChunkCompleted result) {
+		Optional<Job> found = this.jobs.findForUpdate(result.jobId());
+		if (found.isEmpty()) {
+			log.warn("Job(id={}) chunk {}: result for an unknown job ignored", result.jobId(), result.chunk());
+			return false;
+		}
+		Job job = found.get();
+		if (result.chunk() < 0 || result.chunk() >= job.getTotalChunks()) {
+			log.warn("Job(id={}) chunk {}: result for a chunk the job does not have ignored", job.getId(),
+					result.chunk());
+			return false;
+		}
+		long failed = result.failedCount();
+		if (!this.results.insert(result, failed, this.clock.instant())) {
+			log.debug("Job(id={}) chunk {}: duplicate result ignored", job.getId(), result.chunk());
+			return false;
+		}
+		if (job.getState() == JobState.QUEUED) {
+			transition(job, JobState.RUNNING, "first results recorded");
+		}
+		job.countChunk(result.items().size() - failed, failed, this.clock.instant());
+		if (job.allChunksRecorded() && !job.getState().isTerminal()) {
+			JobState end = (job.getFailedItems() == 0) ? JobState.SUCCEEDED
+					: (job.getSucceededItems() == 0) ? JobState.FAILED : JobState.PARTIALLY_SUCCEEDED;
+			transition(job, end,
+					"all " + job.getTotalItems() + " items processed, " + job.getFailedItems() + " failed");
+		}
+		return true;
+	}
+
+	/** Moves a job to {@code next}, or fails when {@link JobState} does not allow it. */
+	void transition(Job job, JobState next, String reason) {
+		JobState from = job.getState();
+		if (!from.canMoveTo(next)) {
+			throw new IllegalStateException("Job(id=" + job.getId() + ") cannot move from " + from + " to " + next);
+		}
+		Instant now = this.clock.instant();
+		job.moveTo(next, now);
+		this.history.save(new JobStateChange(job.getId(), from, next, reason, now));
+		this.outbox.appendJobEvent(event(job, next.eventType(), reason));
+		if (next.isTerminal()) {
+			this.meters.counter("batchline.jobs.finished", "model", job.getModel(), "state", next.name()).increment();
+		}
+		log.info("Job(id={}) {} -> {}: {}", job.getId(), from, next, reason);
+	}
+
+	/** A tenant's job, or 404 (also for another tenant's job, so ids do not leak). */
+	@Transactional(readOnly = true)
+	public Job get(UUID tenantId, UUID jobId) {
+		return this.jobs.findByIdAndTenantId(jobId, tenantId).orElseThrow(() -> ApiException.notFound("Job " + jobId));
+	}
+
+	@Transactional(readOnly = true)
+	List<JobStateChange> history(UUID jobId) {
+		return this.history.findByJobIdOrderById(jobId);
+	}
+
+	private JobEvent event(Job job, String type, String reason) {
+		return new JobEvent(UUID.randomUUID(), type, job.getUpdatedAt(), job.getId(), job.getTenantId(), job.getModel(),
+				job.getModelVersion(), job.getState().name(), reason, job.getTotalItems(), job.getSucceededItems(),
+				job.getFailedItems());
+	}
+
+	private ApiException unknownModel(JobRequest request) {
+		String what = (request.version() != null) ? request.model() + ":" + request.version() : request.model();
+		return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "unknown-model", "Unknown model",
+				"No worker serves model '" + what + "'; served models: " + this.models.names(),
+				Map.of("model", request.model()));
+	}
+
+	private String metadataJson(JsonNode metadata) {
+		if (metadata == null) {
+			return null;
+		}
+		String json = metadata.toString();
+		if (json.length() > this.properties.maxMetadataBytes()) {
+			throw ApiException.invalid("'metadata' is larger than " + this.properties.maxMetadataBytes()
+					+ " bytes (batchline.api.max-metadata-bytes)");
+		}
+		return json;
+	}
+
+	/**
+	 * Splits the items into chunks of at most {@code chunkMaxItems} items and about
+	 * {@code chunkMaxBytes} bytes, each the JSON array of its items.
+	 */
+	private List<Chunk> chunk(List<JsonNode> items) {
+		List<Chunk> chunks = new ArrayList<>();
+		ByteArrayOutputStream current = new ByteArrayOutputStream();
+		int count = 0;
+		for (JsonNode item : items) {
+			byte[] json = EventCodec.mapper().writeValueAsBytes(item);
+			if (count > 0 && (count >= this.properties.chunkMaxItems()
+					|| current.size() + json.length + 2 > this.properties.chunkMaxBytes())) {
+				current.write(']');
+				chunks.add(new Chunk(current.toByteArray(), count));
+				current.reset();
+				count = 0;
+			}
+			current.write((count == 0) ? '[' : ',');
+			current.writeBytes(json);
+			count++;
+		}
+		current.write(']');
+		chunks.add(new Chunk(current.toByteArray(), count));
+		return chunks;
+	}
+
+	private void insertChunks(UUID jobId, List<Chunk> chunks) {
+		long firstIndex = 0;
+		List<Object[]> rows = new ArrayList<>(chunks.size());
+		for (int n = 0; n < chunks.size(); n++) {
+			Chunk chunk = chunks.get(n);
+			rows.add(new Object[] { jobId, n, firstIndex, chunk.count(), chunk.instances() });
+			firstIndex += chunk.count();
+		}
+		this.jdbc.batchUpdate(
+				"insert into input_chunks (job_id, chunk_no, first_index, item_count, instances) values (?, ?, ?, ?, ?)",
+				rows);
+	}
+
+	private record Chunk(byte[] instances, int count) {
+	}
+
+}

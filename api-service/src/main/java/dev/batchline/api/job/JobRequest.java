@@ -1,0 +1,129 @@
+package dev.batchline.api.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.ArrayList;
+import java.util.List;
+
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.EventCodec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * A parsed {@code POST /v1/jobs} body.
+ *
+ * @param model the model name
+ * @param version the model version, or null for the newest
+ * @param instances the items (TensorFlow Serving's {@code instances})
+ * @param metadata the caller's metadata object, or null
+ */
+public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata) {
+
+	/**
+	 * Reads a request body of at most {@code maxBytes}.
+	 * @param body the body
+	 * @param maxBytes the limit
+	 * @return the request
+	 * @throws ApiException 400 for malformed JSON or a wrong form, 413 past the limit
+	 */
+	static JobRequest read(InputStream body, long maxBytes) {
+		JsonNode root;
+		LimitedInputStream limited = new LimitedInputStream(body, maxBytes);
+		try {
+			root = EventCodec.mapper().readTree(limited);
+		}
+		catch (JacksonException ex) {
+			if (limited.exceeded()) {
+				throw tooLarge(maxBytes);
+			}
+			throw new ApiException(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+					"The request body is not valid JSON: " + ex.getOriginalMessage());
+		}
+		if (root == null || root.isMissingNode() || !root.isObject()) {
+			throw ApiException.badRequest("The request body must be a JSON object with 'model' and 'instances'");
+		}
+		JsonNode model = root.get("model");
+		if (model == null || !model.isString() || model.asString().isBlank()) {
+			throw ApiException.invalid("'model' is required and must be a model name");
+		}
+		JsonNode version = root.get("version");
+		if (version != null && !version.isNull() && !(version.isString() || version.isIntegralNumber())) {
+			throw ApiException.invalid("'version' must be a string or an integer");
+		}
+		JsonNode instances = root.get("instances");
+		if (instances == null || !instances.isArray()) {
+			throw ApiException.invalid("'instances' is required and must be an array of items");
+		}
+		JsonNode metadata = root.get("metadata");
+		if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
+			throw ApiException.invalid("'metadata' must be an object");
+		}
+		for (String field : root.propertyNames()) {
+			if (!List.of("model", "version", "instances", "metadata").contains(field)) {
+				throw ApiException.invalid("unknown field '" + field + "'");
+			}
+		}
+		List<JsonNode> items = new ArrayList<>(instances.size());
+		instances.forEach(items::add);
+		return new JobRequest(model.asString(), (version == null || version.isNull()) ? null : version.asString(),
+				items, (metadata == null || metadata.isNull()) ? null : metadata);
+	}
+
+	static ApiException tooLarge(long maxBytes) {
+		return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+				"The request body exceeds " + maxBytes + " bytes (batchline.api.max-body-bytes)");
+	}
+
+	/**
+	 * Stops reading past a limit, so an oversized body is refused without being held
+	 * whole.
+	 */
+	private static final class LimitedInputStream extends java.io.FilterInputStream {
+
+		private final long limit;
+
+		private long count;
+
+		private boolean exceeded;
+
+		LimitedInputStream(InputStream in, long limit) {
+			super(in);
+			this.limit = limit;
+		}
+
+		boolean exceeded() {
+			return this.exceeded;
+		}
+
+		@Override
+		public int read() throws IOException {
+			int b = super.read();
+			if (b >= 0) {
+				count(1);
+			}
+			return b;
+		}
+
+		@Override
+		public int read(byte[] buffer, int offset, int length) throws IOException {
+			int n = super.read(buffer, offset, length);
+			if (n > 0) {
+				count(n);
+			}
+			return n;
+		}
+
+		private void count(int n) throws IOException {
+			this.count += n;
+			if (this.count > this.limit) {
+				this.exceeded = true;
+				throw new IOException("request body exceeds " + this.limit + " bytes");
+			}
+		}
+
+	}
+
+}

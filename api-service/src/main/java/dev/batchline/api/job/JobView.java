@@ -1,0 +1,52 @@
+package dev.batchline.api.job;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.batchline.contracts.EventCodec;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A job as the API shows it.
+ *
+ * @param id the job id
+ * @param state the state
+ * @param model the model name
+ * @param version the model version
+ * @param counts item counts
+ * @param metadata the caller's metadata
+ * @param createdAt when it was submitted
+ * @param startedAt when its first result was recorded
+ * @param finishedAt when it reached a terminal state
+ * @param updatedAt when it last changed
+ * @param history every state change, oldest first (only on the single-job view)
+ * @param links where to look next
+ */
+@JsonInclude(JsonInclude.Include.NON_NULL)
+record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
+		Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt, List<StateChange> history,
+		Map<String, String> links) {
+
+	record Counts(long total, long succeeded, long failed, long pending) {
+	}
+
+	record StateChange(JobState from, JobState to, String reason, Instant at) {
+	}
+
+	static JobView of(Job job, List<JobStateChange> history) {
+		String self = "/v1/jobs/" + job.getId();
+		return new JobView(job.getId(), job.getState(), job.getModel(), job.getModelVersion(),
+				new Counts(job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(),
+						job.getTotalItems() - job.getSucceededItems() - job.getFailedItems()),
+				(job.getMetadata() != null) ? EventCodec.tree(job.getMetadata().getBytes()) : null, job.getCreatedAt(),
+				job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(),
+				(history != null) ? history.stream()
+					.map((c) -> new StateChange(c.getFromState(), c.getToState(), c.getReason(), c.getChangedAt()))
+					.toList() : null,
+				Map.of("self", self, "results", self + "/results"));
+	}
+
+}

@@ -1,0 +1,260 @@
+package dev.batchline.api.outbox;
+
+import java.io.ByteArrayOutputStream;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.locks.Condition;
+import java.util.concurrent.locks.ReentrantLock;
+
+import dev.batchline.api.system.ApiProperties;
+import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.Topics;
+import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonGenerator;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Publishes outbox rows to Kafka and deletes them once the broker has acknowledged them.
+ * Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so several api-service replicas
+ * relay side by side and never publish the same row at the same time. When Kafka is
+ * unreachable the round fails, the transaction rolls back, the rows stay, and the relay
+ * tries again with a growing pause: submissions are never blocked or lost.
+ *
+ * <p>
+ * Delivery is at least once (a crash between the broker's acknowledgement and the commit
+ * publishes a row again); consumers deduplicate on the CloudEvents id.
+ */
+@Component
+class OutboxRelay implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
+
+	private static final String SOURCE = "api-service";
+
+	private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
+	private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final KafkaTemplate<String, CloudEvent> kafka;
+
+	private final Topics topics;
+
+	private final ApiProperties properties;
+
+	private final Counter published;
+
+	private final ReentrantLock lock = new ReentrantLock();
+
+	private final Condition work = this.lock.newCondition();
+
+	private boolean woken;
+
+	private volatile boolean running;
+
+	private Thread thread;
+
+	OutboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions, KafkaTemplate<String, CloudEvent> kafka,
+			Topics topics, ApiProperties properties, MeterRegistry meters) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.kafka = kafka;
+		this.topics = topics;
+		this.properties = properties;
+		this.published = Counter.builder("batchline.outbox.published")
+			.description("Outbox records published to Kafka")
+			.register(meters);
+		meters.gauge("batchline.outbox.pending", this, OutboxRelay::pendingRows);
+	}
+
+	/** Tells the relay there is new work, e.g. after a commit that wrote outbox rows. */
+	void wakeUp() {
+		this.lock.lock();
+		try {
+			this.woken = true;
+			this.work.signalAll();
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	@Override
+	public void start() {
+		this.running = true;
+		this.thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+	}
+
+	@Override
+	public void stop() {
+		this.running = false;
+		wakeUp();
+		try {
+			this.thread.join(SEND_TIMEOUT.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.running;
+	}
+
+	private void run() {
+		Duration backoff = Duration.ZERO;
+		while (this.running) {
+			try {
+				int sent = relayOnce();
+				backoff = Duration.ZERO;
+				if (sent < this.properties.outboxBatchSize()) {
+					awaitWork(this.properties.outboxPollInterval());
+				}
+			}
+			catch (RuntimeException ex) {
+				backoff = backoff.isZero() ? Duration.ofMillis(200)
+						: (backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2));
+				log.warn("Outbox relay round failed, retrying in {} ms: {}", backoff.toMillis(), ex.toString());
+				awaitWork(backoff);
+			}
+		}
+	}
+
+	private void awaitWork(Duration timeout) {
+		this.lock.lock();
+		try {
+			if (!this.woken && this.running) {
+				this.work.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+			}
+			this.woken = false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.running = false;
+		}
+		finally {
+			this.lock.unlock();
+		}
+	}
+
+	/** Publishes one batch of rows; returns how many. */
+	int relayOnce() {
+		Integer sent = this.transactions.execute((status) -> {
+			List<Row> rows = this.jdbc.query("""
+					select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
+					       o.created_at, j.model, j.model_version, c.first_index, c.instances
+					from outbox o
+					left join input_chunks c on c.job_id = o.job_id and c.chunk_no = o.chunk_no
+					left join jobs j on j.id = c.job_id
+					order by o.id
+					limit ?
+					for update of o skip locked
+					""", OutboxRelay::row, this.properties.outboxBatchSize());
+			if (rows.isEmpty()) {
+				return 0;
+			}
+			List<CompletableFuture<?>> acks = new ArrayList<>(rows.size());
+			for (Row row : rows) {
+				acks.add(this.kafka.send(topicOf(row.topic()), row.key(), toEvent(row)));
+			}
+			await(acks);
+			this.jdbc.update("delete from outbox where id = any(?)",
+					(Object) rows.stream().map(Row::id).toArray(Long[]::new));
+			return rows.size();
+		});
+		int count = (sent != null) ? sent : 0;
+		this.published.increment(count);
+		return count;
+	}
+
+	private String topicOf(String logicalTopic) {
+		return switch (logicalTopic) {
+			case Outbox.CHUNKS -> this.topics.chunks();
+			case Outbox.JOB_EVENTS -> this.topics.jobEvents();
+			default -> throw new IllegalStateException("Unknown outbox topic " + logicalTopic);
+		};
+	}
+
+	private static CloudEvent toEvent(Row row) {
+		byte[] data = (row.payload() != null) ? row.payload() : chunkJson(row);
+		return CloudEventRecords.eventWithJson(row.eventId(), row.eventType(), SOURCE, row.key(), row.createdAt(),
+				data);
+	}
+
+	/** The chunk record, with the stored instances copied as they are (no re-parsing). */
+	private static byte[] chunkJson(Row row) {
+		if (row.instances() == null) {
+			throw new IllegalStateException(
+					"Outbox row " + row.id() + " names a missing chunk " + row.jobId() + "/" + row.chunkNo());
+		}
+		ByteArrayOutputStream out = new ByteArrayOutputStream(row.instances().length + 256);
+		try (JsonGenerator json = EventCodec.mapper().createGenerator(out)) {
+			json.writeStartObject();
+			json.writeStringProperty("job_id", row.jobId().toString());
+			json.writeNumberProperty("chunk", row.chunkNo());
+			json.writeNumberProperty("first_index", row.firstIndex());
+			json.writeStringProperty("model", row.model());
+			json.writeStringProperty("version", row.modelVersion());
+			json.writeName("instances");
+			json.writeRawValue(new String(row.instances(), java.nio.charset.StandardCharsets.UTF_8));
+			json.writeEndObject();
+		}
+		return out.toByteArray();
+	}
+
+	private static void await(List<CompletableFuture<?>> acks) {
+		try {
+			CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
+				.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while publishing the outbox", ex);
+		}
+		catch (ExecutionException | TimeoutException ex) {
+			throw new IllegalStateException("Kafka did not acknowledge the outbox records", ex);
+		}
+	}
+
+	private long pendingRows() {
+		Long count = this.jdbc.queryForObject("select count(*) from outbox", Long.class);
+		return (count != null) ? count : 0;
+	}
+
+	private static Row row(ResultSet rs, int rowNum) throws SQLException {
+		long firstIndex = rs.getLong("first_index");
+		Integer chunkNo = (Integer) rs.getObject("chunk_no");
+		return new Row(rs.getLong("id"), rs.getString("topic"), rs.getString("record_key"), rs.getString("event_id"),
+				rs.getString("event_type"), rs.getObject("job_id", UUID.class), chunkNo, rs.getBytes("payload"),
+				rs.getTimestamp("created_at").toInstant(), rs.getString("model"), rs.getString("model_version"),
+				firstIndex, rs.getBytes("instances"));
+	}
+
+	private record Row(long id, String topic, String key, String eventId, String eventType, UUID jobId, Integer chunkNo,
+			byte[] payload, Instant createdAt, String model, String modelVersion, long firstIndex, byte[] instances) {
+	}
+
+}

@@ -1,0 +1,12 @@
+package dev.batchline.api.tenant;
+
+import java.util.Optional;
+import java.util.UUID;
+
+import org.springframework.data.jpa.repository.JpaRepository;
+
+interface ApiKeyRepository extends JpaRepository<ApiKey, UUID> {
+
+	Optional<ApiKey> findByKeyHash(byte[] keyHash);
+
+}

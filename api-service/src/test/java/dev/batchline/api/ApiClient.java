@@ -1,0 +1,79 @@
+package dev.batchline.api;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+
+import dev.batchline.contracts.EventCodec;
+import tools.jackson.databind.JsonNode;
+
+/** A plain HTTP client for the API under test, as any user would call it. */
+final class ApiClient {
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final String base;
+
+	private final String token;
+
+	ApiClient(String base, String token) {
+		this.base = base;
+		this.token = token;
+	}
+
+	ApiClient withToken(String other) {
+		return new ApiClient(this.base, other);
+	}
+
+	record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {
+
+		JsonNode json() {
+			return EventCodec.tree(this.body.getBytes());
+		}
+
+	}
+
+	Response get(String path) {
+		return get(path, "application/json");
+	}
+
+	Response get(String path, String accept) {
+		return send(request(path).header("Accept", accept).GET().build());
+	}
+
+	Response post(String path, String json) {
+		return post(path, "application/json", json);
+	}
+
+	Response post(String path, String contentType, String body) {
+		return send(request(path).header("Content-Type", contentType)
+			.POST(HttpRequest.BodyPublishers.ofString(body))
+			.build());
+	}
+
+	private HttpRequest.Builder request(String path) {
+		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(this.base + path));
+		if (this.token != null) {
+			builder.header("Authorization", "Bearer " + this.token);
+		}
+		return builder;
+	}
+
+	private Response send(HttpRequest request) {
+		try {
+			HttpResponse<String> response = this.http.send(request, HttpResponse.BodyHandlers.ofString());
+			return new Response(response.statusCode(), response.headers().firstValue("Content-Type").orElse(""),
+					response.body(), response.headers());
+		}
+		catch (IOException ex) {
+			throw new java.io.UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+}

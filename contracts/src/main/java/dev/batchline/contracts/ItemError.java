@@ -1,0 +1,23 @@
+package dev.batchline.contracts;
+
+/**
+ * Why one item has no output.
+ *
+ * @param code a stable, machine-readable code, see the constants
+ * @param message a human-readable explanation
+ */
+public record ItemError(String code, String message) {
+
+	/** The item does not match the shape of the model's input. */
+	public static final String BAD_SHAPE = "bad_shape";
+
+	/** The item has a value the model cannot take (wrong type, NaN, infinity). */
+	public static final String BAD_VALUE = "bad_value";
+
+	/** The model failed on the item. */
+	public static final String MODEL_ERROR = "model_error";
+
+	/** The worker does not serve the requested model or version. */
+	public static final String MODEL_UNAVAILABLE = "model_unavailable";
+
+}

@@ -1,0 +1,54 @@
+package dev.batchline.contracts;
+
+/**
+ * The Kafka topic names of one Batchline installation. Every name starts with a
+ * configurable prefix ({@code batchline} by default), so that several installations can
+ * share a cluster.
+ *
+ * @param prefix the topic name prefix, without the trailing dot
+ */
+public record Topics(String prefix) {
+
+	/** The prefix used when none is configured. */
+	public static final String DEFAULT_PREFIX = "batchline";
+
+	public Topics {
+		if (prefix == null || prefix.isBlank()) {
+			prefix = DEFAULT_PREFIX;
+		}
+	}
+
+	/** Topics with the default prefix. */
+	public static Topics defaults() {
+		return new Topics(DEFAULT_PREFIX);
+	}
+
+	/** Chunks of job inputs, key = job id, value = {@link ChunkSubmitted}. */
+	public String chunks() {
+		return this.prefix + ".chunks";
+	}
+
+	/** Chunk results, key = job id, value = {@link ChunkCompleted}. */
+	public String results() {
+		return this.prefix + ".results";
+	}
+
+	/** Job lifecycle events, key = job id, value = {@link JobEvent}. */
+	public String jobEvents() {
+		return this.prefix + ".job-events";
+	}
+
+	/** Chunks that could not be processed after retries, key = job id. */
+	public String chunksDeadLetter() {
+		return chunks() + ".DLT";
+	}
+
+	/**
+	 * Compacted: the models the workers serve, key = model name, value =
+	 * {@link ModelDeployed}.
+	 */
+	public String models() {
+		return this.prefix + ".models";
+	}
+
+}
