@@ -245,6 +245,19 @@ class JobApiIntegrationTests {
 		assertProblem(this.api.get("/v1/models/unknown"), 404, "not-found", null);
 	}
 
+	@Test
+	void servesOpenApiHealthProbesAndPrometheusMetricsWithoutAnApiKey() {
+		ApiClient anonymous = this.api.withToken(null);
+		ApiClient.Response openApi = anonymous.get("/v3/api-docs");
+		assertThat(openApi.status()).isEqualTo(200);
+		assertThat(openApi.body()).contains("/v1/jobs", "/v1/jobs/{id}/results", "/v1/models");
+		JsonNode readiness = anonymous.get("/actuator/health/readiness").json();
+		assertThat(readiness.get("status").asString()).isEqualTo("UP");
+		assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(200);
+		assertThat(anonymous.get("/actuator/prometheus", "text/plain").body())
+			.contains("batchline_jobs_submitted_total", "batchline_outbox_published_total");
+	}
+
 	private static void assertProblem(ApiClient.Response response, int status, String kind, String detailPart) {
 		assertThat(response.status()).as(response.body()).isEqualTo(status);
 		assertThat(response.contentType()).isEqualTo("application/problem+json");

@@ -23,7 +23,10 @@ public record Topics(String prefix) {
 		return new Topics(DEFAULT_PREFIX);
 	}
 
-	/** Chunks of job inputs, key = job id, value = {@link ChunkSubmitted}. */
+	/**
+	 * Chunks of job inputs, key = {@code <job id>/<chunk>} (spreads a job over all
+	 * partitions), value = {@link ChunkSubmitted}.
+	 */
 	public String chunks() {
 		return this.prefix + ".chunks";
 	}

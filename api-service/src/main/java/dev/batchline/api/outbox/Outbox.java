@@ -34,12 +34,16 @@ public class Outbox {
 		this.relay = relay;
 	}
 
-	/** Adds one chunk record for each of the job's chunks {@code 0..chunks-1}. */
+	/**
+	 * Adds one chunk record for each of the job's chunks {@code 0..chunks-1}. Chunk
+	 * records are keyed {@code <job id>/<chunk>}, not by job id alone, so one large job
+	 * spreads over every partition and so over every worker replica.
+	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void appendChunks(UUID jobId, int chunks) {
 		this.jdbc.update("""
 				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no)
-				select ?, ?, ? || ':' || n, ?, ?, n from generate_series(0, ? - 1) n
+				select ?, ? || '/' || n, ? || ':' || n, ?, ?, n from generate_series(0, ? - 1) n
 				""", CHUNKS, jobId.toString(), jobId.toString(), ChunkSubmitted.TYPE, jobId, chunks);
 		wakeRelayAfterCommit();
 	}

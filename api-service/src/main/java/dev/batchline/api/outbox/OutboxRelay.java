@@ -200,8 +200,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private static CloudEvent toEvent(Row row) {
 		byte[] data = (row.payload() != null) ? row.payload() : chunkJson(row);
-		return CloudEventRecords.eventWithJson(row.eventId(), row.eventType(), SOURCE, row.key(), row.createdAt(),
-				data);
+		String subject = (row.jobId() != null) ? row.jobId().toString() : row.key();
+		return CloudEventRecords.eventWithJson(row.eventId(), row.eventType(), SOURCE, subject, row.createdAt(), data);
 	}
 
 	/** The chunk record, with the stored instances copied as they are (no re-parsing). */

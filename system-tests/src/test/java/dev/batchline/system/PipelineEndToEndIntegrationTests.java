@@ -1,0 +1,256 @@
+package dev.batchline.system;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+import java.util.stream.Collectors;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.TestKafka;
+import dev.batchline.testsupport.TestPostgres;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The whole pipeline as separate processes: the packaged api-service and two
+ * worker-service JVMs, against a real PostgreSQL and a real Kafka broker, running the
+ * Iris model that the build trained. The expected outputs come from this test's own DJL
+ * predictions on the same SavedModel.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class PipelineEndToEndIntegrationTests {
+
+	private static final Logger log = LoggerFactory.getLogger(PipelineEndToEndIntegrationTests.class);
+
+	private static final String ADMIN_TOKEN = "e2e-admin-token";
+
+	private static final Topics TOPICS = new Topics("e2e");
+
+	private static final int ITEMS = 10_000;
+
+	private static final Path ROOT = Path.of(System.getProperty("batchline.repo.root", ".."));
+
+	private final HttpClient http = HttpClient.newHttpClient();
+
+	private final List<ServiceProcess> services = new ArrayList<>();
+
+	private ServiceProcess api;
+
+	private List<ServiceProcess> workers;
+
+	@BeforeAll
+	void startPipeline() {
+		TestPostgres.Database database = TestPostgres.newDatabase();
+		String kafka = TestKafka.bootstrapServers();
+		Map<String, String> common = Map.of("SPRING_KAFKA_BOOTSTRAP_SERVERS", kafka, "BATCHLINE_TOPICS_PREFIX",
+				TOPICS.prefix(), "BATCHLINE_TOPICS_PARTITIONS", "6");
+		Map<String, String> apiEnv = new java.util.HashMap<>(common);
+		apiEnv.putAll(Map.of("SPRING_DATASOURCE_URL", database.url(), "SPRING_DATASOURCE_USERNAME", database.username(),
+				"SPRING_DATASOURCE_PASSWORD", database.password(), "BATCHLINE_API_ADMIN_TOKEN", ADMIN_TOKEN));
+		this.api = track(ServiceProcess.start("api-service", "api-service", apiEnv));
+		this.workers = List.of(track(ServiceProcess.start("worker-service", "worker-1", common)),
+				track(ServiceProcess.start("worker-service", "worker-2", common)));
+		this.api.awaitReady();
+		this.workers.forEach(ServiceProcess::awaitReady);
+	}
+
+	@AfterAll
+	void stopPipeline() {
+		this.services.forEach(ServiceProcess::close);
+	}
+
+	@Test
+	void tenThousandIrisItemsFlowThroughTwoWorkersAndEveryResultEqualsTheModelsOwnOutput() throws Exception {
+		String apiKey = call("POST", "/v1/admin/tenants", ADMIN_TOKEN, "{\"name\":\"e2e\"}").get("api_key").asString();
+		await().atMost(Duration.ofSeconds(60))
+			.until(() -> call("GET", "/v1/models", apiKey, null).toString().contains("iris"));
+		List<float[]> rows = irisRows(ITEMS);
+		String body = "{\"model\":\"iris\",\"instances\":["
+				+ rows.stream().map(PipelineEndToEndIntegrationTests::json).collect(Collectors.joining(",")) + "]}";
+
+		long start = System.nanoTime();
+		JsonNode accepted = call("POST", "/v1/jobs", apiKey, body);
+		String id = accepted.get("id").asString();
+		await().atMost(Duration.ofMinutes(3))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> call("GET", "/v1/jobs/" + id, apiKey, null).get("state").asString().equals("SUCCEEDED"));
+		double seconds = (System.nanoTime() - start) / 1e9;
+		log.info("End to end: {} items from POST to SUCCEEDED in {} s = {} items/s", ITEMS,
+				String.format("%.2f", seconds), String.format("%.0f", ITEMS / seconds));
+
+		JsonNode job = call("GET", "/v1/jobs/" + id, apiKey, null);
+		assertThat(job.get("counts").get("succeeded").asLong()).isEqualTo(ITEMS);
+		assertThat(job.get("history").findValuesAsString("to")).containsExactly("QUEUED", "RUNNING", "SUCCEEDED");
+
+		List<JsonNode> results = ndjson("/v1/jobs/" + id + "/results", apiKey);
+		assertThat(results).hasSize(ITEMS);
+		Expected expected = predict(rows);
+		for (int i = 0; i < ITEMS; i++) {
+			JsonNode item = results.get(i);
+			assertThat(item.get("index").asLong()).isEqualTo(i);
+			JsonNode output = item.get("output");
+			assertThat(output.get("class_id").asLong()).as("class of item %d", i).isEqualTo(expected.classes()[i]);
+			for (int c = 0; c < 3; c++) {
+				assertThat(output.get("probabilities").get(c).asDouble()).as("probability %d of item %d", c, i)
+					.isCloseTo(expected.probabilities()[i][c], org.assertj.core.data.Offset.offset(1e-5));
+			}
+		}
+
+		assertThat(jobEvents(UUID.fromString(id))).contains(JobEvent.SUCCEEDED);
+		for (ServiceProcess worker : this.workers) {
+			assertThat(itemsInferred(worker)).as("items inferred by %s", worker.url("")).isPositive();
+		}
+	}
+
+	private ServiceProcess track(ServiceProcess service) {
+		this.services.add(service);
+		return service;
+	}
+
+	private JsonNode call(String method, String path, String token, String json) throws IOException {
+		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.api.url(path)))
+			.header("Authorization", "Bearer " + token)
+			.header("Content-Type", "application/json");
+		request.method(method,
+				(json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody());
+		try {
+			HttpResponse<byte[]> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).as(new String(response.body())).isLessThan(300);
+			return EventCodec.tree(response.body());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IOException(ex);
+		}
+	}
+
+	private List<JsonNode> ndjson(String path, String token) throws IOException, InterruptedException {
+		HttpResponse<java.util.stream.Stream<String>> response = this.http
+			.send(HttpRequest.newBuilder(URI.create(this.api.url(path)))
+				.header("Authorization", "Bearer " + token)
+				.header("Accept", "application/x-ndjson")
+				.build(), HttpResponse.BodyHandlers.ofLines());
+		assertThat(response.statusCode()).isEqualTo(200);
+		return response.body().map((line) -> EventCodec.tree(line.getBytes())).toList();
+	}
+
+	private double itemsInferred(ServiceProcess worker) throws IOException, InterruptedException {
+		String metrics = this.http
+			.send(HttpRequest.newBuilder(URI.create(worker.url("/actuator/prometheus"))).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		return metrics.lines()
+			.filter((line) -> line.startsWith(WORKER_ITEMS_METRIC) && line.contains("outcome=\"success\""))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
+	}
+
+	private static final String WORKER_ITEMS_METRIC = "batchline_worker_items_total";
+
+	private List<String> jobEvents(UUID jobId) {
+		List<String> types = new ArrayList<>();
+		try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
+				TestKafka.bootstrapServers(), "group.id", "e2e-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
+				"key.deserializer", StringDeserializer.class, "value.deserializer", CloudEventDeserializer.class))) {
+			consumer.subscribe(List.of(TOPICS.jobEvents()));
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				for (ConsumerRecord<String, CloudEvent> record : consumer.poll(Duration.ofMillis(300))) {
+					JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
+					if (event.jobId().equals(jobId)) {
+						types.add(event.type());
+					}
+				}
+				return types.contains(JobEvent.SUCCEEDED);
+			});
+		}
+		return types;
+	}
+
+	/** The Iris measurements, repeated to {@code count} rows. */
+	private static List<float[]> irisRows(int count) throws IOException {
+		List<float[]> iris = Files.readAllLines(ROOT.resolve("worker-service/src/main/resources/iris.csv"))
+			.stream()
+			.skip(1)
+			.filter((line) -> !line.isBlank())
+			.map((line) -> line.split(","))
+			.map((f) -> new float[] { Float.parseFloat(f[0]), Float.parseFloat(f[1]), Float.parseFloat(f[2]),
+					Float.parseFloat(f[3]) })
+			.toList();
+		List<float[]> rows = new ArrayList<>(count);
+		for (int i = 0; i < count; i++) {
+			rows.add(iris.get(i % iris.size()));
+		}
+		return rows;
+	}
+
+	private static String json(float[] row) {
+		return "[" + row[0] + "," + row[1] + "," + row[2] + "," + row[3] + "]";
+	}
+
+	private record Expected(long[] classes, float[][] probabilities) {
+	}
+
+	/**
+	 * The model's own outputs for the rows, from DJL in this JVM (natives unpacked by the
+	 * workers).
+	 */
+	private static Expected predict(List<float[]> rows) throws Exception {
+		System.setProperty("TENSORFLOW_LIBRARY_PATH", NATIVES.toString());
+		Criteria<NDList, NDList> criteria = Criteria.builder()
+			.setTypes(NDList.class, NDList.class)
+			.optEngine("TensorFlow")
+			.optModelPath(ROOT.resolve("worker-service/target/classes/model-repository/iris/1"))
+			.optTranslator(new NoopTranslator(null))
+			.build();
+		try (ZooModel<NDList, NDList> model = criteria.loadModel();
+				Predictor<NDList, NDList> predictor = model.newPredictor();
+				NDManager manager = NDManager.newBaseManager("TensorFlow")) {
+			NDArray features = manager.create(rows.toArray(float[][]::new));
+			features.setName("features");
+			NDList outputs = predictor.predict(new NDList(features));
+			float[] flat = outputs.get("probabilities").toFloatArray();
+			long[] classes = outputs.get("class_id").toLongArray();
+			float[][] probabilities = new float[rows.size()][];
+			for (int i = 0; i < rows.size(); i++) {
+				probabilities[i] = java.util.Arrays.copyOfRange(flat, i * 3, i * 3 + 3);
+			}
+			return new Expected(classes, probabilities);
+		}
+	}
+
+	private static final Path NATIVES = Path.of(System.getProperty("user.home"), ".batchline", "natives",
+			"tensorflow-2.10.1-cpu");
+
+}
