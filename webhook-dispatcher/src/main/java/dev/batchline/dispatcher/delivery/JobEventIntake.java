@@ -12,17 +12,24 @@ import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.stereotype.Component;
 
 /**
- * Reads {@code job.*} events in the dispatcher's consumer group. Each event is counted
- * ({@code batchline.dispatcher.events{type}}); this is where deliveries will be recorded.
+ * Reads {@code job.*} events in the dispatcher's consumer group and plans their
+ * deliveries in Postgres before the offset is committed, so an event is never lost
+ * between Kafka and the delivery table; the sender is woken up at once.
  */
 @Component
 class JobEventIntake {
 
 	private static final Logger log = LoggerFactory.getLogger(JobEventIntake.class);
 
+	private final DeliveryPlanner planner;
+
+	private final DeliverySender sender;
+
 	private final MeterRegistry meters;
 
-	JobEventIntake(MeterRegistry meters) {
+	JobEventIntake(DeliveryPlanner planner, DeliverySender sender, MeterRegistry meters) {
+		this.planner = planner;
+		this.sender = sender;
 		this.meters = meters;
 	}
 
@@ -34,7 +41,9 @@ class JobEventIntake {
 		}
 		JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
 		this.meters.counter("batchline.dispatcher.events", "type", event.type()).increment();
-		log.debug("Job(id={}) event {} received", event.jobId(), event.type());
+		if (this.planner.plan(event) > 0) {
+			this.sender.wakeUp();
+		}
 	}
 
 }

@@ -1,0 +1,137 @@
+package dev.batchline.dispatcher.delivery;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * The delivery work queue in Postgres. A due delivery is claimed with
+ * {@code FOR UPDATE SKIP LOCKED} and leased (its due time pushed past the attempt's
+ * timeout), so a second dispatcher replica never sends it at the same time, and a crashed
+ * one's claim runs out and the delivery is tried again.
+ */
+@Component
+class DeliveryQueue {
+
+	private final JdbcTemplate jdbc;
+
+	DeliveryQueue(JdbcTemplate jdbc) {
+		this.jdbc = jdbc;
+	}
+
+	/**
+	 * A claimed delivery, with what is needed to send it.
+	 *
+	 * @param id the delivery
+	 * @param eventId the event (the message id is derived from it)
+	 * @param jobId the job
+	 * @param tenantId the tenant
+	 * @param endpointId the endpoint, or null for a job's callback URL
+	 * @param endpointEnabled whether the endpoint is still enabled (true for callbacks)
+	 * @param url where to send
+	 * @param payload the exact bytes to send
+	 * @param attempts attempts made before this one
+	 * @param destination the destination key (circuit breakers and limits are per
+	 * destination)
+	 */
+	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
+			String url, byte[] payload, int attempts, String destination) {
+	}
+
+	@Transactional
+	List<Claimed> claimDue(int limit, Duration lease) {
+		return this.jdbc.query("""
+				with due as (
+				    select id from webhook_deliveries
+				    where status = 'PENDING' and next_attempt_at <= now()
+				    order by next_attempt_at
+				    limit ?
+				    for update skip locked
+				), claimed as (
+				    update webhook_deliveries d
+				    set next_attempt_at = now() + make_interval(secs => ?)
+				    from due
+				    where d.id = due.id
+				    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
+				              d.destination
+				)
+				select c.*, coalesce(e.enabled and e.deleted_at is null, true) as endpoint_enabled
+				from claimed c left join webhook_endpoints e on e.id = c.endpoint_id
+				""",
+				(rs, n) -> new Claimed(rs.getObject("id", UUID.class), rs.getObject("event_id", UUID.class),
+						rs.getObject("job_id", UUID.class), rs.getObject("tenant_id", UUID.class),
+						rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"), rs.getString("url"),
+						rs.getBytes("payload"), rs.getInt("attempts"), rs.getString("destination")),
+				limit, lease.toMillis() / 1000.0);
+	}
+
+	/** Makes a claimed delivery due again later without counting an attempt. */
+	void postpone(UUID id, Duration pause) {
+		this.jdbc.update("update webhook_deliveries set next_attempt_at = ? where id = ? and status = 'PENDING'",
+				Timestamp.from(Instant.now().plus(pause)), id);
+	}
+
+	/**
+	 * Records one attempt and the delivery's new state.
+	 * @param id the delivery
+	 * @param attempt what happened
+	 * @param nextAttempt when to try again; null when the delivery is finished
+	 * @param delivered whether it was delivered
+	 */
+	@Transactional
+	void record(UUID id, Attempt attempt, Instant nextAttempt, boolean delivered) {
+		this.jdbc.update("""
+				insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error,
+				                              response_excerpt)
+				values (?, ?, ?, ?, ?, ?)
+				""", id, Timestamp.from(attempt.at()), attempt.statusCode(), (int) attempt.latency().toMillis(),
+				attempt.error(), attempt.responseExcerpt());
+		String status = delivered ? "SUCCEEDED" : (nextAttempt != null) ? "PENDING" : "FAILED";
+		this.jdbc.update("""
+				update webhook_deliveries
+				set attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?, status = ?,
+				    next_attempt_at = ?, delivered_at = ?
+				where id = ?
+				""", Timestamp.from(attempt.at()), attempt.statusCode(), attempt.error(), status,
+				(nextAttempt != null) ? Timestamp.from(nextAttempt) : null,
+				delivered ? Timestamp.from(attempt.at()) : null, id);
+	}
+
+	/**
+	 * Ends a delivery without an attempt, e.g. when its endpoint was disabled meanwhile.
+	 */
+	void abandon(UUID id, String reason) {
+		this.jdbc.update("""
+				update webhook_deliveries set status = 'FAILED', last_error = ?, next_attempt_at = null
+				where id = ? and status = 'PENDING'
+				""", reason, id);
+	}
+
+	/** Disables an endpoint, e.g. after its receiver answered 410 Gone. */
+	void disableEndpoint(UUID endpointId, String reason) {
+		this.jdbc.update("update webhook_endpoints set enabled = false, disabled_reason = ?, updated_at = now()"
+				+ " where id = ?", reason, endpointId);
+	}
+
+	/** Pending deliveries, and the age in seconds of the oldest due one. */
+	long pending() {
+		Long count = this.jdbc.queryForObject("select count(*) from webhook_deliveries where status = 'PENDING'",
+				Long.class);
+		return (count != null) ? count : 0;
+	}
+
+	double oldestPendingAgeSeconds() {
+		Double age = this.jdbc.queryForObject("""
+				select coalesce(extract(epoch from now() - min(created_at)), 0)
+				from webhook_deliveries where status = 'PENDING'
+				""", Double.class);
+		return (age != null) ? age : 0;
+	}
+
+}
