@@ -51,11 +51,19 @@ class DeliveryPlanner {
 	}
 
 	/**
-	 * Plans the deliveries of an event.
+	 * Plans the deliveries of a poll's events in one transaction.
 	 * @return how many new deliveries were planned
 	 */
 	@Transactional
-	int plan(JobEvent event) {
+	int plan(List<JobEvent> events) {
+		int planned = 0;
+		for (JobEvent event : events) {
+			planned += plan(event);
+		}
+		return planned;
+	}
+
+	private int plan(JobEvent event) {
 		if (!DELIVERABLE.contains(event.type())) {
 			return 0;
 		}

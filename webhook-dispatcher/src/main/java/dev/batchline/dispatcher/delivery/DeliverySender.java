@@ -6,6 +6,9 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
@@ -46,6 +49,8 @@ class DeliverySender implements SmartLifecycle {
 
 	private static final Duration BULKHEAD_FULL_PAUSE = Duration.ofMillis(500);
 
+	private static final int WAITING_PER_SLOT = 8;
+
 	private final DeliveryQueue queue;
 
 	private final WebhookClient client;
@@ -63,6 +68,8 @@ class DeliverySender implements SmartLifecycle {
 	private final BulkheadRegistry bulkheads;
 
 	private final Semaphore inFlight;
+
+	private final Map<String, Queue<DeliveryQueue.Claimed>> waiting = new ConcurrentHashMap<>();
 
 	private final ReentrantLock lock = new ReentrantLock();
 
@@ -150,17 +157,9 @@ class DeliverySender implements SmartLifecycle {
 				List<DeliveryQueue.Claimed> due = (free > 0)
 						? this.queue.claimDue(Math.min(free, this.properties.batchSize()), lease) : List.of();
 				for (DeliveryQueue.Claimed delivery : due) {
-					this.inFlight.acquireUninterruptibly();
-					this.attempts.execute(() -> {
-						try {
-							attempt(delivery);
-						}
-						finally {
-							this.inFlight.release();
-							wakeUp();
-						}
-					});
+					dispatch(delivery);
 				}
+				drainWaiting();
 				if (due.isEmpty()) {
 					awaitWork(this.properties.pollInterval());
 				}
@@ -189,36 +188,82 @@ class DeliverySender implements SmartLifecycle {
 		}
 	}
 
-	void attempt(DeliveryQueue.Claimed delivery) {
+	/**
+	 * Starts an attempt when its destination has a free slot; otherwise parks it in
+	 * memory behind the destination's attempts in flight (without taking a global slot),
+	 * or, when too many wait already, hands it back to the queue for a little later.
+	 */
+	private void dispatch(DeliveryQueue.Claimed delivery) {
+		String destination = destinationKey(delivery);
+		Bulkhead bulkhead = this.bulkheads.bulkhead(destination);
+		if (bulkhead.tryAcquirePermission()) {
+			start(delivery, destination, bulkhead);
+			return;
+		}
+		Queue<DeliveryQueue.Claimed> waiting = this.waiting.computeIfAbsent(destination,
+				(key) -> new ConcurrentLinkedQueue<>());
+		if (waiting.size() < this.properties.perEndpointConcurrency() * WAITING_PER_SLOT) {
+			waiting.add(delivery);
+		}
+		else {
+			this.queue.postpone(delivery.id(), BULKHEAD_FULL_PAUSE);
+		}
+	}
+
+	/** Starts parked deliveries whose destination has a free slot again. */
+	private void drainWaiting() {
+		this.waiting.forEach((destination, waiting) -> {
+			Bulkhead bulkhead = this.bulkheads.bulkhead(destination);
+			while (!waiting.isEmpty() && bulkhead.tryAcquirePermission()) {
+				DeliveryQueue.Claimed next = waiting.poll();
+				if (next == null) {
+					bulkhead.onComplete();
+					break;
+				}
+				start(next, destination, bulkhead);
+			}
+		});
+	}
+
+	/** Runs attempts to one destination, then the ones parked behind it, in one slot. */
+	private void start(DeliveryQueue.Claimed first, String destination, Bulkhead bulkhead) {
+		this.inFlight.acquireUninterruptibly();
+		this.attempts.execute(() -> {
+			try {
+				Queue<DeliveryQueue.Claimed> waiting = this.waiting.get(destination);
+				DeliveryQueue.Claimed delivery = first;
+				while (delivery != null) {
+					attempt(delivery, destination);
+					delivery = (waiting != null && this.running) ? waiting.poll() : null;
+				}
+			}
+			finally {
+				bulkhead.onComplete();
+				this.inFlight.release();
+				wakeUp();
+			}
+		});
+	}
+
+	void attempt(DeliveryQueue.Claimed delivery, String destination) {
 		if (!delivery.endpointEnabled()) {
 			this.queue.abandon(delivery.id(), "the endpoint was disabled or deleted");
 			return;
 		}
-		String destination = destinationKey(delivery);
-		Bulkhead bulkhead = this.bulkheads.bulkhead(destination);
-		if (!bulkhead.tryAcquirePermission()) {
-			this.queue.postpone(delivery.id(), BULKHEAD_FULL_PAUSE);
+		CircuitBreaker breaker = this.breakers.circuitBreaker(destination);
+		if (!breaker.tryAcquirePermission()) {
+			this.queue.postpone(delivery.id(), this.properties.circuitOpenDuration());
 			return;
 		}
-		try {
-			CircuitBreaker breaker = this.breakers.circuitBreaker(destination);
-			if (!breaker.tryAcquirePermission()) {
-				this.queue.postpone(delivery.id(), this.properties.circuitOpenDuration());
-				return;
-			}
-			Attempt attempt = send(delivery);
-			if (attempt.delivered()) {
-				breaker.onSuccess(attempt.latency().toNanos(), TimeUnit.NANOSECONDS);
-			}
-			else {
-				breaker.onError(attempt.latency().toNanos(), TimeUnit.NANOSECONDS,
-						new IOException(String.valueOf(attempt.error())));
-			}
-			finish(delivery, attempt);
+		Attempt attempt = send(delivery);
+		if (attempt.delivered()) {
+			breaker.onSuccess(attempt.latency().toNanos(), TimeUnit.NANOSECONDS);
 		}
-		finally {
-			bulkhead.onComplete();
+		else {
+			breaker.onError(attempt.latency().toNanos(), TimeUnit.NANOSECONDS,
+					new IOException(String.valueOf(attempt.error())));
 		}
+		finish(delivery, attempt);
 	}
 
 	private Attempt send(DeliveryQueue.Claimed delivery) {

@@ -1,5 +1,8 @@
 package dev.batchline.dispatcher.delivery;
 
+import java.util.ArrayList;
+import java.util.List;
+
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.JobEvent;
 import io.cloudevents.CloudEvent;
@@ -13,8 +16,9 @@ import org.springframework.stereotype.Component;
 
 /**
  * Reads {@code job.*} events in the dispatcher's consumer group and plans their
- * deliveries in Postgres before the offset is committed, so an event is never lost
- * between Kafka and the delivery table; the sender is woken up at once.
+ * deliveries in Postgres (one transaction per poll) before the offsets are committed, so
+ * an event is never lost between Kafka and the delivery table; the sender is woken up at
+ * once.
  */
 @Component
 class JobEventIntake {
@@ -33,15 +37,21 @@ class JobEventIntake {
 		this.meters = meters;
 	}
 
-	@KafkaListener(id = "job-events", topics = "#{@topics.jobEvents()}", groupId = "batchline-webhook-dispatcher")
-	void onJobEvent(ConsumerRecord<String, CloudEvent> record) {
-		if (record.value() == null) {
-			log.warn("Skipping undecodable job event at {}-{}@{}", record.topic(), record.partition(), record.offset());
-			return;
+	@KafkaListener(id = "job-events", topics = "#{@topics.jobEvents()}", groupId = "batchline-webhook-dispatcher",
+			batch = "true")
+	void onJobEvents(List<ConsumerRecord<String, CloudEvent>> records) {
+		List<JobEvent> events = new ArrayList<>(records.size());
+		for (ConsumerRecord<String, CloudEvent> record : records) {
+			if (record.value() == null) {
+				log.warn("Skipping undecodable job event at {}-{}@{}", record.topic(), record.partition(),
+						record.offset());
+				continue;
+			}
+			JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
+			this.meters.counter("batchline.dispatcher.events", "type", event.type()).increment();
+			events.add(event);
 		}
-		JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
-		this.meters.counter("batchline.dispatcher.events", "type", event.type()).increment();
-		if (this.planner.plan(event) > 0) {
+		if (this.planner.plan(events) > 0) {
 			this.sender.wakeUp();
 		}
 	}
