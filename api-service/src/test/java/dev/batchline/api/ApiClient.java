@@ -53,6 +53,16 @@ final class ApiClient {
 			.build());
 	}
 
+	Response patch(String path, String json) {
+		return send(request(path).header("Content-Type", "application/json")
+			.method("PATCH", HttpRequest.BodyPublishers.ofString(json))
+			.build());
+	}
+
+	Response delete(String path) {
+		return send(request(path).DELETE().build());
+	}
+
 	private HttpRequest.Builder request(String path) {
 		HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(this.base + path));
 		if (this.token != null) {

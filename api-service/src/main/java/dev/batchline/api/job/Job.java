@@ -43,6 +43,9 @@ public class Job {
 
 	private String metadata;
 
+	/** Where this job's terminal event is also sent, signed with the tenant's secret. */
+	private String callbackUrl;
+
 	private Instant createdAt;
 
 	private Instant startedAt;
@@ -58,7 +61,7 @@ public class Job {
 	}
 
 	Job(UUID id, UUID tenantId, String model, String modelVersion, long totalItems, int totalChunks, String metadata,
-			Instant now) {
+			String callbackUrl, Instant now) {
 		this.id = id;
 		this.tenantId = tenantId;
 		this.model = model;
@@ -67,6 +70,7 @@ public class Job {
 		this.totalItems = totalItems;
 		this.totalChunks = totalChunks;
 		this.metadata = metadata;
+		this.callbackUrl = callbackUrl;
 		this.createdAt = now;
 		this.updatedAt = now;
 	}
@@ -137,6 +141,10 @@ public class Job {
 
 	public String getMetadata() {
 		return this.metadata;
+	}
+
+	public String getCallbackUrl() {
+		return this.callbackUrl;
 	}
 
 	public Instant getCreatedAt() {

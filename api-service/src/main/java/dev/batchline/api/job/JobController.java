@@ -9,6 +9,7 @@ import java.util.UUID;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiKeyAuthentication;
 import dev.batchline.api.system.ApiProperties;
+import dev.batchline.api.webhook.WebhookUrls;
 import jakarta.servlet.http.HttpServletRequest;
 
 import org.springframework.http.MediaType;
@@ -35,10 +36,13 @@ class JobController {
 
 	private final ApiProperties properties;
 
-	JobController(JobManagement jobs, JobPages pages, ApiProperties properties) {
+	private final WebhookUrls webhookUrls;
+
+	JobController(JobManagement jobs, JobPages pages, ApiProperties properties, WebhookUrls webhookUrls) {
 		this.jobs = jobs;
 		this.pages = pages;
 		this.properties = properties;
+		this.webhookUrls = webhookUrls;
 	}
 
 	@PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
@@ -49,6 +53,10 @@ class JobController {
 			throw JobRequest.tooLarge(this.properties.maxBodyBytes());
 		}
 		JobRequest submission = JobRequest.read(request.getInputStream(), this.properties.maxBodyBytes());
+		if (submission.callbackUrl() != null) {
+			// before the submission's transaction: the check may resolve the host
+			this.webhookUrls.check("callback.url", submission.callbackUrl());
+		}
 		Job job = this.jobs.submit(tenantId, submission);
 		return ResponseEntity.accepted()
 			.location(URI.create("/v1/jobs/" + job.getId()))

@@ -75,7 +75,8 @@ public class JobManagement {
 	/**
 	 * Validates a submission against the served model and stores it: the job, its input
 	 * chunks, the chunks' outbox rows and the {@code job.queued} event, in one
-	 * transaction.
+	 * transaction. The caller has checked the callback URL already, outside of this
+	 * transaction (see {@link dev.batchline.api.webhook.WebhookUrls}).
 	 * @param tenantId the submitting tenant
 	 * @param request the submission
 	 * @return the queued job
@@ -105,7 +106,7 @@ public class JobManagement {
 		List<Chunk> chunks = chunk(items);
 		Instant now = this.clock.instant();
 		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(),
-				items.size(), chunks.size(), metadata, now));
+				items.size(), chunks.size(), metadata, request.callbackUrl(), now));
 		this.history.save(new JobStateChange(job.getId(), null, JobState.QUEUED, "submitted", now));
 		insertChunks(job.getId(), chunks);
 		this.outbox.appendChunks(job.getId(), chunks.size());

@@ -19,8 +19,11 @@ import org.springframework.http.HttpStatus;
  * @param version the model version, or null for the newest
  * @param instances the items (TensorFlow Serving's {@code instances})
  * @param metadata the caller's metadata object, or null
+ * @param callbackUrl where to also send the job's terminal event ({@code "callback":
+ * {"url": …}}), or null
  */
-public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata) {
+public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata,
+		String callbackUrl) {
 
 	/**
 	 * Reads a request body of at most {@code maxBytes}.
@@ -62,14 +65,33 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 			throw ApiException.invalid("'metadata' must be an object");
 		}
 		for (String field : root.propertyNames()) {
-			if (!List.of("model", "version", "instances", "metadata").contains(field)) {
+			if (!List.of("model", "version", "instances", "metadata", "callback").contains(field)) {
 				throw ApiException.invalid("unknown field '" + field + "'");
 			}
 		}
 		List<JsonNode> items = new ArrayList<>(instances.size());
 		instances.forEach(items::add);
 		return new JobRequest(model.asString(), (version == null || version.isNull()) ? null : version.asString(),
-				items, (metadata == null || metadata.isNull()) ? null : metadata);
+				items, (metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")));
+	}
+
+	private static String callbackUrl(JsonNode callback) {
+		if (callback == null || callback.isNull()) {
+			return null;
+		}
+		if (!callback.isObject()) {
+			throw ApiException.invalid("'callback' must be an object: {\"url\": \"https://…\"}");
+		}
+		for (String field : callback.propertyNames()) {
+			if (!field.equals("url")) {
+				throw ApiException.invalid("unknown field 'callback." + field + "'");
+			}
+		}
+		JsonNode url = callback.get("url");
+		if (url == null || !url.isString() || url.asString().isBlank()) {
+			throw ApiException.invalid("'callback.url' is required and must be an http or https URL");
+		}
+		return url.asString().strip();
 	}
 
 	static ApiException tooLarge(long maxBytes) {

@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
  * @param version the model version
  * @param counts item counts
  * @param metadata the caller's metadata
+ * @param callback where the job's terminal event is also sent
  * @param createdAt when it was submitted
  * @param startedAt when its first result was recorded
  * @param finishedAt when it reached a terminal state
@@ -27,10 +28,13 @@ import tools.jackson.databind.JsonNode;
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
-		Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt, List<StateChange> history,
-		Map<String, String> links) {
+		Callback callback, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
+		List<StateChange> history, Map<String, String> links) {
 
 	record Counts(long total, long succeeded, long failed, long pending) {
+	}
+
+	record Callback(String url) {
 	}
 
 	record StateChange(JobState from, JobState to, String reason, Instant at) {
@@ -41,7 +45,8 @@ record JobView(UUID id, JobState state, String model, String version, Counts cou
 		return new JobView(job.getId(), job.getState(), job.getModel(), job.getModelVersion(),
 				new Counts(job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(),
 						job.getTotalItems() - job.getSucceededItems() - job.getFailedItems()),
-				(job.getMetadata() != null) ? EventCodec.tree(job.getMetadata().getBytes()) : null, job.getCreatedAt(),
+				(job.getMetadata() != null) ? EventCodec.tree(job.getMetadata().getBytes()) : null,
+				(job.getCallbackUrl() != null) ? new Callback(job.getCallbackUrl()) : null, job.getCreatedAt(),
 				job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(),
 				(history != null) ? history.stream()
 					.map((c) -> new StateChange(c.getFromState(), c.getToState(), c.getReason(), c.getChangedAt()))

@@ -18,12 +18,19 @@ class Tenant {
 
 	private Instant createdAt;
 
+	/**
+	 * Signs callbacks to jobs' own callback URLs; rotated (with the previous secret's
+	 * columns, which only the webhook package touches) by the webhook package.
+	 */
+	private String webhookSecret;
+
 	protected Tenant() {
 	}
 
-	Tenant(UUID id, String name, Instant createdAt) {
+	Tenant(UUID id, String name, String webhookSecret, Instant createdAt) {
 		this.id = id;
 		this.name = name;
+		this.webhookSecret = webhookSecret;
 		this.createdAt = createdAt;
 	}
 

@@ -14,6 +14,7 @@ import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import dev.batchline.contracts.webhooks.WebhookSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,11 +63,14 @@ public class TenantManagement {
 	public record NewTenant(UUID tenantId, String name, String apiKey) {
 	}
 
-	/** Creates a tenant with one API key. */
+	/**
+	 * Creates a tenant with one API key and the secret that signs its jobs' callbacks
+	 * (the dispatcher needs it before anyone asks to see it).
+	 */
 	@Transactional
 	public NewTenant createTenant(String name) {
 		Instant now = this.clock.instant();
-		Tenant tenant = this.tenants.save(new Tenant(UUID.randomUUID(), name, now));
+		Tenant tenant = this.tenants.save(new Tenant(UUID.randomUUID(), name, WebhookSecret.generate().value(), now));
 		byte[] secret = new byte[32];
 		this.random.nextBytes(secret);
 		String apiKey = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);

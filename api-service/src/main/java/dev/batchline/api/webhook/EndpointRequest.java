@@ -1,0 +1,80 @@
+package dev.batchline.api.webhook;
+
+import java.util.List;
+
+import dev.batchline.api.system.ApiException;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * A parsed body of {@code POST} or {@code PATCH /v1/webhook-endpoints}. Read from the
+ * JSON tree rather than bound to a record, so that a PATCH can tell a field left out
+ * (keep) from a field set to null (clear) and every mistake is a 422 naming the field.
+ *
+ * @param url the new URL, or null to keep it
+ * @param eventTypes the new event types, or null to keep them
+ * @param enabled the new enabled flag, or null to keep it
+ * @param descriptionGiven whether {@code description} was given (it may be null)
+ * @param description the new description
+ */
+record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boolean descriptionGiven,
+		String description) {
+
+	static final int MAX_DESCRIPTION_LENGTH = 1000;
+
+	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled");
+
+	/** A registration: {@code url} is required, the rest have defaults. */
+	static EndpointRequest create(JsonNode body) {
+		EndpointRequest request = read(body);
+		if (request.url() == null) {
+			throw ApiException.invalid("'url' is required");
+		}
+		return new EndpointRequest(request.url(),
+				(request.eventTypes() != null) ? request.eventTypes() : EventTypes.DEFAULT,
+				(request.enabled() != null) ? request.enabled() : Boolean.TRUE, true, request.description());
+	}
+
+	/** A change: every field is optional. */
+	static EndpointRequest patch(JsonNode body) {
+		return read(body);
+	}
+
+	private static EndpointRequest read(JsonNode body) {
+		if (body == null || !body.isObject()) {
+			throw ApiException.badRequest("The request body must be a JSON object");
+		}
+		for (String field : body.propertyNames()) {
+			if (!FIELDS.contains(field)) {
+				throw ApiException.invalid("unknown field '" + field + "'; the fields are " + FIELDS);
+			}
+		}
+		String url = null;
+		JsonNode urlNode = body.get("url");
+		if (urlNode != null) {
+			if (!urlNode.isString() || urlNode.asString().isBlank()) {
+				throw ApiException.invalid("'url' must be an http or https URL");
+			}
+			url = urlNode.asString().strip();
+		}
+		JsonNode types = body.get("event_types");
+		List<String> eventTypes = (types != null) ? EventTypes.parse(types) : null;
+		JsonNode enabledNode = body.get("enabled");
+		if (enabledNode != null && !enabledNode.isBoolean()) {
+			throw ApiException.invalid("'enabled' must be true or false");
+		}
+		JsonNode descriptionNode = body.get("description");
+		String description = null;
+		if (descriptionNode != null && !descriptionNode.isNull()) {
+			if (!descriptionNode.isString()) {
+				throw ApiException.invalid("'description' must be a string");
+			}
+			description = descriptionNode.asString();
+			if (description.length() > MAX_DESCRIPTION_LENGTH) {
+				throw ApiException.invalid("'description' must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
+			}
+		}
+		return new EndpointRequest(url, eventTypes, (enabledNode != null) ? enabledNode.booleanValue() : null,
+				descriptionNode != null, description);
+	}
+
+}

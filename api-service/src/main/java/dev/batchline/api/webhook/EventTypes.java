@@ -1,0 +1,47 @@
+package dev.batchline.api.webhook;
+
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.JobEvent;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+
+/** The event types an endpoint can subscribe to. */
+final class EventTypes {
+
+	static final String PROGRESS = "job.progress";
+
+	/** Every deliverable type; job.queued and job.running are never delivered. */
+	static final List<String> ALL = List.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED, JobEvent.FAILED,
+			JobEvent.CANCELLED, JobEvent.EXPIRED, PROGRESS);
+
+	/** Progress events are many per job, so receivers opt in to them. */
+	static final List<String> DEFAULT = ALL.stream().filter((type) -> !type.equals(PROGRESS)).toList();
+
+	private EventTypes() {
+	}
+
+	/**
+	 * Reads {@code event_types}: a non-empty array of known types, kept in the order
+	 * given without repeats.
+	 */
+	static List<String> parse(JsonNode node) {
+		if (!node.isArray() || node.isEmpty()) {
+			throw ApiException.invalid("'event_types' must be a non-empty array of event types, e.g. " + DEFAULT);
+		}
+		Set<String> types = new LinkedHashSet<>();
+		for (JsonNode type : node) {
+			if (!type.isString() || !ALL.contains(type.asString())) {
+				throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "unknown-event-type", "Unknown event type",
+						"'event_types' holds " + type + ", which is not one of " + ALL);
+			}
+			types.add(type.asString());
+		}
+		return List.copyOf(types);
+	}
+
+}

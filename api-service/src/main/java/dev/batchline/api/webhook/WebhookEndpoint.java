@@ -1,0 +1,23 @@
+package dev.batchline.api.webhook;
+
+import java.time.Instant;
+import java.util.List;
+import java.util.UUID;
+
+/**
+ * A row of {@code webhook_endpoints}.
+ *
+ * @param id the endpoint id
+ * @param url where deliveries go
+ * @param eventTypes the event types it receives
+ * @param enabled whether deliveries are planned for it
+ * @param disabledReason why the dispatcher disabled it (e.g. the receiver answered 410)
+ * @param description the tenant's note
+ * @param secrets its signing secrets
+ * @param createdAt when it was registered
+ * @param updatedAt when it last changed
+ */
+record WebhookEndpoint(UUID id, String url, List<String> eventTypes, boolean enabled, String disabledReason,
+		String description, SigningSecrets secrets, Instant createdAt, Instant updatedAt) {
+
+}

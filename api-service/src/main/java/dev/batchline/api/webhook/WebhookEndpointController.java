@@ -1,0 +1,108 @@
+package dev.batchline.api.webhook;
+
+import java.net.URI;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.batchline.api.system.ApiKeyAuthentication;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.DeleteMapping;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PatchMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.ResponseStatus;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * A tenant's webhook endpoints and their secrets. A secret is shown when the endpoint is
+ * registered and on the secret endpoints, never in the endpoint views, so listing
+ * endpoints (e.g. in a dashboard) does not spread them.
+ */
+@RestController
+class WebhookEndpointController {
+
+	private final WebhookEndpointManagement endpoints;
+
+	WebhookEndpointController(WebhookEndpointManagement endpoints) {
+		this.endpoints = endpoints;
+	}
+
+	/**
+	 * An endpoint as the API shows it.
+	 *
+	 * @param id the endpoint id
+	 * @param url where deliveries go
+	 * @param eventTypes the event types it receives
+	 * @param enabled whether it receives deliveries
+	 * @param disabledReason why the dispatcher disabled it
+	 * @param description the tenant's note
+	 * @param secret the signing secret, only in the answer to the registration
+	 * @param createdAt when it was registered
+	 * @param updatedAt when it last changed
+	 * @param links where to look next
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	record EndpointView(UUID id, String url, List<String> eventTypes, boolean enabled, String disabledReason,
+			String description, String secret, Instant createdAt, Instant updatedAt, Map<String, String> links) {
+
+		static EndpointView of(WebhookEndpoint endpoint, boolean withSecret) {
+			String self = "/v1/webhook-endpoints/" + endpoint.id();
+			return new EndpointView(endpoint.id(), endpoint.url(), endpoint.eventTypes(), endpoint.enabled(),
+					endpoint.disabledReason(), endpoint.description(), withSecret ? endpoint.secrets().secret() : null,
+					endpoint.createdAt(), endpoint.updatedAt(), Map.of("self", self, "secret", self + "/secret",
+							"deliveries", "/v1/webhook-deliveries?endpoint_id=" + endpoint.id()));
+		}
+
+	}
+
+	@PostMapping("/v1/webhook-endpoints")
+	ResponseEntity<EndpointView> create(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@RequestBody JsonNode body) {
+		WebhookEndpoint endpoint = this.endpoints.create(tenantId, EndpointRequest.create(body));
+		return ResponseEntity.created(URI.create("/v1/webhook-endpoints/" + endpoint.id()))
+			.body(EndpointView.of(endpoint, true));
+	}
+
+	@GetMapping("/v1/webhook-endpoints")
+	Map<String, Object> list(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
+		return Map.of("data",
+				this.endpoints.list(tenantId).stream().map((endpoint) -> EndpointView.of(endpoint, false)).toList());
+	}
+
+	@GetMapping("/v1/webhook-endpoints/{id}")
+	EndpointView get(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		return EndpointView.of(this.endpoints.get(tenantId, id), false);
+	}
+
+	@PatchMapping("/v1/webhook-endpoints/{id}")
+	EndpointView update(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id,
+			@RequestBody JsonNode body) {
+		return EndpointView.of(this.endpoints.update(tenantId, id, EndpointRequest.patch(body)), false);
+	}
+
+	@DeleteMapping("/v1/webhook-endpoints/{id}")
+	@ResponseStatus(HttpStatus.NO_CONTENT)
+	void delete(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		this.endpoints.delete(tenantId, id);
+	}
+
+	@GetMapping("/v1/webhook-endpoints/{id}/secret")
+	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		return this.endpoints.secrets(tenantId, id);
+	}
+
+	@PostMapping("/v1/webhook-endpoints/{id}/secret/rotate")
+	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		return this.endpoints.rotate(tenantId, id);
+	}
+
+}

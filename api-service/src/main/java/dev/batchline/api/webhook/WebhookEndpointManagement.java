@@ -1,0 +1,186 @@
+package dev.batchline.api.webhook;
+
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.webhooks.WebhookSecret;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowMapper;
+import org.springframework.stereotype.Service;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * Manages a tenant's webhook endpoints and their secrets. Every write is one statement
+ * guarded by the tenant and by {@code deleted_at is null}, so another tenant's or a
+ * deleted endpoint is simply not found, and concurrent changes never half-apply. URLs are
+ * checked before any statement runs: checking may resolve a host, which must not hold a
+ * database connection.
+ */
+@Service
+class WebhookEndpointManagement {
+
+	private static final Logger log = LoggerFactory.getLogger(WebhookEndpointManagement.class);
+
+	private static final String COLUMNS = """
+			id, url, event_types, enabled, disabled_reason, description, secret, previous_secret,
+			previous_secret_expires_at, created_at, updated_at""";
+
+	private static final RowMapper<WebhookEndpoint> ROW = WebhookEndpointManagement::endpoint;
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final WebhookUrls urls;
+
+	private final WebhookProperties properties;
+
+	private final Clock clock;
+
+	WebhookEndpointManagement(JdbcTemplate jdbc, TransactionTemplate transactions, WebhookUrls urls,
+			WebhookProperties properties, Clock clock) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.urls = urls;
+		this.properties = properties;
+		this.clock = clock;
+	}
+
+	WebhookEndpoint create(UUID tenantId, EndpointRequest request) {
+		this.urls.check("url", request.url());
+		Timestamp now = Timestamp.from(this.clock.instant());
+		WebhookEndpoint endpoint = this.jdbc.queryForObject("""
+				insert into webhook_endpoints (id, tenant_id, url, event_types, enabled, description, secret,
+				    created_at, updated_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				returning\s""" + COLUMNS, ROW, UUID.randomUUID(), tenantId, request.url(),
+				request.eventTypes().toArray(String[]::new), request.enabled(), request.description(),
+				WebhookSecret.generate().value(), now, now);
+		log.info("Tenant(id={}) registered webhook endpoint {} for {}", tenantId, endpoint.id(), endpoint.eventTypes());
+		return endpoint;
+	}
+
+	List<WebhookEndpoint> list(UUID tenantId) {
+		return this.jdbc.query("select " + COLUMNS + """
+				 from webhook_endpoints where tenant_id = ? and deleted_at is null
+				order by created_at, id""", ROW, tenantId);
+	}
+
+	/** A tenant's endpoint, or 404 (also for another tenant's or a deleted one). */
+	WebhookEndpoint get(UUID tenantId, UUID id) {
+		return find(tenantId, id).orElseThrow(() -> notFound(id));
+	}
+
+	Optional<WebhookEndpoint> find(UUID tenantId, UUID id) {
+		return this.jdbc
+			.query("select " + COLUMNS
+					+ " from webhook_endpoints where id = ? and tenant_id = ? and deleted_at is null", ROW, id,
+					tenantId)
+			.stream()
+			.findFirst();
+	}
+
+	/**
+	 * Applies the fields given. Enabling an endpoint clears the reason the dispatcher
+	 * disabled it for; a new URL also applies to the endpoint's deliveries still pending,
+	 * so retries go where the receiver now is.
+	 */
+	WebhookEndpoint update(UUID tenantId, UUID id, EndpointRequest change) {
+		if (change.url() != null) {
+			this.urls.check("url", change.url());
+		}
+		return this.transactions.execute((status) -> {
+			List<WebhookEndpoint> updated = this.jdbc.query("""
+					update webhook_endpoints set
+					    url = coalesce(?::text, url),
+					    event_types = coalesce(?::text[], event_types),
+					    enabled = coalesce(?::boolean, enabled),
+					    disabled_reason = case when ?::boolean is null then disabled_reason else null end,
+					    description = case when ?::boolean then ?::text else description end,
+					    updated_at = ?, version = version + 1
+					where id = ? and tenant_id = ? and deleted_at is null
+					returning\s""" + COLUMNS, ROW, change.url(),
+					(change.eventTypes() != null) ? change.eventTypes().toArray(String[]::new) : null, change.enabled(),
+					change.enabled(), change.descriptionGiven(), change.description(),
+					Timestamp.from(this.clock.instant()), id, tenantId);
+			if (updated.isEmpty()) {
+				throw notFound(id);
+			}
+			if (change.url() != null) {
+				this.jdbc.update("update webhook_deliveries set url = ? where endpoint_id = ? and status = 'PENDING'",
+						change.url(), id);
+			}
+			return updated.get(0);
+		});
+	}
+
+	/**
+	 * Deletes softly: the endpoint stops receiving (the dispatcher abandons what was
+	 * pending), its delivery log stays readable.
+	 */
+	void delete(UUID tenantId, UUID id) {
+		Timestamp now = Timestamp.from(this.clock.instant());
+		int deleted = this.jdbc.update("""
+				update webhook_endpoints set deleted_at = ?, updated_at = ?, version = version + 1
+				where id = ? and tenant_id = ? and deleted_at is null
+				""", now, now, id, tenantId);
+		if (deleted == 0) {
+			throw notFound(id);
+		}
+		log.info("Tenant(id={}) deleted webhook endpoint {}", tenantId, id);
+	}
+
+	SigningSecrets secrets(UUID tenantId, UUID id) {
+		return get(tenantId, id).secrets().asOf(this.clock.instant());
+	}
+
+	/**
+	 * Replaces the secret; the old one keeps signing, next to the new one, for the
+	 * configured overlap. One statement: Postgres reads the old {@code secret} on the
+	 * right-hand side, so two rotations at once cannot lose a secret.
+	 */
+	SigningSecrets rotate(UUID tenantId, UUID id) {
+		Instant now = this.clock.instant();
+		List<WebhookEndpoint> rotated = this.jdbc.query("""
+				update webhook_endpoints set previous_secret = secret, previous_secret_expires_at = ?, secret = ?,
+				    updated_at = ?, version = version + 1
+				where id = ? and tenant_id = ? and deleted_at is null
+				returning\s""" + COLUMNS, ROW, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
+				WebhookSecret.generate().value(), Timestamp.from(now), id, tenantId);
+		if (rotated.isEmpty()) {
+			throw notFound(id);
+		}
+		log.info("Tenant(id={}) rotated the secret of webhook endpoint {}; the previous one is used until {}", tenantId,
+				id, rotated.get(0).secrets().previousSecretExpiresAt());
+		return rotated.get(0).secrets().asOf(now);
+	}
+
+	static ApiException notFound(UUID id) {
+		return ApiException.notFound("Webhook endpoint " + id);
+	}
+
+	private static WebhookEndpoint endpoint(ResultSet rs, int row) throws SQLException {
+		return new WebhookEndpoint(rs.getObject("id", UUID.class), rs.getString("url"),
+				List.of((String[]) rs.getArray("event_types").getArray()), rs.getBoolean("enabled"),
+				rs.getString("disabled_reason"), rs.getString("description"),
+				new SigningSecrets(rs.getString("secret"), rs.getString("previous_secret"),
+						instant(rs, "previous_secret_expires_at")),
+				instant(rs, "created_at"), instant(rs, "updated_at"));
+	}
+
+	static Instant instant(ResultSet rs, String column) throws SQLException {
+		Timestamp timestamp = rs.getTimestamp(column);
+		return (timestamp != null) ? timestamp.toInstant() : null;
+	}
+
+}

@@ -1,0 +1,616 @@
+package dev.batchline.api;
+
+import java.sql.Timestamp;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.webhooks.WebhookSecret;
+import dev.batchline.testsupport.TestInfrastructure;
+import dev.batchline.testsupport.TestKafka;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventSerializer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Webhook endpoints, secrets, job callbacks and the delivery log against a real
+ * PostgreSQL and Kafka, with the SSRF guard on as in production. The dispatcher is not
+ * running: deliveries are written here as it writes them, and no request ever leaves the
+ * API (so public addresses like 8.8.8.8 are safe to register).
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=webhook-it",
+				"batchline.topics.partitions=1", "batchline.webhooks.allow-private-networks=false",
+				"batchline.webhooks.secret-rotation-overlap=1h" })
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class WebhookEndpointIntegrationTests {
+
+	private static final String PUBLIC_URL = "https://8.8.8.8/hook";
+
+	private static final List<String> DEFAULT_EVENT_TYPES = List.of("job.succeeded", "job.partially_succeeded",
+			"job.failed", "job.cancelled", "job.expired");
+
+	@LocalServerPort
+	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	private ApiClient admin;
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestInfrastructure.postgresAndKafka(registry);
+	}
+
+	@BeforeAll
+	void setUp() {
+		this.admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
+		ModelSignature signature = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
+				List.of(new TensorSpec("class_id", "int64", List.of(-1L))));
+		ModelDeployed iris = new ModelDeployed("iris", "1", signature, 256, Instant.now());
+		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
+				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer", StringSerializer.class,
+						"value.serializer", CloudEventSerializer.class))) {
+			producer.send(new ProducerRecord<>(new Topics("webhook-it").models(), iris.key(),
+					CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", iris.key(), iris)));
+		}
+		Tenant tenant = newTenant();
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> tenant.api().get("/v1/models").json().get("data").toString().contains("iris"));
+	}
+
+	@Test
+	void registersAnEndpointAndShowsItsSecretOnlyOnRegistration() {
+		Tenant tenant = newTenant();
+		ApiClient.Response created = tenant.api()
+			.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"description\":\"orders\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		JsonNode endpoint = created.json();
+		String id = endpoint.get("id").asString();
+		assertThat(created.headers().firstValue("Location")).hasValue("/v1/webhook-endpoints/" + id);
+		assertThat(endpoint.get("url").asString()).isEqualTo(PUBLIC_URL);
+		assertThat(endpoint.get("enabled").asBoolean()).isTrue();
+		assertThat(endpoint.get("description").asString()).isEqualTo("orders");
+		assertThat(strings(endpoint.get("event_types"))).containsExactlyElementsOf(DEFAULT_EVENT_TYPES);
+		String secret = endpoint.get("secret").asString();
+		assertThat(secret).startsWith("whsec_");
+		assertThat(WebhookSecret.parse(secret).value()).isEqualTo(secret);
+
+		JsonNode shown = tenant.api().get("/v1/webhook-endpoints/" + id).json();
+		assertThat(shown.get("url").asString()).isEqualTo(PUBLIC_URL);
+		assertThat(shown.has("secret")).isFalse();
+		JsonNode list = tenant.api().get("/v1/webhook-endpoints").json().get("data");
+		assertThat(list).hasSize(1);
+		assertThat(list.get(0).get("id").asString()).isEqualTo(id);
+		assertThat(list.toString()).doesNotContain("whsec_");
+
+		// progress events are opt-in, and the dispatcher matches on the stored array
+		String progress = tenant.api()
+			.post("/v1/webhook-endpoints",
+					"{\"url\":\"" + PUBLIC_URL + "\",\"event_types\":[\"job.progress\",\"job.failed\",\"job.failed\"]}")
+			.json()
+			.get("id")
+			.asString();
+		assertThat(this.jdbc
+			.queryForObject("select count(*) from webhook_endpoints where id = ? and 'job.progress' = any(event_types)"
+					+ " and cardinality(event_types) = 2", Integer.class, UUID.fromString(progress)))
+			.isEqualTo(1);
+		assertThat(tenant.api().get("/v1/webhook-endpoints").json().get("data")).hasSize(2);
+	}
+
+	@Test
+	void refusesUrlsThatWebhooksMustNotReach() {
+		Tenant tenant = newTenant();
+		List<String> forbidden = List.of("http://127.0.0.1/hook", "http://localhost:8080/hook", "http://[::1]/hook",
+				"http://10.0.0.5/hook", "http://172.16.3.4/hook", "http://192.168.1.10/hook",
+				"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/hook", "http://[fd00::1]/hook",
+				"http://224.0.0.1/hook", "http://0.0.0.0/hook", "http://[::]/hook", "http://[::ffff:127.0.0.1]/hook",
+				"ftp://8.8.8.8/hook", "file:///etc/passwd", "https://user:password@8.8.8.8/hook", "not a url");
+		for (String url : forbidden) {
+			assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"" + url + "\"}"), 422, "forbidden-url",
+					"'url' is not allowed");
+		}
+		assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"http://169.254.169.254/\"}"), 422,
+				"forbidden-url", "link-local");
+		assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"ftp://8.8.8.8/hook\"}"), 422,
+				"forbidden-url", "only http and https");
+		assertThat(tenant.api().get("/v1/webhook-endpoints").json().get("data")).isEmpty();
+
+		String id = register(tenant, PUBLIC_URL);
+		assertThat(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"http://8.8.4.4:8443/x\"}").status())
+			.isEqualTo(201);
+		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"url\":\"http://10.1.2.3/hook\"}"), 422,
+				"forbidden-url", "private");
+		assertThat(tenant.api().get("/v1/webhook-endpoints/" + id).json().get("url").asString()).isEqualTo(PUBLIC_URL);
+	}
+
+	@Test
+	void refusesMalformedEndpointRequestsWithProblemDetails() {
+		ApiClient api = newTenant().api();
+		assertProblem(
+				api.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"event_types\":[\"job.done\"]}"),
+				422, "unknown-event-type", "job.done");
+		assertProblem(
+				api.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"event_types\":[\"job.queued\"]}"),
+				422, "unknown-event-type", "job.queued");
+		assertProblem(api.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"event_types\":[]}"), 422,
+				"invalid-request", "event_types");
+		assertProblem(api.post("/v1/webhook-endpoints", "{\"event_types\":[\"job.failed\"]}"), 422, "invalid-request",
+				"'url' is required");
+		assertProblem(api.post("/v1/webhook-endpoints", "{\"url\":42}"), 422, "invalid-request", "'url'");
+		assertProblem(api.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"enabled\":\"yes\"}"), 422,
+				"invalid-request", "'enabled'");
+		assertProblem(api.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"secret\":\"whsec_x\"}"), 422,
+				"invalid-request", "unknown field 'secret'");
+		assertProblem(api.post("/v1/webhook-endpoints", "{\"url\":"), 400, "malformed-json", null);
+		assertProblem(api.post("/v1/webhook-endpoints", "[]"), 400, "bad-request", null);
+		assertProblem(api.get("/v1/webhook-endpoints/not-a-uuid"), 400, "bad-request", "id");
+		assertProblem(api.get("/v1/webhook-endpoints/" + UUID.randomUUID()), 404, "not-found", null);
+		assertProblem(api.withToken(null).get("/v1/webhook-endpoints"), 401, "unauthorized", null);
+	}
+
+	@Test
+	void updatesAnEndpointAndEnablingItClearsWhyTheDispatcherDisabledIt() {
+		Tenant tenant = newTenant();
+		String id = register(tenant, PUBLIC_URL);
+		UUID pending = insertDelivery(tenant, UUID.randomUUID(), UUID.fromString(id), "PENDING", Instant.now());
+		// as the dispatcher does when a receiver answers 410 Gone
+		this.jdbc.update("update webhook_endpoints set enabled = false, disabled_reason = ? where id = ?",
+				"the receiver answered 410 Gone", UUID.fromString(id));
+		JsonNode disabled = tenant.api().get("/v1/webhook-endpoints/" + id).json();
+		assertThat(disabled.get("enabled").asBoolean()).isFalse();
+		assertThat(disabled.get("disabled_reason").asString()).contains("410");
+
+		ApiClient.Response patched = tenant.api()
+			.patch("/v1/webhook-endpoints/" + id, "{\"enabled\":true,\"url\":\"https://8.8.4.4/v2/hook\","
+					+ "\"event_types\":[\"job.failed\",\"job.progress\"],\"description\":\"v2\"}");
+		assertThat(patched.status()).as(patched.body()).isEqualTo(200);
+		JsonNode endpoint = patched.json();
+		assertThat(endpoint.get("enabled").asBoolean()).isTrue();
+		assertThat(endpoint.has("disabled_reason")).isFalse();
+		assertThat(endpoint.get("url").asString()).isEqualTo("https://8.8.4.4/v2/hook");
+		assertThat(strings(endpoint.get("event_types"))).containsExactly("job.failed", "job.progress");
+		assertThat(endpoint.get("description").asString()).isEqualTo("v2");
+		assertThat(endpoint.has("secret")).isFalse();
+		// pending retries follow the endpoint to its new URL
+		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where id = ?", String.class, pending))
+			.isEqualTo("https://8.8.4.4/v2/hook");
+
+		// fields left out stay; null clears the description
+		JsonNode cleared = tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"description\":null}").json();
+		assertThat(cleared.has("description")).isFalse();
+		assertThat(cleared.get("url").asString()).isEqualTo("https://8.8.4.4/v2/hook");
+		assertThat(strings(cleared.get("event_types"))).containsExactly("job.failed", "job.progress");
+		JsonNode off = tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"enabled\":false}").json();
+		assertThat(off.get("enabled").asBoolean()).isFalse();
+		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"event_types\":[\"nope\"]}"), 422,
+				"unknown-event-type", "nope");
+		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"url\":null}"), 422, "invalid-request",
+				"'url'");
+		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + UUID.randomUUID(), "{\"enabled\":true}"), 404,
+				"not-found", null);
+	}
+
+	@Test
+	void deletesAnEndpointSoftlySoItsDeliveryLogStaysReadable() {
+		Tenant tenant = newTenant();
+		String id = register(tenant, PUBLIC_URL);
+		UUID delivery = insertDelivery(tenant, UUID.randomUUID(), UUID.fromString(id), "FAILED", Instant.now());
+		ApiClient.Response deleted = tenant.api().delete("/v1/webhook-endpoints/" + id);
+		assertThat(deleted.status()).isEqualTo(204);
+		assertThat(deleted.body()).isEmpty();
+		assertProblem(tenant.api().get("/v1/webhook-endpoints/" + id), 404, "not-found", null);
+		assertProblem(tenant.api().get("/v1/webhook-endpoints/" + id + "/secret"), 404, "not-found", null);
+		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"enabled\":true}"), 404, "not-found", null);
+		assertProblem(tenant.api().delete("/v1/webhook-endpoints/" + id), 404, "not-found", null);
+		assertThat(tenant.api().get("/v1/webhook-endpoints").json().get("data")).isEmpty();
+		assertThat(this.jdbc.queryForObject("select deleted_at is not null from webhook_endpoints where id = ?",
+				Boolean.class, UUID.fromString(id)))
+			.isTrue();
+		assertThat(tenant.api().get("/v1/webhook-deliveries/" + delivery).status()).isEqualTo(200);
+		// the dispatcher would only abandon it
+		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + delivery + "/replay", ""), 409, "endpoint-disabled",
+				"deleted");
+		assertProblem(tenant.api().post("/v1/webhook-endpoints/" + id + "/replay?since=2020-01-01T00:00:00Z", ""), 404,
+				"not-found", null);
+	}
+
+	@Test
+	void aTenantNeverSeesAnotherTenantsEndpointsOrDeliveries() {
+		Tenant owner = newTenant();
+		String id = register(owner, PUBLIC_URL);
+		UUID delivery = insertDelivery(owner, UUID.randomUUID(), UUID.fromString(id), "FAILED", Instant.now());
+		ApiClient other = newTenant().api();
+		assertProblem(other.get("/v1/webhook-endpoints/" + id), 404, "not-found", null);
+		assertProblem(other.patch("/v1/webhook-endpoints/" + id, "{\"enabled\":false}"), 404, "not-found", null);
+		assertProblem(other.delete("/v1/webhook-endpoints/" + id), 404, "not-found", null);
+		assertProblem(other.get("/v1/webhook-endpoints/" + id + "/secret"), 404, "not-found", null);
+		assertProblem(other.post("/v1/webhook-endpoints/" + id + "/secret/rotate", ""), 404, "not-found", null);
+		assertProblem(other.post("/v1/webhook-endpoints/" + id + "/replay?since=2020-01-01T00:00:00Z", ""), 404,
+				"not-found", null);
+		assertProblem(other.get("/v1/webhook-deliveries/" + delivery), 404, "not-found", null);
+		assertProblem(other.post("/v1/webhook-deliveries/" + delivery + "/replay", ""), 404, "not-found", null);
+		assertThat(other.get("/v1/webhook-endpoints").json().get("data")).isEmpty();
+		assertThat(other.get("/v1/webhook-deliveries").json().get("data")).isEmpty();
+		assertThat(other.get("/v1/webhook-deliveries?endpoint_id=" + id).json().get("data")).isEmpty();
+		assertThat(owner.api().get("/v1/webhook-endpoints/" + id).json().get("enabled").asBoolean()).isTrue();
+		assertThat(
+				this.jdbc.queryForObject("select status from webhook_deliveries where id = ?", String.class, delivery))
+			.isEqualTo("FAILED");
+	}
+
+	@Test
+	void rotatingAnEndpointSecretKeepsThePreviousOneForTheOverlap() {
+		Tenant tenant = newTenant();
+		JsonNode created = tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\"}").json();
+		String id = created.get("id").asString();
+		String first = created.get("secret").asString();
+		JsonNode revealed = tenant.api().get("/v1/webhook-endpoints/" + id + "/secret").json();
+		assertThat(revealed.get("secret").asString()).isEqualTo(first);
+		assertThat(revealed.has("previous_secret")).isFalse();
+
+		JsonNode rotated = tenant.api().post("/v1/webhook-endpoints/" + id + "/secret/rotate", "").json();
+		String second = rotated.get("secret").asString();
+		assertThat(second).startsWith("whsec_").isNotEqualTo(first);
+		assertThat(rotated.get("previous_secret").asString()).isEqualTo(first);
+		assertThat(Instant.parse(rotated.get("previous_secret_expires_at").asString()))
+			.isCloseTo(Instant.now().plus(Duration.ofHours(1)), within(1, ChronoUnit.MINUTES));
+		assertThat(tenant.api().get("/v1/webhook-endpoints/" + id + "/secret").json()).isEqualTo(rotated);
+		assertThat(this.jdbc.queryForObject("select secret from webhook_endpoints where id = ?", String.class,
+				UUID.fromString(id)))
+			.isEqualTo(second);
+
+		JsonNode again = tenant.api().post("/v1/webhook-endpoints/" + id + "/secret/rotate", "").json();
+		assertThat(again.get("previous_secret").asString()).isEqualTo(second);
+
+		// once the overlap is over the previous secret no longer signs, so it is not
+		// shown
+		this.jdbc.update("update webhook_endpoints set previous_secret_expires_at = now() - interval '1 second'"
+				+ " where id = ?", UUID.fromString(id));
+		JsonNode expired = tenant.api().get("/v1/webhook-endpoints/" + id + "/secret").json();
+		assertThat(expired.get("secret").asString()).isEqualTo(again.get("secret").asString());
+		assertThat(expired.has("previous_secret")).isFalse();
+		assertThat(expired.has("previous_secret_expires_at")).isFalse();
+	}
+
+	@Test
+	void aTenantHasACallbackSecretFromTheStartAndCanRotateIt() {
+		Tenant tenant = newTenant();
+		String stored = this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class,
+				tenant.id());
+		assertThat(stored).startsWith("whsec_");
+		JsonNode revealed = tenant.api().get("/v1/webhook-secret").json();
+		assertThat(revealed.get("secret").asString()).isEqualTo(stored);
+		assertThat(revealed.has("previous_secret")).isFalse();
+
+		JsonNode rotated = tenant.api().post("/v1/webhook-secret/rotate", "").json();
+		assertThat(rotated.get("secret").asString()).startsWith("whsec_").isNotEqualTo(stored);
+		assertThat(rotated.get("previous_secret").asString()).isEqualTo(stored);
+		assertThat(Instant.parse(rotated.get("previous_secret_expires_at").asString()))
+			.isCloseTo(Instant.now().plus(Duration.ofHours(1)), within(1, ChronoUnit.MINUTES));
+		assertThat(tenant.api().get("/v1/webhook-secret").json()).isEqualTo(rotated);
+		assertThat(newTenant().api().get("/v1/webhook-secret").json().get("secret").asString())
+			.isNotEqualTo(rotated.get("secret").asString());
+	}
+
+	@Test
+	void aTenantFromBeforeWebhooksGetsItsCallbackSecretOnFirstUse() {
+		Tenant tenant = newTenant();
+		this.jdbc.update("update tenants set webhook_secret = null where id = ?", tenant.id());
+		String secret = tenant.api().get("/v1/webhook-secret").json().get("secret").asString();
+		assertThat(secret).startsWith("whsec_");
+		assertThat(
+				this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class, tenant.id()))
+			.isEqualTo(secret);
+		assertThat(tenant.api().get("/v1/webhook-secret").json().get("secret").asString()).isEqualTo(secret);
+
+		this.jdbc.update("update tenants set webhook_secret = null where id = ?", tenant.id());
+		JsonNode rotated = tenant.api().post("/v1/webhook-secret/rotate", "").json();
+		assertThat(rotated.get("secret").asString()).startsWith("whsec_");
+		assertThat(rotated.has("previous_secret")).isFalse();
+	}
+
+	@Test
+	void storesAndShowsAJobsCallbackUrlAndRefusesForbiddenOnes() {
+		Tenant tenant = newTenant();
+		ApiClient.Response submitted = tenant.api()
+			.post("/v1/jobs",
+					"{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":{\"url\":\"" + PUBLIC_URL + "\"}}");
+		assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+		String id = submitted.json().get("id").asString();
+		assertThat(submitted.json().get("callback").get("url").asString()).isEqualTo(PUBLIC_URL);
+		assertThat(tenant.api().get("/v1/jobs/" + id).json().get("callback").get("url").asString())
+			.isEqualTo(PUBLIC_URL);
+		assertThat(this.jdbc.queryForObject("select callback_url from jobs where id = ?", String.class,
+				UUID.fromString(id)))
+			.isEqualTo(PUBLIC_URL);
+		String plain = tenant.api()
+			.post("/v1/jobs", "{\"model\":\"iris\",\"instances\":[[1,2,3,4]]}")
+			.json()
+			.get("id")
+			.asString();
+		assertThat(tenant.api().get("/v1/jobs/" + plain).json().has("callback")).isFalse();
+
+		assertProblem(tenant.api()
+			.post("/v1/jobs",
+					"{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":{\"url\":\"http://169.254.169.254/\"}}"),
+				422, "forbidden-url", "'callback.url' is not allowed");
+		assertProblem(tenant.api()
+			.post("/v1/jobs",
+					"{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":{\"url\":\"http://[fd00::1]/\"}}"),
+				422, "forbidden-url", "unique-local");
+		assertProblem(tenant.api()
+			.post("/v1/jobs", "{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":\"" + PUBLIC_URL + "\"}"),
+				422, "invalid-request", "'callback' must be an object");
+		assertProblem(tenant.api().post("/v1/jobs", "{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":{}}"),
+				422, "invalid-request", "'callback.url' is required");
+		assertProblem(tenant.api()
+			.post("/v1/jobs", "{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":{\"url\":\"" + PUBLIC_URL
+					+ "\",\"secret\":\"x\"}}"),
+				422, "invalid-request", "callback.secret");
+		assertThat(tenant.api().get("/v1/jobs").json().get("data")).hasSize(2);
+	}
+
+	@Test
+	void listsDeliveriesNewestFirstFilteredAndInCursorPagesWithTheirAttempts() {
+		Tenant tenant = newTenant();
+		UUID endpoint = UUID.fromString(register(tenant, PUBLIC_URL));
+		UUID jobA = UUID.randomUUID();
+		UUID jobB = UUID.randomUUID();
+		Instant base = Instant.now().minus(Duration.ofHours(1)).truncatedTo(ChronoUnit.MILLIS);
+		List<UUID> ids = new ArrayList<>();
+		ids.add(insertDelivery(tenant, jobA, endpoint, "SUCCEEDED", base));
+		ids.add(insertDelivery(tenant, jobA, null, "FAILED", base.plusSeconds(1)));
+		ids.add(insertDelivery(tenant, jobB, endpoint, "FAILED", base.plusSeconds(2)));
+		ids.add(insertDelivery(tenant, jobB, endpoint, "PENDING", base.plusSeconds(3)));
+		ids.add(insertDelivery(tenant, jobB, null, "PENDING", base.plusSeconds(4)));
+		insertDelivery(newTenant(), jobA, null, "FAILED", base.plusSeconds(5));
+		insertAttempt(ids.get(2), base.plusSeconds(2), 500, "HTTP 500", "oops");
+		insertAttempt(ids.get(2), base.plusSeconds(7), null, "connect timed out", null);
+
+		List<String> seen = new ArrayList<>();
+		String cursor = null;
+		do {
+			JsonNode page = tenant.api()
+				.get("/v1/webhook-deliveries?limit=2" + ((cursor != null) ? "&cursor=" + cursor : ""))
+				.json();
+			assertThat(page.get("data").size()).isLessThanOrEqualTo(2);
+			page.get("data").forEach((d) -> seen.add(d.get("id").asString()));
+			cursor = page.get("next_cursor").isNull() ? null : page.get("next_cursor").asString();
+		}
+		while (cursor != null);
+		assertThat(seen).containsExactlyElementsOf(ids.reversed().stream().map(UUID::toString).toList());
+
+		assertThat(ids(tenant.api().get("/v1/webhook-deliveries?status=failed"))).containsExactly(ids.get(2),
+				ids.get(1));
+		assertThat(ids(tenant.api().get("/v1/webhook-deliveries?job_id=" + jobA))).containsExactly(ids.get(1),
+				ids.get(0));
+		assertThat(ids(tenant.api().get("/v1/webhook-deliveries?endpoint_id=" + endpoint + "&status=PENDING")))
+			.containsExactly(ids.get(3));
+		assertProblem(tenant.api().get("/v1/webhook-deliveries?status=DEAD"), 400, "bad-request", "status");
+		assertProblem(tenant.api().get("/v1/webhook-deliveries?limit=0"), 400, "bad-request", "limit");
+		assertProblem(tenant.api().get("/v1/webhook-deliveries?job_id=nope"), 400, "bad-request", "job_id");
+		assertProblem(tenant.api().get("/v1/webhook-deliveries?cursor=garbage!"), 400, "bad-request", "cursor");
+
+		JsonNode listed = tenant.api().get("/v1/webhook-deliveries?job_id=" + jobB + "&status=FAILED").json();
+		JsonNode row = listed.get("data").get(0);
+		assertThat(row.get("event_type").asString()).isEqualTo("job.failed");
+		assertThat(row.get("job_id").asString()).isEqualTo(jobB.toString());
+		assertThat(row.get("endpoint_id").asString()).isEqualTo(endpoint.toString());
+		assertThat(row.get("url").asString()).isEqualTo(PUBLIC_URL);
+		assertThat(row.get("attempts").asInt()).isEqualTo(8);
+		assertThat(row.get("last_status_code").asInt()).isEqualTo(500);
+		assertThat(row.get("last_error").asString()).isEqualTo("HTTP 500");
+		assertThat(row.has("attempt_log")).isFalse();
+
+		JsonNode detail = tenant.api().get("/v1/webhook-deliveries/" + ids.get(2)).json();
+		assertThat(detail.get("id").asString()).isEqualTo(ids.get(2).toString());
+		JsonNode attempts = detail.get("attempt_log");
+		assertThat(attempts).hasSize(2);
+		assertThat(attempts.get(0).get("status_code").asInt()).isEqualTo(500);
+		assertThat(attempts.get(0).get("latency_ms").asInt()).isEqualTo(120);
+		assertThat(attempts.get(0).get("response_excerpt").asString()).isEqualTo("oops");
+		assertThat(Instant.parse(attempts.get(0).get("attempted_at").asString())).isEqualTo(base.plusSeconds(2));
+		assertThat(attempts.get(1).has("status_code")).isFalse();
+		assertThat(attempts.get(1).get("error").asString()).isEqualTo("connect timed out");
+		assertProblem(tenant.api().get("/v1/webhook-deliveries/" + UUID.randomUUID()), 404, "not-found", null);
+	}
+
+	@Test
+	void replaysAFinishedDeliveryWithAFreshScheduleButNotAPendingOne() {
+		Tenant tenant = newTenant();
+		UUID endpoint = UUID.fromString(register(tenant, PUBLIC_URL));
+		UUID failed = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", Instant.now());
+		UUID succeeded = insertDelivery(tenant, UUID.randomUUID(), endpoint, "SUCCEEDED", Instant.now());
+		UUID callback = insertDelivery(tenant, UUID.randomUUID(), null, "FAILED", Instant.now());
+		UUID pending = insertDelivery(tenant, UUID.randomUUID(), endpoint, "PENDING", Instant.now());
+		// a replay goes to the endpoint's current URL
+		tenant.api().patch("/v1/webhook-endpoints/" + endpoint, "{\"url\":\"https://8.8.4.4/fixed\"}");
+
+		ApiClient.Response replayed = tenant.api().post("/v1/webhook-deliveries/" + failed + "/replay", "");
+		assertThat(replayed.status()).as(replayed.body()).isEqualTo(202);
+		assertThat(replayed.json().get("status").asString()).isEqualTo("PENDING");
+		assertThat(replayed.json().get("attempts").asInt()).isZero();
+		assertThat(replayed.json().has("last_error")).isFalse();
+		Map<String, Object> row = this.jdbc.queryForMap(
+				"select status, attempts, last_error, next_attempt_at, url from webhook_deliveries where id = ?",
+				failed);
+		assertThat(row.get("status")).isEqualTo("PENDING");
+		assertThat(row.get("attempts")).isEqualTo(0);
+		assertThat(row.get("last_error")).isNull();
+		assertThat(((Timestamp) row.get("next_attempt_at")).toInstant()).isCloseTo(Instant.now(),
+				within(1, ChronoUnit.MINUTES));
+		assertThat(row.get("url")).isEqualTo("https://8.8.4.4/fixed");
+
+		assertThat(tenant.api().post("/v1/webhook-deliveries/" + succeeded + "/replay", "").status()).isEqualTo(202);
+		assertThat(this.jdbc.queryForMap("select status, delivered_at from webhook_deliveries where id = ?", succeeded))
+			.containsEntry("status", "PENDING")
+			.containsEntry("delivered_at", null);
+		JsonNode replayedCallback = tenant.api().post("/v1/webhook-deliveries/" + callback + "/replay", "").json();
+		assertThat(replayedCallback.get("status").asString()).isEqualTo("PENDING");
+		assertThat(replayedCallback.get("url").asString()).isEqualTo(PUBLIC_URL);
+
+		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + pending + "/replay", ""), 409, "delivery-pending",
+				"still pending");
+		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + failed + "/replay", ""), 409, "delivery-pending",
+				null);
+		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + UUID.randomUUID() + "/replay", ""), 404,
+				"not-found", null);
+
+		UUID another = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", Instant.now());
+		tenant.api().patch("/v1/webhook-endpoints/" + endpoint, "{\"enabled\":false}");
+		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + another + "/replay", ""), 409, "endpoint-disabled",
+				"disabled");
+		assertThat(
+				this.jdbc.queryForObject("select status from webhook_deliveries where id = ?", String.class, another))
+			.isEqualTo("FAILED");
+	}
+
+	@Test
+	void replaysAnEndpointsFailedDeliveriesSinceAnInstant() {
+		Tenant tenant = newTenant();
+		UUID endpoint = UUID.fromString(register(tenant, PUBLIC_URL));
+		UUID otherEndpoint = UUID.fromString(register(tenant, "https://8.8.4.4/other"));
+		Instant since = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.SECONDS);
+		UUID before = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since.minusSeconds(1));
+		UUID atSince = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since);
+		UUID after = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since.plusSeconds(60));
+		UUID succeeded = insertDelivery(tenant, UUID.randomUUID(), endpoint, "SUCCEEDED", since.plusSeconds(60));
+		UUID elsewhere = insertDelivery(tenant, UUID.randomUUID(), otherEndpoint, "FAILED", since.plusSeconds(60));
+
+		ApiClient.Response replayed = tenant.api()
+			.post("/v1/webhook-endpoints/" + endpoint + "/replay?since=" + since, "");
+		assertThat(replayed.status()).as(replayed.body()).isEqualTo(202);
+		assertThat(replayed.json().get("replayed").asInt()).isEqualTo(2);
+		assertThat(statusOf(before)).isEqualTo("FAILED");
+		assertThat(statusOf(atSince)).isEqualTo("PENDING");
+		assertThat(statusOf(after)).isEqualTo("PENDING");
+		assertThat(statusOf(succeeded)).isEqualTo("SUCCEEDED");
+		assertThat(statusOf(elsewhere)).isEqualTo("FAILED");
+		assertThat(tenant.api()
+			.post("/v1/webhook-endpoints/" + endpoint + "/replay?since=" + since, "")
+			.json()
+			.get("replayed")
+			.asInt()).isZero();
+
+		assertProblem(tenant.api().post("/v1/webhook-endpoints/" + endpoint + "/replay", ""), 400, "bad-request",
+				"'since' is required");
+		assertProblem(tenant.api().post("/v1/webhook-endpoints/" + endpoint + "/replay?since=yesterday", ""), 400,
+				"bad-request", "ISO-8601");
+		assertProblem(tenant.api().post("/v1/webhook-endpoints/" + UUID.randomUUID() + "/replay?since=" + since, ""),
+				404, "not-found", null);
+		tenant.api().patch("/v1/webhook-endpoints/" + otherEndpoint, "{\"enabled\":false}");
+		assertProblem(tenant.api().post("/v1/webhook-endpoints/" + otherEndpoint + "/replay?since=" + since, ""), 409,
+				"endpoint-disabled", "disabled");
+	}
+
+	@Test
+	void servesTheWebhookEndpointsInTheOpenApiDocument() {
+		assertThat(this.admin.withToken(null).get("/v3/api-docs").body()).contains("/v1/webhook-endpoints",
+				"/v1/webhook-endpoints/{id}/secret/rotate", "/v1/webhook-secret", "/v1/webhook-deliveries/{id}/replay");
+	}
+
+	private record Tenant(UUID id, ApiClient api) {
+	}
+
+	private Tenant newTenant() {
+		JsonNode tenant = this.admin.post("/v1/admin/tenants", "{}").json();
+		return new Tenant(UUID.fromString(tenant.get("tenant_id").asString()),
+				this.admin.withToken(tenant.get("api_key").asString()));
+	}
+
+	private static String register(Tenant tenant, String url) {
+		ApiClient.Response created = tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"" + url + "\"}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		return created.json().get("id").asString();
+	}
+
+	/**
+	 * A delivery as the dispatcher writes it: pending ones are due now, finished ones
+	 * have used their eight attempts.
+	 */
+	private UUID insertDelivery(Tenant tenant, UUID jobId, UUID endpointId, String status, Instant createdAt) {
+		UUID id = UUID.randomUUID();
+		boolean pending = status.equals("PENDING");
+		boolean failed = status.equals("FAILED");
+		String url = (endpointId != null)
+				? this.jdbc.queryForObject("select url from webhook_endpoints where id = ?", String.class, endpointId)
+				: PUBLIC_URL;
+		this.jdbc.update("""
+				insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload,
+				    status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error, delivered_at,
+				    created_at, destination)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				""", id, UUID.randomUUID(), failed ? "job.failed" : "job.succeeded", tenant.id(), jobId, endpointId,
+				url, "{}".getBytes(), status, pending ? 0 : 8, pending ? Timestamp.from(createdAt) : null,
+				pending ? null : Timestamp.from(createdAt), pending ? null : (failed ? 500 : 200),
+				failed ? "HTTP 500" : null, status.equals("SUCCEEDED") ? Timestamp.from(createdAt) : null,
+				Timestamp.from(createdAt), (endpointId != null) ? "endpoint:" + endpointId : "callback");
+		return id;
+	}
+
+	private void insertAttempt(UUID deliveryId, Instant at, Integer statusCode, String error, String excerpt) {
+		this.jdbc.update(
+				"""
+						insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+						values (?, ?, ?, 120, ?, ?)""",
+				deliveryId, Timestamp.from(at), statusCode, error, excerpt);
+	}
+
+	private String statusOf(UUID deliveryId) {
+		return this.jdbc.queryForObject("select status from webhook_deliveries where id = ?", String.class, deliveryId);
+	}
+
+	private static List<UUID> ids(ApiClient.Response response) {
+		assertThat(response.status()).as(response.body()).isEqualTo(200);
+		List<UUID> ids = new ArrayList<>();
+		response.json().get("data").forEach((d) -> ids.add(UUID.fromString(d.get("id").asString())));
+		return ids;
+	}
+
+	private static List<String> strings(JsonNode array) {
+		List<String> values = new ArrayList<>();
+		array.forEach((value) -> values.add(value.asString()));
+		return values;
+	}
+
+	private static void assertProblem(ApiClient.Response response, int status, String kind, String detailPart) {
+		assertThat(response.status()).as(response.body()).isEqualTo(status);
+		assertThat(response.contentType()).isEqualTo("application/problem+json");
+		JsonNode problem = response.json();
+		assertThat(problem.get("type").asString()).isEqualTo("https://batchline.dev/problems/" + kind);
+		assertThat(problem.get("status").asInt()).isEqualTo(status);
+		assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+		if (detailPart != null) {
+			assertThat(problem.get("detail").asString()).contains(detailPart);
+		}
+	}
+
+}
