@@ -1,0 +1,70 @@
+package dev.batchline.worker.model;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import org.tensorflow.proto.framework.DataType;
+import org.tensorflow.proto.framework.MetaGraphDef;
+import org.tensorflow.proto.framework.SavedModel;
+import org.tensorflow.proto.framework.SignatureDef;
+import org.tensorflow.proto.framework.TensorInfo;
+
+/**
+ * Reads the {@code serving_default} signature (names, element types, shapes) straight
+ * from a SavedModel's {@code saved_model.pb}, without loading the model.
+ */
+final class SavedModelSignature {
+
+	static final String SERVING_DEFAULT = "serving_default";
+
+	private SavedModelSignature() {
+	}
+
+	static ModelSignature read(Path modelDir) throws IOException {
+		SavedModel savedModel = SavedModel.parseFrom(Files.readAllBytes(modelDir.resolve("saved_model.pb")));
+		for (MetaGraphDef graph : savedModel.getMetaGraphsList()) {
+			SignatureDef signature = graph.getSignatureDefMap().get(SERVING_DEFAULT);
+			if (signature != null) {
+				return new ModelSignature(specs(signature.getInputsMap()), specs(signature.getOutputsMap()));
+			}
+		}
+		throw new IOException(modelDir + " has no '" + SERVING_DEFAULT + "' signature");
+	}
+
+	private static List<TensorSpec> specs(Map<String, TensorInfo> tensors) {
+		List<TensorSpec> specs = new ArrayList<>();
+		new TreeMap<>(tensors).forEach((name, info) -> {
+			List<Long> shape = info.getTensorShape().getDimList().stream().map((dim) -> dim.getSize()).toList();
+			specs.add(new TensorSpec(name, dtype(info.getDtype()), shape));
+		});
+		return specs;
+	}
+
+	static String dtype(DataType type) {
+		return switch (type) {
+			case DT_FLOAT -> "float32";
+			case DT_DOUBLE -> "float64";
+			case DT_HALF -> "float16";
+			case DT_BFLOAT16 -> "bfloat16";
+			case DT_INT8 -> "int8";
+			case DT_INT16 -> "int16";
+			case DT_INT32 -> "int32";
+			case DT_INT64 -> "int64";
+			case DT_UINT8 -> "uint8";
+			case DT_UINT16 -> "uint16";
+			case DT_UINT32 -> "uint32";
+			case DT_UINT64 -> "uint64";
+			case DT_BOOL -> "bool";
+			case DT_STRING -> "string";
+			default -> type.name().toLowerCase(java.util.Locale.ROOT);
+		};
+	}
+
+}

@@ -1,0 +1,155 @@
+package dev.batchline.worker;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.TestInfrastructure;
+import dev.batchline.testsupport.TestKafka;
+import io.cloudevents.CloudEvent;
+import io.cloudevents.kafka.CloudEventDeserializer;
+import io.cloudevents.kafka.CloudEventSerializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * The worker against a real Kafka broker and real DJL inference: chunks in, one
+ * transactional result per chunk out, the model announced, an undecodable record
+ * dead-lettered.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = { "batchline.topics.prefix=worker-it",
+		"batchline.topics.partitions=3", "batchline.worker.max-batch-size=64" })
+class WorkerIntegrationTests {
+
+	private static final Topics TOPICS = new Topics("worker-it");
+
+	@DynamicPropertySource
+	static void kafka(DynamicPropertyRegistry registry) {
+		TestInfrastructure.kafka(registry);
+	}
+
+	@Test
+	void answersEveryChunkWithOneTransactionalResultAndBadItemsAsItemErrors() {
+		UUID job = UUID.randomUUID();
+		List<ChunkSubmitted> chunks = List.of(chunk(job, 0, 0, "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]"),
+				chunk(job, 1, 2, "[5.9,3.0,4.2,1.5]", "[1,2,3]", "{\"features\":[6.3,3.3,6.0,2.5]}"),
+				chunk(job, 2, 5, "[4.9,3.0,1.4,0.2]"));
+		try (KafkaProducer<String, CloudEvent> producer = producer();
+				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
+			for (ChunkSubmitted chunk : chunks) {
+				producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/" + chunk.chunk(),
+						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk)));
+			}
+			producer.flush();
+			List<ChunkCompleted> completed = poll(results, ChunkCompleted.class, job, 3);
+			completed.sort(java.util.Comparator.comparingInt(ChunkCompleted::chunk));
+			assertThat(completed).extracting(ChunkCompleted::chunk).containsExactly(0, 1, 2);
+			assertThat(completed.get(0).items()).extracting((item) -> item.output().get("class_id").asLong())
+				.containsExactly(0L, 2L);
+			assertThat(completed.get(1).items()).extracting((item) -> item.index()).containsExactly(2L, 3L, 4L);
+			assertThat(completed.get(1).items().get(0).output().get("class_id").asLong()).isEqualTo(1);
+			assertThat(completed.get(1).items().get(1).error().code()).isEqualTo(ItemError.BAD_SHAPE);
+			assertThat(completed.get(1).items().get(2).output().get("probabilities")).hasSize(3);
+			assertThat(completed.get(2).items().get(0).index()).isEqualTo(5);
+			assertThat(completed.get(0).worker()).isNotBlank();
+		}
+	}
+
+	@Test
+	void announcesTheModelsItServesOnTheModelsTopic() {
+		try (KafkaConsumer<String, CloudEvent> models = consumer(TOPICS.models())) {
+			List<ModelDeployed> announced = new ArrayList<>();
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				for (ConsumerRecord<String, CloudEvent> record : models.poll(Duration.ofMillis(200))) {
+					announced.add(CloudEventRecords.data(record.value(), ModelDeployed.class));
+				}
+				return !announced.isEmpty();
+			});
+			ModelDeployed iris = announced.get(0);
+			assertThat(iris.key()).isEqualTo("iris:1");
+			assertThat(iris.signature().inputs().get(0).name()).isEqualTo("features");
+			assertThat(iris.signature().outputs()).extracting(ModelDeployed.TensorSpec::name)
+				.containsExactly("class_id", "probabilities");
+			assertThat(iris.maxBatchSize()).isEqualTo(64);
+		}
+	}
+
+	@Test
+	void sendsARecordThatIsNoChunkToTheDeadLetterTopic() {
+		try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
+				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer", StringSerializer.class,
+						"value.serializer", ByteArraySerializer.class));
+				KafkaConsumer<String, CloudEvent> dead = consumer(TOPICS.chunksDeadLetter())) {
+			raw.send(new ProducerRecord<>(TOPICS.chunks(), "poison", "not a cloud event".getBytes()));
+			raw.flush();
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				for (ConsumerRecord<String, CloudEvent> record : dead.poll(Duration.ofMillis(200))) {
+					if ("poison".equals(record.key())) {
+						assertThat(record.headers().lastHeader("batchline_error")).isNotNull();
+						return true;
+					}
+				}
+				return false;
+			});
+		}
+	}
+
+	private static ChunkSubmitted chunk(UUID job, int chunk, long firstIndex, String... items) {
+		List<JsonNode> instances = new ArrayList<>();
+		for (String item : items) {
+			instances.add(EventCodec.tree(item.getBytes()));
+		}
+		return new ChunkSubmitted(job, chunk, firstIndex, "iris", "1", instances);
+	}
+
+	private static <T> List<T> poll(KafkaConsumer<String, CloudEvent> consumer, Class<T> type, UUID job, int count) {
+		List<T> found = new ArrayList<>();
+		await().atMost(Duration.ofSeconds(60)).until(() -> {
+			for (ConsumerRecord<String, CloudEvent> record : consumer.poll(Duration.ofMillis(200))) {
+				if (job.toString().equals(record.key())) {
+					found.add(CloudEventRecords.data(record.value(), type));
+				}
+			}
+			return found.size() >= count;
+		});
+		return found;
+	}
+
+	private static KafkaProducer<String, CloudEvent> producer() {
+		return new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer",
+				StringSerializer.class, "value.serializer", CloudEventSerializer.class));
+	}
+
+	private static KafkaConsumer<String, CloudEvent> consumer(String topic) {
+		KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(
+				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(),
+						"auto.offset.reset", "earliest", "isolation.level", "read_committed", "key.deserializer",
+						StringDeserializer.class, "value.deserializer", CloudEventDeserializer.class));
+		consumer.subscribe(List.of(topic));
+		return consumer;
+	}
+
+}

@@ -1,0 +1,134 @@
+package dev.batchline.worker.inference;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.stream.LongStream;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.ItemResult;
+import dev.batchline.worker.model.IrisData;
+import dev.batchline.worker.model.ModelRepository;
+import dev.batchline.worker.system.WorkerProperties;
+import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+/**
+ * Real DJL inference on the Iris model the build trained: accuracy on the data, outputs
+ * equal to a direct predict call, bad items as item errors beside good ones, and batching
+ * limits.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class BatchInferenceTests {
+
+	private static final int MAX_BATCH = 7;
+
+	private ModelRepository repository;
+
+	private ModelRepository.ServedModel iris;
+
+	private SimpleMeterRegistry meters;
+
+	private BatchInference inference;
+
+	@BeforeAll
+	void loadModel() {
+		WorkerProperties properties = new WorkerProperties(MAX_BATCH, Duration.ofMillis(20), 1, "cpu", null, null);
+		this.repository = new ModelRepository(properties);
+		this.iris = this.repository.find("iris", null).orElseThrow();
+		this.meters = new SimpleMeterRegistry();
+		this.inference = new BatchInference(properties, this.meters);
+	}
+
+	@AfterAll
+	void close() {
+		this.repository.destroy();
+	}
+
+	@Test
+	void theBundledIrisModelClassifiesAtLeast95PercentOfTheDataCorrectly() {
+		List<IrisData.Row> rows = IrisData.rows();
+		List<ItemResult> results = predict(rows.stream().map((row) -> json(row.features())).toList());
+		long right = 0;
+		for (int i = 0; i < rows.size(); i++) {
+			if (results.get(i).output().get("class_id").asLong() == rows.get(i).label()) {
+				right++;
+			}
+		}
+		assertThat((double) right / rows.size()).isGreaterThanOrEqualTo(0.95);
+		assertThat(this.iris.signature().inputs().get(0).name()).isEqualTo("features");
+		assertThat(this.iris.signature().inputs().get(0).shape()).containsExactly(-1L, 4L);
+	}
+
+	@Test
+	void batchedOutputsEqualADirectPredictOfEachRow() throws Exception {
+		List<IrisData.Row> rows = IrisData.rows().subList(40, 70);
+		List<ItemResult> results = predict(rows.stream().map((row) -> json(row.features())).toList());
+		try (Predictor<NDList, NDList> predictor = this.iris.model().newPredictor();
+				NDManager manager = NDManager.newBaseManager("TensorFlow")) {
+			for (int i = 0; i < rows.size(); i++) {
+				NDArray features = manager.create(new float[][] { rows.get(i).features() });
+				features.setName("features");
+				NDList out = predictor.predict(new NDList(features));
+				float[] expected = out.get("probabilities").toFloatArray();
+				JsonNode output = results.get(i).output();
+				assertThat(output.get("class_id").asLong()).isEqualTo(out.get("class_id").toLongArray()[0]);
+				for (int c = 0; c < 3; c++) {
+					assertThat(output.get("probabilities").get(c).floatValue()).isCloseTo(expected[c], within(1e-5f));
+				}
+			}
+		}
+	}
+
+	@Test
+	void badItemsGetItemErrorsWhileTheGoodOnesInTheSameBatchSucceed() {
+		List<JsonNode> items = new ArrayList<>();
+		items.add(tree("[5.1, 3.5, 1.4, 0.2]"));
+		items.add(tree("[5.1, 3.5, 1.4]"));
+		items.add(tree("{\"features\": [6.7, 3.0, 5.2, 2.3]}"));
+		items.add(tree("[5.1, \"x\", 1.4, 0.2]"));
+		items.add(tree("{\"other\": [1, 2, 3, 4]}"));
+		List<ItemResult> results = predict(items);
+		assertThat(results).extracting(ItemResult::index).containsExactly(0L, 1L, 2L, 3L, 4L);
+		assertThat(results.get(0).failed()).isFalse();
+		assertThat(results.get(2).output().get("class_id").asLong()).isEqualTo(2);
+		assertThat(results.get(1).error().code()).isEqualTo(ItemError.BAD_SHAPE);
+		assertThat(results.get(3).error().code()).isEqualTo(ItemError.BAD_VALUE);
+		assertThat(results.get(4).error().code()).isEqualTo(ItemError.BAD_SHAPE);
+	}
+
+	@Test
+	void neverPutsMoreThanTheMaxBatchSizeIntoOnePredictCall() {
+		double before = this.meters.summary("batchline.worker.batch.size").count();
+		double rowsBefore = this.meters.summary("batchline.worker.batch.size").totalAmount();
+		predict(IrisData.rows().subList(0, 20).stream().map((row) -> json(row.features())).toList());
+		assertThat(this.meters.summary("batchline.worker.batch.size").count() - before).isEqualTo(3);
+		assertThat(this.meters.summary("batchline.worker.batch.size").totalAmount() - rowsBefore).isEqualTo(20);
+		assertThat(this.meters.summary("batchline.worker.batch.size").max()).isLessThanOrEqualTo(MAX_BATCH);
+	}
+
+	private List<ItemResult> predict(List<JsonNode> items) {
+		return this.inference.predict(this.iris, items, LongStream.range(0, items.size()).boxed().toList());
+	}
+
+	private static JsonNode json(float[] features) {
+		return tree("[" + features[0] + "," + features[1] + "," + features[2] + "," + features[3] + "]");
+	}
+
+	private static JsonNode tree(String json) {
+		return EventCodec.tree(json.getBytes());
+	}
+
+}
