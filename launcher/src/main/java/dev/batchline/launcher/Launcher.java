@@ -1,0 +1,157 @@
+package dev.batchline.launcher;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+
+/**
+ * {@code ./batchline up [--workers N]}, {@code ./batchline demo [--workers N]} and
+ * {@code ./batchline scale workers N}.
+ */
+public final class Launcher {
+
+	private static final String USAGE = """
+			usage: ./batchline up [--workers N]      start everything locally; Ctrl-C stops it
+			       ./batchline demo [--workers N]    up, then a sample job with a verified webhook; exits when done
+			       ./batchline scale workers N       change the number of workers of a running 'up'
+			""";
+
+	private Launcher() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		Path root = Path.of(System.getProperty("batchline.root", ".")).toAbsolutePath().normalize();
+		Path work = Path.of(envOr("BATCHLINE_WORK_DIR", root.resolve(".work").toString())).toAbsolutePath();
+		List<String> arguments = List.of(args);
+		if (arguments.isEmpty()) {
+			Console.line(USAGE);
+			System.exit(2);
+		}
+		int exit = switch (arguments.get(0)) {
+			case "up" -> up(root, work, workers(arguments));
+			case "demo" -> demo(root, work, workers(arguments));
+			case "scale" -> scale(work, arguments);
+			default -> {
+				Console.line(USAGE);
+				yield 2;
+			}
+		};
+		System.exit(exit);
+	}
+
+	private static int up(Path root, Path work, int workers) throws IOException, InterruptedException {
+		ControlFile control = ControlFile.claim(work);
+		long start = System.nanoTime();
+		LocalPipeline pipeline = LocalPipeline.up(options(root, work, workers));
+		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
+			Console.step("Stopping: workers drain, then the dispatcher, the API, Kafka and PostgreSQL");
+			pipeline.close();
+			control.release();
+		}, "batchline-stop"));
+		Console.step(String.format("Batchline is up in %.1f s", (System.nanoTime() - start) / 1e9));
+		printUp(pipeline);
+		Console.line("Ctrl-C stops everything. './batchline scale workers N' changes the worker count.");
+		while (true) {
+			Integer wanted = control.requestedWorkers();
+			if (wanted != null && wanted != pipeline.workers().size()) {
+				pipeline.scaleWorkers(wanted);
+				control.applied(pipeline.workers().size());
+			}
+			Thread.sleep(500);
+		}
+	}
+
+	private static int demo(Path root, Path work, int workers) throws Exception {
+		ControlFile control = ControlFile.claim(work);
+		long start = System.nanoTime();
+		try (LocalPipeline pipeline = LocalPipeline.up(options(root, work, workers))) {
+			Console.step(String.format("Batchline is up in %.1f s", (System.nanoTime() - start) / 1e9));
+			printUp(pipeline);
+			return new Demo(pipeline, root, start).run();
+		}
+		finally {
+			control.release();
+		}
+	}
+
+	private static int scale(Path work, List<String> arguments) throws IOException, InterruptedException {
+		if (arguments.size() != 3 || !arguments.get(1).equals("workers")) {
+			Console.line(USAGE);
+			return 2;
+		}
+		int count = Integer.parseInt(arguments.get(2));
+		if (count < 0 || count > LocalPipeline.PARTITIONS) {
+			Console.line("The worker count must be between 0 and " + LocalPipeline.PARTITIONS
+					+ " (the partitions of the chunks topic)");
+			return 2;
+		}
+		ControlFile control = ControlFile.of(work);
+		if (!control.upIsRunning()) {
+			Console.line("No './batchline up' is running with work folder " + work);
+			return 1;
+		}
+		control.requestWorkers(count);
+		long deadline = System.nanoTime() + Duration.ofMinutes(3).toNanos();
+		while (System.nanoTime() < deadline) {
+			Integer applied = control.appliedWorkers();
+			if (applied != null && applied == count) {
+				Console.step("Running " + count + " worker(s)");
+				return 0;
+			}
+			Thread.sleep(300);
+		}
+		Console.line("The running 'up' did not reach " + count + " workers in time; see " + work.resolve("logs"));
+		return 1;
+	}
+
+	private static void printUp(LocalPipeline pipeline) {
+		Console.line("");
+		Console.line("  API             " + pipeline.api().url("") + "   (OpenAPI: "
+				+ pipeline.api().url("/v3/api-docs") + ")");
+		Console.line("  dispatcher      " + pipeline.dispatcher().url(""));
+		for (ServiceProcess worker : pipeline.workers()) {
+			Console
+				.line("  " + String.format("%-15s ", worker.name()) + worker.url("") + "   (pid " + worker.pid() + ")");
+		}
+		Console.line("  Kafka           " + pipeline.bootstrapServers());
+		Console.line("  admin token     " + pipeline.adminTokenValue());
+		Console.line("  tenant API key  " + pipeline.apiKey());
+		Console.line("  logs            " + pipeline.logs());
+		Console.line("");
+		Console.line("  curl -s " + pipeline.api().url("/v1/models") + " -H 'Authorization: Bearer " + pipeline.apiKey()
+				+ "'");
+		Console.line("");
+	}
+
+	private static LocalPipeline.Options options(Path root, Path work, int workers) {
+		return new LocalPipeline.Options(root, work, workers, intEnv("BATCHLINE_API_PORT", 8080),
+				intEnv("BATCHLINE_LOCAL_KAFKA_PORT", 9092), intEnv("BATCHLINE_LOCAL_POSTGRES_PORT", 15432));
+	}
+
+	private static int workers(List<String> arguments) {
+		int at = arguments.indexOf("--workers");
+		if (at < 0) {
+			return 2;
+		}
+		if (at + 1 >= arguments.size()) {
+			throw new IllegalArgumentException("--workers needs a number");
+		}
+		int workers = Integer.parseInt(arguments.get(at + 1));
+		if (workers < 1 || workers > LocalPipeline.PARTITIONS) {
+			throw new IllegalArgumentException("--workers must be between 1 and " + LocalPipeline.PARTITIONS);
+		}
+		return workers;
+	}
+
+	private static int intEnv(String name, int fallback) {
+		String value = System.getenv(name);
+		return (value != null && !value.isBlank()) ? Integer.parseInt(value.strip()) : fallback;
+	}
+
+	private static String envOr(String name, String fallback) {
+		String value = System.getenv(name);
+		return (value != null && !value.isBlank()) ? value : fallback;
+	}
+
+}

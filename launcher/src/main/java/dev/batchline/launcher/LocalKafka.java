@@ -1,0 +1,131 @@
+package dev.batchline.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.net.Socket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.UUID;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * A real single-node Kafka broker in KRaft mode (broker and controller in one), run as
+ * its own JVM from the launcher's classpath (Apache Kafka's jars from Maven Central). Its
+ * log directory lives in the work folder: formatted once, kept across restarts.
+ */
+final class LocalKafka implements AutoCloseable {
+
+	private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
+
+	private final Process process;
+
+	private final int port;
+
+	private LocalKafka(Process process, int port) {
+		this.process = process;
+		this.port = port;
+	}
+
+	static LocalKafka start(Path dir, int port, Path logDir) {
+		try {
+			Files.createDirectories(dir);
+			Files.createDirectories(logDir);
+			int controllerPort = ServiceProcess.freePort();
+			Path config = dir.resolve("server.properties");
+			Path data = dir.resolve("data");
+			Files.writeString(config, String.join("\n", "process.roles=broker,controller", "node.id=1",
+					"controller.quorum.voters=1@127.0.0.1:" + controllerPort,
+					"listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+					"advertised.listeners=PLAINTEXT://127.0.0.1:" + port, "controller.listener.names=CONTROLLER",
+					"inter.broker.listener.name=PLAINTEXT", "log.dirs=" + data, "num.partitions=12",
+					"offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1",
+					"transaction.state.log.min.isr=1", "share.coordinator.state.topic.replication.factor=1",
+					"share.coordinator.state.topic.min.isr=1", "group.initial.rebalance.delay.ms=0",
+					"auto.create.topics.enable=true", ""));
+			if (!Files.exists(data.resolve("meta.properties"))) {
+				run(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", config.toString()),
+						logDir.resolve("kafka-format.log"));
+			}
+			Process process = new ProcessBuilder(java("kafka.Kafka", config.toString())).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("kafka.log").toFile()))
+				.start();
+			LocalKafka kafka = new LocalKafka(process, port);
+			kafka.awaitListening(logDir.resolve("kafka.log"));
+			return kafka;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not start Kafka in " + dir, ex);
+		}
+	}
+
+	String bootstrapServers() {
+		return "127.0.0.1:" + this.port;
+	}
+
+	private void awaitListening(Path log) {
+		long deadline = System.nanoTime() + START_TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException("Kafka exited with " + this.process.exitValue() + "; see " + log
+						+ " (is port " + this.port + " taken? set BATCHLINE_LOCAL_KAFKA_PORT)");
+			}
+			try (Socket socket = new Socket()) {
+				socket.connect(new InetSocketAddress("127.0.0.1", this.port), 500);
+				return;
+			}
+			catch (IOException ex) {
+				ServiceProcess.sleep(Duration.ofMillis(300));
+			}
+		}
+		throw new IllegalStateException("Kafka did not listen on " + this.port + " in time; see " + log);
+	}
+
+	/** Stops the broker (SIGTERM: a controlled shutdown). */
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
+				this.process.destroyForcibly();
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+	}
+
+	private static String clusterId() {
+		// a random base64url UUID, as kafka-storage random-uuid makes
+		UUID uuid = UUID.randomUUID();
+		java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
+		bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
+		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+	}
+
+	private static void run(List<String> mainAndArgs, Path log) throws IOException {
+		Process process = new ProcessBuilder(java(mainAndArgs.toArray(String[]::new))).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()))
+			.start();
+		try {
+			if (!process.waitFor(60, TimeUnit.SECONDS) || process.exitValue() != 0) {
+				throw new IllegalStateException("Kafka storage format failed; see " + log);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", ex);
+		}
+	}
+
+	private static List<String> java(String... mainAndArgs) {
+		List<String> command = new java.util.ArrayList<>(List.of(ServiceProcess.javaExecutable(), "-Xmx512m", "-cp",
+				System.getProperty("java.class.path"), "-Dlog4j2.level=warn"));
+		command.addAll(List.of(mainAndArgs));
+		return command;
+	}
+
+}

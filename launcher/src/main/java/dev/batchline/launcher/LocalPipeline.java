@@ -1,0 +1,344 @@
+package dev.batchline.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.stream.Stream;
+
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.Topics;
+import org.apache.kafka.clients.admin.AdminClient;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The whole pipeline on this machine: PostgreSQL and Kafka (embedded unless
+ * {@code SPRING_DATASOURCE_URL} / {@code SPRING_KAFKA_BOOTSTRAP_SERVERS} name external
+ * ones), the topics, then the api-service, the webhook dispatcher and N workers as
+ * separate JVMs. Closing it stops everything in order: workers first (they finish their
+ * batch and leave the group), then the dispatcher and the API, then Kafka and PostgreSQL.
+ */
+final class LocalPipeline implements AutoCloseable {
+
+	static final int PARTITIONS = 12;
+
+	private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
+
+	private final Options options;
+
+	private final Path logs;
+
+	private LocalPostgres postgres;
+
+	private LocalKafka kafka;
+
+	private String jdbcUrl;
+
+	private String bootstrap;
+
+	private ServiceProcess api;
+
+	private ServiceProcess dispatcher;
+
+	private final List<ServiceProcess> workers = new CopyOnWriteArrayList<>();
+
+	private int workerSerial;
+
+	private String adminToken;
+
+	private String apiKey;
+
+	private volatile boolean closed;
+
+	/**
+	 * What to start and where.
+	 *
+	 * @param root the repository root (service jars under {@code <module>/target})
+	 * @param work the work folder (data, logs)
+	 * @param workers how many workers
+	 * @param apiPort the API's port
+	 * @param kafkaPort the embedded broker's port
+	 * @param postgresPort the embedded PostgreSQL's port
+	 */
+	record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
+	}
+
+	private LocalPipeline(Options options) {
+		this.options = options;
+		this.logs = options.work().resolve("logs");
+	}
+
+	static LocalPipeline up(Options options) {
+		LocalPipeline pipeline = new LocalPipeline(options);
+		try {
+			pipeline.start();
+			return pipeline;
+		}
+		catch (RuntimeException ex) {
+			pipeline.close();
+			throw ex;
+		}
+	}
+
+	private void start() {
+		String externalDb = System.getenv("SPRING_DATASOURCE_URL");
+		if (externalDb != null && !externalDb.isBlank()) {
+			this.jdbcUrl = externalDb;
+			Console.step("PostgreSQL: using " + externalDb);
+		}
+		else {
+			Console.step("Starting PostgreSQL (data in " + this.options.work().resolve("postgres") + ")");
+			this.postgres = LocalPostgres.start(this.options.work().resolve("postgres"), this.options.postgresPort());
+			this.jdbcUrl = this.postgres.jdbcUrl();
+		}
+		String externalKafka = System.getenv("SPRING_KAFKA_BOOTSTRAP_SERVERS");
+		if (externalKafka != null && !externalKafka.isBlank()) {
+			this.bootstrap = externalKafka;
+			Console.step("Kafka: using " + externalKafka);
+		}
+		else {
+			Console.step("Starting Kafka, KRaft mode (data in " + this.options.work().resolve("kafka") + ")");
+			this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs);
+			this.bootstrap = this.kafka.bootstrapServers();
+		}
+		createTopics();
+		this.adminToken = adminToken();
+		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
+		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
+		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, databaseEnv(),
+				this.logs);
+		for (int i = 0; i < this.options.workers(); i++) {
+			this.workers.add(startWorker());
+		}
+		this.api.awaitReady();
+		this.dispatcher.awaitReady();
+		this.workers.forEach(ServiceProcess::awaitReady);
+		this.apiKey = tenantKey();
+	}
+
+	/**
+	 * Adds or removes workers until {@code count} run; removed ones drain and leave the
+	 * group.
+	 */
+	synchronized void scaleWorkers(int count) {
+		while (this.workers.size() < count) {
+			ServiceProcess worker = startWorker();
+			this.workers.add(worker);
+			worker.awaitReady();
+			Console.step("Worker " + worker.name() + " is ready (" + this.workers.size() + " running)");
+		}
+		while (this.workers.size() > count) {
+			ServiceProcess worker = this.workers.remove(this.workers.size() - 1);
+			worker.close();
+			Console.step("Worker " + worker.name() + " stopped (" + this.workers.size() + " running)");
+		}
+	}
+
+	List<ServiceProcess> workers() {
+		return List.copyOf(this.workers);
+	}
+
+	ServiceProcess api() {
+		return this.api;
+	}
+
+	ServiceProcess dispatcher() {
+		return this.dispatcher;
+	}
+
+	String adminTokenValue() {
+		return this.adminToken;
+	}
+
+	String apiKey() {
+		return this.apiKey;
+	}
+
+	String bootstrapServers() {
+		return this.bootstrap;
+	}
+
+	Path logs() {
+		return this.logs;
+	}
+
+	@Override
+	public synchronized void close() {
+		if (this.closed) {
+			return;
+		}
+		this.closed = true;
+		List<ServiceProcess> stopping = new ArrayList<>(this.workers);
+		stopping.parallelStream().forEach(ServiceProcess::close);
+		this.workers.clear();
+		Stream.of(this.dispatcher, this.api).filter(java.util.Objects::nonNull).forEach(ServiceProcess::close);
+		if (this.kafka != null) {
+			this.kafka.close();
+		}
+		if (this.postgres != null) {
+			try {
+				this.postgres.close();
+			}
+			catch (IOException ex) {
+				log.warn("PostgreSQL did not stop cleanly: {}", ex.toString());
+			}
+		}
+	}
+
+	private ServiceProcess startWorker() {
+		int serial = ++this.workerSerial;
+		Map<String, String> env = new HashMap<>(commonEnv());
+		return ServiceProcess.start(jar("worker-service"), "worker-" + serial, 0, env, this.logs);
+	}
+
+	private Map<String, String> commonEnv() {
+		Map<String, String> env = new HashMap<>();
+		env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", this.bootstrap);
+		env.put("BATCHLINE_TOPICS_PARTITIONS", Integer.toString(PARTITIONS));
+		// the demo's receiver listens on loopback; never set this in production
+		env.put("BATCHLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "true");
+		return env;
+	}
+
+	private Map<String, String> databaseEnv() {
+		Map<String, String> env = commonEnv();
+		env.put("SPRING_DATASOURCE_URL", this.jdbcUrl);
+		env.put("SPRING_DATASOURCE_USERNAME", envOr("SPRING_DATASOURCE_USERNAME", "postgres"));
+		env.put("SPRING_DATASOURCE_PASSWORD", envOr("SPRING_DATASOURCE_PASSWORD", "postgres"));
+		env.put("BATCHLINE_WEBHOOKS_PUBLIC_API_URL", "http://localhost:" + this.options.apiPort());
+		return env;
+	}
+
+	private Map<String, String> apiEnv() {
+		Map<String, String> env = databaseEnv();
+		env.put("BATCHLINE_API_ADMIN_TOKEN", this.adminToken);
+		return env;
+	}
+
+	private void createTopics() {
+		Topics topics = new Topics(envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
+		try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", this.bootstrap))) {
+			Set<String> existing = admin.listTopics().names().get();
+			List<NewTopic> missing = new ArrayList<>();
+			for (String name : List.of(topics.chunks(), topics.results(), topics.jobEvents(),
+					topics.chunksDeadLetter())) {
+				if (!existing.contains(name)) {
+					missing.add(new NewTopic(name, PARTITIONS, (short) 1));
+				}
+			}
+			if (!existing.contains(topics.models())) {
+				missing.add(new NewTopic(topics.models(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
+			}
+			if (!missing.isEmpty()) {
+				admin.createTopics(missing).all().get();
+				Console.step("Created topics " + missing.stream().map(NewTopic::name).toList() + " with " + PARTITIONS
+						+ " partitions");
+			}
+		}
+		catch (java.util.concurrent.ExecutionException ex) {
+			throw new IllegalStateException("Could not create the Kafka topics: " + ex.getCause(), ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	/**
+	 * The admin token: the configured one, or one made at the first start and kept in the
+	 * work folder.
+	 */
+	private String adminToken() {
+		String configured = System.getenv("BATCHLINE_API_ADMIN_TOKEN");
+		if (configured != null && !configured.isBlank()) {
+			return configured;
+		}
+		Path file = this.options.work().resolve("admin-token");
+		try {
+			if (Files.exists(file)) {
+				return Files.readString(file).strip();
+			}
+			byte[] random = new byte[24];
+			new SecureRandom().nextBytes(random);
+			String token = "adm_" + HexFormat.of().formatHex(random);
+			Files.writeString(file, token);
+			return token;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * A tenant for local use: made at the first start; its key kept in the work folder.
+	 */
+	private String tenantKey() {
+		Path file = this.options.work().resolve("tenant-api-key");
+		try {
+			if (Files.exists(file)) {
+				return Files.readString(file).strip();
+			}
+			HttpResponse<byte[]> response = HttpClient.newHttpClient()
+				.send(HttpRequest.newBuilder(URI.create(this.api.url("/v1/admin/tenants")))
+					.header("Authorization", "Bearer " + this.adminToken)
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"local\"}"))
+					.build(), HttpResponse.BodyHandlers.ofByteArray());
+			if (response.statusCode() != 201) {
+				throw new IllegalStateException("Could not create the local tenant: HTTP " + response.statusCode());
+			}
+			String key = EventCodec.tree(response.body()).get("api_key").asString();
+			Files.writeString(file, key);
+			return key;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private Path jar(String module) {
+		Path target = this.options.root().resolve(module).resolve("target");
+		try (Stream<Path> files = Files.list(target)) {
+			return files
+				.filter((path) -> path.getFileName()
+					.toString()
+					.matches(java.util.regex.Pattern.quote(module) + "-.*\\.jar"))
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("No " + module + " jar in " + target));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("No " + module + " jar in " + target + ": build first (./mvnw package)",
+					ex);
+		}
+	}
+
+	private static String envOr(String name, String fallback) {
+		String value = System.getenv(name);
+		return (value != null && !value.isBlank()) ? value : fallback;
+	}
+
+	static Duration timeout(String name, Duration fallback) {
+		String value = System.getenv(name);
+		return (value != null) ? Duration.parse(value) : fallback;
+	}
+
+}

@@ -1,0 +1,187 @@
+package dev.batchline.launcher;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.ServerSocket;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * One Batchline service ({@code <module>/target/<module>-<version>.jar}) running as its
+ * own JVM, configured through environment variables exactly as an operator would, with
+ * its output in a log file of its own.
+ */
+public final class ServiceProcess implements AutoCloseable {
+
+	private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+
+	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+
+	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+	private final String name;
+
+	private final int port;
+
+	private final Process process;
+
+	private final Path log;
+
+	private ServiceProcess(String name, int port, Process process, Path log) {
+		this.name = name;
+		this.port = port;
+		this.process = process;
+		this.log = log;
+	}
+
+	/**
+	 * Starts a service.
+	 * @param jar the service's jar
+	 * @param name a name for its log file
+	 * @param port its HTTP port (0 for a free one)
+	 * @param env its environment (SPRING_*, BATCHLINE_*)
+	 * @param logDir where its log goes ({@code <name>.log})
+	 * @return the running service, not yet ready
+	 */
+	public static ServiceProcess start(Path jar, String name, int port, Map<String, String> env, Path logDir) {
+		if (!Files.isRegularFile(jar)) {
+			throw new IllegalStateException(jar + " is missing: build the services first (./mvnw package)");
+		}
+		int chosen = (port > 0) ? port : freePort();
+		Path log = logDir.resolve(name + ".log");
+		try {
+			Files.createDirectories(logDir);
+			List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m",
+					"--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
+				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
+			builder.environment().putAll(env);
+			builder.environment().put("SERVER_PORT", Integer.toString(chosen));
+			builder.environment().putIfAbsent("TF_ENABLE_ONEDNN_OPTS", "0");
+			builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
+			return new ServiceProcess(name, chosen, builder.start(), log);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not start " + name, ex);
+		}
+	}
+
+	/** The java of this JVM: the services run on the same JDK as whoever starts them. */
+	public static String javaExecutable() {
+		return ProcessHandle.current().info().command().orElse("java");
+	}
+
+	/**
+	 * Waits until the readiness probe answers 200; fails early when the process exits.
+	 */
+	public ServiceProcess awaitReady() {
+		long deadline = System.nanoTime() + READY_TIMEOUT.toNanos();
+		while (System.nanoTime() < deadline) {
+			if (!this.process.isAlive()) {
+				throw new IllegalStateException(
+						this.name + " exited with " + this.process.exitValue() + "; see " + this.log);
+			}
+			if (ready()) {
+				return this;
+			}
+			sleep(Duration.ofMillis(300));
+		}
+		throw new IllegalStateException(this.name + " was not ready after " + READY_TIMEOUT + "; see " + this.log);
+	}
+
+	/** Whether the readiness probe answers 200 now. */
+	public boolean ready() {
+		try {
+			HttpResponse<Void> response = HTTP
+				.send(HttpRequest.newBuilder(URI.create(url("/actuator/health/readiness")))
+					.timeout(Duration.ofSeconds(2))
+					.build(), HttpResponse.BodyHandlers.discarding());
+			return response.statusCode() == 200;
+		}
+		catch (IOException ex) {
+			return false;
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			return false;
+		}
+	}
+
+	public String name() {
+		return this.name;
+	}
+
+	public String url(String path) {
+		return "http://localhost:" + this.port + path;
+	}
+
+	public Path log() {
+		return this.log;
+	}
+
+	public long pid() {
+		return this.process.pid();
+	}
+
+	public boolean isAlive() {
+		return this.process.isAlive();
+	}
+
+	/** Kills the process at once (SIGKILL), as a crash would. */
+	public void kill() {
+		this.process.destroyForcibly();
+		try {
+			this.process.waitFor(10, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/**
+	 * Stops with SIGTERM (graceful shutdown: in-flight work finishes), SIGKILL after a
+	 * grace period.
+	 */
+	@Override
+	public void close() {
+		this.process.destroy();
+		try {
+			if (!this.process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
+			}
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			this.process.destroyForcibly();
+		}
+	}
+
+	static int freePort() {
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	static void sleep(Duration duration) {
+		try {
+			Thread.sleep(duration.toMillis());
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted", ex);
+		}
+	}
+
+}
