@@ -25,6 +25,7 @@ import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.Topics;
+import dev.batchline.launcher.ServiceProcess;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
 import io.cloudevents.CloudEvent;
@@ -79,9 +80,9 @@ class PipelineEndToEndIntegrationTests {
 		Map<String, String> apiEnv = new java.util.HashMap<>(common);
 		apiEnv.putAll(Map.of("SPRING_DATASOURCE_URL", database.url(), "SPRING_DATASOURCE_USERNAME", database.username(),
 				"SPRING_DATASOURCE_PASSWORD", database.password(), "BATCHLINE_API_ADMIN_TOKEN", ADMIN_TOKEN));
-		this.api = track(ServiceProcess.start("api-service", "api-service", apiEnv));
-		this.workers = List.of(track(ServiceProcess.start("worker-service", "worker-1", common)),
-				track(ServiceProcess.start("worker-service", "worker-2", common)));
+		this.api = track(start("api-service", "api-service", apiEnv));
+		this.workers = List.of(track(start("worker-service", "worker-1", common)),
+				track(start("worker-service", "worker-2", common)));
 		this.api.awaitReady();
 		this.workers.forEach(ServiceProcess::awaitReady);
 	}
@@ -132,6 +133,16 @@ class PipelineEndToEndIntegrationTests {
 		for (ServiceProcess worker : this.workers) {
 			assertThat(itemsInferred(worker)).as("items inferred by %s", worker.url("")).isPositive();
 		}
+	}
+
+	/**
+	 * A packaged service as its own JVM, logging to {@code system-tests/target/services}.
+	 */
+	static ServiceProcess start(String module, String name, Map<String, String> env) {
+		Path jar = ROOT.resolve(module)
+			.resolve("target")
+			.resolve(module + "-" + System.getProperty("batchline.project.version") + ".jar");
+		return ServiceProcess.start(jar, name, 0, env, ROOT.resolve("system-tests/target/services"));
 	}
 
 	private ServiceProcess track(ServiceProcess service) {
