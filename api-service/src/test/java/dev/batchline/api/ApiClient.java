@@ -86,4 +86,21 @@ final class ApiClient {
 		}
 	}
 
+	/**
+	 * Asserts an RFC 9457 problem: status, {@code application/problem+json}, the stable
+	 * type of its kind, no stack trace, and (when given) a part of its detail.
+	 */
+	static void assertProblem(Response response, int status, String kind, String detailPart) {
+		org.assertj.core.api.Assertions.assertThat(response.status()).as(response.body()).isEqualTo(status);
+		org.assertj.core.api.Assertions.assertThat(response.contentType()).isEqualTo("application/problem+json");
+		JsonNode problem = response.json();
+		org.assertj.core.api.Assertions.assertThat(problem.get("type").asString())
+			.isEqualTo("https://batchline.dev/problems/" + kind);
+		org.assertj.core.api.Assertions.assertThat(problem.get("status").asInt()).isEqualTo(status);
+		org.assertj.core.api.Assertions.assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
+		if (detailPart != null) {
+			org.assertj.core.api.Assertions.assertThat(problem.get("detail").asString()).contains(detailPart);
+		}
+	}
+
 }

@@ -44,6 +44,7 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import static dev.batchline.api.ApiClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
@@ -256,18 +257,6 @@ class JobApiIntegrationTests {
 		assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(200);
 		assertThat(anonymous.get("/actuator/prometheus", "text/plain").body())
 			.contains("batchline_jobs_submitted_total", "batchline_outbox_published_total");
-	}
-
-	private static void assertProblem(ApiClient.Response response, int status, String kind, String detailPart) {
-		assertThat(response.status()).as(response.body()).isEqualTo(status);
-		assertThat(response.contentType()).isEqualTo("application/problem+json");
-		JsonNode problem = response.json();
-		assertThat(problem.get("type").asString()).isEqualTo("https://batchline.dev/problems/" + kind);
-		assertThat(problem.get("status").asInt()).isEqualTo(status);
-		assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
-		if (detailPart != null) {
-			assertThat(problem.get("detail").asString()).contains(detailPart);
-		}
 	}
 
 	private JsonNode awaitState(String id, String state) {

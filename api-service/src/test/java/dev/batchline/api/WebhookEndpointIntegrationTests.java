@@ -34,6 +34,7 @@ import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
+import static dev.batchline.api.ApiClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
@@ -599,18 +600,6 @@ class WebhookEndpointIntegrationTests {
 		List<String> values = new ArrayList<>();
 		array.forEach((value) -> values.add(value.asString()));
 		return values;
-	}
-
-	private static void assertProblem(ApiClient.Response response, int status, String kind, String detailPart) {
-		assertThat(response.status()).as(response.body()).isEqualTo(status);
-		assertThat(response.contentType()).isEqualTo("application/problem+json");
-		JsonNode problem = response.json();
-		assertThat(problem.get("type").asString()).isEqualTo("https://batchline.dev/problems/" + kind);
-		assertThat(problem.get("status").asInt()).isEqualTo(status);
-		assertThat(response.body()).doesNotContain("Exception").doesNotContain("\tat ");
-		if (detailPart != null) {
-			assertThat(problem.get("detail").asString()).contains(detailPart);
-		}
 	}
 
 }

@@ -1,14 +1,11 @@
 package dev.batchline.api.job;
 
-import java.nio.charset.StandardCharsets;
 import java.sql.Timestamp;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.Base64;
 import java.util.List;
 import java.util.UUID;
 
-import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.PageCursor;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -42,7 +39,7 @@ class JobPages {
 			args.add(state.name());
 		}
 		if (cursor != null) {
-			Cursor after = Cursor.decode(cursor);
+			PageCursor after = PageCursor.decode(cursor);
 			sql.append(" and (created_at, id) < (?, ?)");
 			args.add(Timestamp.from(after.createdAt()));
 			args.add(after.id());
@@ -53,32 +50,10 @@ class JobPages {
 		List<UUID> pageIds = ids.subList(0, Math.min(limit, ids.size()));
 		List<Job> page = new ArrayList<>(this.jobs.findAllById(pageIds));
 		page.sort(java.util.Comparator.comparing((Job j) -> pageIds.indexOf(j.getId())));
-		String next = (ids.size() > limit && !page.isEmpty()) ? Cursor.of(page.get(page.size() - 1)).encode() : null;
+		String next = (ids.size() > limit && !page.isEmpty())
+				? new PageCursor(page.get(page.size() - 1).getCreatedAt(), page.get(page.size() - 1).getId()).encode()
+				: null;
 		return new Page(page, next);
-	}
-
-	private record Cursor(Instant createdAt, UUID id) {
-
-		static Cursor of(Job job) {
-			return new Cursor(job.getCreatedAt(), job.getId());
-		}
-
-		String encode() {
-			String raw = this.createdAt.toString() + "|" + this.id;
-			return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
-		}
-
-		static Cursor decode(String cursor) {
-			try {
-				String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
-				int bar = raw.indexOf('|');
-				return new Cursor(Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
-			}
-			catch (RuntimeException ex) {
-				throw ApiException.badRequest("'cursor' is not a cursor this API returned");
-			}
-		}
-
 	}
 
 }

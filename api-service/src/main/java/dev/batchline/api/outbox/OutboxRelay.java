@@ -12,13 +12,12 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.support.WorkSignal;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -66,11 +65,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final Counter published;
 
-	private final ReentrantLock lock = new ReentrantLock();
-
-	private final Condition work = this.lock.newCondition();
-
-	private boolean woken;
+	private final WorkSignal work = new WorkSignal();
 
 	private volatile boolean running;
 
@@ -91,14 +86,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	/** Tells the relay there is new work, e.g. after a commit that wrote outbox rows. */
 	void wakeUp() {
-		this.lock.lock();
-		try {
-			this.woken = true;
-			this.work.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.work.signal();
 	}
 
 	@Override
@@ -144,19 +132,12 @@ class OutboxRelay implements SmartLifecycle {
 	}
 
 	private void awaitWork(Duration timeout) {
-		this.lock.lock();
 		try {
-			if (!this.woken && this.running) {
-				this.work.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			this.woken = false;
+			this.work.await(timeout);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			this.running = false;
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 

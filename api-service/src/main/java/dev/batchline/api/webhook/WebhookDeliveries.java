@@ -11,6 +11,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.PageCursor;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -88,7 +89,7 @@ class WebhookDeliveries {
 			args.add(filter.status().name());
 		}
 		if (cursor != null) {
-			DeliveryCursor after = DeliveryCursor.decode(cursor);
+			PageCursor after = PageCursor.decode(cursor);
 			sql.append(" and (d.created_at, d.id) < (?, ?)");
 			args.add(Timestamp.from(after.createdAt()));
 			args.add(after.id());
@@ -97,7 +98,8 @@ class WebhookDeliveries {
 		args.add(limit + 1);
 		List<WebhookDelivery> rows = this.jdbc.query(sql.toString(), ROW, args.toArray());
 		List<WebhookDelivery> page = rows.subList(0, Math.min(limit, rows.size()));
-		String next = (rows.size() > limit) ? DeliveryCursor.of(page.get(page.size() - 1)).encode() : null;
+		String next = (rows.size() > limit)
+				? new PageCursor(page.get(page.size() - 1).createdAt(), page.get(page.size() - 1).id()).encode() : null;
 		return new Page(List.copyOf(page), next);
 	}
 

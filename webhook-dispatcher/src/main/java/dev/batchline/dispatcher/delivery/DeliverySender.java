@@ -13,14 +13,13 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.locks.Condition;
-import java.util.concurrent.locks.ReentrantLock;
 
 import dev.batchline.contracts.webhooks.UrlPolicy;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookSigner;
 import dev.batchline.dispatcher.signing.SigningSecrets;
 import dev.batchline.dispatcher.system.WebhookProperties;
+import dev.batchline.support.WorkSignal;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -71,11 +70,7 @@ class DeliverySender implements SmartLifecycle {
 
 	private final Map<String, Queue<DeliveryQueue.Claimed>> waiting = new ConcurrentHashMap<>();
 
-	private final ReentrantLock lock = new ReentrantLock();
-
-	private final Condition work = this.lock.newCondition();
-
-	private boolean woken;
+	private final WorkSignal work = new WorkSignal();
 
 	private volatile boolean running;
 
@@ -111,14 +106,7 @@ class DeliverySender implements SmartLifecycle {
 
 	/** New deliveries were planned (or attempts finished): look at the queue now. */
 	void wakeUp() {
-		this.lock.lock();
-		try {
-			this.woken = true;
-			this.work.signalAll();
-		}
-		finally {
-			this.lock.unlock();
-		}
+		this.work.signal();
 	}
 
 	@Override
@@ -172,19 +160,12 @@ class DeliverySender implements SmartLifecycle {
 	}
 
 	private void awaitWork(Duration timeout) {
-		this.lock.lock();
 		try {
-			if (!this.woken && this.running) {
-				this.work.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
-			}
-			this.woken = false;
+			this.work.await(timeout);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			this.running = false;
-		}
-		finally {
-			this.lock.unlock();
 		}
 	}
 

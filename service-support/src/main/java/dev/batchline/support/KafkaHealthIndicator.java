@@ -1,4 +1,4 @@
-package dev.batchline.api.system;
+package dev.batchline.support;
 
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -10,20 +10,18 @@ import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.springframework.boot.health.contributor.AbstractHealthIndicator;
 import org.springframework.boot.health.contributor.Health;
 import org.springframework.kafka.core.KafkaAdmin;
-import org.springframework.stereotype.Component;
 
 /**
  * Readiness of the Kafka cluster: the service can reach a broker and learn the cluster
  * id.
  */
-@Component("kafka")
-class KafkaHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
+public class KafkaHealthIndicator extends AbstractHealthIndicator implements AutoCloseable {
 
 	private static final int TIMEOUT_MILLIS = 3000;
 
 	private final AdminClient admin;
 
-	KafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
+	public KafkaHealthIndicator(KafkaAdmin kafkaAdmin) {
 		super("Kafka health check failed");
 		Map<String, Object> config = new java.util.HashMap<>(kafkaAdmin.getConfigurationProperties());
 		config.put("request.timeout.ms", TIMEOUT_MILLIS);

@@ -1,0 +1,40 @@
+package dev.batchline.api.system;
+
+import java.nio.charset.StandardCharsets;
+import java.time.Instant;
+import java.util.Base64;
+import java.util.UUID;
+
+/**
+ * The position after the last row of a page of rows listed newest first by
+ * {@code (created_at, id)}: opaque to clients, stable while new rows arrive.
+ *
+ * @param createdAt the last row's creation time
+ * @param id the last row's id
+ */
+public record PageCursor(Instant createdAt, UUID id) {
+
+	/** The opaque text form. */
+	public String encode() {
+		String raw = this.createdAt + "|" + this.id;
+		return Base64.getUrlEncoder().withoutPadding().encodeToString(raw.getBytes(StandardCharsets.UTF_8));
+	}
+
+	/**
+	 * Reads a cursor this API returned.
+	 * @param cursor the text form
+	 * @return the cursor
+	 * @throws ApiException 400 when it is not one
+	 */
+	public static PageCursor decode(String cursor) {
+		try {
+			String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
+			int bar = raw.indexOf('|');
+			return new PageCursor(Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+		}
+		catch (RuntimeException ex) {
+			throw ApiException.badRequest("'cursor' is not a cursor this API returned");
+		}
+	}
+
+}
