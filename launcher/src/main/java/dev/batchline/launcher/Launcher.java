@@ -52,7 +52,7 @@ public final class Launcher {
 		Console.step(String.format("Batchline is up in %.1f s", (System.nanoTime() - start) / 1e9));
 		printUp(pipeline);
 		Console.line("Ctrl-C stops everything. './batchline scale workers N' changes the worker count.");
-		while (true) {
+		while (!pipeline.isClosed()) {
 			Integer wanted = control.requestedWorkers();
 			if (wanted != null && wanted != pipeline.workers().size()) {
 				pipeline.scaleWorkers(wanted);
@@ -60,6 +60,7 @@ public final class Launcher {
 			}
 			Thread.sleep(500);
 		}
+		return 0;
 	}
 
 	private static int demo(Path root, Path work, int workers) throws Exception {

@@ -136,6 +136,9 @@ final class LocalPipeline implements AutoCloseable {
 	 * group.
 	 */
 	synchronized void scaleWorkers(int count) {
+		if (this.closed) {
+			return;
+		}
 		while (this.workers.size() < count) {
 			ServiceProcess worker = startWorker();
 			this.workers.add(worker);
@@ -147,6 +150,10 @@ final class LocalPipeline implements AutoCloseable {
 			worker.close();
 			Console.step("Worker " + worker.name() + " stopped (" + this.workers.size() + " running)");
 		}
+	}
+
+	boolean isClosed() {
+		return this.closed;
 	}
 
 	List<ServiceProcess> workers() {

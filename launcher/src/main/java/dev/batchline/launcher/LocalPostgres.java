@@ -25,6 +25,8 @@ final class LocalPostgres implements AutoCloseable {
 			EmbeddedPostgres postgres = EmbeddedPostgres.builder()
 				.setDataDirectory(dataDir)
 				.setCleanDataDirectory(false)
+				// the launcher stops PostgreSQL itself, after the services that use it
+				.setRegisterShutdownHook(false)
 				.setPort(port)
 				.setOverrideWorkingDirectory(dataDir.getParent().resolve("pg-runtime").toFile())
 				.start();
