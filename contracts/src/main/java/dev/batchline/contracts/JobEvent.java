@@ -41,6 +41,9 @@ public record JobEvent(UUID id, String type, Instant occurredAt, UUID jobId, UUI
 
 	public static final String EXPIRED = "job.expired";
 
+	/** A running job passed another tenth of its chunks; subscribers opt in to it. */
+	public static final String PROGRESS = "job.progress";
+
 	/** The CloudEvents type of an event of the given Batchline type. */
 	public static String cloudEventType(String type) {
 		return "dev.batchline." + type;

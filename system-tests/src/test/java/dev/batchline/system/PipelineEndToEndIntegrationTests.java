@@ -129,7 +129,8 @@ class PipelineEndToEndIntegrationTests {
 			}
 		}
 
-		assertThat(jobEvents(UUID.fromString(id))).contains(JobEvent.SUCCEEDED);
+		assertThat(jobEvents(UUID.fromString(id))).contains(JobEvent.QUEUED, JobEvent.RUNNING, JobEvent.PROGRESS,
+				JobEvent.SUCCEEDED);
 		for (ServiceProcess worker : this.workers) {
 			assertThat(itemsInferred(worker)).as("items inferred by %s", worker.url("")).isPositive();
 		}

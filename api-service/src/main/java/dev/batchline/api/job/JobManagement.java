@@ -146,6 +146,10 @@ public class JobManagement {
 			transition(job, JobState.RUNNING, "first results recorded");
 		}
 		job.countChunk(result.items().size() - failed, failed, this.clock.instant());
+		if (!job.allChunksRecorded() && passedATenth(job)) {
+			this.outbox.appendJobEvent(event(job, JobEvent.PROGRESS,
+					job.getCompletedChunks() + " of " + job.getTotalChunks() + " chunks processed"));
+		}
 		if (job.allChunksRecorded() && !job.getState().isTerminal()) {
 			JobState end = (job.getFailedItems() == 0) ? JobState.SUCCEEDED
 					: (job.getSucceededItems() == 0) ? JobState.FAILED : JobState.PARTIALLY_SUCCEEDED;
@@ -153,6 +157,16 @@ public class JobManagement {
 					"all " + job.getTotalItems() + " items processed, " + job.getFailedItems() + " failed");
 		}
 		return true;
+	}
+
+	/**
+	 * A progress event at every tenth of a job's chunks: at most nine per job, never a
+	 * flood.
+	 */
+	private static boolean passedATenth(Job job) {
+		int total = job.getTotalChunks();
+		int done = job.getCompletedChunks();
+		return total >= 10 && (done * 10L / total) > ((done - 1) * 10L / total);
 	}
 
 	/** Moves a job to {@code next}, or fails when {@link JobState} does not allow it. */

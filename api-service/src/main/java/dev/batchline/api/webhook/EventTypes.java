@@ -13,7 +13,7 @@ import org.springframework.http.HttpStatus;
 /** The event types an endpoint can subscribe to. */
 final class EventTypes {
 
-	static final String PROGRESS = "job.progress";
+	static final String PROGRESS = JobEvent.PROGRESS;
 
 	/** Every deliverable type; job.queued and job.running are never delivered. */
 	static final List<String> ALL = List.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED, JobEvent.FAILED,

@@ -36,7 +36,7 @@ class DeliveryPlanner {
 	 * The event types a receiver can get; job.queued and job.running are not delivered.
 	 */
 	static final Set<String> DELIVERABLE = Set.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED, JobEvent.FAILED,
-			JobEvent.CANCELLED, JobEvent.EXPIRED, "job.progress");
+			JobEvent.CANCELLED, JobEvent.EXPIRED, JobEvent.PROGRESS);
 
 	private static final Set<String> TERMINAL = Set.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED,
 			JobEvent.FAILED, JobEvent.CANCELLED, JobEvent.EXPIRED);
