@@ -22,6 +22,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -40,15 +41,17 @@ import static org.awaitility.Awaitility.await;
  * transactional result per chunk out, the model announced, an undecodable record
  * dead-lettered.
  */
-@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE, properties = { "batchline.topics.prefix=worker-it",
-		"batchline.topics.partitions=3", "batchline.worker.max-batch-size=64" })
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
+		properties = { "batchline.topics.partitions=3", "batchline.worker.max-batch-size=64" })
 class WorkerIntegrationTests {
 
-	private static final Topics TOPICS = new Topics("worker-it");
+	// topics of their own, so that nothing another test class left on the broker is read
+	private static final Topics TOPICS = new Topics("worker-it-" + UUID.randomUUID());
 
 	@DynamicPropertySource
 	static void kafka(DynamicPropertyRegistry registry) {
 		TestInfrastructure.kafka(registry);
+		registry.add("batchline.topics.prefix", TOPICS::prefix);
 	}
 
 	@Test
@@ -56,7 +59,8 @@ class WorkerIntegrationTests {
 		UUID job = UUID.randomUUID();
 		List<ChunkSubmitted> chunks = List.of(chunk(job, 0, 0, "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]"),
 				chunk(job, 1, 2, "[5.9,3.0,4.2,1.5]", "[1,2,3]", "{\"features\":[6.3,3.3,6.0,2.5]}"),
-				chunk(job, 2, 5, "[4.9,3.0,1.4,0.2]"));
+				chunk(job, 2, 5, "[4.9,3.0,1.4,0.2]"),
+				new ChunkSubmitted(job, 3, 6, "iris", "99", List.of(EventCodec.tree("[4.9,3.0,1.4,0.2]".getBytes()))));
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
 			for (ChunkSubmitted chunk : chunks) {
@@ -64,9 +68,9 @@ class WorkerIntegrationTests {
 						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk)));
 			}
 			producer.flush();
-			List<ChunkCompleted> completed = poll(results, ChunkCompleted.class, job, 3);
+			List<ChunkCompleted> completed = poll(results, ChunkCompleted.class, job, 4);
 			completed.sort(java.util.Comparator.comparingInt(ChunkCompleted::chunk));
-			assertThat(completed).extracting(ChunkCompleted::chunk).containsExactly(0, 1, 2);
+			assertThat(completed).extracting(ChunkCompleted::chunk).containsExactly(0, 1, 2, 3);
 			assertThat(completed.get(0).items()).extracting((item) -> item.output().get("class_id").asLong())
 				.containsExactly(0L, 2L);
 			assertThat(completed.get(1).items()).extracting((item) -> item.index()).containsExactly(2L, 3L, 4L);
@@ -74,6 +78,7 @@ class WorkerIntegrationTests {
 			assertThat(completed.get(1).items().get(1).error().code()).isEqualTo(ItemError.BAD_SHAPE);
 			assertThat(completed.get(1).items().get(2).output().get("probabilities")).hasSize(3);
 			assertThat(completed.get(2).items().get(0).index()).isEqualTo(5);
+			assertThat(completed.get(3).items().get(0).error().code()).isEqualTo(ItemError.MODEL_UNAVAILABLE);
 			assertThat(completed.get(0).worker()).isNotBlank();
 		}
 	}
@@ -98,17 +103,26 @@ class WorkerIntegrationTests {
 	}
 
 	@Test
-	void sendsARecordThatIsNoChunkToTheDeadLetterTopic() {
+	void sendsARecordThatIsNoChunkToTheDeadLetterTopicAsItArrived() {
+		byte[] poison = "not a cloud event".getBytes();
 		try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
 				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer", StringSerializer.class,
 						"value.serializer", ByteArraySerializer.class));
-				KafkaConsumer<String, CloudEvent> dead = consumer(TOPICS.chunksDeadLetter())) {
-			raw.send(new ProducerRecord<>(TOPICS.chunks(), "poison", "not a cloud event".getBytes()));
+				KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(Map.of("bootstrap.servers",
+						TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset",
+						"earliest", "isolation.level", "read_committed", "key.deserializer", StringDeserializer.class,
+						"value.deserializer", ByteArrayDeserializer.class))) {
+			dead.subscribe(List.of(TOPICS.chunksDeadLetter()));
+			raw.send(new ProducerRecord<>(TOPICS.chunks(), "poison", poison));
 			raw.flush();
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
-				for (ConsumerRecord<String, CloudEvent> record : dead.poll(Duration.ofMillis(200))) {
+				for (ConsumerRecord<String, byte[]> record : dead.poll(Duration.ofMillis(200))) {
 					if ("poison".equals(record.key())) {
-						assertThat(record.headers().lastHeader("batchline_error")).isNotNull();
+						assertThat(record.value()).isEqualTo(poison);
+						assertThat(new String(record.headers().lastHeader("batchline_error").value()))
+							.contains("not a CloudEvent");
+						assertThat(new String(record.headers().lastHeader("batchline_origin").value()))
+							.startsWith(TOPICS.chunks() + "-");
 						return true;
 					}
 				}

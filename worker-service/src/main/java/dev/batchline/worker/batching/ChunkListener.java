@@ -1,6 +1,7 @@
 package dev.batchline.worker.batching;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -19,12 +20,16 @@ import dev.batchline.worker.model.ModelRepository.ServedModel;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -34,12 +39,21 @@ import org.springframework.stereotype.Component;
  * chunk gets exactly one {@link ChunkCompleted} record, sent in the listener container's
  * Kafka transaction, which also commits the consumed offsets: a crash before the commit
  * re-delivers the chunks and aborts the results, so results are published once. A record
- * that cannot even be decoded goes to the dead letter topic in the same transaction.
+ * that cannot be decoded, or a chunk that fails even on its own, goes (with its original
+ * bytes and headers) to the dead letter topic in the same transaction.
  */
 @Component
 class ChunkListener {
 
+	/** Header of a dead letter: why the record could not be processed. */
+	static final String ERROR_HEADER = "batchline_error";
+
+	/** Header of a dead letter: {@code topic-partition@offset} of the original record. */
+	static final String ORIGIN_HEADER = "batchline_origin";
+
 	private static final Logger log = LoggerFactory.getLogger(ChunkListener.class);
+
+	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(ChunkListener.class);
 
 	private static final String SOURCE = "worker-service";
 
@@ -47,13 +61,13 @@ class ChunkListener {
 
 	private final BatchInference inference;
 
-	private final KafkaTemplate<String, CloudEvent> kafka;
+	private final KafkaTemplate<String, Object> kafka;
 
 	private final Topics topics;
 
 	private final String workerId;
 
-	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, CloudEvent> kafka,
+	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka,
 			Topics topics) {
 		this.models = models;
 		this.inference = inference;
@@ -66,27 +80,61 @@ class ChunkListener {
 			groupId = "${batchline.worker.group-id:batchline-workers}", batch = "true",
 			concurrency = "${batchline.worker.concurrency:1}")
 	void onChunks(List<ConsumerRecord<String, CloudEvent>> records) {
-		List<ChunkSubmitted> chunks = new ArrayList<>(records.size());
+		Map<String, List<Received>> byModel = new LinkedHashMap<>();
 		for (ConsumerRecord<String, CloudEvent> record : records) {
-			decode(record).ifPresent(chunks::add);
+			decode(record).ifPresent((chunk) -> byModel
+				.computeIfAbsent(chunk.model() + ":" + chunk.version(), (key) -> new ArrayList<>())
+				.add(new Received(record, chunk)));
 		}
-		Map<String, List<ChunkSubmitted>> byModel = new LinkedHashMap<>();
-		for (ChunkSubmitted chunk : chunks) {
-			byModel.computeIfAbsent(chunk.model() + ":" + chunk.version(), (key) -> new ArrayList<>()).add(chunk);
-		}
-		for (List<ChunkSubmitted> group : byModel.values()) {
-			ChunkSubmitted first = group.get(0);
-			Optional<ServedModel> model = this.models.find(first.model(), first.version());
-			List<List<ItemResult>> results = model.isPresent() ? predict(model.get(), group) : unavailable(group);
-			for (int c = 0; c < group.size(); c++) {
-				ChunkSubmitted chunk = group.get(c);
-				ChunkCompleted completed = new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(),
-						chunk.model(), chunk.version(), this.workerId, results.get(c));
-				String id = chunk.jobId() + ":" + chunk.chunk();
-				this.kafka.send(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
-						ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), java.time.Instant.now(), completed));
+		for (List<Received> group : byModel.values()) {
+			// results are computed first and sent after, so a failure never leaves a
+			// chunk's result sent twice in one transaction
+			List<ProducerRecord<String, Object>> results = new ArrayList<>();
+			try {
+				results.addAll(complete(group));
 			}
+			catch (RuntimeException ex) {
+				// Item errors never get here: this is the model or the worker failing on
+				// the whole batch. Each chunk is tried on its own so that one poison
+				// chunk
+				// cannot hold back the others of its poll.
+				log.warn("Batch of {} chunks failed, retrying them one by one: {}", group.size(), ex.toString());
+				for (Received received : group) {
+					try {
+						results.addAll(complete(List.of(received)));
+					}
+					catch (RuntimeException chunkFailure) {
+						ChunkSubmitted chunk = received.chunk();
+						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.chunk(),
+								this.topics.chunksDeadLetter(), chunkFailure);
+						deadLetter(received.record(), chunkFailure.toString());
+					}
+				}
+			}
+			results.forEach(this.kafka::send);
 		}
+	}
+
+	/**
+	 * Predicts the chunks of one model version together; returns their result records,
+	 * sent only once every chunk of the group has its results (no half-sent group).
+	 */
+	private List<ProducerRecord<String, Object>> complete(List<Received> group) {
+		ChunkSubmitted first = group.get(0).chunk();
+		List<ChunkSubmitted> chunks = group.stream().map(Received::chunk).toList();
+		Optional<ServedModel> model = this.models.find(first.model(), first.version());
+		List<List<ItemResult>> results = model.isPresent() ? predict(model.get(), chunks) : unavailable(chunks);
+		List<ProducerRecord<String, Object>> out = new ArrayList<>(chunks.size());
+		for (int c = 0; c < chunks.size(); c++) {
+			ChunkSubmitted chunk = chunks.get(c);
+			ChunkCompleted completed = new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(),
+					chunk.model(), chunk.version(), this.workerId, results.get(c));
+			// the id is stable across redeliveries, so consumers can deduplicate on it
+			String id = chunk.jobId() + ":" + chunk.chunk();
+			out.add(new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
+					ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), Instant.now(), completed)));
+		}
+		return out;
 	}
 
 	/** Predicts every item of the chunks together, then hands each chunk its results. */
@@ -136,25 +184,59 @@ class ChunkListener {
 				problem = "the chunk misses job_id, model or instances";
 			}
 			else {
-				problem = "the record is not a CloudEvent";
+				DeserializationException failure = deserializationFailure(record);
+				problem = "the record is not a CloudEvent"
+						+ ((failure != null && failure.getCause() != null) ? ": " + failure.getCause() : "");
 			}
 		}
 		catch (RuntimeException ex) {
 			problem = ex.toString();
 		}
-		log.error("Chunk record {}-{}@{} cannot be processed, sent to {}: {}", record.topic(), record.partition(),
-				record.offset(), this.topics.chunksDeadLetter(), problem);
-		CloudEvent dead = (record.value() != null) ? record.value()
-				: CloudEventRecords.event("dev.batchline.chunk.undecodable", SOURCE, String.valueOf(record.key()),
-						Map.of("topic", record.topic(), "partition", record.partition(), "offset", record.offset()));
-		ProducerRecord<String, CloudEvent> letter = new ProducerRecord<>(this.topics.chunksDeadLetter(), record.key(),
-				dead);
-		letter.headers().add("batchline_error", problem.getBytes(StandardCharsets.UTF_8));
+		log.error("Chunk record {}-{}@{} (key {}) cannot be decoded, sent to {}: {}", record.topic(),
+				record.partition(), record.offset(), record.key(), this.topics.chunksDeadLetter(), problem);
+		deadLetter(record, problem);
+		return Optional.empty();
+	}
+
+	/**
+	 * Publishes the record as it arrived (value bytes and headers) to the dead letter
+	 * topic, inside the listener's transaction, with why and where from in headers.
+	 */
+	private void deadLetter(ConsumerRecord<String, CloudEvent> record, String problem) {
+		byte[] value = originalBytes(record);
+		ProducerRecord<String, Object> letter = new ProducerRecord<>(this.topics.chunksDeadLetter(), record.key(),
+				value);
+		for (Header header : record.headers()) {
+			if (!header.key().startsWith(SerializationUtils.DESERIALIZER_EXCEPTION_HEADER_PREFIX)) {
+				letter.headers().add(header);
+			}
+		}
+		letter.headers().add(ERROR_HEADER, problem.getBytes(StandardCharsets.UTF_8));
 		letter.headers()
-			.add("batchline_origin", (record.topic() + "-" + record.partition() + "@" + record.offset())
+			.add(ORIGIN_HEADER, (record.topic() + "-" + record.partition() + "@" + record.offset())
 				.getBytes(StandardCharsets.UTF_8));
 		this.kafka.send(letter);
-		return Optional.empty();
+	}
+
+	/**
+	 * The record's value bytes: a CloudEvent's data (binary mode), or what failed to
+	 * decode.
+	 */
+	private static byte[] originalBytes(ConsumerRecord<String, CloudEvent> record) {
+		if (record.value() != null) {
+			return (record.value().getData() != null) ? record.value().getData().toBytes() : null;
+		}
+		DeserializationException failure = deserializationFailure(record);
+		return (failure != null) ? failure.getData() : null;
+	}
+
+	private static DeserializationException deserializationFailure(ConsumerRecord<String, CloudEvent> record) {
+		return SerializationUtils.getExceptionFromHeader(record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER,
+				LOG_ACCESSOR);
+	}
+
+	/** A decoded chunk and the record it came in. */
+	private record Received(ConsumerRecord<String, CloudEvent> record, ChunkSubmitted chunk) {
 	}
 
 }

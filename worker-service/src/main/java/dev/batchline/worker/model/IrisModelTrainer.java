@@ -1,10 +1,16 @@
 package dev.batchline.worker.model;
 
 import java.io.IOException;
+import java.net.URISyntaxException;
+import java.net.URL;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
+import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Random;
+import java.util.stream.Stream;
 
 import ai.djl.engine.Engine;
 import dev.batchline.worker.inference.TensorflowNatives;
@@ -12,12 +18,17 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
+import org.tensorflow.Result;
 import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
 import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
+import org.tensorflow.ndarray.StdArrays;
+import org.tensorflow.op.Op;
 import org.tensorflow.op.Ops;
 import org.tensorflow.op.core.Placeholder;
+import org.tensorflow.op.core.Variable;
+import org.tensorflow.proto.framework.ConfigProto;
 import org.tensorflow.types.TFloat32;
 import org.tensorflow.types.TInt64;
 
@@ -25,11 +36,11 @@ import org.tensorflow.types.TInt64;
  * Trains the bundled Iris model at build time and exports it as a frozen TensorFlow
  * SavedModel ({@code <out>/iris/1/saved_model.pb}, weights as constants, no variables
  * folder): an MLP 4 → 16 (ReLU) → 3 (softmax) with the inputs standardised inside the
- * graph. The training is plain full-batch gradient descent with momentum in Java, seeded,
- * so every build makes the same weights; TensorFlow (through DJL's bundled TensorFlow
- * Java) builds and exports the graph. The serving signature is {@code serving_default}:
- * input {@code features} float32 [-1, 4], outputs {@code probabilities} float32 [-1, 3]
- * and {@code class_id} int64 [-1].
+ * graph. TensorFlow (DJL's bundled TensorFlow Java) trains it: full-batch gradient
+ * descent with momentum on the mean cross-entropy, from seeded initial weights on one
+ * thread, so every build makes the same weights. The serving signature is
+ * {@code serving_default}: input {@code features} float32 [-1, 4], outputs
+ * {@code probabilities} float32 [-1, 3] and {@code class_id} int64 [-1].
  */
 public final class IrisModelTrainer {
 
@@ -41,7 +52,7 @@ public final class IrisModelTrainer {
 
 	private static final int CLASSES = 3;
 
-	private static final int EPOCHS = 4000;
+	private static final int EPOCHS = 3000;
 
 	private static final float LEARNING_RATE = 0.05f;
 
@@ -51,29 +62,55 @@ public final class IrisModelTrainer {
 
 	private static final long SEED = 1936;
 
+	private static final List<long[]> SHAPES = List.of(new long[] { FEATURES, HIDDEN }, new long[] { HIDDEN },
+			new long[] { HIDDEN, CLASSES }, new long[] { CLASSES });
+
 	private IrisModelTrainer() {
 	}
 
 	public static void main(String[] args) throws IOException {
 		Path root = Path.of((args.length > 0) ? args[0] : "model-repository");
 		Path dir = root.resolve("iris").resolve("1");
-		if (Files.isRegularFile(dir.resolve("saved_model.pb")) && !Boolean.getBoolean("batchline.retrain")) {
-			log.info("Iris model already exported at {} (set -Dbatchline.retrain=true to train again)", dir);
+		Path exported = dir.resolve("saved_model.pb");
+		if (upToDate(exported) && !Boolean.getBoolean("batchline.retrain")) {
+			log.info("Iris model at {} is newer than iris.csv, not retrained (-Dbatchline.retrain=true forces it)",
+					dir);
 			return;
 		}
 		long start = System.nanoTime();
 		List<IrisData.Row> rows = IrisData.rows();
+		TensorflowNatives.ensure(null);
+		Engine.getEngine("TensorFlow");
 		Weights weights = train(rows, new Random(SEED));
 		double accuracy = weights.accuracy(rows);
 		if (accuracy < MIN_ACCURACY) {
 			throw new IllegalStateException("The Iris model reached only " + accuracy + " accuracy");
 		}
-		TensorflowNatives.ensure(null);
-		Engine.getEngine("TensorFlow");
 		export(weights, dir);
 		log.info("Trained the Iris model ({}/{} = {} on the data) and exported it to {} in {} ms",
 				Math.round(accuracy * rows.size()), rows.size(), String.format("%.3f", accuracy), dir,
 				(System.nanoTime() - start) / 1_000_000);
+	}
+
+	/**
+	 * Whether the export exists and is newer than the training data, so that incremental
+	 * builds skip the training.
+	 */
+	private static boolean upToDate(Path exported) throws IOException {
+		if (!Files.isRegularFile(exported)) {
+			return false;
+		}
+		URL csv = IrisModelTrainer.class.getResource("/iris.csv");
+		if (csv == null || !"file".equals(csv.getProtocol())) {
+			return true;
+		}
+		try {
+			FileTime data = Files.getLastModifiedTime(Path.of(csv.toURI()));
+			return Files.getLastModifiedTime(exported).compareTo(data) > 0;
+		}
+		catch (URISyntaxException ex) {
+			return true;
+		}
 	}
 
 	/** The trained parameters, and the standardisation of the inputs. */
@@ -121,68 +158,81 @@ public final class IrisModelTrainer {
 				std[i] += d * d / n;
 			}
 		}
+		float[][] x = new float[n][FEATURES];
+		float[][] y = new float[n][CLASSES];
 		for (int i = 0; i < FEATURES; i++) {
 			std[i] = (float) Math.sqrt(std[i]);
 		}
-		float[][] w1 = gaussian(FEATURES, HIDDEN, Math.sqrt(2.0 / FEATURES), random);
-		float[] b1 = new float[HIDDEN];
-		float[][] w2 = gaussian(HIDDEN, CLASSES, Math.sqrt(2.0 / HIDDEN), random);
-		float[] b2 = new float[CLASSES];
-		float[][] vw1 = new float[FEATURES][HIDDEN];
-		float[] vb1 = new float[HIDDEN];
-		float[][] vw2 = new float[HIDDEN][CLASSES];
-		float[] vb2 = new float[CLASSES];
-		for (int epoch = 0; epoch < EPOCHS; epoch++) {
-			float[][] gw1 = new float[FEATURES][HIDDEN];
-			float[] gb1 = new float[HIDDEN];
-			float[][] gw2 = new float[HIDDEN][CLASSES];
-			float[] gb2 = new float[CLASSES];
-			for (IrisData.Row row : rows) {
-				float[] x = new float[FEATURES];
-				for (int i = 0; i < FEATURES; i++) {
-					x[i] = (row.features()[i] - mean[i]) / std[i];
+		for (int r = 0; r < n; r++) {
+			for (int i = 0; i < FEATURES; i++) {
+				x[r][i] = (rows.get(r).features()[i] - mean[i]) / std[i];
+			}
+			y[r][rows.get(r).label()] = 1;
+		}
+		try (Graph graph = new Graph()) {
+			Ops tf = Ops.create(graph);
+			Placeholder<TFloat32> features = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, FEATURES)));
+			Placeholder<TFloat32> labels = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CLASSES)));
+			// initial weights from a seeded Java Random (He initialisation): reproducible
+			// without depending on TensorFlow's random kernels
+			Variable<TFloat32> w1 = tf.variable(tf.constant(gaussian(FEATURES, HIDDEN, FEATURES, random)));
+			Variable<TFloat32> b1 = tf.variable(tf.constant(new float[HIDDEN]));
+			Variable<TFloat32> w2 = tf.variable(tf.constant(gaussian(HIDDEN, CLASSES, HIDDEN, random)));
+			Variable<TFloat32> b2 = tf.variable(tf.constant(new float[CLASSES]));
+			List<Variable<TFloat32>> parameters = List.of(w1, b1, w2, b2);
+			Operand<TFloat32> hidden = tf.nn.relu(tf.math.add(tf.linalg.matMul(features, w1), b1));
+			Operand<TFloat32> logits = tf.math.add(tf.linalg.matMul(hidden, w2), b2);
+			Operand<TFloat32> loss = tf.math.neg(tf.math
+				.mean(tf.reduceSum(tf.math.mul(labels, tf.nn.logSoftmax(logits)), tf.constant(1)), tf.constant(0)));
+			var gradients = tf.gradients(loss, parameters);
+			// every update must see the gradients of the same weights: snapshot them all
+			// before any variable changes
+			List<Op> snapshots = new ArrayList<>();
+			List<Operand<TFloat32>> snapshotted = new ArrayList<>();
+			for (int p = 0; p < parameters.size(); p++) {
+				Operand<TFloat32> snapshot = tf.identity(gradients.<TFloat32>dy(p));
+				snapshots.add(snapshot);
+				snapshotted.add(snapshot);
+			}
+			Ops update = tf.withControlDependencies(snapshots);
+			List<Op> steps = new ArrayList<>();
+			for (int p = 0; p < parameters.size(); p++) {
+				Variable<TFloat32> parameter = parameters.get(p);
+				Variable<TFloat32> velocity = tf.variable(tf.zeros(tf.constant(SHAPES.get(p)), TFloat32.class));
+				steps.add(update.train.applyMomentum(parameter, velocity, tf.constant(LEARNING_RATE),
+						snapshotted.get(p), tf.constant(MOMENTUM)));
+			}
+			// one thread: the reductions always add in the same order
+			ConfigProto oneThread = ConfigProto.newBuilder()
+				.setIntraOpParallelismThreads(1)
+				.setInterOpParallelismThreads(1)
+				.build();
+			try (Session session = new Session(graph, oneThread);
+					TFloat32 xs = TFloat32.tensorOf(StdArrays.ndCopyOf(x));
+					TFloat32 ys = TFloat32.tensorOf(StdArrays.ndCopyOf(y))) {
+				session.initialize();
+				for (int epoch = 0; epoch < EPOCHS; epoch++) {
+					Session.Runner runner = session.runner().feed(features, xs).feed(labels, ys);
+					steps.forEach(runner::addTarget);
+					runner.run().close();
 				}
-				float[] z = new float[HIDDEN];
-				float[] h = new float[HIDDEN];
-				for (int j = 0; j < HIDDEN; j++) {
-					float sum = b1[j];
-					for (int i = 0; i < FEATURES; i++) {
-						sum += x[i] * w1[i][j];
-					}
-					z[j] = sum;
-					h[j] = Math.max(0, sum);
-				}
-				float[] p = softmax(logits(h, w2, b2));
-				// gradient of the mean cross-entropy with respect to the logits: (p -
-				// onehot) / n
-				float[] dl = new float[CLASSES];
-				for (int k = 0; k < CLASSES; k++) {
-					dl[k] = (p[k] - ((k == row.label()) ? 1 : 0)) / n;
-					gb2[k] += dl[k];
-					for (int j = 0; j < HIDDEN; j++) {
-						gw2[j][k] += h[j] * dl[k];
-					}
-				}
-				for (int j = 0; j < HIDDEN; j++) {
-					if (z[j] <= 0) {
-						continue;
-					}
-					float dh = 0;
-					for (int k = 0; k < CLASSES; k++) {
-						dh += w2[j][k] * dl[k];
-					}
-					gb1[j] += dh;
-					for (int i = 0; i < FEATURES; i++) {
-						gw1[i][j] += x[i] * dh;
-					}
+				try (Result trained = session.runner()
+					.feed(features, xs)
+					.feed(labels, ys)
+					.fetch(w1)
+					.fetch(b1)
+					.fetch(w2)
+					.fetch(b2)
+					.fetch(loss)
+					.run()) {
+					log.info("Iris training loss after {} epochs: {}", EPOCHS, ((TFloat32) trained.get(4)).getFloat());
+					return new Weights(mean, std, StdArrays.array2dCopyOf((TFloat32) trained.get(0)),
+							StdArrays.array1dCopyOf((TFloat32) trained.get(1)),
+							StdArrays.array2dCopyOf((TFloat32) trained.get(2)),
+							StdArrays.array1dCopyOf((TFloat32) trained.get(3)));
 				}
 			}
-			step(w1, vw1, gw1);
-			step(b1, vb1, gb1);
-			step(w2, vw2, gw2);
-			step(b2, vb2, gb2);
 		}
-		return new Weights(mean, std, w1, b1, w2, b2);
 	}
 
 	private static void export(Weights weights, Path dir) throws IOException {
@@ -213,42 +263,13 @@ public final class IrisModelTrainer {
 			}
 		}
 		if (Files.exists(dir)) {
-			try (var old = Files.walk(dir)) {
-				for (Path path : old.sorted(java.util.Comparator.reverseOrder()).toList()) {
+			try (Stream<Path> old = Files.walk(dir)) {
+				for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
 					Files.delete(path);
 				}
 			}
 		}
 		Files.move(temp, dir);
-	}
-
-	private static float[] logits(float[] h, float[][] w2, float[] b2) {
-		float[] out = new float[CLASSES];
-		for (int k = 0; k < CLASSES; k++) {
-			float sum = b2[k];
-			for (int j = 0; j < HIDDEN; j++) {
-				sum += h[j] * w2[j][k];
-			}
-			out[k] = sum;
-		}
-		return out;
-	}
-
-	private static float[] softmax(float[] logits) {
-		float max = Float.NEGATIVE_INFINITY;
-		for (float v : logits) {
-			max = Math.max(max, v);
-		}
-		float sum = 0;
-		float[] out = new float[logits.length];
-		for (int k = 0; k < logits.length; k++) {
-			out[k] = (float) Math.exp(logits[k] - max);
-			sum += out[k];
-		}
-		for (int k = 0; k < logits.length; k++) {
-			out[k] /= sum;
-		}
-		return out;
 	}
 
 	static int argMax(float[] values) {
@@ -261,7 +282,8 @@ public final class IrisModelTrainer {
 		return best;
 	}
 
-	private static float[][] gaussian(int rows, int cols, double scale, Random random) {
+	private static float[][] gaussian(int rows, int cols, int fanIn, Random random) {
+		double scale = Math.sqrt(2.0 / fanIn);
 		float[][] out = new float[rows][cols];
 		for (int i = 0; i < rows; i++) {
 			for (int j = 0; j < cols; j++) {
@@ -269,19 +291,6 @@ public final class IrisModelTrainer {
 			}
 		}
 		return out;
-	}
-
-	private static void step(float[][] w, float[][] v, float[][] g) {
-		for (int i = 0; i < w.length; i++) {
-			step(w[i], v[i], g[i]);
-		}
-	}
-
-	private static void step(float[] w, float[] v, float[] g) {
-		for (int i = 0; i < w.length; i++) {
-			v[i] = MOMENTUM * v[i] - LEARNING_RATE * g[i];
-			w[i] += v[i];
-		}
 	}
 
 }

@@ -50,16 +50,22 @@ public class ModelRepository implements DisposableBean {
 
 	private static final String BUNDLED = "model-repository";
 
+	private static final String EXTRACTED_PREFIX = "batchline-models";
+
 	private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
 
 	private final Path root;
+
+	/** Whether {@link #root} is this worker's own copy of the bundled repository. */
+	private final boolean extracted;
 
 	public ModelRepository(WorkerProperties properties) {
 		TensorflowNatives.ensure((properties.nativesDir() != null && !properties.nativesDir().isBlank())
 				? Path.of(properties.nativesDir()) : null);
 		Engine.getEngine("TensorFlow");
-		this.root = (properties.modelsRoot() != null && !properties.modelsRoot().isBlank())
-				? Path.of(properties.modelsRoot()) : bundledRepository();
+		boolean configured = properties.modelsRoot() != null && !properties.modelsRoot().isBlank();
+		this.root = configured ? Path.of(properties.modelsRoot()) : bundledRepository();
+		this.extracted = !configured && this.root.getFileName().toString().startsWith(EXTRACTED_PREFIX);
 		Device device = Device.fromName(properties.device());
 		for (Path versionDir : versionDirs(this.root)) {
 			ServedModel model = load(versionDir, device);
@@ -125,6 +131,21 @@ public class ModelRepository implements DisposableBean {
 			model.model().close();
 		}
 		this.models.clear();
+		if (this.extracted) {
+			deleteTree(this.root);
+		}
+	}
+
+	/** Best effort: a leftover copy in the temporary folder does no harm. */
+	private static void deleteTree(Path dir) {
+		try (Stream<Path> paths = Files.walk(dir)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+		catch (IOException ex) {
+			log.debug("Could not delete the extracted model repository {}: {}", dir, ex.toString());
+		}
 	}
 
 	private static ServedModel load(Path dir, Device device) {
@@ -188,8 +209,7 @@ public class ModelRepository implements DisposableBean {
 			}
 		}
 		try {
-			Path target = Files.createTempDirectory("batchline-models");
-			target.toFile().deleteOnExit();
+			Path target = Files.createTempDirectory(EXTRACTED_PREFIX);
 			Resource[] resources = new PathMatchingResourcePatternResolver()
 				.getResources("classpath*:" + BUNDLED + "/**/*");
 			for (Resource resource : resources) {

@@ -2,9 +2,11 @@ package dev.batchline.worker.system;
 
 import java.time.Duration;
 
+import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
+import jakarta.validation.constraints.Pattern;
 
 import org.springframework.boot.context.properties.ConfigurationProperties;
 import org.springframework.boot.context.properties.bind.DefaultValue;
@@ -19,7 +21,9 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBatchDelay how long the broker may wait to fill a poll (the consumer's
  * {@code fetch.max.wait.ms}): the bound on the delay batching adds
  * @param concurrency consumer threads in this worker, each with its own predictors
- * @param device the DJL device: {@code cpu}, {@code gpu} or {@code gpu:N}
+ * @param groupId the Kafka consumer group of the workers
+ * @param device the DJL device: {@code cpu}, {@code gpu} or {@code gpu:N} (a GPU needs
+ * GPU natives, e.g. through {@code TENSORFLOW_LIBRARY_PATH})
  * @param nativesDir where TensorFlow's native libraries are unpacked (default
  * {@code ~/.batchline/natives/tensorflow-2.10.1-cpu}); {@code TENSORFLOW_LIBRARY_PATH}
  * wins
@@ -29,11 +33,26 @@ import org.springframework.validation.annotation.Validated;
  */
 @Validated
 @ConfigurationProperties("batchline.worker")
-public record WorkerProperties(@DefaultValue("256") @Min(1) int maxBatchSize,
-		@DefaultValue("20ms") @NotNull Duration maxBatchDelay, @DefaultValue("1") @Min(1) int concurrency,
-		@DefaultValue("cpu") @NotBlank String device, String nativesDir, String modelsRoot) {
+public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Max(65536) int maxBatchSize,
+		@DefaultValue(DEFAULT_MAX_BATCH_DELAY) @NotNull Duration maxBatchDelay,
+		@DefaultValue(DEFAULT_CONCURRENCY) @Min(1) int concurrency,
+		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
+		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
+		String modelsRoot) {
 
-	/** The default batch size. */
-	public static final int DEFAULT_MAX_BATCH_SIZE = 256;
+	/** Rows per predict call: ~2M rows/s per thread on the Iris model (see the notes). */
+	public static final String DEFAULT_MAX_BATCH_SIZE = "256";
+
+	/** Bounded wait for a fuller poll; small next to a predict call's latency budget. */
+	public static final String DEFAULT_MAX_BATCH_DELAY = "20ms";
+
+	/** One consumer thread; scale with replicas or this. */
+	public static final String DEFAULT_CONCURRENCY = "1";
+
+	/** The consumer group every worker replica joins. */
+	public static final String DEFAULT_GROUP_ID = "batchline-workers";
+
+	/** CPU inference. */
+	public static final String DEFAULT_DEVICE = "cpu";
 
 }
