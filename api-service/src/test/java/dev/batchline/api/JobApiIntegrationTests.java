@@ -39,8 +39,10 @@ import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
@@ -70,6 +72,9 @@ class JobApiIntegrationTests {
 
 	@LocalServerPort
 	int port;
+
+	@Autowired
+	JdbcTemplate jdbc;
 
 	private KafkaProducer<String, CloudEvent> producer;
 
@@ -203,6 +208,29 @@ class JobApiIntegrationTests {
 		assertProblem(this.api.withToken(null).get("/v1/jobs"), 401, "unauthorized", null);
 		assertProblem(this.api.withToken("bl_wrong").get("/v1/jobs"), 401, "unauthorized", null);
 		assertProblem(this.api.post("/v1/admin/tenants", "{}"), 401, "unauthorized", null);
+		assertProblem(
+				this.api.post("/v1/jobs",
+						"{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"metadata\":{\"a\":\"x\\u0000\"}}"),
+				422, "invalid-request", "NUL");
+		assertProblem(this.api.withToken("test-admin-token").post("/v1/admin/tenants", "{\"name\":\"a\\u0000b\"}"), 422,
+				"invalid-request", "control characters");
+	}
+
+	@Test
+	void aTenantKeyNeverReachesTheAdminEndpointsWhateverThePathLooksLike() {
+		long tenants = this.jdbc.queryForObject("SELECT count(*) FROM tenants", Long.class);
+		for (String path : List.of("/v1/admin/tenants", "/v1;x/admin/tenants", "/v1/admin;x/tenants",
+				"/v1/%61dmin/tenants", "/%761/admin/tenants", "//v1/admin/tenants", "/v1//admin/tenants",
+				"/v1/./admin/tenants", "/v1/jobs/../admin/tenants", "/v1/admin/tenants/", "/V1/admin/tenants")) {
+			for (ApiClient client : List.of(this.api, this.api.withToken(null))) {
+				ApiClient.Response response = client.post(path, "{}");
+				assertThat(response.status()).as(path + " " + response.body()).isIn(400, 401, 404);
+				assertThat(response.body()).doesNotContain("api_key");
+			}
+		}
+		assertThat(this.jdbc.queryForObject("SELECT count(*) FROM tenants", Long.class)).isEqualTo(tenants);
+		ApiClient.Response admin = this.api.withToken("test-admin-token").post("/v1;x/admin/tenants", "{}");
+		assertThat(admin.status()).as(admin.body()).isIn(201, 400, 404);
 	}
 
 	@Test

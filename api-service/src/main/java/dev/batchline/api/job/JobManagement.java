@@ -218,6 +218,9 @@ public class JobManagement {
 			throw ApiException.invalid("'metadata' is larger than " + this.properties.maxMetadataBytes()
 					+ " bytes (batchline.api.max-metadata-bytes)");
 		}
+		if (json.contains("\\u0000")) {
+			throw ApiException.invalid("'metadata' must not contain NUL characters");
+		}
 		return json;
 	}
 

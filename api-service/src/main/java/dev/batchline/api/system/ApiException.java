@@ -46,6 +46,27 @@ public class ApiException extends RuntimeException {
 		return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-request", "Invalid request", detail);
 	}
 
+	/**
+	 * Checks a client-given text: at most {@code maxLength} characters and no control
+	 * characters (a NUL cannot even be stored).
+	 * @param field the field's name, for the message
+	 * @param value the text, may be null
+	 * @param maxLength the most characters allowed
+	 * @return the text
+	 */
+	public static String requireText(String field, String value, int maxLength) {
+		if (value == null) {
+			return null;
+		}
+		if (value.length() > maxLength) {
+			throw invalid("'" + field + "' must be at most " + maxLength + " characters");
+		}
+		if (value.chars().anyMatch((c) -> Character.isISOControl(c) && c != '\t')) {
+			throw invalid("'" + field + "' must not contain control characters");
+		}
+		return value;
+	}
+
 	public static ApiException badRequest(String detail) {
 		return new ApiException(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail);
 	}

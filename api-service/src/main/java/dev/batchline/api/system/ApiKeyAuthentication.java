@@ -3,6 +3,9 @@ package dev.batchline.api.system;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.ArrayDeque;
+import java.util.Deque;
+import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
@@ -17,19 +20,35 @@ import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
+import org.springframework.http.server.PathContainer;
+import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every {@code /v1} request: {@code Authorization: Bearer <api key>} for
- * the tenant endpoints, the admin token for {@code /v1/admin}. The tenant is put in the
- * request attribute {@link #TENANT}; controllers read it with {@code @RequestAttribute}.
+ * Authenticates every request but the public ones (Actuator and the OpenAPI document):
+ * {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token for
+ * {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
+ * controllers read it with {@code @RequestAttribute}, and the admin controller requires
+ * {@link #ADMIN}, so a request that reached a controller without passing here is refused
+ * there too.
+ * <p>
+ * Paths are compared the way Spring MVC matches them: percent-decoded, with
+ * {@code ;params} and empty segments dropped and dot segments resolved, so
+ * {@code /v1;x/admin/tenants} or {@code /v1/%61dmin/tenants} are admin requests too.
  */
 @Component
 public class ApiKeyAuthentication extends OncePerRequestFilter {
 
 	/** Request attribute holding the authenticated tenant's id. */
 	public static final String TENANT = "batchline.tenant";
+
+	/** Request attribute set to {@code true} once the admin token was checked. */
+	public static final String ADMIN = "batchline.admin";
+
+	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"));
+
+	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
 	private static final String BEARER = "Bearer ";
 
@@ -43,15 +62,15 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	}
 
 	@Override
-	protected boolean shouldNotFilter(HttpServletRequest request) {
-		return !request.getRequestURI().startsWith("/v1/");
-	}
-
-	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
+		List<String> path = segments(request);
+		if (PUBLIC.stream().anyMatch((prefix) -> startsWith(path, prefix))) {
+			chain.doFilter(request, response);
+			return;
+		}
 		String token = bearerToken(request);
-		if (request.getRequestURI().startsWith("/v1/admin/")) {
+		if (startsWith(path, ADMIN_PATH)) {
 			if (!this.properties.adminEnabled()) {
 				reject(response, new ApiException(HttpStatus.FORBIDDEN, "admin-disabled", "Admin endpoints disabled",
 						"The admin endpoints are disabled: set BATCHLINE_API_ADMIN_TOKEN to enable them"));
@@ -62,6 +81,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 				reject(response, unauthorized("a valid admin token is required"));
 				return;
 			}
+			request.setAttribute(ADMIN, Boolean.TRUE);
 			chain.doFilter(request, response);
 			return;
 		}
@@ -73,6 +93,32 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		}
 		request.setAttribute(TENANT, tenant.get());
 		chain.doFilter(request, response);
+	}
+
+	/**
+	 * The request's path within the application as Spring MVC matches it: decoded segment
+	 * values without {@code ;params}, empty and {@code .} segments dropped, {@code ..}
+	 * resolved.
+	 */
+	static List<String> segments(HttpServletRequest request) {
+		RequestPath path = RequestPath.parse(request.getRequestURI(), request.getContextPath());
+		Deque<String> segments = new ArrayDeque<>();
+		for (PathContainer.Element element : path.pathWithinApplication().elements()) {
+			if (element instanceof PathContainer.PathSegment segment) {
+				String value = segment.valueToMatch();
+				if (value.equals("..")) {
+					segments.pollLast();
+				}
+				else if (!value.isEmpty() && !value.equals(".")) {
+					segments.addLast(value);
+				}
+			}
+		}
+		return List.copyOf(segments);
+	}
+
+	private static boolean startsWith(List<String> path, List<String> prefix) {
+		return path.size() >= prefix.size() && path.subList(0, prefix.size()).equals(prefix);
 	}
 
 	private static String bearerToken(HttpServletRequest request) {

@@ -3,6 +3,8 @@ package dev.batchline.api.system;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessResourceFailureException;
+import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -10,6 +12,7 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -26,6 +29,8 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
 class ProblemHandling extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
+
+	private static final int RETRY_AFTER_SECONDS = 5;
 
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<ProblemDetail> handleApi(ApiException ex) {
@@ -46,6 +51,23 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
 	ResponseEntity<ProblemDetail> handleTypeMismatch(MethodArgumentTypeMismatchException ex) {
 		return problem(ApiException.badRequest("parameter '" + ex.getName() + "' has an invalid value"));
+	}
+
+	/**
+	 * PostgreSQL unreachable (no connection, or none within the pool's timeout): 503 with
+	 * {@code Retry-After}; the transaction never began or was rolled back, so nothing is
+	 * half-written.
+	 */
+	@ExceptionHandler({ CannotCreateTransactionException.class, DataAccessResourceFailureException.class,
+			TransientDataAccessException.class })
+	ResponseEntity<ProblemDetail> handleUnavailable(Exception ex) {
+		log.warn("Database unavailable: {}", ex.toString());
+		ResponseEntity<ProblemDetail> problem = problem(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
+				"Service unavailable", "The job store is unreachable; retry after a few seconds"));
+		return ResponseEntity.status(problem.getStatusCode())
+			.header(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS))
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem.getBody());
 	}
 
 	@ExceptionHandler(Exception.class)

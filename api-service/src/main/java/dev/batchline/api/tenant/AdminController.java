@@ -3,15 +3,19 @@ package dev.batchline.api.tenant;
 import java.util.Map;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.ApiKeyAuthentication;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Admin endpoints (bearer = the admin token, checked by the authentication filter).
+ * Admin endpoints (bearer = the admin token, checked by the authentication filter, which
+ * marks the request with {@link ApiKeyAuthentication#ADMIN}: a request without the mark
+ * never gets here).
  */
 @RestController
 class AdminController {
@@ -29,11 +33,10 @@ class AdminController {
 
 	@PostMapping("/v1/admin/tenants")
 	@ResponseStatus(HttpStatus.CREATED)
-	Map<String, Object> createTenant(@RequestBody(required = false) CreateTenant request) {
-		String name = (request != null && request.name() != null) ? request.name().strip() : "";
-		if (name.length() > MAX_NAME_LENGTH) {
-			throw ApiException.invalid("name must be at most " + MAX_NAME_LENGTH + " characters");
-		}
+	Map<String, Object> createTenant(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin,
+			@RequestBody(required = false) CreateTenant request) {
+		String name = (request != null && request.name() != null)
+				? ApiException.requireText("name", request.name().strip(), MAX_NAME_LENGTH) : "";
 		if (name.isEmpty()) {
 			name = "tenant";
 		}

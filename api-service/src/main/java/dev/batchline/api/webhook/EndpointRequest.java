@@ -68,10 +68,7 @@ record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boo
 			if (!descriptionNode.isString()) {
 				throw ApiException.invalid("'description' must be a string");
 			}
-			description = descriptionNode.asString();
-			if (description.length() > MAX_DESCRIPTION_LENGTH) {
-				throw ApiException.invalid("'description' must be at most " + MAX_DESCRIPTION_LENGTH + " characters");
-			}
+			description = ApiException.requireText("description", descriptionNode.asString(), MAX_DESCRIPTION_LENGTH);
 		}
 		return new EndpointRequest(url, eventTypes, (enabledNode != null) ? enabledNode.booleanValue() : null,
 				descriptionNode != null, description);
