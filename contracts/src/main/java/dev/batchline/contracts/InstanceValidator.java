@@ -19,6 +19,9 @@ import tools.jackson.databind.JsonNode;
  */
 public final class InstanceValidator {
 
+	/** The largest finite float16. */
+	private static final double FLOAT16_MAX = 65_504;
+
 	private InstanceValidator() {
 	}
 
@@ -73,11 +76,18 @@ public final class InstanceValidator {
 	private static Optional<ItemError> validateTensor(JsonNode value, TensorSpec input) {
 		List<Long> shape = input.shape();
 		List<Long> itemShape = shape.isEmpty() ? shape : shape.subList(1, shape.size());
-		return check(value, itemShape, 0, input, "");
+		int[] lengths = new int[itemShape.size()];
+		java.util.Arrays.fill(lengths, -1);
+		return check(value, itemShape, 0, input, "", lengths);
 	}
 
-	private static Optional<ItemError> check(JsonNode value, List<Long> shape, int depth, TensorSpec input,
-			String path) {
+	/**
+	 * Checks a (sub)tensor; {@code lengths} holds the length first seen at each depth, as
+	 * TensorFlow tensors are rectangular: a free dimension still has one length
+	 * throughout.
+	 */
+	private static Optional<ItemError> check(JsonNode value, List<Long> shape, int depth, TensorSpec input, String path,
+			int[] lengths) {
 		if (depth == shape.size()) {
 			return checkScalar(value, input, path);
 		}
@@ -93,19 +103,14 @@ public final class InstanceValidator {
 		if (value.isEmpty()) {
 			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " is empty"));
 		}
-		int length = -1;
+		if (lengths[depth] >= 0 && value.size() != lengths[depth]) {
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " has "
+					+ value.size() + " values where its siblings have " + lengths[depth] + " (ragged)"));
+		}
+		lengths[depth] = value.size();
 		for (int i = 0; i < value.size(); i++) {
 			JsonNode element = value.get(i);
-			if (depth + 1 < shape.size() && element.isArray()) {
-				// TensorFlow tensors are rectangular: free dimensions still have one
-				// length.
-				if (length >= 0 && element.size() != length) {
-					return Optional
-						.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " is ragged"));
-				}
-				length = element.size();
-			}
-			Optional<ItemError> error = check(element, shape, depth + 1, input, path + "[" + i + "]");
+			Optional<ItemError> error = check(element, shape, depth + 1, input, path + "[" + i + "]", lengths);
 			if (error.isPresent()) {
 				return error;
 			}
@@ -116,8 +121,18 @@ public final class InstanceValidator {
 	private static Optional<ItemError> checkScalar(JsonNode value, TensorSpec input, String path) {
 		String dtype = input.dtype();
 		boolean ok = switch (dtype) {
-			case "float16", "float32", "float64", "bfloat16" -> value.isNumber() && Double.isFinite(value.asDouble());
-			case "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64" -> value.isIntegralNumber();
+			case "float64" -> value.isNumber() && Double.isFinite(value.asDouble());
+			case "float32", "bfloat16" -> value.isNumber() && Math.abs(value.asDouble()) <= Float.MAX_VALUE;
+			case "float16" -> value.isNumber() && Math.abs(value.asDouble()) <= FLOAT16_MAX;
+			case "int8" -> inRange(value, Byte.MIN_VALUE, Byte.MAX_VALUE);
+			case "int16" -> inRange(value, Short.MIN_VALUE, Short.MAX_VALUE);
+			case "int32" -> inRange(value, Integer.MIN_VALUE, Integer.MAX_VALUE);
+			case "int64" -> value.isIntegralNumber() && value.canConvertToLong();
+			case "uint8" -> inRange(value, 0, 255);
+			case "uint16" -> inRange(value, 0, 65_535);
+			case "uint32" -> inRange(value, 0, 4_294_967_295L);
+			case "uint64" -> value.isIntegralNumber() && value.bigIntegerValue().signum() >= 0
+					&& value.bigIntegerValue().bitLength() <= Long.SIZE;
 			case "bool" -> value.isBoolean();
 			case "string" -> value.isString();
 			default -> value.isValueNode();
@@ -129,12 +144,17 @@ public final class InstanceValidator {
 				+ describe(dtype) + ", got " + (value.isContainer() ? "an array or object" : value.toString())));
 	}
 
+	private static boolean inRange(JsonNode value, long min, long max) {
+		return value.isIntegralNumber() && value.canConvertToLong() && value.longValue() >= min
+				&& value.longValue() <= max;
+	}
+
 	private static String describe(String dtype) {
 		if (dtype.startsWith("float") || dtype.equals("bfloat16")) {
-			return "a finite number (" + dtype + ")";
+			return "a finite number within " + dtype + "'s range";
 		}
 		if (dtype.contains("int")) {
-			return "an integer (" + dtype + ")";
+			return "an integer within " + dtype + "'s range";
 		}
 		return "a " + dtype;
 	}

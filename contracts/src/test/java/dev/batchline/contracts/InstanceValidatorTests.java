@@ -55,6 +55,32 @@ class InstanceValidatorTests {
 		assertThat(validate("[[1,2]]", TWO_INPUTS).map(ItemError::code)).hasValue(ItemError.BAD_SHAPE);
 	}
 
+	@Test
+	void refusesValuesOutsideTheDtypesRange() {
+		assertThat(validate("[5.1, 3.5, 1e39, 0.2]", IRIS)).hasValueSatisfying((e) -> {
+			assertThat(e.code()).isEqualTo(ItemError.BAD_VALUE);
+			assertThat(e.message()).contains("[2]", "float32");
+		});
+		assertThat(validate("[5.1, 3.5, -3.4e38, 0.2]", IRIS)).isEmpty();
+		assertThat(validate("{\"image\": [[1,2]], \"count\": 3000000000}", TWO_INPUTS)).isEmpty();
+		assertThat(
+				validate("{\"image\": [[1,2]], \"count\": 99999999999999999999999}", TWO_INPUTS).map(ItemError::code))
+			.hasValue(ItemError.BAD_VALUE);
+	}
+
+	@Test
+	void aTensorIsRectangularAtEveryDepthNotOnlyAmongSiblings() {
+		// every row has two values, but the rows below different parents differ
+		ModelSignature cube = new ModelSignature(
+				List.of(new TensorSpec("cube", "float32", List.of(-1L, -1L, -1L, -1L))), List.of());
+		assertThat(validate("[[[1,2],[3,4]],[[5,6],[7,8]]]", cube)).isEmpty();
+		assertThat(validate("[[[1,2],[3,4]],[[5],[6]]]", cube)).hasValueSatisfying((e) -> {
+			assertThat(e.code()).isEqualTo(ItemError.BAD_SHAPE);
+			assertThat(e.message()).contains("ragged");
+		});
+		assertThat(validate("[[[1,2],[3,4]],[[5,6]]]", cube).map(ItemError::code)).hasValue(ItemError.BAD_SHAPE);
+	}
+
 	private static Optional<ItemError> validate(String json, ModelSignature signature) {
 		return InstanceValidator.validate(EventCodec.tree(json.getBytes()), signature);
 	}

@@ -70,10 +70,8 @@ public class BatchInference {
 	public List<ItemResult> predict(ServedModel model, List<JsonNode> items, List<Long> indices) {
 		ItemResult[] results = new ItemResult[items.size()];
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
-		for (int n = 0; n < items.size(); n++) {
-			int i = n;
-			Optional<ItemError> error = InstanceValidator.validate(items.get(i), model.signature())
-				.or(() -> outOfRange(model, items.get(i)));
+		for (int i = 0; i < items.size(); i++) {
+			Optional<ItemError> error = InstanceValidator.validate(items.get(i), model.signature());
 			if (error.isPresent()) {
 				results[i] = ItemResult.failure(indices.get(i), error.get());
 			}
@@ -205,33 +203,6 @@ public class BatchInference {
 			node = node.get(0);
 		}
 		return shape;
-	}
-
-	/**
-	 * A finite JSON number can still overflow a float32 input (e.g. {@code 1e39}), which
-	 * would reach the model as infinity.
-	 */
-	private static Optional<ItemError> outOfRange(ServedModel model, JsonNode item) {
-		boolean single = model.signature().inputs().size() == 1;
-		for (TensorSpec spec : model.signature().inputs()) {
-			if ("float32".equals(spec.dtype()) && !fitsFloat(InstanceValidator.tensor(item, spec, single))) {
-				return Optional.of(new ItemError(ItemError.BAD_VALUE,
-						"input '" + spec.name() + "' has a value outside the float32 range"));
-			}
-		}
-		return Optional.empty();
-	}
-
-	private static boolean fitsFloat(JsonNode value) {
-		if (value.isArray()) {
-			for (JsonNode element : value) {
-				if (!fitsFloat(element)) {
-					return false;
-				}
-			}
-			return true;
-		}
-		return Math.abs(value.doubleValue()) <= Float.MAX_VALUE;
 	}
 
 	/** Items stack into one tensor only when every input has the same concrete shape. */
