@@ -47,6 +47,14 @@ final class ApiClient {
 		return post(path, "application/json", json);
 	}
 
+	/** A JSON POST with one extra header (e.g. {@code Idempotency-Key}). */
+	Response post(String path, String json, String header, String value) {
+		return send(request(path).header("Content-Type", "application/json")
+			.header(header, value)
+			.POST(HttpRequest.BodyPublishers.ofString(json))
+			.build());
+	}
+
 	Response post(String path, String contentType, String body) {
 		return send(request(path).header("Content-Type", contentType)
 			.POST(HttpRequest.BodyPublishers.ofString(body))
@@ -61,6 +69,24 @@ final class ApiClient {
 
 	Response delete(String path) {
 		return send(request(path).DELETE().build());
+	}
+
+	/**
+	 * Any request: a method, a content type and body (both may be null), more headers.
+	 */
+	Response exchange(String method, String path, String contentType, String body,
+			java.util.Map<String, String> headers) {
+		HttpRequest.Builder builder = request(path);
+		if (contentType != null) {
+			builder.header("Content-Type", contentType);
+		}
+		headers.forEach(builder::header);
+		return send(
+				builder
+					.method(method,
+							(body != null) ? HttpRequest.BodyPublishers.ofString(body)
+									: HttpRequest.BodyPublishers.noBody())
+					.build());
 	}
 
 	private HttpRequest.Builder request(String path) {

@@ -1,43 +1,22 @@
 package dev.batchline.api;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
-import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
-import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkSubmitted;
-import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
-import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.JobEvent;
-import dev.batchline.contracts.ModelDeployed;
-import dev.batchline.contracts.ModelDeployed.ModelSignature;
-import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
 import dev.batchline.testsupport.TestInfrastructure;
-import dev.batchline.testsupport.TestKafka;
-import io.cloudevents.CloudEvent;
-import io.cloudevents.kafka.CloudEventDeserializer;
-import io.cloudevents.kafka.CloudEventSerializer;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.serialization.StringDeserializer;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
@@ -65,22 +44,13 @@ class JobApiIntegrationTests {
 
 	private static final Topics TOPICS = new Topics("api-it");
 
-	private static final ModelSignature IRIS = new ModelSignature(
-			List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
-			List.of(new TensorSpec("class_id", "int64", List.of(-1L)),
-					new TensorSpec("probabilities", "float32", List.of(-1L, 3L))));
-
 	@LocalServerPort
 	int port;
 
 	@Autowired
 	JdbcTemplate jdbc;
 
-	private KafkaProducer<String, CloudEvent> producer;
-
-	private KafkaConsumer<String, CloudEvent> chunkConsumer;
-
-	private KafkaConsumer<String, CloudEvent> eventConsumer;
+	private WorkerSide workers;
 
 	private ApiClient api;
 
@@ -91,14 +61,8 @@ class JobApiIntegrationTests {
 
 	@BeforeAll
 	void setUp() {
-		this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer",
-				StringSerializer.class, "value.serializer", CloudEventSerializer.class));
-		this.chunkConsumer = consumer(TOPICS.chunks());
-		this.eventConsumer = consumer(TOPICS.jobEvents());
-		ModelDeployed iris = new ModelDeployed("iris", "1", IRIS, 256, Instant.now());
-		this.producer.send(new ProducerRecord<>(TOPICS.models(), iris.key(),
-				CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", iris.key(), iris)));
-		this.producer.flush();
+		this.workers = new WorkerSide(TOPICS, null);
+		this.workers.announceIris();
 		ApiClient admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
 		ApiClient.Response tenant = admin.post("/v1/admin/tenants", "{\"name\":\"acme\"}");
 		assertThat(tenant.status()).isEqualTo(201);
@@ -109,14 +73,12 @@ class JobApiIntegrationTests {
 
 	@AfterAll
 	void tearDown() {
-		this.producer.close();
-		this.chunkConsumer.close();
-		this.eventConsumer.close();
+		this.workers.close();
 	}
 
 	@Test
 	void acceptsAJobThenRecordsWorkerResultsUntilItSucceeds() {
-		ApiClient.Response submitted = this.api.post("/v1/jobs", jobJson(1200, "{\"batch\":\"a\"}"));
+		ApiClient.Response submitted = this.api.post("/v1/jobs", WorkerSide.jobJson(1200, "{\"batch\":\"a\"}"));
 		assertThat(submitted.status()).isEqualTo(202);
 		String id = submitted.json().get("id").asString();
 		assertThat(submitted.headers().firstValue("Location")).hasValue("/v1/jobs/" + id);
@@ -124,17 +86,17 @@ class JobApiIntegrationTests {
 		assertThat(submitted.json().get("counts").get("total").asLong()).isEqualTo(1200);
 		assertThat(submitted.json().get("metadata").get("batch").asString()).isEqualTo("a");
 
-		List<ChunkSubmitted> chunks = chunksOf(UUID.fromString(id), 3);
+		List<ChunkSubmitted> chunks = this.workers.chunksOf(UUID.fromString(id), 3);
 		assertThat(chunks).extracting(ChunkSubmitted::firstIndex).containsExactly(0L, 500L, 1000L);
 		assertThat(chunks).extracting((c) -> c.instances().size()).containsExactly(500, 500, 200);
 		assertThat(chunks.get(1).instances().get(0).get(0).asDouble()).isEqualTo(500.0);
 
 		// the last chunk first, and one chunk twice: recording is order-free and
 		// idempotent
-		publishResult(echo(chunks.get(2), -1));
-		publishResult(echo(chunks.get(0), -1));
-		publishResult(echo(chunks.get(0), -1));
-		publishResult(echo(chunks.get(1), -1));
+		this.workers.publishResult(WorkerSide.echo(chunks.get(2), -1));
+		this.workers.publishResult(WorkerSide.echo(chunks.get(0), -1));
+		this.workers.publishResult(WorkerSide.echo(chunks.get(0), -1));
+		this.workers.publishResult(WorkerSide.echo(chunks.get(1), -1));
 
 		JsonNode job = awaitState(id, "SUCCEEDED");
 		assertThat(job.get("counts").get("succeeded").asLong()).isEqualTo(1200);
@@ -164,7 +126,7 @@ class JobApiIntegrationTests {
 		assertThat(lines).hasSize(1200);
 		assertThat(EventCodec.tree(lines.get(1199).getBytes()).get("index").asLong()).isEqualTo(1199);
 
-		List<JobEvent> events = eventsOf(UUID.fromString(id), 3);
+		List<JobEvent> events = this.workers.eventsOf(UUID.fromString(id), 3);
 		assertThat(events).extracting(JobEvent::type)
 			.containsExactly(JobEvent.QUEUED, JobEvent.RUNNING, JobEvent.SUCCEEDED);
 		assertThat(events.get(2).succeededItems()).isEqualTo(1200);
@@ -172,15 +134,21 @@ class JobApiIntegrationTests {
 
 	@Test
 	void aJobWithSomeFailedItemsEndsPartiallySucceededAndOneWithOnlyFailuresEndsFailed() {
-		String partial = this.api.post("/v1/jobs", jobJson(10, null)).json().get("id").asString();
-		publishResult(echo(chunksOf(UUID.fromString(partial), 1).get(0), 3));
+		String partial = this.api.post("/v1/jobs", WorkerSide.jobJson(10, null)).json().get("id").asString();
+		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(UUID.fromString(partial), 1).get(0), 3));
 		JsonNode job = awaitState(partial, "PARTIALLY_SUCCEEDED");
 		assertThat(job.get("counts").get("failed").asLong()).isEqualTo(1);
 		JsonNode failedItem = this.api.get("/v1/jobs/" + partial + "/results").json().get("data").get(3);
 		assertThat(failedItem.get("error").get("code").asString()).isEqualTo(ItemError.MODEL_ERROR);
+		JsonNode errors = this.api.get("/v1/jobs/" + partial + "/errors").json();
+		assertThat(errors.get("failed").asLong()).isEqualTo(1);
+		assertThat(errors.get("data")).hasSize(1);
+		assertThat(errors.get("data").get(0).get("index").asLong()).isEqualTo(3);
+		assertThat(errors.get("data").get(0).get("error").get("message").asString()).isEqualTo("test failure");
+		assertThat(errors.get("next_cursor").isNull()).isTrue();
 
-		String failed = this.api.post("/v1/jobs", jobJson(1, null)).json().get("id").asString();
-		publishResult(echo(chunksOf(UUID.fromString(failed), 1).get(0), 0));
+		String failed = this.api.post("/v1/jobs", WorkerSide.jobJson(1, null)).json().get("id").asString();
+		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(UUID.fromString(failed), 1).get(0), 0));
 		awaitState(failed, "FAILED");
 	}
 
@@ -198,7 +166,7 @@ class JobApiIntegrationTests {
 				"empty");
 		assertProblem(this.api.post("/v1/jobs", "{\"model\":\"iris\",\"instances\":"), 400, "malformed-json", "JSON");
 		assertProblem(this.api.post("/v1/jobs", "text/plain", "hello"), 415, "unsupported-media-type", null);
-		assertProblem(this.api.post("/v1/jobs", jobJson(3001, null)), 413, "too-many-items", "3000");
+		assertProblem(this.api.post("/v1/jobs", WorkerSide.jobJson(3001, null)), 413, "too-many-items", "3000");
 		String huge = "{\"model\":\"iris\",\"instances\":[" + "[1.000001,2.000001,3.000001,4.000001],".repeat(12000)
 				+ "[1,2,3,4]]}";
 		assertProblem(this.api.post("/v1/jobs", huge), 413, "body-too-large", "400000");
@@ -235,7 +203,7 @@ class JobApiIntegrationTests {
 
 	@Test
 	void aTenantNeverSeesAnotherTenantsJobs() {
-		String id = this.api.post("/v1/jobs", jobJson(2, null)).json().get("id").asString();
+		String id = this.api.post("/v1/jobs", WorkerSide.jobJson(2, null)).json().get("id").asString();
 		ApiClient admin = this.api.withToken("test-admin-token");
 		ApiClient other = this.api.withToken(admin.post("/v1/admin/tenants", "{}").json().get("api_key").asString());
 		assertProblem(other.get("/v1/jobs/" + id), 404, "not-found", null);
@@ -248,7 +216,7 @@ class JobApiIntegrationTests {
 		ApiClient admin = this.api.withToken("test-admin-token");
 		ApiClient tenant = this.api.withToken(admin.post("/v1/admin/tenants", "{}").json().get("api_key").asString());
 		List<String> ids = IntStream.range(0, 5)
-			.mapToObj((i) -> tenant.post("/v1/jobs", jobJson(1, null)).json().get("id").asString())
+			.mapToObj((i) -> tenant.post("/v1/jobs", WorkerSide.jobJson(1, null)).json().get("id").asString())
 			.toList();
 		List<String> seen = new ArrayList<>();
 		String cursor = null;
@@ -291,79 +259,6 @@ class JobApiIntegrationTests {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.api.get("/v1/jobs/" + id).json().get("state").asString().equals(state));
 		return this.api.get("/v1/jobs/" + id).json();
-	}
-
-	/**
-	 * Items whose first feature is their index, so results can be traced back to inputs.
-	 */
-	private static String jobJson(int items, String metadata) {
-		String instances = IntStream.range(0, items)
-			.mapToObj((i) -> "[" + i + ".0, 3.5, 1.4, 0.2]")
-			.collect(Collectors.joining(","));
-		return "{\"model\":\"iris\",\"instances\":[" + instances + "]"
-				+ ((metadata != null) ? ",\"metadata\":" + metadata : "") + "}";
-	}
-
-	/**
-	 * A result that echoes each item's first feature; item {@code failIndex} (or all, 0
-	 * items jobs) fails.
-	 */
-	private static ChunkCompleted echo(ChunkSubmitted chunk, long failIndex) {
-		List<ItemResult> items = new ArrayList<>();
-		for (int i = 0; i < chunk.instances().size(); i++) {
-			long index = chunk.firstIndex() + i;
-			boolean fail = index == failIndex || (failIndex == 0 && chunk.instances().size() == 1);
-			items.add(fail ? ItemResult.failure(index, new ItemError(ItemError.MODEL_ERROR, "test failure"))
-					: ItemResult.success(index, JsonNodeFactory.instance.objectNode()
-						.put("echo", chunk.instances().get(i).get(0).asDouble())));
-		}
-		return new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(), chunk.model(), chunk.version(),
-				"test", items);
-	}
-
-	private void publishResult(ChunkCompleted result) {
-		this.producer.send(new ProducerRecord<>(TOPICS.results(), result.jobId().toString(),
-				CloudEventRecords.event(ChunkCompleted.TYPE, "worker-service", result.jobId().toString(), result)));
-		this.producer.flush();
-	}
-
-	private List<ChunkSubmitted> chunksOf(UUID jobId, int expected) {
-		Map<Integer, ChunkSubmitted> chunks = new HashMap<>();
-		await().atMost(Duration.ofSeconds(30)).until(() -> {
-			for (ConsumerRecord<String, CloudEvent> record : this.chunkConsumer.poll(Duration.ofMillis(200))) {
-				ChunkSubmitted chunk = CloudEventRecords.data(record.value(), ChunkSubmitted.class);
-				if (chunk.jobId().equals(jobId)) {
-					assertThat(record.value().getType()).isEqualTo(ChunkSubmitted.TYPE);
-					assertThat(record.headers().lastHeader("ce_specversion")).isNotNull();
-					chunks.put(chunk.chunk(), chunk);
-				}
-			}
-			return chunks.size() == expected;
-		});
-		return chunks.values().stream().sorted(java.util.Comparator.comparingInt(ChunkSubmitted::chunk)).toList();
-	}
-
-	private List<JobEvent> eventsOf(UUID jobId, int expected) {
-		List<JobEvent> events = new ArrayList<>();
-		await().atMost(Duration.ofSeconds(30)).until(() -> {
-			for (ConsumerRecord<String, CloudEvent> record : this.eventConsumer.poll(Duration.ofMillis(200))) {
-				JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
-				if (event.jobId().equals(jobId)) {
-					assertThat(record.value().getType()).isEqualTo(JobEvent.cloudEventType(event.type()));
-					events.add(event);
-				}
-			}
-			return events.size() >= expected;
-		});
-		return events;
-	}
-
-	private static KafkaConsumer<String, CloudEvent> consumer(String topic) {
-		KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-				TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
-				"key.deserializer", StringDeserializer.class, "value.deserializer", CloudEventDeserializer.class));
-		consumer.subscribe(List.of(topic));
-		return consumer;
 	}
 
 }

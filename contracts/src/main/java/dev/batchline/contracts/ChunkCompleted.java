@@ -14,10 +14,18 @@ import java.util.UUID;
  * @param model the model name
  * @param version the model version that produced the outputs
  * @param worker the worker instance that processed the chunk
- * @param items the item results, in input order
+ * @param items the item results, in input order (none when skipped)
+ * @param skipped whether the worker skipped the chunk because its job was cancelled or
+ * expired
  */
 public record ChunkCompleted(UUID jobId, int chunk, long firstIndex, String model, String version, String worker,
-		List<ItemResult> items) {
+		List<ItemResult> items, boolean skipped) {
+
+	/** A processed chunk. */
+	public ChunkCompleted(UUID jobId, int chunk, long firstIndex, String model, String version, String worker,
+			List<ItemResult> items) {
+		this(jobId, chunk, firstIndex, model, version, worker, items, false);
+	}
 
 	/** CloudEvents type of this record. */
 	public static final String TYPE = "dev.batchline.chunk.completed";

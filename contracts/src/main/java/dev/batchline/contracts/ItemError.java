@@ -20,4 +20,13 @@ public record ItemError(String code, String message) {
 	/** The worker does not serve the requested model or version. */
 	public static final String MODEL_UNAVAILABLE = "model_unavailable";
 
+	/**
+	 * The worker failed on the whole chunk, even on its own (it went to the dead letter
+	 * topic).
+	 */
+	public static final String CHUNK_FAILED = "chunk_failed";
+
+	/** No worker answered the chunk, even after the watchdog's re-drives. */
+	public static final String CHUNK_LOST = "chunk_lost";
+
 }

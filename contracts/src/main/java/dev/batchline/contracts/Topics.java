@@ -41,7 +41,19 @@ public record Topics(String prefix) {
 		return this.prefix + ".job-events";
 	}
 
-	/** Chunks that could not be processed after retries, key = job id. */
+	/**
+	 * Compacted: job control for the workers, key = job id, value = {@link JobControl}
+	 * (skip the job's chunks: it was cancelled or expired); a tombstone once the job is
+	 * finished.
+	 */
+	public String control() {
+		return this.prefix + ".control";
+	}
+
+	/**
+	 * Chunks that could not be processed, key = {@code <job id>/<chunk>}, value = the
+	 * chunk record's original bytes.
+	 */
 	public String chunksDeadLetter() {
 		return chunks() + ".DLT";
 	}

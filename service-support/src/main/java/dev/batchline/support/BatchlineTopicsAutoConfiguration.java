@@ -1,7 +1,10 @@
 package dev.batchline.support;
 
+import java.time.Duration;
+
 import dev.batchline.contracts.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.config.TopicConfig;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
@@ -11,17 +14,23 @@ import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
+import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.DefaultErrorHandler;
+import org.springframework.util.backoff.ExponentialBackOff;
 
 /**
  * What every Batchline service shares about Kafka: the {@link Topics} (prefix
  * {@code batchline.topics.prefix}), their declaration (created at start when missing,
  * with {@code batchline.topics.partitions} partitions and
- * {@code batchline.topics.replicas} replicas; the models topic compacted with one
- * partition), so any service may start first, and a {@code kafka} health indicator for
- * readiness.
+ * {@code batchline.topics.replicas} replicas; the models and control topics compacted
+ * with one partition), so any service may start first, and a {@code kafka} health
+ * indicator for readiness.
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 public class BatchlineTopicsAutoConfiguration {
+
+	/** How long control records stay: longer than the longest completion window. */
+	public static final int CONTROL_RETENTION_DAYS = 8;
 
 	@Bean
 	@ConditionalOnMissingBean
@@ -35,7 +44,16 @@ public class BatchlineTopicsAutoConfiguration {
 		return new KafkaAdmin.NewTopics(topic(topics.chunks(), partitions, replicas),
 				topic(topics.results(), partitions, replicas), topic(topics.jobEvents(), partitions, replicas),
 				topic(topics.chunksDeadLetter(), partitions, replicas),
-				TopicBuilder.name(topics.models()).partitions(1).replicas(replicas).compact().build());
+				TopicBuilder.name(topics.models()).partitions(1).replicas(replicas).compact().build(),
+				// compacted per job, and records older than any job's life are deleted
+				TopicBuilder.name(topics.control())
+					.partitions(1)
+					.replicas(replicas)
+					.config(TopicConfig.CLEANUP_POLICY_CONFIG,
+							TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE)
+					.config(TopicConfig.RETENTION_MS_CONFIG,
+							String.valueOf(Duration.ofDays(CONTROL_RETENTION_DAYS).toMillis()))
+					.build());
 	}
 
 	@Bean(name = "kafka")
@@ -43,6 +61,21 @@ public class BatchlineTopicsAutoConfiguration {
 	@ConditionalOnMissingBean(KafkaHealthIndicator.class)
 	KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin) {
 		return new KafkaHealthIndicator(admin);
+	}
+
+	/**
+	 * The error handler of Boot's listener factory in every service: a poll whose
+	 * processing fails (PostgreSQL away, a Kafka transaction that cannot commit) is tried
+	 * again with a growing pause, up to 10 s, until it succeeds; it is never skipped, so
+	 * no record is lost. Records that can never be processed (undecodable) are dealt with
+	 * by the listeners themselves.
+	 */
+	@Bean
+	@ConditionalOnMissingBean
+	CommonErrorHandler batchlineListenerErrorHandler() {
+		ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
+		backOff.setMaxInterval(10_000);
+		return new DefaultErrorHandler(backOff);
 	}
 
 	private static NewTopic topic(String name, int partitions, short replicas) {

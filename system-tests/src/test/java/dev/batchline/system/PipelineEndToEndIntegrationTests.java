@@ -71,6 +71,8 @@ class PipelineEndToEndIntegrationTests {
 
 	private List<ServiceProcess> workers;
 
+	private String tenantKey;
+
 	@BeforeAll
 	void startPipeline() {
 		TestPostgres.Database database = TestPostgres.newDatabase();
@@ -94,9 +96,7 @@ class PipelineEndToEndIntegrationTests {
 
 	@Test
 	void tenThousandIrisItemsFlowThroughTwoWorkersAndEveryResultEqualsTheModelsOwnOutput() throws Exception {
-		String apiKey = call("POST", "/v1/admin/tenants", ADMIN_TOKEN, "{\"name\":\"e2e\"}").get("api_key").asString();
-		await().atMost(Duration.ofSeconds(60))
-			.until(() -> call("GET", "/v1/models", apiKey, null).toString().contains("iris"));
+		String apiKey = tenantKey();
 		List<float[]> rows = irisRows(ITEMS);
 		String body = "{\"model\":\"iris\",\"instances\":["
 				+ rows.stream().map(PipelineEndToEndIntegrationTests::json).collect(Collectors.joining(",")) + "]}";
@@ -129,11 +129,54 @@ class PipelineEndToEndIntegrationTests {
 			}
 		}
 
-		assertThat(jobEvents(UUID.fromString(id))).contains(JobEvent.QUEUED, JobEvent.RUNNING, JobEvent.PROGRESS,
-				JobEvent.SUCCEEDED);
+		assertThat(jobEvents(UUID.fromString(id), JobEvent.SUCCEEDED)).contains(JobEvent.QUEUED, JobEvent.RUNNING,
+				JobEvent.PROGRESS, JobEvent.SUCCEEDED);
 		for (ServiceProcess worker : this.workers) {
 			assertThat(itemsInferred(worker)).as("items inferred by %s", worker.url("")).isPositive();
 		}
+	}
+
+	@Test
+	void aCancelledJobIsSkippedByTheWorkersPromptlyAndKeepsWhatWasDone() throws Exception {
+		String apiKey = tenantKey();
+		int items = 300_000;
+		String body = "{\"model\":\"iris\",\"instances\":["
+				+ irisRows(items).stream().map(PipelineEndToEndIntegrationTests::json).collect(Collectors.joining(","))
+				+ "]}";
+		String id = call("POST", "/v1/jobs", apiKey, body).get("id").asString();
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> call("GET", "/v1/jobs/" + id, apiKey, null).get("counts").get("succeeded").asLong() > 0);
+
+		long start = System.nanoTime();
+		assertThat(call("POST", "/v1/jobs/" + id + "/cancel", apiKey, "").get("state").asString())
+			.isEqualTo("CANCELLING");
+		await().atMost(Duration.ofMinutes(1))
+			.pollInterval(Duration.ofMillis(100))
+			.until(() -> call("GET", "/v1/jobs/" + id, apiKey, null).get("state").asString().equals("CANCELLED"));
+		double seconds = (System.nanoTime() - start) / 1e9;
+		JsonNode job = call("GET", "/v1/jobs/" + id, apiKey, null);
+		long done = job.get("counts").get("succeeded").asLong();
+		long skipped = job.get("counts").get("skipped").asLong();
+		log.info("Cancel: CANCELLED {} s after the request, {} items done, {} skipped", String.format("%.2f", seconds),
+				done, skipped);
+		assertThat(skipped).isPositive();
+		assertThat(done + skipped).isEqualTo(items);
+		assertThat(job.get("counts").get("pending").asLong()).isZero();
+		List<JsonNode> results = ndjson("/v1/jobs/" + id + "/results", apiKey);
+		assertThat(results).hasSize((int) done);
+		assertThat(results.stream().map((item) -> item.get("index").asLong()).distinct().count()).isEqualTo(done);
+		assertThat(jobEvents(UUID.fromString(id), JobEvent.CANCELLED)).contains(JobEvent.CANCELLED);
+	}
+
+	private String tenantKey() throws IOException {
+		if (this.tenantKey == null) {
+			this.tenantKey = call("POST", "/v1/admin/tenants", ADMIN_TOKEN, "{\"name\":\"e2e\"}").get("api_key")
+				.asString();
+			await().atMost(Duration.ofSeconds(60))
+				.until(() -> call("GET", "/v1/models", this.tenantKey, null).toString().contains("iris"));
+		}
+		return this.tenantKey;
 	}
 
 	/**
@@ -191,7 +234,7 @@ class PipelineEndToEndIntegrationTests {
 
 	private static final String WORKER_ITEMS_METRIC = "batchline_worker_items_total";
 
-	private List<String> jobEvents(UUID jobId) {
+	private List<String> jobEvents(UUID jobId, String last) {
 		List<String> types = new ArrayList<>();
 		try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
 				TestKafka.bootstrapServers(), "group.id", "e2e-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
@@ -204,7 +247,7 @@ class PipelineEndToEndIntegrationTests {
 						types.add(event.type());
 					}
 				}
-				return types.contains(JobEvent.SUCCEEDED);
+				return types.contains(last);
 			});
 		}
 		return types;

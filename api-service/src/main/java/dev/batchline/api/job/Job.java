@@ -54,6 +54,9 @@ public class Job {
 
 	private Instant updatedAt;
 
+	/** The end of the job's completion window: past it, an unfinished job expires. */
+	private Instant expiresAt;
+
 	@Version
 	private Long version;
 
@@ -61,7 +64,7 @@ public class Job {
 	}
 
 	Job(UUID id, UUID tenantId, String model, String modelVersion, long totalItems, int totalChunks, String metadata,
-			String callbackUrl, Instant now) {
+			String callbackUrl, Instant now, Instant expiresAt) {
 		this.id = id;
 		this.tenantId = tenantId;
 		this.model = model;
@@ -73,6 +76,7 @@ public class Job {
 		this.callbackUrl = callbackUrl;
 		this.createdAt = now;
 		this.updatedAt = now;
+		this.expiresAt = expiresAt;
 	}
 
 	/** Moves to {@code next}, which the caller has checked is allowed. */
@@ -84,6 +88,11 @@ public class Job {
 			this.finishedAt = now;
 		}
 		this.state = next;
+		this.updatedAt = now;
+	}
+
+	/** Marks the job as looked after now (the watchdog's re-drive restarts its timer). */
+	void touch(Instant now) {
 		this.updatedAt = now;
 	}
 
@@ -157,6 +166,21 @@ public class Job {
 
 	public Instant getFinishedAt() {
 		return this.finishedAt;
+	}
+
+	public Instant getExpiresAt() {
+		return this.expiresAt;
+	}
+
+	/** Items not processed (yet): what a cancel or expiry now would skip. */
+	long getSkippedItemsIfFinishedNow() {
+		return this.totalItems - this.succeededItems - this.failedItems;
+	}
+
+	/** Items never processed because the job was cancelled or expired. */
+	public long getSkippedItems() {
+		return (this.state == JobState.CANCELLED || this.state == JobState.EXPIRED)
+				? this.totalItems - this.succeededItems - this.failedItems : 0;
 	}
 
 	public Instant getUpdatedAt() {

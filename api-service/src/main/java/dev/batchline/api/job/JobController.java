@@ -2,6 +2,8 @@ package dev.batchline.api.job;
 
 import java.io.IOException;
 import java.net.URI;
+import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -9,6 +11,7 @@ import java.util.UUID;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiKeyAuthentication;
 import dev.batchline.api.system.ApiProperties;
+import dev.batchline.api.system.IdempotencyKeys;
 import dev.batchline.api.webhook.WebhookUrls;
 import jakarta.servlet.http.HttpServletRequest;
 
@@ -18,12 +21,14 @@ import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.RestController;
 
 /**
- * Submitting jobs and reading their status: {@code POST /v1/jobs}, {@code GET
- * /v1/jobs/{id}}, {@code GET /v1/jobs}.
+ * Submitting jobs (with an optional {@code Idempotency-Key}), reading their status and
+ * cancelling them: {@code POST /v1/jobs}, {@code GET /v1/jobs/{id}},
+ * {@code GET /v1/jobs}, {@code POST /v1/jobs/{id}/cancel}.
  */
 @RestController
 class JobController {
@@ -38,7 +43,14 @@ class JobController {
 
 	private final WebhookUrls webhookUrls;
 
-	JobController(JobManagement jobs, JobPages pages, ApiProperties properties, WebhookUrls webhookUrls) {
+	private final JobLifecycle lifecycle;
+
+	private final IdempotencyKeys idempotencyKeys;
+
+	JobController(JobManagement jobs, JobPages pages, ApiProperties properties, WebhookUrls webhookUrls,
+			JobLifecycle lifecycle, IdempotencyKeys idempotencyKeys) {
+		this.lifecycle = lifecycle;
+		this.idempotencyKeys = idempotencyKeys;
 		this.jobs = jobs;
 		this.pages = pages;
 		this.properties = properties;
@@ -46,21 +58,42 @@ class JobController {
 	}
 
 	@PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<JobView> submit(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+	ResponseEntity<?> submit(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
 			HttpServletRequest request) throws IOException {
 		long length = request.getContentLengthLong();
 		if (length > this.properties.maxBodyBytes()) {
 			throw JobRequest.tooLarge(this.properties.maxBodyBytes());
 		}
-		JobRequest submission = JobRequest.read(request.getInputStream(), this.properties.maxBodyBytes());
+		DigestInputStream body = new DigestInputStream(request.getInputStream(), sha256());
+		JobRequest submission = JobRequest.read(body, this.properties.maxBodyBytes());
 		if (submission.callbackUrl() != null) {
 			// before the submission's transaction: the check may resolve the host
 			this.webhookUrls.check("callback.url", submission.callbackUrl());
 		}
-		Job job = this.jobs.submit(tenantId, submission);
-		return ResponseEntity.accepted()
-			.location(URI.create("/v1/jobs/" + job.getId()))
-			.body(JobView.of(job, this.jobs.history(job.getId())));
+		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs",
+				body.getMessageDigest().digest(), () -> {
+					Job job = this.jobs.submit(tenantId, submission);
+					return ResponseEntity.accepted()
+						.location(URI.create("/v1/jobs/" + job.getId()))
+						.body(JobView.of(job, this.jobs.history(job.getId())));
+				});
+	}
+
+	/**
+	 * {@code POST /v1/jobs/{id}/cancel}: the job becomes {@code CANCELLING}, then
+	 * {@code CANCELLED} once the workers have skipped or finished its chunks; a finished
+	 * job answers 409.
+	 */
+	@PostMapping("/v1/jobs/{id}/cancel")
+	ResponseEntity<JobView> cancel(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@PathVariable UUID id) {
+		Job job = this.lifecycle.cancel(tenantId, id);
+		return ResponseEntity.accepted().body(JobView.of(job, this.jobs.history(id)));
+	}
+
+	private static MessageDigest sha256() {
+		return IdempotencyKeys.sha256();
 	}
 
 	@GetMapping("/v1/jobs/{id}")

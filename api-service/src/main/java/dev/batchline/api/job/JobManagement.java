@@ -2,6 +2,7 @@ package dev.batchline.api.job;
 
 import java.io.ByteArrayOutputStream;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -59,8 +60,12 @@ public class JobManagement {
 
 	private final MeterRegistry meters;
 
+	private final JobLifecycleProperties lifecycle;
+
 	JobManagement(JobRepository jobs, JobStateChangeRepository history, ModelCatalog models, Outbox outbox,
-			ResultStore results, JdbcTemplate jdbc, ApiProperties properties, Clock clock, MeterRegistry meters) {
+			ResultStore results, JdbcTemplate jdbc, ApiProperties properties, Clock clock, MeterRegistry meters,
+			JobLifecycleProperties lifecycle) {
+		this.lifecycle = lifecycle;
 		this.jobs = jobs;
 		this.history = history;
 		this.models = models;
@@ -103,10 +108,11 @@ public class JobManagement {
 			}
 		}
 		String metadata = metadataJson(request.metadata());
+		Duration window = this.lifecycle.completionWindow(request.completionWindow());
 		List<Chunk> chunks = chunk(items);
 		Instant now = this.clock.instant();
 		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(),
-				items.size(), chunks.size(), metadata, request.callbackUrl(), now));
+				items.size(), chunks.size(), metadata, request.callbackUrl(), now, now.plus(window)));
 		this.history.save(new JobStateChange(job.getId(), null, JobState.QUEUED, "submitted", now));
 		insertChunks(job.getId(), chunks);
 		this.outbox.appendChunks(job.getId(), chunks.size());
@@ -137,12 +143,20 @@ public class JobManagement {
 					result.chunk());
 			return false;
 		}
+		if (job.getState().isTerminal()) {
+			// a finished job never changes again (an expired or cancelled job keeps what
+			// it
+			// had when it finished)
+			log.debug("Job(id={}) chunk {}: result after the job finished ({}) ignored", job.getId(), result.chunk(),
+					job.getState());
+			return false;
+		}
 		long failed = result.failedCount();
 		if (!this.results.insert(result, failed, this.clock.instant())) {
 			log.debug("Job(id={}) chunk {}: duplicate result ignored", job.getId(), result.chunk());
 			return false;
 		}
-		if (job.getState() == JobState.QUEUED) {
+		if (job.getState() == JobState.QUEUED && !result.skipped()) {
 			transition(job, JobState.RUNNING, "first results recorded");
 		}
 		job.countChunk(result.items().size() - failed, failed, this.clock.instant());
@@ -150,7 +164,11 @@ public class JobManagement {
 			this.outbox.appendJobEvent(event(job, JobEvent.PROGRESS,
 					job.getCompletedChunks() + " of " + job.getTotalChunks() + " chunks processed"));
 		}
-		if (job.allChunksRecorded() && !job.getState().isTerminal()) {
+		if (job.allChunksRecorded() && job.getState() == JobState.CANCELLING) {
+			transition(job, JobState.CANCELLED, "cancelled: " + (job.getSucceededItems() + job.getFailedItems())
+					+ " items processed, " + job.getSkippedItemsIfFinishedNow() + " skipped");
+		}
+		else if (job.allChunksRecorded() && !job.getState().isTerminal()) {
 			JobState end = (job.getFailedItems() == 0) ? JobState.SUCCEEDED
 					: (job.getSucceededItems() == 0) ? JobState.FAILED : JobState.PARTIALLY_SUCCEEDED;
 			transition(job, end,

@@ -2,6 +2,8 @@ package dev.batchline.api.job;
 
 import java.io.IOException;
 import java.io.InputStream;
+import java.time.Duration;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -10,6 +12,7 @@ import dev.batchline.contracts.EventCodec;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.boot.convert.DurationStyle;
 import org.springframework.http.HttpStatus;
 
 /**
@@ -21,9 +24,11 @@ import org.springframework.http.HttpStatus;
  * @param metadata the caller's metadata object, or null
  * @param callbackUrl where to also send the job's terminal event ({@code "callback":
  * {"url": …}}), or null
+ * @param completionWindow how long the job may take ({@code "24h"}, {@code "PT90M"}), or
+ * null for the default
  */
-public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata,
-		String callbackUrl) {
+public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata, String callbackUrl,
+		Duration completionWindow) {
 
 	/**
 	 * Reads a request body of at most {@code maxBytes}.
@@ -65,14 +70,45 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 			throw ApiException.invalid("'metadata' must be an object");
 		}
 		for (String field : root.propertyNames()) {
-			if (!List.of("model", "version", "instances", "metadata", "callback").contains(field)) {
+			if (!List.of("model", "version", "instances", "metadata", "callback", "completion_window")
+				.contains(field)) {
 				throw ApiException.invalid("unknown field '" + field + "'");
 			}
 		}
 		List<JsonNode> items = new ArrayList<>(instances.size());
 		instances.forEach(items::add);
 		return new JobRequest(model.asString(), (version == null || version.isNull()) ? null : version.asString(),
-				items, (metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")));
+				items, (metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")),
+				completionWindow(root.get("completion_window")));
+	}
+
+	/**
+	 * Parses a completion window: {@code "24h"}, {@code "90m"}, {@code "PT2H"} or a
+	 * number of seconds.
+	 * @param window the value, may be null
+	 * @return the window, or null when not given
+	 */
+	static Duration completionWindow(JsonNode window) {
+		if (window == null || window.isNull()) {
+			return null;
+		}
+		Duration duration = null;
+		if (window.isIntegralNumber() && window.canConvertToLong()) {
+			duration = Duration.ofSeconds(window.longValue());
+		}
+		else if (window.isString()) {
+			try {
+				duration = DurationStyle.detectAndParse(window.asString().strip(), ChronoUnit.SECONDS);
+			}
+			catch (IllegalArgumentException ex) {
+				duration = null;
+			}
+		}
+		if (duration == null || duration.isNegative() || duration.isZero()) {
+			throw ApiException.invalid("'completion_window' must be a positive duration such as \"24h\", \"90m\" or "
+					+ "\"PT2H\", or a number of seconds");
+		}
+		return duration;
 	}
 
 	private static String callbackUrl(JsonNode callback) {

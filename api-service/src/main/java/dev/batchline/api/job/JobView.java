@@ -23,15 +23,16 @@ import tools.jackson.databind.JsonNode;
  * @param startedAt when its first result was recorded
  * @param finishedAt when it reached a terminal state
  * @param updatedAt when it last changed
+ * @param expiresAt the end of its completion window
  * @param history every state change, oldest first (only on the single-job view)
  * @param links where to look next
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
 		Callback callback, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
-		List<StateChange> history, Map<String, String> links) {
+		Instant expiresAt, List<StateChange> history, Map<String, String> links) {
 
-	record Counts(long total, long succeeded, long failed, long pending) {
+	record Counts(long total, long succeeded, long failed, long skipped, long pending) {
 	}
 
 	record Callback(String url) {
@@ -43,15 +44,16 @@ record JobView(UUID id, JobState state, String model, String version, Counts cou
 	static JobView of(Job job, List<JobStateChange> history) {
 		String self = "/v1/jobs/" + job.getId();
 		return new JobView(job.getId(), job.getState(), job.getModel(), job.getModelVersion(),
-				new Counts(job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(),
-						job.getTotalItems() - job.getSucceededItems() - job.getFailedItems()),
+				new Counts(job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(), job.getSkippedItems(),
+						job.getTotalItems() - job.getSucceededItems() - job.getFailedItems() - job.getSkippedItems()),
 				(job.getMetadata() != null) ? EventCodec.tree(job.getMetadata().getBytes()) : null,
 				(job.getCallbackUrl() != null) ? new Callback(job.getCallbackUrl()) : null, job.getCreatedAt(),
-				job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(),
+				job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(), job.getExpiresAt(),
 				(history != null) ? history.stream()
 					.map((c) -> new StateChange(c.getFromState(), c.getToState(), c.getReason(), c.getChangedAt()))
 					.toList() : null,
-				Map.of("self", self, "results", self + "/results"));
+				Map.of("self", self, "results", self + "/results", "errors", self + "/errors", "cancel",
+						self + "/cancel"));
 	}
 
 }

@@ -1,9 +1,11 @@
 package dev.batchline.api.outbox;
 
+import java.util.List;
 import java.util.UUID;
 
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.JobControl;
 import dev.batchline.contracts.JobEvent;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -25,6 +27,8 @@ public class Outbox {
 
 	static final String JOB_EVENTS = "job-events";
 
+	static final String CONTROL = "control";
+
 	private final JdbcTemplate jdbc;
 
 	private final OutboxRelay relay;
@@ -45,6 +49,49 @@ public class Outbox {
 				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no)
 				select ?, ? || '/' || n, ? || ':' || n, ?, ?, n from generate_series(0, ? - 1) n
 				""", CHUNKS, jobId.toString(), jobId.toString(), ChunkSubmitted.TYPE, jobId, chunks);
+		wakeRelayAfterCommit();
+	}
+
+	/**
+	 * Adds chunk records again for the given chunks of a job (the watchdog's re-drive).
+	 * The event ids are the chunks' own, so consumers see a redelivery.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void appendChunks(UUID jobId, List<Integer> chunkNos) {
+		this.jdbc.batchUpdate("""
+				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no)
+				values (?, ?, ?, ?, ?, ?)
+				""", chunkNos.stream()
+			.map((n) -> new Object[] { CHUNKS, jobId + "/" + n, jobId + ":" + n, ChunkSubmitted.TYPE, jobId, n })
+			.toList());
+		wakeRelayAfterCommit();
+	}
+
+	/**
+	 * Removes the job's chunk records not published yet.
+	 * @return the chunk numbers removed
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public List<Integer> removePendingChunks(UUID jobId) {
+		return this.jdbc.queryForList("delete from outbox where job_id = ? and topic = ? returning chunk_no",
+				Integer.class, jobId, CHUNKS);
+	}
+
+	/** Whether the job has records not published yet. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public boolean hasPending(UUID jobId) {
+		return Boolean.TRUE.equals(this.jdbc.queryForObject("select exists (select 1 from outbox where job_id = ?)",
+				Boolean.class, jobId));
+	}
+
+	/** Adds a control record for the workers (skip the job's chunks). */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void appendControl(JobControl control) {
+		this.jdbc.update("""
+				insert into outbox (topic, record_key, event_id, event_type, job_id, payload)
+				values (?, ?, ?, ?, ?, ?)
+				""", CONTROL, control.jobId().toString(), UUID.randomUUID().toString(), JobControl.TYPE,
+				control.jobId(), EventCodec.encode(control));
 		wakeRelayAfterCommit();
 	}
 

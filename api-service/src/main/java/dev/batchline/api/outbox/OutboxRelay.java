@@ -21,6 +21,9 @@ import dev.batchline.support.WorkSignal;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.common.errors.InvalidTopicException;
+import org.apache.kafka.common.errors.RecordTooLargeException;
+import org.apache.kafka.common.errors.SerializationException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
@@ -53,6 +56,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
+	private static final Duration STOP_GRACE = Duration.ofSeconds(10);
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
@@ -64,6 +69,8 @@ class OutboxRelay implements SmartLifecycle {
 	private final ApiProperties properties;
 
 	private final Counter published;
+
+	private final Counter dropped;
 
 	private final WorkSignal work = new WorkSignal();
 
@@ -80,6 +87,9 @@ class OutboxRelay implements SmartLifecycle {
 		this.properties = properties;
 		this.published = Counter.builder("batchline.outbox.published")
 			.description("Outbox records published to Kafka")
+			.register(meters);
+		this.dropped = Counter.builder("batchline.outbox.dropped")
+			.description("Outbox records that could never be published (too large, missing chunk)")
 			.register(meters);
 		meters.gauge("batchline.outbox.pending", this, OutboxRelay::pendingRows);
 	}
@@ -100,7 +110,12 @@ class OutboxRelay implements SmartLifecycle {
 		this.running = false;
 		wakeUp();
 		try {
-			this.thread.join(SEND_TIMEOUT.toMillis());
+			// a round in flight finishes (its rows stay claimed until then); one stuck
+			// waiting for a connection that will never come is interrupted
+			if (!this.thread.join(STOP_GRACE)) {
+				this.thread.interrupt();
+				this.thread.join(STOP_GRACE);
+			}
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
@@ -159,11 +174,34 @@ class OutboxRelay implements SmartLifecycle {
 			}
 			List<CompletableFuture<?>> acks = new ArrayList<>(rows.size());
 			for (Row row : rows) {
-				acks.add(this.kafka.send(topicOf(row.topic()), row.key(), toEvent(row)));
+				try {
+					acks.add(this.kafka.send(topicOf(row.topic()), row.key(), toEvent(row)));
+				}
+				catch (RuntimeException ex) {
+					acks.add(CompletableFuture.failedFuture(ex));
+				}
 			}
-			await(acks);
-			this.jdbc.update("delete from outbox where id = any(?)",
-					(Object) rows.stream().map(Row::id).toArray(Long[]::new));
+			List<Long> done = new ArrayList<>(rows.size());
+			long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
+			for (int i = 0; i < rows.size(); i++) {
+				Throwable failure = awaitAck(acks.get(i), deadline);
+				if (failure == null) {
+					done.add(rows.get(i).id());
+				}
+				else if (isPermanent(failure)) {
+					// a row that can never be published must not hold up the others: drop
+					// it; an unanswered chunk is re-driven or failed by the watchdog
+					Row row = rows.get(i);
+					log.error("Outbox row {} ({} {}) can never be published, dropped: {}", row.id(), row.topic(),
+							row.key(), failure.toString());
+					this.dropped.increment();
+					done.add(row.id());
+				}
+				else {
+					throw new IllegalStateException("Kafka did not acknowledge the outbox records", failure);
+				}
+			}
+			this.jdbc.update("delete from outbox where id = any(?)", (Object) done.toArray(Long[]::new));
 			return rows.size();
 		});
 		int count = (sent != null) ? sent : 0;
@@ -175,6 +213,7 @@ class OutboxRelay implements SmartLifecycle {
 		return switch (logicalTopic) {
 			case Outbox.CHUNKS -> this.topics.chunks();
 			case Outbox.JOB_EVENTS -> this.topics.jobEvents();
+			case Outbox.CONTROL -> this.topics.control();
 			default -> throw new IllegalStateException("Unknown outbox topic " + logicalTopic);
 		};
 	}
@@ -188,7 +227,7 @@ class OutboxRelay implements SmartLifecycle {
 	/** The chunk record, with the stored instances copied as they are (no re-parsing). */
 	private static byte[] chunkJson(Row row) {
 		if (row.instances() == null) {
-			throw new IllegalStateException(
+			throw new MissingChunkException(
 					"Outbox row " + row.id() + " names a missing chunk " + row.jobId() + "/" + row.chunkNo());
 		}
 		ByteArrayOutputStream out = new ByteArrayOutputStream(row.instances().length + 256);
@@ -206,18 +245,45 @@ class OutboxRelay implements SmartLifecycle {
 		return out.toByteArray();
 	}
 
-	private static void await(List<CompletableFuture<?>> acks) {
+	/** Waits for one acknowledgement; returns its failure, or null when acknowledged. */
+	private static Throwable awaitAck(CompletableFuture<?> ack, long deadline) {
 		try {
-			CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new))
-				.get(SEND_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
+			ack.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			return null;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new IllegalStateException("Interrupted while publishing the outbox", ex);
 		}
-		catch (ExecutionException | TimeoutException ex) {
-			throw new IllegalStateException("Kafka did not acknowledge the outbox records", ex);
+		catch (ExecutionException ex) {
+			return (ex.getCause() != null) ? ex.getCause() : ex;
 		}
+		catch (TimeoutException ex) {
+			return ex;
+		}
+	}
+
+	/**
+	 * Whether a failure is the row's own and would recur on every try (too large, not
+	 * serializable, a chunk that no longer exists), not Kafka being away.
+	 */
+	static boolean isPermanent(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RecordTooLargeException || cause instanceof SerializationException
+					|| cause instanceof InvalidTopicException || cause instanceof MissingChunkException) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** An outbox row naming a chunk that is not stored. */
+	static final class MissingChunkException extends IllegalStateException {
+
+		MissingChunkException(String message) {
+			super(message);
+		}
+
 	}
 
 	private long pendingRows() {

@@ -2,6 +2,7 @@ package dev.batchline.api.results;
 
 import java.io.IOException;
 import java.io.OutputStream;
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -41,11 +42,11 @@ public class ResultStore {
 	public boolean insert(ChunkCompleted result, long failed, Instant now) {
 		return this.jdbc.update("""
 				insert into chunk_results (job_id, chunk_no, first_index, item_count, failed_count, items, worker,
-				                           recorded_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?)
+				                           recorded_at, skipped)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?)
 				on conflict (job_id, chunk_no) do nothing
 				""", result.jobId(), result.chunk(), result.firstIndex(), result.items().size(), (int) failed,
-				EventCodec.encode(result.items()), result.worker(), Timestamp.from(now)) == 1;
+				EventCodec.encode(result.items()), result.worker(), Timestamp.from(now), result.skipped()) == 1;
 	}
 
 	/**
@@ -57,13 +58,26 @@ public class ResultStore {
 	 */
 	@Transactional(readOnly = true)
 	public List<JsonNode> page(UUID jobId, long from, int limit) {
+		return page(jobId, from, limit, false);
+	}
+
+	/**
+	 * One page of the failed items ({@code {index, error}}) in input order, starting at
+	 * item {@code from}.
+	 */
+	@Transactional(readOnly = true)
+	public List<JsonNode> errorsPage(UUID jobId, long from, int limit) {
+		return page(jobId, from, limit, true);
+	}
+
+	private List<JsonNode> page(UUID jobId, long from, int limit, boolean failuresOnly) {
 		List<JsonNode> page = new ArrayList<>(Math.min(limit, 10_000));
-		this.jdbc.setFetchSize(STREAM_FETCH_SIZE);
-		try (Stream<byte[]> chunks = chunksFrom(jobId, from)) {
+		try (Stream<byte[]> chunks = chunksFrom(jobId, from, failuresOnly)) {
 			var iterator = chunks.iterator();
 			while (page.size() < limit && iterator.hasNext()) {
 				for (JsonNode item : EventCodec.tree(iterator.next())) {
-					if (item.get("index").asLong() >= from && page.size() < limit) {
+					if (item.get("index").asLong() >= from && page.size() < limit
+							&& (!failuresOnly || item.hasNonNull("error"))) {
 						page.add(item);
 					}
 				}
@@ -78,7 +92,7 @@ public class ResultStore {
 	 */
 	@Transactional(readOnly = true)
 	public void writeNdjson(UUID jobId, OutputStream out) throws IOException {
-		try (Stream<byte[]> chunks = chunksFrom(jobId, 0)) {
+		try (Stream<byte[]> chunks = chunksFrom(jobId, 0, false)) {
 			var iterator = chunks.iterator();
 			while (iterator.hasNext()) {
 				for (JsonNode item : EventCodec.tree(iterator.next())) {
@@ -90,12 +104,21 @@ public class ResultStore {
 		}
 	}
 
-	private Stream<byte[]> chunksFrom(UUID jobId, long from) {
-		return this.jdbc.queryForStream("""
-				select items from chunk_results
-				where job_id = ? and first_index + item_count > ?
-				order by chunk_no
-				""", (rs, n) -> rs.getBytes(1), jobId, from);
+	/**
+	 * The job's chunk results from item {@code from} on, fetched a few rows at a time
+	 * (the fetch size is this statement's own; it works inside the read-only
+	 * transaction).
+	 */
+	private Stream<byte[]> chunksFrom(UUID jobId, long from, boolean failuresOnly) {
+		String sql = "select items from chunk_results where job_id = ? and first_index + item_count > ?"
+				+ (failuresOnly ? " and failed_count > 0" : "") + " order by chunk_no";
+		return this.jdbc.queryForStream((connection) -> {
+			PreparedStatement statement = connection.prepareStatement(sql);
+			statement.setFetchSize(STREAM_FETCH_SIZE);
+			statement.setObject(1, jobId);
+			statement.setLong(2, from);
+			return statement;
+		}, (rs, n) -> rs.getBytes(1));
 	}
 
 }

@@ -25,7 +25,8 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 
 /**
  * {@code GET /v1/jobs/{id}/results}: pages of item results in input order as JSON, or the
- * whole result set as NDJSON, streamed chunk by chunk.
+ * whole result set as NDJSON, streamed chunk by chunk; {@code GET /v1/jobs/{id}/errors}:
+ * the failed items only.
  */
 @RestController
 class ResultsController {
@@ -50,10 +51,7 @@ class ResultsController {
 	Map<String, Object> page(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id,
 			@RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
 		Job job = this.jobs.get(tenantId, id);
-		int size = (limit != null) ? limit : this.properties.resultsPageSize();
-		if (size < 1 || size > MAX_PAGE_SIZE) {
-			throw ApiException.badRequest("'limit' must be between 1 and " + MAX_PAGE_SIZE);
-		}
+		int size = pageSize(limit);
 		long from = (cursor != null) ? decode(cursor) : 0;
 		List<JsonNode> items = this.results.page(id, from, size);
 		Map<String, Object> body = new LinkedHashMap<>();
@@ -64,6 +62,34 @@ class ResultsController {
 		boolean more = items.size() == size && next < job.getTotalItems();
 		body.put("next_cursor", more ? encode(next) : null);
 		return body;
+	}
+
+	/**
+	 * {@code GET /v1/jobs/{id}/errors}: pages of the failed items only ({@code index},
+	 * {@code error.code}, {@code error.message}) in input order.
+	 */
+	@GetMapping(path = "/v1/jobs/{id}/errors", produces = MediaType.APPLICATION_JSON_VALUE)
+	Map<String, Object> errors(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id,
+			@RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
+		Job job = this.jobs.get(tenantId, id);
+		int size = pageSize(limit);
+		List<JsonNode> items = this.results.errorsPage(id, (cursor != null) ? decode(cursor) : 0, size);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("job_id", id);
+		body.put("state", job.getState());
+		body.put("failed", job.getFailedItems());
+		body.put("data", items);
+		boolean more = items.size() == size;
+		body.put("next_cursor", more ? encode(items.get(items.size() - 1).get("index").asLong() + 1) : null);
+		return body;
+	}
+
+	private int pageSize(Integer limit) {
+		int size = (limit != null) ? limit : this.properties.resultsPageSize();
+		if (size < 1 || size > MAX_PAGE_SIZE) {
+			throw ApiException.badRequest("'limit' must be between 1 and " + MAX_PAGE_SIZE);
+		}
+		return size;
 	}
 
 	@GetMapping(path = "/v1/jobs/{id}/results", produces = NDJSON)

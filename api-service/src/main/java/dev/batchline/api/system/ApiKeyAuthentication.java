@@ -16,6 +16,7 @@ import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
@@ -23,6 +24,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
@@ -85,7 +87,18 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		Optional<UUID> tenant = (token != null) ? this.tenants.authenticate(token) : Optional.empty();
+		Optional<UUID> tenant;
+		try {
+			tenant = (token != null) ? this.tenants.authenticate(token) : Optional.empty();
+		}
+		catch (DataAccessException | TransactionException ex) {
+			if (!ProblemHandling.isDatabaseUnavailable(ex)) {
+				throw ex;
+			}
+			response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ProblemHandling.RETRY_AFTER_SECONDS));
+			reject(response, ProblemHandling.unavailable());
+			return;
+		}
 		if (tenant.isEmpty()) {
 			reject(response, unauthorized(
 					(token == null) ? "send 'Authorization: Bearer <api key>'" : "the API key is not valid"));

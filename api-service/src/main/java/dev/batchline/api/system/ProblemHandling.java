@@ -1,10 +1,13 @@
 package dev.batchline.api.system;
 
+import java.sql.SQLException;
+import java.sql.SQLTransientConnectionException;
+
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.dao.DataAccessResourceFailureException;
-import org.springframework.dao.TransientDataAccessException;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.HttpStatus;
 import org.springframework.http.HttpStatusCode;
@@ -13,6 +16,7 @@ import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
 import org.springframework.transaction.CannotCreateTransactionException;
+import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
@@ -30,7 +34,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
 
-	private static final int RETRY_AFTER_SECONDS = 5;
+	static final int RETRY_AFTER_SECONDS = 5;
 
 	@ExceptionHandler(ApiException.class)
 	ResponseEntity<ProblemDetail> handleApi(ApiException ex) {
@@ -54,20 +58,50 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 	}
 
 	/**
-	 * PostgreSQL unreachable (no connection, or none within the pool's timeout): 503 with
-	 * {@code Retry-After}; the transaction never began or was rolled back, so nothing is
-	 * half-written.
+	 * PostgreSQL unreachable (no connection, none within the pool's timeout, or one cut
+	 * under a request): 503 with {@code Retry-After}; the transaction never began or was
+	 * rolled back, so nothing is half-written. Other database errors are unexpected
+	 * (500).
 	 */
-	@ExceptionHandler({ CannotCreateTransactionException.class, DataAccessResourceFailureException.class,
-			TransientDataAccessException.class })
-	ResponseEntity<ProblemDetail> handleUnavailable(Exception ex) {
+	@ExceptionHandler({ DataAccessException.class, TransactionException.class })
+	ResponseEntity<ProblemDetail> handleDatabase(Exception ex) {
+		if (!isDatabaseUnavailable(ex)) {
+			return handleUnexpected(ex);
+		}
 		log.warn("Database unavailable: {}", ex.toString());
-		ResponseEntity<ProblemDetail> problem = problem(new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable",
-				"Service unavailable", "The job store is unreachable; retry after a few seconds"));
+		ResponseEntity<ProblemDetail> problem = problem(unavailable());
 		return ResponseEntity.status(problem.getStatusCode())
 			.header(HttpHeaders.RETRY_AFTER, String.valueOf(RETRY_AFTER_SECONDS))
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(problem.getBody());
+	}
+
+	/**
+	 * Whether a failure means PostgreSQL cannot be reached: no connection could be had,
+	 * or the connection broke (SQL state class 08, or 57P0x: the server shutting down).
+	 */
+	static boolean isDatabaseUnavailable(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			// a rollback that cannot reach its connection hides the failure it rolls
+			// back:
+			// the connection broke under the request
+			if (cause instanceof CannotCreateTransactionException || cause instanceof DataAccessResourceFailureException
+					|| cause instanceof SQLTransientConnectionException
+					|| cause instanceof org.hibernate.TransactionException) {
+				return true;
+			}
+			if (cause instanceof SQLException sql && sql.getSQLState() != null
+					&& (sql.getSQLState().startsWith("08") || sql.getSQLState().startsWith("57P0"))) {
+				return true;
+			}
+		}
+		return false;
+	}
+
+	/** The answer while PostgreSQL is unreachable, with {@link #RETRY_AFTER_SECONDS}. */
+	static ApiException unavailable() {
+		return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
+				"The job store is unreachable; retry after " + RETRY_AFTER_SECONDS + " seconds");
 	}
 
 	@ExceptionHandler(Exception.class)

@@ -1,6 +1,7 @@
 package dev.batchline.api.webhook;
 
 import java.net.URI;
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -8,6 +9,7 @@ import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.system.ApiKeyAuthentication;
+import dev.batchline.api.system.IdempotencyKeys;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
@@ -19,6 +21,7 @@ import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestHeader;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -32,7 +35,10 @@ class WebhookEndpointController {
 
 	private final WebhookEndpointManagement endpoints;
 
-	WebhookEndpointController(WebhookEndpointManagement endpoints) {
+	private final IdempotencyKeys idempotencyKeys;
+
+	WebhookEndpointController(WebhookEndpointManagement endpoints, IdempotencyKeys idempotencyKeys) {
+		this.idempotencyKeys = idempotencyKeys;
 		this.endpoints = endpoints;
 	}
 
@@ -65,11 +71,16 @@ class WebhookEndpointController {
 	}
 
 	@PostMapping("/v1/webhook-endpoints")
-	ResponseEntity<EndpointView> create(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+	ResponseEntity<?> create(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
 			@RequestBody JsonNode body) {
-		WebhookEndpoint endpoint = this.endpoints.create(tenantId, EndpointRequest.create(body));
-		return ResponseEntity.created(URI.create("/v1/webhook-endpoints/" + endpoint.id()))
-			.body(EndpointView.of(endpoint, true));
+		EndpointRequest request = EndpointRequest.create(body);
+		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/webhook-endpoints",
+				body.toString().getBytes(StandardCharsets.UTF_8), () -> {
+					WebhookEndpoint endpoint = this.endpoints.create(tenantId, request);
+					return ResponseEntity.created(URI.create("/v1/webhook-endpoints/" + endpoint.id()))
+						.body(EndpointView.of(endpoint, true));
+				});
 	}
 
 	@GetMapping("/v1/webhook-endpoints")

@@ -42,12 +42,19 @@ class JobEventIntake {
 	void onJobEvents(List<ConsumerRecord<String, CloudEvent>> records) {
 		List<JobEvent> events = new ArrayList<>(records.size());
 		for (ConsumerRecord<String, CloudEvent> record : records) {
-			if (record.value() == null) {
+			JobEvent event;
+			try {
+				event = (record.value() != null) ? CloudEventRecords.data(record.value(), JobEvent.class) : null;
+			}
+			catch (RuntimeException ex) {
+				event = null;
+			}
+			if (event == null) {
+				// can never be planned; retrying it would hold up the partition
 				log.warn("Skipping undecodable job event at {}-{}@{}", record.topic(), record.partition(),
 						record.offset());
 				continue;
 			}
-			JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
 			this.meters.counter("batchline.dispatcher.events", "type", event.type()).increment();
 			events.add(event);
 		}

@@ -67,8 +67,11 @@ class ChunkListener {
 
 	private final String workerId;
 
-	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka,
-			Topics topics) {
+	private final SkippedJobs skipped;
+
+	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka, Topics topics,
+			SkippedJobs skipped) {
+		this.skipped = skipped;
 		this.models = models;
 		this.inference = inference;
 		this.kafka = kafka;
@@ -82,9 +85,18 @@ class ChunkListener {
 	void onChunks(List<ConsumerRecord<String, CloudEvent>> records) {
 		Map<String, List<Received>> byModel = new LinkedHashMap<>();
 		for (ConsumerRecord<String, CloudEvent> record : records) {
-			decode(record).ifPresent((chunk) -> byModel
-				.computeIfAbsent(chunk.model() + ":" + chunk.version(), (key) -> new ArrayList<>())
-				.add(new Received(record, chunk)));
+			Optional<ChunkSubmitted> decoded = decode(record);
+			if (decoded.isPresent() && this.skipped.contains(decoded.get().jobId())) {
+				// the job was cancelled or has expired: answer without predicting
+				ChunkSubmitted chunk = decoded.get();
+				this.kafka.send(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(),
+						chunk.model(), chunk.version(), this.workerId, List.of(), true)));
+			}
+			else {
+				decoded.ifPresent((chunk) -> byModel
+					.computeIfAbsent(chunk.model() + ":" + chunk.version(), (key) -> new ArrayList<>())
+					.add(new Received(record, chunk)));
+			}
 		}
 		for (List<Received> group : byModel.values()) {
 			// results are computed first and sent after, so a failure never leaves a
@@ -127,14 +139,17 @@ class ChunkListener {
 		List<ProducerRecord<String, Object>> out = new ArrayList<>(chunks.size());
 		for (int c = 0; c < chunks.size(); c++) {
 			ChunkSubmitted chunk = chunks.get(c);
-			ChunkCompleted completed = new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(),
-					chunk.model(), chunk.version(), this.workerId, results.get(c));
-			// the id is stable across redeliveries, so consumers can deduplicate on it
-			String id = chunk.jobId() + ":" + chunk.chunk();
-			out.add(new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
-					ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), Instant.now(), completed)));
+			out.add(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(), chunk.model(),
+					chunk.version(), this.workerId, results.get(c))));
 		}
 		return out;
+	}
+
+	private ProducerRecord<String, Object> result(ChunkSubmitted chunk, ChunkCompleted completed) {
+		// the id is stable across redeliveries, so consumers can deduplicate on it
+		String id = chunk.jobId() + ":" + chunk.chunk();
+		return new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
+				ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), Instant.now(), completed));
 	}
 
 	/** Predicts every item of the chunks together, then hands each chunk its results. */

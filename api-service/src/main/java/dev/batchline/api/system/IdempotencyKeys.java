@@ -1,0 +1,159 @@
+package dev.batchline.api.system;
+
+import java.net.URI;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.sql.Timestamp;
+import java.time.Clock;
+import java.time.Duration;
+import java.util.List;
+import java.util.function.Supplier;
+
+import tools.jackson.databind.json.JsonMapper;
+
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
+import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.support.TransactionTemplate;
+
+/**
+ * {@code Idempotency-Key} for the POSTs that create, with Stripe's semantics: a retry
+ * with the same key and the same body gets the first request's answer (and creates
+ * nothing), even while the first is still in flight; the same key with another body is a
+ * 422. Keys are scoped (a tenant, or the admin) and remembered for
+ * {@code batchline.api.jobs.idempotency-retention}.
+ * <p>
+ * The key is claimed in the same transaction that creates the resource: a second request
+ * with the key waits on the first's row lock until the first commits (then replays its
+ * answer) or rolls back (then runs itself). So exactly one resource is ever created.
+ */
+@Component
+public class IdempotencyKeys {
+
+	/** The request header. */
+	public static final String HEADER = "Idempotency-Key";
+
+	/** The response header telling a replayed answer. */
+	public static final String REPLAYED_HEADER = "Idempotent-Replayed";
+
+	private static final int MAX_KEY_LENGTH = 255;
+
+	private final JdbcTemplate jdbc;
+
+	private final TransactionTemplate transactions;
+
+	private final JsonMapper json;
+
+	private final Clock clock;
+
+	private final Duration retention;
+
+	IdempotencyKeys(JdbcTemplate jdbc, TransactionTemplate transactions, JsonMapper json, Clock clock,
+			@Value("${batchline.api.jobs.idempotency-retention:24h}") Duration retention) {
+		this.jdbc = jdbc;
+		this.transactions = transactions;
+		this.json = json;
+		this.clock = clock;
+		this.retention = retention;
+	}
+
+	/**
+	 * Runs a creating request once per key: in one transaction, claims the key, runs the
+	 * action and stores its answer; or returns the stored answer of the key's first
+	 * request.
+	 * @param scope whose keys these are (a tenant id, or {@code admin})
+	 * @param key the request's {@code Idempotency-Key}, or null to just run the action
+	 * @param request the request's method and path
+	 * @param body the request's body, or a digest of it
+	 * @param action creates the resource and answers; runs inside the transaction
+	 * @return the answer
+	 */
+	public ResponseEntity<?> run(String scope, String key, String request, byte[] body,
+			Supplier<ResponseEntity<?>> action) {
+		if (key == null) {
+			return action.get();
+		}
+		check(key);
+		MessageDigest digest = sha256();
+		digest.update((request + "\n").getBytes(StandardCharsets.UTF_8));
+		byte[] hash = digest.digest(body);
+		return this.transactions.execute((status) -> {
+			Timestamp now = Timestamp.from(this.clock.instant());
+			Timestamp expired = Timestamp.from(this.clock.instant().minus(this.retention));
+			// a key past its retention is forgotten: the request runs anew
+			this.jdbc.update("delete from idempotency_keys where scope = ? and idempotency_key = ? and created_at < ?",
+					scope, key, expired);
+			int claimed = this.jdbc.update("""
+					insert into idempotency_keys (scope, idempotency_key, request_hash, created_at)
+					values (?, ?, ?, ?)
+					on conflict (scope, idempotency_key) do nothing
+					""", scope, key, hash, now);
+			if (claimed == 0) {
+				return replay(scope, key, hash);
+			}
+			ResponseEntity<?> answer = action.get();
+			URI location = answer.getHeaders().getLocation();
+			this.jdbc.update("""
+					update idempotency_keys set response_status = ?, response_location = ?, response_body = ?
+					where scope = ? and idempotency_key = ?
+					""", answer.getStatusCode().value(), (location != null) ? location.toString() : null,
+					this.json.writeValueAsBytes(answer.getBody()), scope, key);
+			return answer;
+		});
+	}
+
+	private ResponseEntity<?> replay(String scope, String key, byte[] hash) {
+		List<Stored> stored = this.jdbc.query("""
+				select request_hash, response_status, response_location, response_body from idempotency_keys
+				where scope = ? and idempotency_key = ?
+				""", (rs, n) -> new Stored(rs.getBytes(1), rs.getInt(2), rs.getString(3), rs.getBytes(4)), scope, key);
+		if (stored.isEmpty()) {
+			// forgotten in between (retention): the client may simply retry
+			throw new ApiException(HttpStatus.CONFLICT, "idempotency-key-in-use", "Idempotency key in use",
+					"A request with this Idempotency-Key is being handled; retry");
+		}
+		Stored first = stored.get(0);
+		if (!MessageDigest.isEqual(first.requestHash(), hash)) {
+			throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused",
+					"This Idempotency-Key was used with a different request; use a new key for a new request");
+		}
+		ResponseEntity.BodyBuilder answer = ResponseEntity.status(first.status())
+			.contentType(MediaType.APPLICATION_JSON)
+			.header(REPLAYED_HEADER, "true");
+		if (first.location() != null) {
+			answer.header(HttpHeaders.LOCATION, first.location());
+		}
+		return answer.body(first.body());
+	}
+
+	/** Forgets the keys past their retention; returns how many. */
+	public int forgetExpired() {
+		return this.jdbc.update("delete from idempotency_keys where created_at < ?",
+				Timestamp.from(this.clock.instant().minus(this.retention)));
+	}
+
+	private static void check(String key) {
+		if (key.isEmpty() || key.length() > MAX_KEY_LENGTH || !key.chars().allMatch((c) -> c >= 0x21 && c <= 0x7e)) {
+			throw ApiException.badRequest(
+					"'Idempotency-Key' must be 1 to " + MAX_KEY_LENGTH + " printable ASCII characters without spaces");
+		}
+	}
+
+	/** A new SHA-256 digest. */
+	public static MessageDigest sha256() {
+		try {
+			return MessageDigest.getInstance("SHA-256");
+		}
+		catch (java.security.NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+	}
+
+	private record Stored(byte[] requestHash, int status, String location, byte[] body) {
+	}
+
+}

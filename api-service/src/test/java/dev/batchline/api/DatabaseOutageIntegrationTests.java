@@ -1,0 +1,119 @@
+package dev.batchline.api;
+
+import java.sql.Connection;
+import java.sql.DriverManager;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.time.Duration;
+
+import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.TestInfrastructure;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.test.context.SpringBootTest;
+import org.springframework.boot.test.web.server.LocalServerPort;
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.test.context.DynamicPropertyRegistry;
+import org.springframework.test.context.DynamicPropertySource;
+
+import static dev.batchline.api.ApiClient.assertProblem;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+/**
+ * Back-pressure when PostgreSQL is unreachable: the real server refuses the API's
+ * database (its connections are cut and new ones refused), intake answers 503 with
+ * {@code Retry-After} and writes nothing, and takes jobs again once the database is back.
+ */
+@SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
+		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=outage-it",
+				"batchline.topics.partitions=1", "spring.datasource.hikari.connection-timeout=2000" })
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class DatabaseOutageIntegrationTests {
+
+	@LocalServerPort
+	int port;
+
+	@Value("${spring.datasource.url}")
+	String url;
+
+	@Value("${spring.datasource.username}")
+	String username;
+
+	@Value("${spring.datasource.password}")
+	String password;
+
+	@Autowired
+	JdbcTemplate jdbc;
+
+	private WorkerSide workers;
+
+	private ApiClient api;
+
+	@DynamicPropertySource
+	static void infrastructure(DynamicPropertyRegistry registry) {
+		TestInfrastructure.postgresAndKafka(registry);
+	}
+
+	@BeforeAll
+	void setUp() {
+		this.workers = new WorkerSide(new Topics("outage-it"), null);
+		this.workers.announceIris();
+		ApiClient admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
+		this.api = admin.withToken(admin.post("/v1/admin/tenants", "{}").json().get("api_key").asString());
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.get("/v1/models").json().get("data").toString().contains("iris"));
+	}
+
+	@AfterAll
+	void tearDown() throws SQLException {
+		allowConnections(true);
+		this.workers.close();
+	}
+
+	@Test
+	void intakeAnswers503WithRetryAfterWhilePostgresIsAwayAndWritesNothing() throws SQLException {
+		String before = this.api.post("/v1/jobs", WorkerSide.jobJson(2, null)).json().get("id").asString();
+		long jobs = this.jdbc.queryForObject("select count(*) from jobs", Long.class);
+
+		allowConnections(false);
+		try {
+			ApiClient.Response refused = this.api.post("/v1/jobs", WorkerSide.jobJson(2, null));
+			assertProblem(refused, 503, "unavailable", "retry");
+			assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
+			assertProblem(this.api.get("/v1/jobs/" + before), 503, "unavailable", null);
+		}
+		finally {
+			allowConnections(true);
+		}
+
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.post("/v1/jobs", WorkerSide.jobJson(2, null)).status() == 202);
+		// the refused submission left nothing behind: only the one accepted now was added
+		assertThat(this.jdbc.queryForObject("select count(*) from jobs", Long.class)).isEqualTo(jobs + 1);
+		assertThat(this.jdbc.queryForObject("select count(*) from input_chunks", Long.class)).isEqualTo(jobs + 1);
+	}
+
+	/**
+	 * Lets the API's database take connections, or refuses them and cuts the open ones
+	 * (as a PostgreSQL that went away looks to the pool).
+	 */
+	private void allowConnections(boolean allow) throws SQLException {
+		String database = this.url.substring(this.url.lastIndexOf('/') + 1);
+		String server = this.url.substring(0, this.url.lastIndexOf('/') + 1) + "postgres";
+		try (Connection connection = DriverManager.getConnection(server, this.username, this.password);
+				Statement statement = connection.createStatement()) {
+			statement.execute("alter database " + database + " allow_connections " + allow);
+			if (!allow) {
+				statement.execute(
+						"select pg_terminate_backend(pid) from pg_stat_activity where datname = '" + database + "'");
+			}
+		}
+	}
+
+}
