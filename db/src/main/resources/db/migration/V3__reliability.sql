@@ -4,6 +4,7 @@
 alter table jobs add column expires_at timestamptz;
 update jobs set expires_at = created_at + interval '24 hours';
 alter table jobs alter column expires_at set not null;
+alter table jobs alter column expires_at set default now() + interval '24 hours';
 
 -- The watchdog and the expiry sweep look only at unfinished jobs.
 create index jobs_open on jobs (expires_at) where state in ('QUEUED', 'RUNNING', 'CANCELLING');
@@ -28,3 +29,7 @@ create table idempotency_keys (
 );
 
 create index idempotency_keys_created on idempotency_keys (created_at);
+
+-- The dispatcher's claim on a delivery: an attempt is sent and recorded only under the claim it
+-- was made with, so a delivery re-claimed after a lease ran out is never sent twice by the two.
+alter table webhook_deliveries add column lease_token uuid;

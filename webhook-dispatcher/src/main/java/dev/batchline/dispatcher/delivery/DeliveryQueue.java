@@ -41,7 +41,7 @@ class DeliveryQueue {
 	 * destination)
 	 */
 	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
-			String url, byte[] payload, int attempts, String destination) {
+			String url, byte[] payload, int attempts, String destination, UUID lease) {
 	}
 
 	@Transactional
@@ -55,11 +55,11 @@ class DeliveryQueue {
 				    for update skip locked
 				), claimed as (
 				    update webhook_deliveries d
-				    set next_attempt_at = now() + make_interval(secs => ?)
+				    set next_attempt_at = now() + make_interval(secs => ?), lease_token = gen_random_uuid()
 				    from due
 				    where d.id = due.id
 				    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
-				              d.destination
+				              d.destination, d.lease_token
 				)
 				select c.*, coalesce(e.enabled and e.deleted_at is null, true) as endpoint_enabled
 				from claimed c left join webhook_endpoints e on e.id = c.endpoint_id
@@ -67,25 +67,42 @@ class DeliveryQueue {
 				(rs, n) -> new Claimed(rs.getObject("id", UUID.class), rs.getObject("event_id", UUID.class),
 						rs.getObject("job_id", UUID.class), rs.getObject("tenant_id", UUID.class),
 						rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"), rs.getString("url"),
-						rs.getBytes("payload"), rs.getInt("attempts"), rs.getString("destination")),
+						rs.getBytes("payload"), rs.getInt("attempts"), rs.getString("destination"),
+						rs.getObject("lease_token", UUID.class)),
 				limit, lease.toMillis() / 1000.0);
 	}
 
+	/**
+	 * Extends a claim just before its attempt, when it is still this sender's: a delivery
+	 * that waited in memory past its lease may have been claimed by another sender
+	 * meanwhile, and must then not be sent twice.
+	 * @return whether the claim still holds (and now for another {@code lease})
+	 */
+	boolean renew(Claimed delivery, Duration lease) {
+		return this.jdbc.update("""
+				update webhook_deliveries set next_attempt_at = now() + make_interval(secs => ?)
+				where id = ? and lease_token = ? and status = 'PENDING'
+				""", lease.toMillis() / 1000.0, delivery.id(), delivery.lease()) == 1;
+	}
+
 	/** Makes a claimed delivery due again later without counting an attempt. */
-	void postpone(UUID id, Duration pause) {
-		this.jdbc.update("update webhook_deliveries set next_attempt_at = ? where id = ? and status = 'PENDING'",
-				Timestamp.from(Instant.now().plus(pause)), id);
+	void postpone(Claimed delivery, Duration pause) {
+		this.jdbc.update(
+				"update webhook_deliveries set next_attempt_at = ? where id = ? and lease_token = ? and status = 'PENDING'",
+				Timestamp.from(Instant.now().plus(pause)), delivery.id(), delivery.lease());
 	}
 
 	/**
-	 * Records one attempt and the delivery's new state.
-	 * @param id the delivery
+	 * Records one attempt and, while the claim is still this sender's, the delivery's new
+	 * state.
+	 * @param delivery the delivery
 	 * @param attempt what happened
 	 * @param nextAttempt when to try again; null when the delivery is finished
 	 * @param delivered whether it was delivered
 	 */
 	@Transactional
-	void record(UUID id, Attempt attempt, Instant nextAttempt, boolean delivered) {
+	void record(Claimed delivery, Attempt attempt, Instant nextAttempt, boolean delivered) {
+		UUID id = delivery.id();
 		this.jdbc.update("""
 				insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error,
 				                              response_excerpt)
@@ -96,21 +113,21 @@ class DeliveryQueue {
 		this.jdbc.update("""
 				update webhook_deliveries
 				set attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?, status = ?,
-				    next_attempt_at = ?, delivered_at = ?
-				where id = ?
+				    next_attempt_at = ?, delivered_at = ?, lease_token = null
+				where id = ? and lease_token = ? and status = 'PENDING'
 				""", Timestamp.from(attempt.at()), attempt.statusCode(), attempt.error(), status,
 				(nextAttempt != null) ? Timestamp.from(nextAttempt) : null,
-				delivered ? Timestamp.from(attempt.at()) : null, id);
+				delivered ? Timestamp.from(attempt.at()) : null, id, delivery.lease());
 	}
 
 	/**
 	 * Ends a delivery without an attempt, e.g. when its endpoint was disabled meanwhile.
 	 */
-	void abandon(UUID id, String reason) {
+	void abandon(Claimed delivery, String reason) {
 		this.jdbc.update("""
 				update webhook_deliveries set status = 'FAILED', last_error = ?, next_attempt_at = null
-				where id = ? and status = 'PENDING'
-				""", reason, id);
+				where id = ? and lease_token = ? and status = 'PENDING'
+				""", reason, delivery.id(), delivery.lease());
 	}
 
 	/** Disables an endpoint, e.g. after its receiver answered 410 Gone. */

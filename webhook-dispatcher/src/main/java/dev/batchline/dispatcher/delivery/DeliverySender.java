@@ -138,7 +138,7 @@ class DeliverySender implements SmartLifecycle {
 	}
 
 	private void run() {
-		Duration lease = this.properties.timeout().multipliedBy(4).plusSeconds(30);
+		Duration lease = lease();
 		while (this.running) {
 			try {
 				int free = this.inFlight.availablePermits();
@@ -187,7 +187,7 @@ class DeliverySender implements SmartLifecycle {
 			waiting.add(delivery);
 		}
 		else {
-			this.queue.postpone(delivery.id(), BULKHEAD_FULL_PAUSE);
+			this.queue.postpone(delivery, BULKHEAD_FULL_PAUSE);
 		}
 	}
 
@@ -226,14 +226,28 @@ class DeliverySender implements SmartLifecycle {
 		});
 	}
 
+	/**
+	 * How long a claim holds: well past an attempt's timeout, so a delivery is re-claimed
+	 * only when its sender is gone.
+	 */
+	private Duration lease() {
+		return this.properties.timeout().multipliedBy(4).plusSeconds(30);
+	}
+
 	void attempt(DeliveryQueue.Claimed delivery, String destination) {
 		if (!delivery.endpointEnabled()) {
-			this.queue.abandon(delivery.id(), "the endpoint was disabled or deleted");
+			this.queue.abandon(delivery, "the endpoint was disabled or deleted");
 			return;
 		}
 		CircuitBreaker breaker = this.breakers.circuitBreaker(destination);
 		if (!breaker.tryAcquirePermission()) {
-			this.queue.postpone(delivery.id(), this.properties.circuitOpenDuration());
+			this.queue.postpone(delivery, this.properties.circuitOpenDuration());
+			return;
+		}
+		if (!this.queue.renew(delivery, lease())) {
+			// it waited here past its lease and another sender has it now
+			breaker.releasePermission();
+			log.info("Webhook {} left to the sender that claimed it after this one's lease ran out", delivery.id());
 			return;
 		}
 		Attempt attempt = send(delivery);
@@ -297,7 +311,7 @@ class DeliverySender implements SmartLifecycle {
 			next = (pause != null) ? Instant.now().plus(pause) : null;
 			outcome = (next != null) ? "retry" : "failed";
 		}
-		this.queue.record(delivery.id(), attempt, next, attempt.delivered());
+		this.queue.record(delivery, attempt, next, attempt.delivered());
 		Timer.builder("batchline.webhooks.attempt.latency")
 			.tag("outcome", attempt.delivered() ? "success" : "failure")
 			.publishPercentileHistogram()
