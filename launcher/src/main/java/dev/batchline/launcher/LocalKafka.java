@@ -26,7 +26,7 @@ final class LocalKafka implements AutoCloseable {
 
 	private final Path log;
 
-	private Process process;
+	private volatile Process process;
 
 	private LocalKafka(int port, Path config, Path log) {
 		this.port = port;
