@@ -20,13 +20,18 @@ final class LocalKafka implements AutoCloseable {
 
 	private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
-	private final Process process;
-
 	private final int port;
 
-	private LocalKafka(Process process, int port) {
-		this.process = process;
+	private final Path config;
+
+	private final Path log;
+
+	private volatile Process process;
+
+	private LocalKafka(int port, Path config, Path log) {
 		this.port = port;
+		this.config = config;
+		this.log = log;
 	}
 
 	static LocalKafka start(Path dir, int port, Path logDir) {
@@ -49,16 +54,37 @@ final class LocalKafka implements AutoCloseable {
 				run(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", config.toString()),
 						logDir.resolve("kafka-format.log"));
 			}
-			Process process = new ProcessBuilder(java("kafka.Kafka", config.toString())).redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.appendTo(logDir.resolve("kafka.log").toFile()))
-				.start();
-			LocalKafka kafka = new LocalKafka(process, port);
-			kafka.awaitListening(logDir.resolve("kafka.log"));
+			LocalKafka kafka = new LocalKafka(port, config, logDir.resolve("kafka.log"));
+			kafka.launch();
 			return kafka;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start Kafka in " + dir, ex);
 		}
+	}
+
+	/**
+	 * Starts the stopped broker again with the same configuration: same port, same
+	 * controller port, same log directory (so every topic, offset and transaction is
+	 * still there).
+	 */
+	void startAgain() {
+		if (this.process.isAlive()) {
+			throw new IllegalStateException("Kafka is still running");
+		}
+		try {
+			launch();
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException("Could not start Kafka again with " + this.config, ex);
+		}
+	}
+
+	private void launch() throws IOException {
+		this.process = new ProcessBuilder(java("kafka.Kafka", this.config.toString())).redirectErrorStream(true)
+			.redirectOutput(ProcessBuilder.Redirect.appendTo(this.log.toFile()))
+			.start();
+		awaitListening(this.log);
 	}
 
 	String bootstrapServers() {
@@ -89,7 +115,7 @@ final class LocalKafka implements AutoCloseable {
 		this.process.destroy();
 		try {
 			if (!this.process.waitFor(30, TimeUnit.SECONDS)) {
-				this.process.destroyForcibly();
+				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 			}
 		}
 		catch (InterruptedException ex) {

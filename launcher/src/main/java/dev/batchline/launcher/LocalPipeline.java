@@ -51,9 +51,9 @@ final class LocalPipeline implements AutoCloseable {
 
 	private String bootstrap;
 
-	private ServiceProcess api;
+	private volatile ServiceProcess api;
 
-	private ServiceProcess dispatcher;
+	private volatile ServiceProcess dispatcher;
 
 	private final List<ServiceProcess> workers = new CopyOnWriteArrayList<>();
 
@@ -74,8 +74,27 @@ final class LocalPipeline implements AutoCloseable {
 	 * @param apiPort the API's port
 	 * @param kafkaPort the embedded broker's port
 	 * @param postgresPort the embedded PostgreSQL's port
+	 * @param serviceEnv more environment for every service (e.g. a faster webhook retry
+	 * schedule in tests)
 	 */
-	record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
+	record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
+			Map<String, String> serviceEnv) {
+
+		Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
+			this(root, work, workers, apiPort, kafkaPort, postgresPort, Map.of());
+		}
+
+	}
+
+	/** How a service is stopped before it starts again. */
+	enum Stop {
+
+		/** SIGTERM: a graceful shutdown. */
+		GRACEFULLY,
+
+		/** SIGKILL: a crash. */
+		KILL
+
 	}
 
 	private LocalPipeline(Options options) {
@@ -152,6 +171,73 @@ final class LocalPipeline implements AutoCloseable {
 		}
 	}
 
+	/**
+	 * Starts a new worker in place of one that was stopped or killed (a stopped one is
+	 * never restarted by the pipeline itself).
+	 * @param worker the worker to replace; killed first if it still runs
+	 * @return the new worker, ready
+	 */
+	synchronized ServiceProcess replaceWorker(ServiceProcess worker) {
+		if (worker.isAlive()) {
+			worker.kill();
+		}
+		this.workers.remove(worker);
+		ServiceProcess replacement = startWorker();
+		this.workers.add(replacement);
+		return replacement.awaitReady();
+	}
+
+	/**
+	 * Stops the api-service and starts it again on the same port.
+	 * @param how SIGTERM or SIGKILL
+	 * @return the new api-service process, ready
+	 */
+	synchronized ServiceProcess restartApi(Stop how) {
+		stop(this.api, how);
+		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
+		return this.api.awaitReady();
+	}
+
+	/**
+	 * Stops the webhook dispatcher and starts it again.
+	 * @param how SIGTERM or SIGKILL
+	 * @return the new dispatcher process, ready
+	 */
+	synchronized ServiceProcess restartDispatcher(Stop how) {
+		stop(this.dispatcher, how);
+		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, databaseEnv(),
+				this.logs);
+		return this.dispatcher.awaitReady();
+	}
+
+	/** Stops the embedded Kafka broker (a controlled shutdown); its data stays. */
+	void stopKafka() {
+		embeddedKafka().close();
+	}
+
+	/**
+	 * Starts the embedded Kafka broker again on the same port and log directory.
+	 */
+	void startKafka() {
+		embeddedKafka().startAgain();
+	}
+
+	private LocalKafka embeddedKafka() {
+		if (this.kafka == null) {
+			throw new IllegalStateException("Kafka is external (SPRING_KAFKA_BOOTSTRAP_SERVERS): not ours to restart");
+		}
+		return this.kafka;
+	}
+
+	private static void stop(ServiceProcess service, Stop how) {
+		if (how == Stop.KILL) {
+			service.kill();
+		}
+		else {
+			service.close();
+		}
+	}
+
 	boolean isClosed() {
 		return this.closed;
 	}
@@ -174,6 +260,10 @@ final class LocalPipeline implements AutoCloseable {
 
 	String apiKey() {
 		return this.apiKey;
+	}
+
+	String jdbcUrl() {
+		return this.jdbcUrl;
 	}
 
 	String bootstrapServers() {
@@ -219,6 +309,7 @@ final class LocalPipeline implements AutoCloseable {
 		env.put("BATCHLINE_TOPICS_PARTITIONS", Integer.toString(PARTITIONS));
 		// the demo's receiver listens on loopback; never set this in production
 		env.put("BATCHLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "true");
+		env.putAll(this.options.serviceEnv());
 		return env;
 	}
 

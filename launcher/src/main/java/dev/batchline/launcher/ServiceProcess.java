@@ -22,7 +22,12 @@ import java.util.concurrent.TimeUnit;
  */
 public final class ServiceProcess implements AutoCloseable {
 
-	private static final Duration READY_TIMEOUT = Duration.ofSeconds(180);
+	/**
+	 * How long a service may take to become ready ({@code BATCHLINE_READY_TIMEOUT}, an
+	 * ISO duration such as {@code PT6M}): JVMs start slowly on a busy shared machine.
+	 */
+	private static final Duration READY_TIMEOUT = LocalPipeline.timeout("BATCHLINE_READY_TIMEOUT",
+			Duration.ofSeconds(180));
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
 

@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,13 +13,6 @@ import java.util.Map;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
-import ai.djl.inference.Predictor;
-import ai.djl.ndarray.NDArray;
-import ai.djl.ndarray.NDList;
-import ai.djl.ndarray.NDManager;
-import ai.djl.repository.zoo.Criteria;
-import ai.djl.repository.zoo.ZooModel;
-import ai.djl.translate.NoopTranslator;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
@@ -97,9 +89,9 @@ class PipelineEndToEndIntegrationTests {
 	@Test
 	void tenThousandIrisItemsFlowThroughTwoWorkersAndEveryResultEqualsTheModelsOwnOutput() throws Exception {
 		String apiKey = tenantKey();
-		List<float[]> rows = irisRows(ITEMS);
+		List<float[]> rows = IrisModel.repeated(ROOT, ITEMS);
 		String body = "{\"model\":\"iris\",\"instances\":["
-				+ rows.stream().map(PipelineEndToEndIntegrationTests::json).collect(Collectors.joining(",")) + "]}";
+				+ rows.stream().map(IrisModel::json).collect(Collectors.joining(",")) + "]}";
 
 		long start = System.nanoTime();
 		JsonNode accepted = call("POST", "/v1/jobs", apiKey, body);
@@ -117,7 +109,10 @@ class PipelineEndToEndIntegrationTests {
 
 		List<JsonNode> results = ndjson("/v1/jobs/" + id + "/results", apiKey);
 		assertThat(results).hasSize(ITEMS);
-		Expected expected = predict(rows);
+		IrisModel.Outputs expected;
+		try (IrisModel model = IrisModel.load(ROOT)) {
+			expected = model.predict(rows);
+		}
 		for (int i = 0; i < ITEMS; i++) {
 			JsonNode item = results.get(i);
 			assertThat(item.get("index").asLong()).isEqualTo(i);
@@ -141,8 +136,7 @@ class PipelineEndToEndIntegrationTests {
 		String apiKey = tenantKey();
 		int items = 300_000;
 		String body = "{\"model\":\"iris\",\"instances\":["
-				+ irisRows(items).stream().map(PipelineEndToEndIntegrationTests::json).collect(Collectors.joining(","))
-				+ "]}";
+				+ IrisModel.repeated(ROOT, items).stream().map(IrisModel::json).collect(Collectors.joining(",")) + "]}";
 		String id = call("POST", "/v1/jobs", apiKey, body).get("id").asString();
 		await().atMost(Duration.ofMinutes(2))
 			.pollInterval(Duration.ofMillis(100))
@@ -252,60 +246,5 @@ class PipelineEndToEndIntegrationTests {
 		}
 		return types;
 	}
-
-	/** The Iris measurements, repeated to {@code count} rows. */
-	private static List<float[]> irisRows(int count) throws IOException {
-		List<float[]> iris = Files.readAllLines(ROOT.resolve("worker-service/src/main/resources/iris.csv"))
-			.stream()
-			.skip(1)
-			.filter((line) -> !line.isBlank())
-			.map((line) -> line.split(","))
-			.map((f) -> new float[] { Float.parseFloat(f[0]), Float.parseFloat(f[1]), Float.parseFloat(f[2]),
-					Float.parseFloat(f[3]) })
-			.toList();
-		List<float[]> rows = new ArrayList<>(count);
-		for (int i = 0; i < count; i++) {
-			rows.add(iris.get(i % iris.size()));
-		}
-		return rows;
-	}
-
-	private static String json(float[] row) {
-		return "[" + row[0] + "," + row[1] + "," + row[2] + "," + row[3] + "]";
-	}
-
-	private record Expected(long[] classes, float[][] probabilities) {
-	}
-
-	/**
-	 * The model's own outputs for the rows, from DJL in this JVM (natives unpacked by the
-	 * workers).
-	 */
-	private static Expected predict(List<float[]> rows) throws Exception {
-		System.setProperty("TENSORFLOW_LIBRARY_PATH", NATIVES.toString());
-		Criteria<NDList, NDList> criteria = Criteria.builder()
-			.setTypes(NDList.class, NDList.class)
-			.optEngine("TensorFlow")
-			.optModelPath(ROOT.resolve("worker-service/target/classes/model-repository/iris/1"))
-			.optTranslator(new NoopTranslator(null))
-			.build();
-		try (ZooModel<NDList, NDList> model = criteria.loadModel();
-				Predictor<NDList, NDList> predictor = model.newPredictor();
-				NDManager manager = NDManager.newBaseManager("TensorFlow")) {
-			NDArray features = manager.create(rows.toArray(float[][]::new));
-			features.setName("features");
-			NDList outputs = predictor.predict(new NDList(features));
-			float[] flat = outputs.get("probabilities").toFloatArray();
-			long[] classes = outputs.get("class_id").toLongArray();
-			float[][] probabilities = new float[rows.size()][];
-			for (int i = 0; i < rows.size(); i++) {
-				probabilities[i] = java.util.Arrays.copyOfRange(flat, i * 3, i * 3 + 3);
-			}
-			return new Expected(classes, probabilities);
-		}
-	}
-
-	private static final Path NATIVES = Path.of(System.getProperty("user.home"), ".batchline", "natives",
-			"tensorflow-2.10.1-cpu");
 
 }
