@@ -23,6 +23,21 @@ final class ApiClient {
 		this.token = token;
 	}
 
+	/**
+	 * A client of a new tenant of the API on {@code port} (created with the admin token
+	 * {@code test-admin-token}), once the API lists the Iris model.
+	 */
+	static ApiClient newTenant(int port) {
+		ApiClient admin = new ApiClient("http://localhost:" + port, "test-admin-token");
+		Response tenant = admin.post("/v1/admin/tenants", "{\"name\":\"acme\"}");
+		org.assertj.core.api.Assertions.assertThat(tenant.status()).as(tenant.body()).isEqualTo(201);
+		ApiClient api = admin.withToken(tenant.json().get("api_key").asString());
+		org.awaitility.Awaitility.await()
+			.atMost(java.time.Duration.ofSeconds(30))
+			.until(() -> api.get("/v1/models").json().get("data").toString().contains("iris"));
+		return api;
+	}
+
 	ApiClient withToken(String other) {
 		return new ApiClient(this.base, other);
 	}

@@ -2,7 +2,6 @@ package dev.batchline.api;
 
 import java.net.URLEncoder;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -28,7 +27,6 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
 /**
  * Hundreds of generated bad requests to every endpoint, each bad by construction
@@ -72,10 +70,7 @@ class BadInputIntegrationTests {
 	void setUp() {
 		this.workers = new WorkerSide(new Topics("bad-it"), null);
 		this.workers.announceIris();
-		ApiClient admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
-		this.api = admin.withToken(admin.post("/v1/admin/tenants", "{}").json().get("api_key").asString());
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.api.get("/v1/models").json().get("data").toString().contains("iris"));
+		this.api = ApiClient.newTenant(this.port);
 		this.jobId = this.api.post("/v1/jobs", WorkerSide.jobJson(3, null)).json().get("id").asString();
 	}
 

@@ -64,10 +64,7 @@ class DatabaseOutageIntegrationTests {
 	void setUp() {
 		this.workers = new WorkerSide(new Topics("outage-it"), null);
 		this.workers.announceIris();
-		ApiClient admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
-		this.api = admin.withToken(admin.post("/v1/admin/tenants", "{}").json().get("api_key").asString());
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.api.get("/v1/models").json().get("data").toString().contains("iris"));
+		this.api = ApiClient.newTenant(this.port);
 	}
 
 	@AfterAll

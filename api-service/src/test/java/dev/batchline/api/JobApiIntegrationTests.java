@@ -63,12 +63,7 @@ class JobApiIntegrationTests {
 	void setUp() {
 		this.workers = new WorkerSide(TOPICS, null);
 		this.workers.announceIris();
-		ApiClient admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
-		ApiClient.Response tenant = admin.post("/v1/admin/tenants", "{\"name\":\"acme\"}");
-		assertThat(tenant.status()).isEqualTo(201);
-		this.api = admin.withToken(tenant.json().get("api_key").asString());
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.api.get("/v1/models").json().get("data").toString().contains("iris"));
+		this.api = ApiClient.newTenant(this.port);
 	}
 
 	@AfterAll

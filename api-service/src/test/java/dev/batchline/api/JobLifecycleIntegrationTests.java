@@ -66,10 +66,7 @@ class JobLifecycleIntegrationTests {
 	void setUp() {
 		this.workers = new WorkerSide(TOPICS, "life-it-workers");
 		this.workers.announceIris();
-		ApiClient admin = new ApiClient("http://localhost:" + this.port, "test-admin-token");
-		this.api = admin.withToken(admin.post("/v1/admin/tenants", "{}").json().get("api_key").asString());
-		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.api.get("/v1/models").json().get("data").toString().contains("iris"));
+		this.api = ApiClient.newTenant(this.port);
 	}
 
 	@AfterAll
@@ -92,12 +89,7 @@ class JobLifecycleIntegrationTests {
 				"idempotency-key-reused", "different request");
 		assertProblem(this.api.post("/v1/jobs", body, "Idempotency-Key", "has space"), 400, "bad-request",
 				"Idempotency-Key");
-		ApiClient otherTenant = this.api.withToken(
-				new ApiClient("http://localhost:" + this.port, "test-admin-token").post("/v1/admin/tenants", "{}")
-					.json()
-					.get("api_key")
-					.asString());
-		ApiClient.Response other = otherTenant.post("/v1/jobs", body, "Idempotency-Key", "retry-1");
+		ApiClient.Response other = ApiClient.newTenant(this.port).post("/v1/jobs", body, "Idempotency-Key", "retry-1");
 		assertThat(other.json().get("id")).isNotEqualTo(first.json().get("id"));
 	}
 

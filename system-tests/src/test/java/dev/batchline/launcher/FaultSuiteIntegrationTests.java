@@ -170,11 +170,7 @@ class FaultSuiteIntegrationTests {
 	@Order(2)
 	void aKafkaBrokerRestartMidJobLosesAndDuplicatesNothing() throws Exception {
 		long start = System.nanoTime();
-		List<SubmittedJob> jobs = submitJobs();
-		await().atMost(Duration.ofMinutes(2))
-			.pollInterval(Duration.ofMillis(20))
-			.ignoreExceptions()
-			.until(() -> done(jobs) > 0);
+		List<SubmittedJob> jobs = submitJobsAndAwaitProgress();
 		long pendingAtFault = pending(jobs);
 		this.pipeline.stopKafka();
 		log.info("Stopped the Kafka broker with {} items pending; starting it again in {}", pendingAtFault,
@@ -191,11 +187,7 @@ class FaultSuiteIntegrationTests {
 	@Order(3)
 	void anApiServiceKilledWhileRecordingResultsLosesAndDuplicatesNothing() throws Exception {
 		long start = System.nanoTime();
-		List<SubmittedJob> jobs = submitJobs();
-		await().atMost(Duration.ofMinutes(2))
-			.pollInterval(Duration.ofMillis(20))
-			.ignoreExceptions()
-			.until(() -> done(jobs) > 0);
+		List<SubmittedJob> jobs = submitJobsAndAwaitProgress();
 		long pendingAtFault = pending(jobs);
 		this.pipeline.restartApi(LocalPipeline.Stop.KILL);
 		log.info("Killed api-service (SIGKILL) while recording, {} items pending, and started it again",
@@ -235,6 +227,16 @@ class FaultSuiteIntegrationTests {
 		finally {
 			this.receiver.failFirstAttempts(0);
 		}
+	}
+
+	/** Submits the scenario's jobs and waits until some of their items are done. */
+	private List<SubmittedJob> submitJobsAndAwaitProgress() throws Exception {
+		List<SubmittedJob> jobs = submitJobs();
+		await().atMost(Duration.ofMinutes(2))
+			.pollInterval(Duration.ofMillis(20))
+			.ignoreExceptions()
+			.until(() -> done(jobs) > 0);
+		return jobs;
 	}
 
 	private static void assertClean(FaultTable.Outcome outcome) {
