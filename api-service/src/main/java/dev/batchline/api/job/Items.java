@@ -18,11 +18,11 @@ interface Items {
 	JsonNode next();
 
 	/**
-	 * Where the item last returned came from, for error messages, e.g. {@code " (line
-	 * 17)"}; empty when the index says it all.
+	 * The line of the body the item last returned came from, for error messages.
+	 * @return the line number from 1, or -1 when the body has no lines of items
 	 */
-	default String origin() {
-		return "";
+	default long line() {
+		return -1;
 	}
 
 	/** The items of a list. */

@@ -2,6 +2,7 @@ package dev.batchline.api.job;
 
 import java.time.Clock;
 import java.time.Instant;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -126,9 +127,7 @@ public class JobManagement {
 				}
 				Optional<ItemError> error = InstanceValidator.validate(item, model.signature());
 				if (error.isPresent()) {
-					throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-instance", "Invalid instance",
-							"instances[" + index + "]" + items.origin() + ": " + error.get().message(),
-							Map.of("item_index", index, "code", error.get().code()));
+					throw invalidInstance(index, items.line(), error.get());
 				}
 				chunks.add(item);
 			}
@@ -146,6 +145,18 @@ public class JobManagement {
 		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}", job.getId(), chunks.items(),
 				chunks.chunks(), model.name(), model.version());
 		return job;
+	}
+
+	private static ApiException invalidInstance(long index, long line, ItemError error) {
+		Map<String, Object> where = new LinkedHashMap<>();
+		where.put("item_index", index);
+		if (line > 0) {
+			where.put("line", line);
+		}
+		where.put("code", error.code());
+		return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-instance", "Invalid instance",
+				"instances[" + index + "]" + ((line > 0) ? " (line " + line + ")" : "") + ": " + error.message(),
+				where);
 	}
 
 	private static ApiException tooManyItems(String what, long max, String property) {

@@ -85,8 +85,10 @@ final class NdjsonItems implements Items {
 				this.position = this.limit;
 				fill();
 			}
-			else if (this.spillLength > 0) {
+			else if (this.position < this.limit || this.spillLength > 0) {
 				// the last line, without a line end
+				append(this.limit);
+				this.position = this.limit;
 				this.line++;
 				JsonNode item = parse(this.spill, 0, this.spillLength);
 				this.spillLength = 0;
@@ -101,12 +103,7 @@ final class NdjsonItems implements Items {
 	}
 
 	@Override
-	public String origin() {
-		return " (line " + this.line + ")";
-	}
-
-	/** The number of the line read last, from 1. */
-	long line() {
+	public long line() {
 		return this.line;
 	}
 
