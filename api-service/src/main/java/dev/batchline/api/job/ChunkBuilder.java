@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.util.function.Consumer;
 
 import dev.batchline.contracts.EventCodec;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -25,6 +26,15 @@ final class ChunkBuilder {
 
 	private final Buffer item = new Buffer();
 
+	/**
+	 * One generator for all items: creating one per item costs more than writing the
+	 * item.
+	 */
+	private final JsonGenerator generator = EventCodec.mapper()
+		.writer()
+		.withRootValueSeparator((String) null)
+		.createGenerator(this.item);
+
 	private int count;
 
 	private int chunks;
@@ -42,7 +52,8 @@ final class ChunkBuilder {
 	/** Adds the next item, handing on the chunk it completes, if any. */
 	void add(JsonNode value) {
 		this.item.reset();
-		EventCodec.mapper().writeValue(this.item, value);
+		this.generator.writeTree(value);
+		this.generator.flush();
 		if (this.count > 0
 				&& (this.count >= this.maxItems || this.current.size() + this.item.size() + 2 > this.maxBytes)) {
 			emit();
@@ -55,6 +66,7 @@ final class ChunkBuilder {
 
 	/** Hands on the last chunk; nothing when no item was added. */
 	void finish() {
+		this.generator.close();
 		if (this.count > 0) {
 			emit();
 		}

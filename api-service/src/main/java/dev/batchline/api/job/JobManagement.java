@@ -113,6 +113,7 @@ public class JobManagement {
 		ModelDeployed model = this.models.find(request.model(), request.version())
 			.orElseThrow(() -> unknownModel(request));
 		String metadata = metadataJson(request.metadata());
+		long started = System.nanoTime();
 		Instant now = this.clock.instant();
 		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(), 0, 0,
 				metadata, request.callbackUrl(), now));
@@ -142,8 +143,9 @@ public class JobManagement {
 		this.outbox.appendJobEvent(event(job, JobState.QUEUED.eventType(), "submitted"));
 		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
 		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(chunks.items());
-		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}", job.getId(), chunks.items(),
-				chunks.chunks(), model.name(), model.version());
+		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}, read and stored in {} ms (before commit)",
+				job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
+				(System.nanoTime() - started) / 1_000_000);
 		return job;
 	}
 
