@@ -73,25 +73,30 @@ public final class InstanceValidator {
 	private static Optional<ItemError> validateTensor(JsonNode value, TensorSpec input) {
 		List<Long> shape = input.shape();
 		List<Long> itemShape = shape.isEmpty() ? shape : shape.subList(1, shape.size());
-		return check(value, itemShape, 0, input, "");
+		return check(value, itemShape, 0, input, new int[itemShape.size()]);
 	}
 
+	/**
+	 * Checks {@code value} at {@code path[0..depth)}; the path is only spelled out for an
+	 * error, as items are checked by the million.
+	 */
 	private static Optional<ItemError> check(JsonNode value, List<Long> shape, int depth, TensorSpec input,
-			String path) {
+			int[] path) {
 		if (depth == shape.size()) {
 			return checkScalar(value, input, path);
 		}
 		if (!value.isArray()) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + where(path, depth)
 					+ " must be an array (expected shape " + shape + " per item)"));
 		}
 		long expected = shape.get(depth);
 		if (expected >= 0 && value.size() != expected) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " has "
-					+ value.size() + " values, expected " + expected + " (shape " + shape + " per item)"));
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + where(path, depth)
+					+ " has " + value.size() + " values, expected " + expected + " (shape " + shape + " per item)"));
 		}
 		if (value.isEmpty()) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " is empty"));
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE,
+					"input '" + input.name() + "'" + where(path, depth) + " is empty"));
 		}
 		int length = -1;
 		for (int i = 0; i < value.size(); i++) {
@@ -100,12 +105,13 @@ public final class InstanceValidator {
 				// TensorFlow tensors are rectangular: free dimensions still have one
 				// length.
 				if (length >= 0 && element.size() != length) {
-					return Optional
-						.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " is ragged"));
+					return Optional.of(new ItemError(ItemError.BAD_SHAPE,
+							"input '" + input.name() + "'" + where(path, depth) + " is ragged"));
 				}
 				length = element.size();
 			}
-			Optional<ItemError> error = check(element, shape, depth + 1, input, path + "[" + i + "]");
+			path[depth] = i;
+			Optional<ItemError> error = check(element, shape, depth + 1, input, path);
 			if (error.isPresent()) {
 				return error;
 			}
@@ -113,7 +119,7 @@ public final class InstanceValidator {
 		return Optional.empty();
 	}
 
-	private static Optional<ItemError> checkScalar(JsonNode value, TensorSpec input, String path) {
+	private static Optional<ItemError> checkScalar(JsonNode value, TensorSpec input, int[] path) {
 		String dtype = input.dtype();
 		boolean ok = switch (dtype) {
 			case "float16", "float32", "float64", "bfloat16" -> value.isNumber() && Double.isFinite(value.asDouble());
@@ -125,8 +131,17 @@ public final class InstanceValidator {
 		if (ok) {
 			return Optional.empty();
 		}
-		return Optional.of(new ItemError(ItemError.BAD_VALUE, "input '" + input.name() + "'" + path + " must be "
-				+ describe(dtype) + ", got " + (value.isContainer() ? "an array or object" : value.toString())));
+		return Optional.of(new ItemError(ItemError.BAD_VALUE,
+				"input '" + input.name() + "'" + where(path, path.length) + " must be " + describe(dtype) + ", got "
+						+ (value.isContainer() ? "an array or object" : value.toString())));
+	}
+
+	private static String where(int[] path, int depth) {
+		StringBuilder where = new StringBuilder();
+		for (int i = 0; i < depth; i++) {
+			where.append('[').append(path[i]).append(']');
+		}
+		return where.toString();
 	}
 
 	private static String describe(String dtype) {
