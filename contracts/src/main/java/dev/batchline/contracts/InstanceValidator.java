@@ -78,39 +78,42 @@ public final class InstanceValidator {
 		List<Long> itemShape = shape.isEmpty() ? shape : shape.subList(1, shape.size());
 		int[] lengths = new int[itemShape.size()];
 		java.util.Arrays.fill(lengths, -1);
-		return check(value, itemShape, 0, input, "", lengths);
+		return check(value, itemShape, 0, input, new int[itemShape.size()], lengths);
 	}
 
 	/**
-	 * Checks a (sub)tensor; {@code lengths} holds the length first seen at each depth, as
-	 * TensorFlow tensors are rectangular: a free dimension still has one length
-	 * throughout.
+	 * Checks {@code value} at {@code path[0..depth)}; the path is only spelled out for an
+	 * error, as items are checked by the million. {@code lengths} holds the length first
+	 * seen at each depth, as TensorFlow tensors are rectangular: a free dimension still
+	 * has one length throughout.
 	 */
-	private static Optional<ItemError> check(JsonNode value, List<Long> shape, int depth, TensorSpec input, String path,
+	private static Optional<ItemError> check(JsonNode value, List<Long> shape, int depth, TensorSpec input, int[] path,
 			int[] lengths) {
 		if (depth == shape.size()) {
 			return checkScalar(value, input, path);
 		}
 		if (!value.isArray()) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + where(path, depth)
 					+ " must be an array (expected shape " + shape + " per item)"));
 		}
 		long expected = shape.get(depth);
 		if (expected >= 0 && value.size() != expected) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " has "
-					+ value.size() + " values, expected " + expected + " (shape " + shape + " per item)"));
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + where(path, depth)
+					+ " has " + value.size() + " values, expected " + expected + " (shape " + shape + " per item)"));
 		}
 		if (value.isEmpty()) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " is empty"));
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE,
+					"input '" + input.name() + "'" + where(path, depth) + " is empty"));
 		}
 		if (lengths[depth] >= 0 && value.size() != lengths[depth]) {
-			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + path + " has "
-					+ value.size() + " values where its siblings have " + lengths[depth] + " (ragged)"));
+			return Optional.of(new ItemError(ItemError.BAD_SHAPE, "input '" + input.name() + "'" + where(path, depth)
+					+ " has " + value.size() + " values where its siblings have " + lengths[depth] + " (ragged)"));
 		}
 		lengths[depth] = value.size();
 		for (int i = 0; i < value.size(); i++) {
 			JsonNode element = value.get(i);
-			Optional<ItemError> error = check(element, shape, depth + 1, input, path + "[" + i + "]", lengths);
+			path[depth] = i;
+			Optional<ItemError> error = check(element, shape, depth + 1, input, path, lengths);
 			if (error.isPresent()) {
 				return error;
 			}
@@ -118,7 +121,7 @@ public final class InstanceValidator {
 		return Optional.empty();
 	}
 
-	private static Optional<ItemError> checkScalar(JsonNode value, TensorSpec input, String path) {
+	private static Optional<ItemError> checkScalar(JsonNode value, TensorSpec input, int[] path) {
 		String dtype = input.dtype();
 		boolean ok = switch (dtype) {
 			case "float64" -> value.isNumber() && Double.isFinite(value.asDouble());
@@ -140,8 +143,17 @@ public final class InstanceValidator {
 		if (ok) {
 			return Optional.empty();
 		}
-		return Optional.of(new ItemError(ItemError.BAD_VALUE, "input '" + input.name() + "'" + path + " must be "
-				+ describe(dtype) + ", got " + (value.isContainer() ? "an array or object" : value.toString())));
+		return Optional.of(new ItemError(ItemError.BAD_VALUE,
+				"input '" + input.name() + "'" + where(path, path.length) + " must be " + describe(dtype) + ", got "
+						+ (value.isContainer() ? "an array or object" : value.toString())));
+	}
+
+	private static String where(int[] path, int depth) {
+		StringBuilder where = new StringBuilder();
+		for (int i = 0; i < depth; i++) {
+			where.append('[').append(path[i]).append(']');
+		}
+		return where.toString();
 	}
 
 	private static boolean inRange(JsonNode value, long min, long max) {

@@ -96,6 +96,15 @@ public class Job {
 		this.updatedAt = now;
 	}
 
+	/**
+	 * Sets the job's size once its items are stored: a streamed job's row is written
+	 * before its items are counted.
+	 */
+	void setTotals(long totalItems, int totalChunks) {
+		this.totalItems = totalItems;
+		this.totalChunks = totalChunks;
+	}
+
 	/** Counts one recorded chunk. */
 	void countChunk(long succeeded, long failed, Instant now) {
 		this.succeededItems += succeeded;

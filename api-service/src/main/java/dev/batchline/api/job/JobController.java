@@ -71,13 +71,22 @@ class JobController {
 			// before the submission's transaction: the check may resolve the host
 			this.webhookUrls.check("callback.url", submission.callbackUrl());
 		}
-		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs",
-				body.getMessageDigest().digest(), () -> {
-					Job job = this.jobs.submit(tenantId, submission);
-					return ResponseEntity.accepted()
-						.location(URI.create("/v1/jobs/" + job.getId()))
-						.body(JobView.of(job, this.jobs.history(job.getId())));
-				});
+		byte[] digest = body.getMessageDigest().digest();
+		return accepted(tenantId, idempotencyKey, () -> digest, () -> this.jobs.submit(tenantId, submission));
+	}
+
+	/**
+	 * The 202 answer of a submission, run once per {@code Idempotency-Key} (both intake
+	 * paths: JSON and NDJSON).
+	 */
+	ResponseEntity<?> accepted(UUID tenantId, String idempotencyKey, java.util.function.Supplier<byte[]> body,
+			java.util.function.Supplier<Job> submit) {
+		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs", body, () -> {
+			Job job = submit.get();
+			return ResponseEntity.accepted()
+				.location(URI.create("/v1/jobs/" + job.getId()))
+				.body(JobView.of(job, this.jobs.history(job.getId())));
+		});
 	}
 
 	/**

@@ -1,10 +1,9 @@
 package dev.batchline.api.job;
 
-import java.io.ByteArrayOutputStream;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,7 +15,6 @@ import dev.batchline.api.results.ResultStore;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.contracts.ChunkCompleted;
-import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.JobEvent;
@@ -27,7 +25,6 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
-import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Service;
 import org.springframework.transaction.annotation.Propagation;
 import org.springframework.transaction.annotation.Transactional;
@@ -52,18 +49,18 @@ public class JobManagement {
 
 	private final ResultStore results;
 
-	private final JdbcTemplate jdbc;
-
 	private final ApiProperties properties;
 
 	private final Clock clock;
 
 	private final MeterRegistry meters;
 
+	private final ChunkWriter chunkWriter;
+
 	private final JobLifecycleProperties lifecycle;
 
 	JobManagement(JobRepository jobs, JobStateChangeRepository history, ModelCatalog models, Outbox outbox,
-			ResultStore results, JdbcTemplate jdbc, ApiProperties properties, Clock clock, MeterRegistry meters,
+			ResultStore results, ChunkWriter chunkWriter, ApiProperties properties, Clock clock, MeterRegistry meters,
 			JobLifecycleProperties lifecycle) {
 		this.lifecycle = lifecycle;
 		this.jobs = jobs;
@@ -71,7 +68,7 @@ public class JobManagement {
 		this.models = models;
 		this.outbox = outbox;
 		this.results = results;
-		this.jdbc = jdbc;
+		this.chunkWriter = chunkWriter;
 		this.properties = properties;
 		this.clock = clock;
 		this.meters = meters;
@@ -88,40 +85,91 @@ public class JobManagement {
 	 */
 	@Transactional
 	public Job submit(UUID tenantId, JobRequest request) {
-		ModelDeployed model = this.models.find(request.model(), request.version())
-			.orElseThrow(() -> unknownModel(request));
 		List<JsonNode> items = request.instances();
 		if (items.isEmpty()) {
 			throw ApiException.invalid("'instances' is empty: a job needs at least one item");
 		}
 		if (items.size() > this.properties.maxItems()) {
-			throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "too-many-items", "Too many items",
-					"The job has " + items.size() + " items; the most allowed is " + this.properties.maxItems()
-							+ " (batchline.api.max-items)");
+			throw tooManyItems(items.size() + " items", this.properties.maxItems(), "batchline.api.max-items");
 		}
-		for (int i = 0; i < items.size(); i++) {
-			Optional<ItemError> error = InstanceValidator.validate(items.get(i), model.signature());
-			if (error.isPresent()) {
-				throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-instance", "Invalid instance",
-						"instances[" + i + "]: " + error.get().message(),
-						Map.of("item_index", i, "code", error.get().code()));
-			}
-		}
+		return store(tenantId, request, Items.of(items), this.properties.maxItems(), "batchline.api.max-items");
+	}
+
+	/**
+	 * Stores a submission whose items are read while they are stored (an NDJSON stream):
+	 * like {@link #submit(UUID, JobRequest)}, in one transaction, so a bad item anywhere
+	 * leaves nothing written.
+	 * @param tenantId the submitting tenant
+	 * @param request the submission's fields but its items
+	 * @param items the items, read once
+	 * @return the queued job
+	 */
+	@Transactional
+	public Job submit(UUID tenantId, JobRequest request, Items items) {
+		return store(tenantId, request, items, this.properties.maxStreamItems(), "batchline.api.max-stream-items");
+	}
+
+	/**
+	 * Validates each item against the served model and stores the job, its input chunks
+	 * (copied as they fill), the chunks' outbox rows and the {@code job.queued} event.
+	 * The job row comes first (the chunks refer to it) and learns its totals at the end.
+	 */
+	private Job store(UUID tenantId, JobRequest request, Items items, long maxItems, String maxItemsProperty) {
+		ModelDeployed model = this.models.find(request.model(), request.version())
+			.orElseThrow(() -> unknownModel(request));
 		String metadata = metadataJson(request.metadata());
 		Duration window = this.lifecycle.completionWindow(request.completionWindow());
-		List<Chunk> chunks = chunk(items);
+		long started = System.nanoTime();
 		Instant now = this.clock.instant();
-		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(),
-				items.size(), chunks.size(), metadata, request.callbackUrl(), now, now.plus(window)));
+		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(), 0, 0,
+				metadata, request.callbackUrl(), now, now.plus(window)));
 		this.history.save(new JobStateChange(job.getId(), null, JobState.QUEUED, "submitted", now));
-		insertChunks(job.getId(), chunks);
-		this.outbox.appendChunks(job.getId(), chunks.size());
+		ChunkBuilder chunks;
+		try (ChunkWriter.Copy copy = this.chunkWriter.open(job.getId())) {
+			chunks = new ChunkBuilder(this.properties.chunkMaxItems(), this.properties.chunkMaxBytes(), copy);
+			for (JsonNode item = items.next(); item != null; item = items.next()) {
+				long index = chunks.items();
+				if (index >= maxItems) {
+					throw tooManyItems("more than " + maxItems + " items", maxItems, maxItemsProperty);
+				}
+				Optional<ItemError> error = InstanceValidator.validate(item, model.signature());
+				if (error.isPresent()) {
+					throw invalidInstance(index, items.line(), error.get());
+				}
+				chunks.add(item);
+			}
+			chunks.finish();
+			copy.finish();
+		}
+		if (chunks.items() == 0) {
+			throw ApiException.invalid("The job has no items: a job needs at least one");
+		}
+		job.setTotals(chunks.items(), chunks.chunks());
+		this.outbox.appendChunks(job.getId(), chunks.chunks());
 		this.outbox.appendJobEvent(event(job, JobState.QUEUED.eventType(), "submitted"));
 		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
-		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(items.size());
-		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}", job.getId(), items.size(), chunks.size(),
-				model.name(), model.version());
+		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(chunks.items());
+		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}, read and stored in {} ms (before commit)",
+				job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
+				(System.nanoTime() - started) / 1_000_000);
 		return job;
+	}
+
+	private static ApiException invalidInstance(long index, long line, ItemError error) {
+		Map<String, Object> where = new LinkedHashMap<>();
+		where.put("item_index", index);
+		if (line > 0) {
+			where.put("line", line);
+		}
+		where.put("code", error.code());
+		return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-instance", "Invalid instance",
+				"instances[" + index + "]" + ((line > 0) ? " (line " + line + ")" : "") + ": " + error.message(),
+				where);
+	}
+
+	private static ApiException tooManyItems(String what, long max, String property) {
+		return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "too-many-items", "Too many items",
+				"The job has " + what + "; the most allowed is " + max + " (" + property + ")");
 	}
 
 	/**
@@ -240,48 +288,6 @@ public class JobManagement {
 			throw ApiException.invalid("'metadata' must not contain NUL characters");
 		}
 		return json;
-	}
-
-	/**
-	 * Splits the items into chunks of at most {@code chunkMaxItems} items and about
-	 * {@code chunkMaxBytes} bytes, each the JSON array of its items.
-	 */
-	private List<Chunk> chunk(List<JsonNode> items) {
-		List<Chunk> chunks = new ArrayList<>();
-		ByteArrayOutputStream current = new ByteArrayOutputStream();
-		int count = 0;
-		for (JsonNode item : items) {
-			byte[] json = EventCodec.mapper().writeValueAsBytes(item);
-			if (count > 0 && (count >= this.properties.chunkMaxItems()
-					|| current.size() + json.length + 2 > this.properties.chunkMaxBytes())) {
-				current.write(']');
-				chunks.add(new Chunk(current.toByteArray(), count));
-				current.reset();
-				count = 0;
-			}
-			current.write((count == 0) ? '[' : ',');
-			current.writeBytes(json);
-			count++;
-		}
-		current.write(']');
-		chunks.add(new Chunk(current.toByteArray(), count));
-		return chunks;
-	}
-
-	private void insertChunks(UUID jobId, List<Chunk> chunks) {
-		long firstIndex = 0;
-		List<Object[]> rows = new ArrayList<>(chunks.size());
-		for (int n = 0; n < chunks.size(); n++) {
-			Chunk chunk = chunks.get(n);
-			rows.add(new Object[] { jobId, n, firstIndex, chunk.count(), chunk.instances() });
-			firstIndex += chunk.count();
-		}
-		this.jdbc.batchUpdate(
-				"insert into input_chunks (job_id, chunk_no, first_index, item_count, instances) values (?, ?, ?, ?, ?)",
-				rows);
-	}
-
-	private record Chunk(byte[] instances, int count) {
 	}
 
 }

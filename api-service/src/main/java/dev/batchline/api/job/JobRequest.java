@@ -1,6 +1,5 @@
 package dev.batchline.api.job;
 
-import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
@@ -133,55 +132,6 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 	static ApiException tooLarge(long maxBytes) {
 		return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
 				"The request body exceeds " + maxBytes + " bytes (batchline.api.max-body-bytes)");
-	}
-
-	/**
-	 * Stops reading past a limit, so an oversized body is refused without being held
-	 * whole.
-	 */
-	private static final class LimitedInputStream extends java.io.FilterInputStream {
-
-		private final long limit;
-
-		private long count;
-
-		private boolean exceeded;
-
-		LimitedInputStream(InputStream in, long limit) {
-			super(in);
-			this.limit = limit;
-		}
-
-		boolean exceeded() {
-			return this.exceeded;
-		}
-
-		@Override
-		public int read() throws IOException {
-			int b = super.read();
-			if (b >= 0) {
-				count(1);
-			}
-			return b;
-		}
-
-		@Override
-		public int read(byte[] buffer, int offset, int length) throws IOException {
-			int n = super.read(buffer, offset, length);
-			if (n > 0) {
-				count(n);
-			}
-			return n;
-		}
-
-		private void count(int n) throws IOException {
-			this.count += n;
-			if (this.count > this.limit) {
-				this.exceeded = true;
-				throw new IOException("request body exceeds " + this.limit + " bytes");
-			}
-		}
-
 	}
 
 }

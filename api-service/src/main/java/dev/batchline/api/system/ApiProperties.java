@@ -23,6 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * @param outboxBatchSize the most outbox rows the relay publishes in one round
  * @param outboxPollInterval how often the relay looks for rows when nothing woke it
  * @param resultsPageSize the default page size of {@code GET /v1/jobs/{id}/results}
+ * @param maxStreamItems the most items one job sent as NDJSON may have
+ * @param maxStreamBytes the largest NDJSON body accepted by {@code POST /v1/jobs}
  */
 @Validated
 @ConfigurationProperties("batchline.api")
@@ -30,7 +32,8 @@ public record ApiProperties(String adminToken, @DefaultValue("1000000") @Min(1) 
 		@DefaultValue("67108864") @Min(1024) long maxBodyBytes, @DefaultValue("16384") @Min(2) int maxMetadataBytes,
 		@DefaultValue("500") @Min(1) int chunkMaxItems, @DefaultValue("262144") @Min(64) int chunkMaxBytes,
 		@DefaultValue("500") @Min(1) int outboxBatchSize, @DefaultValue("200ms") @NotNull Duration outboxPollInterval,
-		@DefaultValue("1000") @Min(1) int resultsPageSize) {
+		@DefaultValue("1000") @Min(1) int resultsPageSize, @DefaultValue("1000000") @Min(1) long maxStreamItems,
+		@DefaultValue("1073741824") @Min(1024) long maxStreamBytes) {
 
 	/** Whether the admin endpoints are enabled. */
 	public boolean adminEnabled() {

@@ -68,42 +68,50 @@ public class IdempotencyKeys {
 	 * @param scope whose keys these are (a tenant id, or {@code admin})
 	 * @param key the request's {@code Idempotency-Key}, or null to just run the action
 	 * @param request the request's method and path
-	 * @param body the request's body, or a digest of it
+	 * @param body the request's body, or a digest of it; for a streamed body called after
+	 * the action has read it, or, for a retry, reading it (it must be compared)
 	 * @param action creates the resource and answers; runs inside the transaction
 	 * @return the answer
 	 */
-	public ResponseEntity<?> run(String scope, String key, String request, byte[] body,
+	public ResponseEntity<?> run(String scope, String key, String request, Supplier<byte[]> body,
 			Supplier<ResponseEntity<?>> action) {
 		if (key == null) {
 			return action.get();
 		}
 		check(key);
-		MessageDigest digest = sha256();
-		digest.update((request + "\n").getBytes(StandardCharsets.UTF_8));
-		byte[] hash = digest.digest(body);
 		return this.transactions.execute((status) -> {
 			Timestamp now = Timestamp.from(this.clock.instant());
 			Timestamp expired = Timestamp.from(this.clock.instant().minus(this.retention));
 			// a key past its retention is forgotten: the request runs anew
 			this.jdbc.update("delete from idempotency_keys where scope = ? and idempotency_key = ? and created_at < ?",
 					scope, key, expired);
+			// claimed with the row lock held to the end of this transaction: a concurrent
+			// request with the key waits here until this one commits or rolls back
 			int claimed = this.jdbc.update("""
 					insert into idempotency_keys (scope, idempotency_key, request_hash, created_at)
 					values (?, ?, ?, ?)
 					on conflict (scope, idempotency_key) do nothing
-					""", scope, key, hash, now);
+					""", scope, key, new byte[0], now);
 			if (claimed == 0) {
-				return replay(scope, key, hash);
+				return replay(scope, key, hash(request, body.get()));
 			}
 			ResponseEntity<?> answer = action.get();
 			URI location = answer.getHeaders().getLocation();
 			this.jdbc.update("""
-					update idempotency_keys set response_status = ?, response_location = ?, response_body = ?
+					update idempotency_keys
+					set request_hash = ?, response_status = ?, response_location = ?, response_body = ?
 					where scope = ? and idempotency_key = ?
-					""", answer.getStatusCode().value(), (location != null) ? location.toString() : null,
-					this.json.writeValueAsBytes(answer.getBody()), scope, key);
+					""", hash(request, body.get()), answer.getStatusCode().value(),
+					(location != null) ? location.toString() : null, this.json.writeValueAsBytes(answer.getBody()),
+					scope, key);
 			return answer;
 		});
+	}
+
+	private static byte[] hash(String request, byte[] body) {
+		MessageDigest digest = sha256();
+		digest.update((request + "\n").getBytes(StandardCharsets.UTF_8));
+		return digest.digest(body);
 	}
 
 	private ResponseEntity<?> replay(String scope, String key, byte[] hash) {

@@ -76,7 +76,7 @@ class WebhookEndpointController {
 			@RequestBody JsonNode body) {
 		EndpointRequest request = EndpointRequest.create(body);
 		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/webhook-endpoints",
-				body.toString().getBytes(StandardCharsets.UTF_8), () -> {
+				() -> body.toString().getBytes(StandardCharsets.UTF_8), () -> {
 					WebhookEndpoint endpoint = this.endpoints.create(tenantId, request);
 					return ResponseEntity.created(URI.create("/v1/webhook-endpoints/" + endpoint.id()))
 						.body(EndpointView.of(endpoint, true));

@@ -1,0 +1,114 @@
+package dev.batchline.api.job;
+
+import java.io.ByteArrayOutputStream;
+import java.util.function.Consumer;
+
+import dev.batchline.contracts.EventCodec;
+import tools.jackson.core.JsonGenerator;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Splits a job's items, as they come, into chunks of at most {@code maxItems} items and
+ * about {@code maxBytes} bytes, each the JSON array of its items (a single larger item
+ * gets a chunk of its own). Both intake paths, the JSON body and the NDJSON stream, chunk
+ * with this class, so the same items make the same chunks; a finished chunk is handed on
+ * at once and only the one being filled is held.
+ */
+final class ChunkBuilder {
+
+	private final int maxItems;
+
+	private final int maxBytes;
+
+	private final Consumer<Chunk> sink;
+
+	private final Buffer current = new Buffer();
+
+	private final Buffer item = new Buffer();
+
+	/**
+	 * One generator for all items: creating one per item costs more than writing the
+	 * item.
+	 */
+	private final JsonGenerator generator = EventCodec.mapper()
+		.writer()
+		.withRootValueSeparator((String) null)
+		.createGenerator(this.item);
+
+	private int count;
+
+	private int chunks;
+
+	private long items;
+
+	private long firstIndex;
+
+	ChunkBuilder(int maxItems, int maxBytes, Consumer<Chunk> sink) {
+		this.maxItems = maxItems;
+		this.maxBytes = maxBytes;
+		this.sink = sink;
+	}
+
+	/** Adds the next item, handing on the chunk it completes, if any. */
+	void add(JsonNode value) {
+		this.item.reset();
+		this.generator.writeTree(value);
+		this.generator.flush();
+		if (this.count > 0
+				&& (this.count >= this.maxItems || this.current.size() + this.item.size() + 2 > this.maxBytes)) {
+			emit();
+		}
+		this.current.write((this.count == 0) ? '[' : ',');
+		this.item.appendTo(this.current);
+		this.count++;
+		this.items++;
+	}
+
+	/** Hands on the last chunk; nothing when no item was added. */
+	void finish() {
+		this.generator.close();
+		if (this.count > 0) {
+			emit();
+		}
+	}
+
+	/** The number of items added. */
+	long items() {
+		return this.items;
+	}
+
+	/** The number of chunks handed on. */
+	int chunks() {
+		return this.chunks;
+	}
+
+	private void emit() {
+		this.current.write(']');
+		this.sink.accept(new Chunk(this.chunks, this.firstIndex, this.count, this.current.toByteArray()));
+		this.chunks++;
+		this.firstIndex += this.count;
+		this.current.reset();
+		this.count = 0;
+	}
+
+	/** A byte buffer that appends itself to another without a copy in between. */
+	private static final class Buffer extends ByteArrayOutputStream {
+
+		void appendTo(Buffer other) {
+			other.write(this.buf, 0, this.count);
+		}
+
+	}
+
+	/**
+	 * One chunk of a job's input.
+	 *
+	 * @param number the chunk's number within its job, from 0
+	 * @param firstIndex the job-wide index of its first item
+	 * @param count its number of items
+	 * @param instances the JSON array of its items
+	 */
+	record Chunk(int number, long firstIndex, int count, byte[] instances) {
+	}
+
+}

@@ -1,0 +1,184 @@
+package dev.batchline.api.job;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.util.Arrays;
+import java.util.Map;
+
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.EventCodec;
+import tools.jackson.core.JacksonException;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.http.HttpStatus;
+
+/**
+ * The items of an NDJSON body ({@code application/x-ndjson}), parsed one line at a time
+ * while the body is read: one JSON value per line, blank lines skipped, {@code \n} or
+ * {@code \r\n} line ends. Only the buffer and the current line are held, never the body.
+ */
+final class NdjsonItems implements Items {
+
+	private static final int BUFFER_BYTES = 64 * 1024;
+
+	private final LimitedInputStream in;
+
+	private final long maxBodyBytes;
+
+	private final String bodyLimitProperty;
+
+	private final long maxLineBytes;
+
+	private final byte[] buffer = new byte[BUFFER_BYTES];
+
+	private int position;
+
+	private int limit;
+
+	private boolean ended;
+
+	/** A line that spans buffer refills. */
+	private byte[] spill = new byte[1024];
+
+	private int spillLength;
+
+	private long line;
+
+	private long items;
+
+	/**
+	 * Reads items from a body.
+	 * @param body the request body
+	 * @param maxBodyBytes the most bytes read before 413
+	 * @param bodyLimitProperty the property that sets {@code maxBodyBytes}, for the 413
+	 * @param maxLineBytes the longest line (one item) accepted
+	 */
+	NdjsonItems(InputStream body, long maxBodyBytes, String bodyLimitProperty, long maxLineBytes) {
+		this.in = new LimitedInputStream(body, maxBodyBytes);
+		this.maxBodyBytes = maxBodyBytes;
+		this.bodyLimitProperty = bodyLimitProperty;
+		this.maxLineBytes = maxLineBytes;
+	}
+
+	@Override
+	public JsonNode next() {
+		while (true) {
+			int newline = indexOfNewline();
+			if (newline >= 0) {
+				this.line++;
+				JsonNode item;
+				if (this.spillLength == 0) {
+					item = parse(this.buffer, this.position, newline - this.position);
+				}
+				else {
+					append(newline);
+					item = parse(this.spill, 0, this.spillLength);
+					this.spillLength = 0;
+				}
+				this.position = newline + 1;
+				if (item != null) {
+					return item;
+				}
+			}
+			else if (!this.ended) {
+				append(this.limit);
+				this.position = this.limit;
+				fill();
+			}
+			else if (this.position < this.limit || this.spillLength > 0) {
+				// the last line, without a line end
+				append(this.limit);
+				this.position = this.limit;
+				this.line++;
+				JsonNode item = parse(this.spill, 0, this.spillLength);
+				this.spillLength = 0;
+				if (item != null) {
+					return item;
+				}
+			}
+			else {
+				return null;
+			}
+		}
+	}
+
+	@Override
+	public long line() {
+		return this.line;
+	}
+
+	private int indexOfNewline() {
+		for (int i = this.position; i < this.limit; i++) {
+			if (this.buffer[i] == '\n') {
+				return i;
+			}
+		}
+		return -1;
+	}
+
+	/** Moves {@code buffer[position, end)} to the spill, which holds a line's start. */
+	private void append(int end) {
+		int length = end - this.position;
+		if (length == 0) {
+			return;
+		}
+		if (this.spillLength + (long) length > this.maxLineBytes) {
+			throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "item-too-large", "Item too large",
+					"line " + (this.line + 1) + " is longer than " + this.maxLineBytes
+							+ " bytes (batchline.api.max-body-bytes, the largest item)",
+					Map.of("line", this.line + 1, "item_index", this.items));
+		}
+		if (this.spillLength + length > this.spill.length) {
+			this.spill = Arrays.copyOf(this.spill,
+					(int) Math.min(Integer.MAX_VALUE - 8, Math.max(this.spill.length * 2L, this.spillLength + length)));
+		}
+		System.arraycopy(this.buffer, this.position, this.spill, this.spillLength, length);
+		this.spillLength += length;
+	}
+
+	private void fill() {
+		this.position = 0;
+		this.limit = 0;
+		try {
+			int n = this.in.readNBytes(this.buffer, 0, this.buffer.length);
+			this.limit = n;
+			this.ended = n < this.buffer.length;
+		}
+		catch (IOException ex) {
+			if (this.in.exceeded()) {
+				throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
+						"The request body exceeds " + this.maxBodyBytes + " bytes (" + this.bodyLimitProperty + ")");
+			}
+			throw ApiException.badRequest("The request body could not be read to its end: " + ex.getMessage());
+		}
+	}
+
+	/** The item of a line, or null for a blank line. */
+	private JsonNode parse(byte[] bytes, int offset, int length) {
+		if (isBlank(bytes, offset, length)) {
+			return null;
+		}
+		try {
+			JsonNode item = EventCodec.mapper().readTree(bytes, offset, length);
+			this.items++;
+			return item;
+		}
+		catch (JacksonException ex) {
+			throw new ApiException(
+					HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "line " + this.line + " (instances["
+							+ this.items + "]) is not valid JSON: " + ex.getOriginalMessage(),
+					Map.of("line", this.line, "item_index", this.items));
+		}
+	}
+
+	private static boolean isBlank(byte[] bytes, int offset, int length) {
+		for (int i = offset; i < offset + length; i++) {
+			byte b = bytes[i];
+			if (b != ' ' && b != '\t' && b != '\r') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}
