@@ -3,6 +3,7 @@ package dev.batchline.api;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.Executors;
@@ -91,6 +92,23 @@ class JobLifecycleIntegrationTests {
 				"Idempotency-Key");
 		ApiClient.Response other = ApiClient.newTenant(this.port).post("/v1/jobs", body, "Idempotency-Key", "retry-1");
 		assertThat(other.json().get("id")).isNotEqualTo(first.json().get("id"));
+	}
+
+	@Test
+	void aStreamedSubmissionIsIdempotentToo() {
+		String lines = "[1,2,3,4]\n[5,6,7,8]\n";
+		Map<String, String> key = Map.of("Idempotency-Key", "stream-1");
+		ApiClient.Response first = this.api.exchange("POST", "/v1/jobs?model=iris&completion_window=1h",
+				"application/x-ndjson", lines, key);
+		ApiClient.Response again = this.api.exchange("POST", "/v1/jobs?model=iris&completion_window=1h",
+				"application/x-ndjson", lines, key);
+		assertThat(first.status()).as(first.body()).isEqualTo(202);
+		assertThat(again.json().get("id")).isEqualTo(first.json().get("id"));
+		assertThat(again.headers().firstValue("Idempotent-Replayed")).contains("true");
+		assertProblem(this.api.exchange("POST", "/v1/jobs?model=iris&completion_window=1h", "application/x-ndjson",
+				lines + "[9,9,9,9]\n", key), 422, "idempotency-key-reused", null);
+		assertProblem(this.api.exchange("POST", "/v1/jobs?model=iris&completion_window=2h", "application/x-ndjson",
+				lines, key), 422, "idempotency-key-reused", null);
 	}
 
 	@Test
