@@ -61,6 +61,10 @@ final class LocalKafka implements AutoCloseable {
 		}
 	}
 
+	long pid() {
+		return this.process.pid();
+	}
+
 	String bootstrapServers() {
 		return "127.0.0.1:" + this.port;
 	}
