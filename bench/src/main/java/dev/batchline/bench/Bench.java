@@ -16,9 +16,9 @@ import dev.batchline.launcher.LocalPipeline;
  */
 record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path models, Path root) {
 
-	/** Workers, each with one consumer thread: the thread count of the raw DJL limit. */
+	/** Consumer threads over all workers: the thread count of the raw DJL limit. */
 	int inferenceThreads() {
-		return this.plan.workers();
+		return this.plan.workers() * this.plan.concurrency();
 	}
 
 }

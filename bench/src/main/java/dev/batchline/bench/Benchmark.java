@@ -19,18 +19,20 @@ import dev.batchline.worker.inference.TensorflowNatives;
 import dev.batchline.worker.model.IrisModelTrainer;
 
 /**
- * {@code ./batchline bench [--quick] [--workers N] [--only 1,2,...] [--keep]}: starts a
- * fresh pipeline with the launcher's classes (PostgreSQL, Kafka, the services as their
- * own JVMs), the workers serving the Iris model and the benchmark model, runs the
+ * {@code ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--only 1,2,...] [--keep]}:
+ * starts a fresh pipeline with the launcher's classes (PostgreSQL, Kafka, the services as
+ * their own JVMs), the workers serving the Iris model and the benchmark model, runs the
  * scenarios and prints and writes the figures beside their limits (see
  * docs/benchmarks.md).
  */
 public final class Benchmark {
 
 	private static final String USAGE = """
-			usage: ./batchline bench [--quick] [--workers N] [--only 1,3,...] [--keep]
-			  --quick     fewer items and one measured round per scenario (a few minutes)
-			  --workers   worker processes (default 1); the raw DJL limit uses as many threads
+			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--only 1,3,...] [--keep]
+			  --quick        fewer items and one measured round per scenario (a few minutes)
+			  --workers      worker processes (default 1)
+			  --concurrency  consumer threads per worker (default 1); the raw DJL limit uses workers x this threads
+			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
 			  --only      run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
 			  --keep      keep the work folder (PostgreSQL data, Kafka log, service logs)
 			""";
@@ -45,7 +47,11 @@ public final class Benchmark {
 			System.exit(0);
 		}
 		int workers = Integer.parseInt(value(arguments, "--workers", "1"));
-		Plan plan = arguments.contains("--quick") ? Plan.quick(workers) : Plan.full(workers);
+		int concurrency = Integer.parseInt(value(arguments, "--concurrency", "1"));
+		Plan plan = arguments.contains("--quick") ? Plan.quick(workers, concurrency) : Plan.full(workers, concurrency);
+		if (arguments.contains("--rounds")) {
+			plan = plan.withRounds(Integer.parseInt(value(arguments, "--rounds", "3")));
+		}
 		Set<String> only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
 			.map(String::strip)
 			.collect(Collectors.toSet());
@@ -62,7 +68,7 @@ public final class Benchmark {
 		makeModels(models);
 		Map<String, String> workerEnv = Map.of("BATCHLINE_WORKER_MODELS_ROOT", models.toString(),
 				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(WorkerEfficiency.BATCH),
-				"BATCHLINE_WORKER_CONCURRENCY", "1");
+				"BATCHLINE_WORKER_CONCURRENCY", Integer.toString(plan.concurrency()));
 		report.setting("worker_env", workerEnv);
 		LocalPipeline.Options options = new LocalPipeline.Options(root, work, plan.workers(),
 				port("BATCHLINE_API_PORT"), port("BATCHLINE_LOCAL_KAFKA_PORT"), port("BATCHLINE_LOCAL_POSTGRES_PORT"),
