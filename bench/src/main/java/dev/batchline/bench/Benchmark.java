@@ -75,6 +75,9 @@ public final class Benchmark {
 				workerEnv);
 		int exit = 0;
 		try (LocalPipeline pipeline = LocalPipeline.up(options)) {
+			// Ctrl-C (SIGTERM from ./batchline) stops the services, Kafka and PostgreSQL
+			// too
+			Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "bench-stop"));
 			Api api = new Api(pipeline.api(), pipeline.apiKey());
 			awaitModels(api);
 			Bench bench = new Bench(pipeline, api, plan, report, models, root);
