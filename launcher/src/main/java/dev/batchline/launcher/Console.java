@@ -3,25 +3,25 @@ package dev.batchline.launcher;
 import java.io.PrintStream;
 
 /** What the launcher tells the person at the terminal. */
-final class Console {
+public final class Console {
 
 	private static final PrintStream OUT = System.out;
 
 	private Console() {
 	}
 
-	static void step(String message) {
+	public static void step(String message) {
 		OUT.println("==> " + message);
 		OUT.flush();
 	}
 
-	static void line(String message) {
+	public static void line(String message) {
 		OUT.println(message);
 		OUT.flush();
 	}
 
 	/** Rewrites the current line (a progress bar). */
-	static void overwrite(String message) {
+	public static void overwrite(String message) {
 		OUT.print("\r" + message);
 		OUT.flush();
 	}

@@ -87,6 +87,10 @@ final class LocalKafka implements AutoCloseable {
 		awaitListening(this.log);
 	}
 
+	long pid() {
+		return this.process.pid();
+	}
+
 	String bootstrapServers() {
 		return "127.0.0.1:" + this.port;
 	}

@@ -33,9 +33,10 @@ import org.slf4j.LoggerFactory;
  * separate JVMs. Closing it stops everything in order: workers first (they finish their
  * batch and leave the group), then the dispatcher and the API, then Kafka and PostgreSQL.
  */
-final class LocalPipeline implements AutoCloseable {
+public final class LocalPipeline implements AutoCloseable {
 
-	static final int PARTITIONS = 12;
+	/** Partitions of the topics the launcher creates: the most useful workers. */
+	public static final int PARTITIONS = 12;
 
 	private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
 
@@ -74,13 +75,13 @@ final class LocalPipeline implements AutoCloseable {
 	 * @param apiPort the API's port
 	 * @param kafkaPort the embedded broker's port
 	 * @param postgresPort the embedded PostgreSQL's port
-	 * @param serviceEnv more environment for every service (e.g. a faster webhook retry
-	 * schedule in tests)
+	 * @param serviceEnv more environment for every service, over the launcher's own (e.g.
+	 * a faster webhook retry schedule in tests, the bench's models root)
 	 */
-	record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
+	public record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
 			Map<String, String> serviceEnv) {
 
-		Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
+		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
 			this(root, work, workers, apiPort, kafkaPort, postgresPort, Map.of());
 		}
 
@@ -102,7 +103,7 @@ final class LocalPipeline implements AutoCloseable {
 		this.logs = options.work().resolve("logs");
 	}
 
-	static LocalPipeline up(Options options) {
+	public static LocalPipeline up(Options options) {
 		LocalPipeline pipeline = new LocalPipeline(options);
 		try {
 			pipeline.start();
@@ -154,7 +155,7 @@ final class LocalPipeline implements AutoCloseable {
 	 * Adds or removes workers until {@code count} run; removed ones drain and leave the
 	 * group.
 	 */
-	synchronized void scaleWorkers(int count) {
+	public synchronized void scaleWorkers(int count) {
 		if (this.closed) {
 			return;
 		}
@@ -238,40 +239,68 @@ final class LocalPipeline implements AutoCloseable {
 		}
 	}
 
-	boolean isClosed() {
+	public boolean isClosed() {
 		return this.closed;
 	}
 
-	List<ServiceProcess> workers() {
+	public List<ServiceProcess> workers() {
 		return List.copyOf(this.workers);
 	}
 
-	ServiceProcess api() {
+	public ServiceProcess api() {
 		return this.api;
 	}
 
-	ServiceProcess dispatcher() {
+	public ServiceProcess dispatcher() {
 		return this.dispatcher;
 	}
 
-	String adminTokenValue() {
+	public String adminTokenValue() {
 		return this.adminToken;
 	}
 
-	String apiKey() {
+	public String apiKey() {
 		return this.apiKey;
 	}
 
-	String jdbcUrl() {
+	public String jdbcUrl() {
 		return this.jdbcUrl;
 	}
 
-	String bootstrapServers() {
+	public String bootstrapServers() {
 		return this.bootstrap;
 	}
 
-	Path logs() {
+	public Path logs() {
 		return this.logs;
+	}
+
+	/**
+	 * The JDBC URL of the pipeline's PostgreSQL (user and password: see the services'
+	 * env).
+	 */
+
+	/**
+	 * The processes of the pipeline by name (api-service, webhook-dispatcher, worker-N,
+	 * kafka, postgresql: the postmaster), for the embedded parts only when this pipeline
+	 * started them.
+	 */
+	public Map<String, Long> pids() {
+		Map<String, Long> pids = new java.util.LinkedHashMap<>();
+		if (this.api != null) {
+			pids.put(this.api.name(), this.api.pid());
+		}
+		if (this.dispatcher != null) {
+			pids.put(this.dispatcher.name(), this.dispatcher.pid());
+		}
+		this.workers.forEach((worker) -> pids.put(worker.name(), worker.pid()));
+		if (this.kafka != null) {
+			pids.put("kafka", this.kafka.pid());
+		}
+		if (this.postgres != null) {
+			this.postgres.pid().ifPresent((pid) -> pids.put("postgresql", pid));
+		}
+		return pids;
 	}
 
 	@Override
@@ -299,8 +328,7 @@ final class LocalPipeline implements AutoCloseable {
 
 	private ServiceProcess startWorker() {
 		int serial = ++this.workerSerial;
-		Map<String, String> env = new HashMap<>(commonEnv());
-		return ServiceProcess.start(jar("worker-service"), "worker-" + serial, 0, env, this.logs);
+		return ServiceProcess.start(jar("worker-service"), "worker-" + serial, 0, commonEnv(), this.logs);
 	}
 
 	private Map<String, String> commonEnv() {

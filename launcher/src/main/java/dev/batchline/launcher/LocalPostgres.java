@@ -15,8 +15,11 @@ final class LocalPostgres implements AutoCloseable {
 
 	private final EmbeddedPostgres postgres;
 
-	private LocalPostgres(EmbeddedPostgres postgres) {
+	private final Path dataDir;
+
+	private LocalPostgres(EmbeddedPostgres postgres, Path dataDir) {
 		this.postgres = postgres;
+		this.dataDir = dataDir;
 	}
 
 	static LocalPostgres start(Path dataDir, int port) {
@@ -30,7 +33,7 @@ final class LocalPostgres implements AutoCloseable {
 				.setPort(port)
 				.setOverrideWorkingDirectory(dataDir.getParent().resolve("pg-runtime").toFile())
 				.start();
-			return new LocalPostgres(postgres);
+			return new LocalPostgres(postgres, dataDir);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start PostgreSQL in " + dataDir + " (is port " + port
@@ -40,6 +43,19 @@ final class LocalPostgres implements AutoCloseable {
 
 	String jdbcUrl() {
 		return "jdbc:postgresql://localhost:" + this.postgres.getPort() + "/postgres";
+	}
+
+	/** The postmaster's process id (first line of {@code postmaster.pid}). */
+	java.util.Optional<Long> pid() {
+		try {
+			return Files.readAllLines(this.dataDir.resolve("postmaster.pid"))
+				.stream()
+				.findFirst()
+				.map((line) -> Long.parseLong(line.strip()));
+		}
+		catch (IOException | NumberFormatException ex) {
+			return java.util.Optional.empty();
+		}
 	}
 
 	@Override

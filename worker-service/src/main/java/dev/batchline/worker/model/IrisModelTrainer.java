@@ -7,10 +7,10 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.util.ArrayList;
-import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
-import java.util.stream.Stream;
 
 import ai.djl.engine.Engine;
 import dev.batchline.worker.inference.TensorflowNatives;
@@ -19,9 +19,7 @@ import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
 import org.tensorflow.Operand;
 import org.tensorflow.Result;
-import org.tensorflow.SavedModelBundle;
 import org.tensorflow.Session;
-import org.tensorflow.Signature;
 import org.tensorflow.ndarray.Shape;
 import org.tensorflow.ndarray.StdArrays;
 import org.tensorflow.op.Op;
@@ -30,7 +28,6 @@ import org.tensorflow.op.core.Placeholder;
 import org.tensorflow.op.core.Variable;
 import org.tensorflow.proto.framework.ConfigProto;
 import org.tensorflow.types.TFloat32;
-import org.tensorflow.types.TInt64;
 
 /**
  * Trains the bundled Iris model at build time and exports it as a frozen TensorFlow
@@ -236,40 +233,18 @@ public final class IrisModelTrainer {
 	}
 
 	private static void export(Weights weights, Path dir) throws IOException {
-		Files.createDirectories(dir.getParent());
-		Path temp = Files.createTempDirectory(dir.getParent(), "export");
-		Files.delete(temp);
-		try (Graph graph = new Graph()) {
-			Ops tf = Ops.create(graph);
-			Placeholder<TFloat32> features = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, FEATURES)));
+		FrozenSavedModel.export(dir, FEATURES, (tf, features) -> {
 			Operand<TFloat32> standardised = tf.math.div(tf.math.sub(features, tf.constant(weights.mean())),
 					tf.constant(weights.std()));
 			Operand<TFloat32> hidden = tf.nn.relu(
 					tf.math.add(tf.linalg.matMul(standardised, tf.constant(weights.w1())), tf.constant(weights.b1())));
 			Operand<TFloat32> logits = tf.math.add(tf.linalg.matMul(hidden, tf.constant(weights.w2())),
 					tf.constant(weights.b2()));
-			Operand<TFloat32> probabilities = tf.nn.softmax(logits);
-			Operand<TInt64> classId = tf.math.argMax(logits, tf.constant(1));
-			try (Session session = new Session(graph)) {
-				SavedModelBundle.exporter(temp.toString())
-					.withSession(session)
-					.withSignature(Signature.builder()
-						.key("serving_default")
-						.input("features", features)
-						.output("probabilities", probabilities)
-						.output("class_id", classId)
-						.build())
-					.export();
-			}
-		}
-		if (Files.exists(dir)) {
-			try (Stream<Path> old = Files.walk(dir)) {
-				for (Path path : old.sorted(Comparator.reverseOrder()).toList()) {
-					Files.delete(path);
-				}
-			}
-		}
-		Files.move(temp, dir);
+			Map<String, Operand<?>> outputs = new LinkedHashMap<>();
+			outputs.put("probabilities", tf.nn.softmax(logits));
+			outputs.put("class_id", tf.math.argMax(logits, tf.constant(1)));
+			return outputs;
+		});
 	}
 
 	static int argMax(float[] values) {

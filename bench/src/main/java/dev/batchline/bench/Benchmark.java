@@ -1,0 +1,175 @@
+package dev.batchline.bench;
+
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import ai.djl.engine.Engine;
+import dev.batchline.launcher.Console;
+import dev.batchline.launcher.LocalPipeline;
+import dev.batchline.worker.inference.TensorflowNatives;
+import dev.batchline.worker.model.IrisModelTrainer;
+
+/**
+ * {@code ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--only 1,2,...] [--keep]}:
+ * starts a fresh pipeline with the launcher's classes (PostgreSQL, Kafka, the services as
+ * their own JVMs), the workers serving the Iris model and the benchmark model, runs the
+ * scenarios and prints and writes the figures beside their limits (see
+ * docs/benchmarks.md).
+ */
+public final class Benchmark {
+
+	private static final String USAGE = """
+			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--only 1,3,...] [--keep]
+			  --quick        fewer items and one measured round per scenario (a few minutes)
+			  --workers      worker processes (default 1)
+			  --concurrency  consumer threads per worker (default 1); the raw DJL limit uses workers x this threads
+			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
+			  --only      run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
+			  --keep      keep the work folder (PostgreSQL data, Kafka log, service logs)
+			""";
+
+	private Benchmark() {
+	}
+
+	public static void main(String[] args) throws Exception {
+		List<String> arguments = List.of(args);
+		if (arguments.contains("--help")) {
+			Console.line(USAGE);
+			System.exit(0);
+		}
+		int workers = Integer.parseInt(value(arguments, "--workers", "1"));
+		int concurrency = Integer.parseInt(value(arguments, "--concurrency", "1"));
+		Plan plan = arguments.contains("--quick") ? Plan.quick(workers, concurrency) : Plan.full(workers, concurrency);
+		if (arguments.contains("--rounds")) {
+			plan = plan.withRounds(Integer.parseInt(value(arguments, "--rounds", "3")));
+		}
+		Set<String> only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
+			.map(String::strip)
+			.collect(Collectors.toSet());
+		Path root = Path.of(System.getProperty("batchline.root", ".")).toAbsolutePath().normalize();
+		Path work = Path.of(envOr("BATCHLINE_WORK_DIR", root.resolve("bench/target").toString()))
+			.toAbsolutePath()
+			.resolve("bench-work-" + ProcessHandle.current().pid());
+		Report report = new Report();
+		report.setting("mode", plan.quick() ? "quick" : "full");
+		report.setting("plan", plan.toString());
+		Console.step("Benchmark (" + (plan.quick() ? "quick" : "full") + "): " + plan);
+		Console.step("Machine: " + Report.machine().get("summary"));
+		Path models = work.resolve("models");
+		makeModels(models);
+		Map<String, String> workerEnv = Map.of("BATCHLINE_WORKER_MODELS_ROOT", models.toString(),
+				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(WorkerEfficiency.BATCH),
+				"BATCHLINE_WORKER_CONCURRENCY", Integer.toString(plan.concurrency()));
+		report.setting("worker_env", workerEnv);
+		LocalPipeline.Options options = new LocalPipeline.Options(root, work, plan.workers(),
+				port("BATCHLINE_API_PORT"), port("BATCHLINE_LOCAL_KAFKA_PORT"), port("BATCHLINE_LOCAL_POSTGRES_PORT"),
+				workerEnv);
+		int exit = 0;
+		try (LocalPipeline pipeline = LocalPipeline.up(options)) {
+			// Ctrl-C (SIGTERM from ./batchline) stops the services, Kafka and PostgreSQL
+			// too
+			Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "bench-stop"));
+			Api api = new Api(pipeline.api(), pipeline.apiKey());
+			awaitModels(api);
+			Bench bench = new Bench(pipeline, api, plan, report, models, root);
+			if (only.contains("3")) {
+				new SmallJobLatency(bench).run();
+			}
+			if (only.contains("4")) {
+				new StatusReads(bench).run();
+			}
+			if (only.contains("5")) {
+				new EndToEnd(bench).run();
+			}
+			if (only.contains("1")) {
+				WorkerEfficiency efficiency = new WorkerEfficiency(bench);
+				efficiency.run(BenchmarkModel.NAME, BenchmarkModel.INPUTS, BenchmarkModel::instance, 0.9);
+				efficiency.run("iris", 4, (n) -> IRIS.get((int) (n % IRIS.size())), null);
+			}
+			if (only.contains("2")) {
+				// last: its jobs stay queued (no worker runs while it measures)
+				new Intake(bench).run();
+			}
+		}
+		catch (RuntimeException ex) {
+			report.note("The benchmark stopped early: " + ex);
+			exit = 1;
+		}
+		finally {
+			report.finish(root.resolve("bench/results"));
+			if (!arguments.contains("--keep")) {
+				deleteTree(work);
+			}
+			else {
+				Console.step("Work folder kept: " + work);
+			}
+		}
+		System.exit(exit);
+	}
+
+	private static final List<String> IRIS = List.of("[5.1,3.5,1.4,0.2]", "[7.0,3.2,4.7,1.4]", "[6.3,3.3,6.0,2.5]",
+			"[4.9,3.0,1.4,0.2]", "[6.4,3.2,4.5,1.5]", "[5.8,2.7,5.1,1.9]");
+
+	/** The workers' model repository: the benchmark model and the Iris model. */
+	private static void makeModels(Path models) throws IOException {
+		long start = System.nanoTime();
+		TensorflowNatives.ensure(null);
+		Engine.getEngine("TensorFlow");
+		BenchmarkModel.export(models);
+		IrisModelTrainer.main(new String[] { models.toString() });
+		Console.step(String.format("Models exported to %s in %.1f s", models, (System.nanoTime() - start) / 1e9));
+	}
+
+	private static void awaitModels(Api api) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		while (System.nanoTime() < deadline) {
+			String served = api.get("/v1/models").toString();
+			if (served.contains("\"" + BenchmarkModel.NAME + "\"") && served.contains("\"iris\"")) {
+				return;
+			}
+			Thread.sleep(300);
+		}
+		throw new IllegalStateException("The workers did not announce the bench and iris models");
+	}
+
+	private static int port(String variable) throws IOException {
+		String value = System.getenv(variable);
+		if (value != null && !value.isBlank()) {
+			return Integer.parseInt(value.strip());
+		}
+		try (ServerSocket socket = new ServerSocket(0)) {
+			return socket.getLocalPort();
+		}
+	}
+
+	private static String value(List<String> arguments, String name, String fallback) {
+		int at = arguments.indexOf(name);
+		return (at >= 0 && at + 1 < arguments.size()) ? arguments.get(at + 1) : fallback;
+	}
+
+	private static String envOr(String name, String fallback) {
+		String value = System.getenv(name);
+		return (value != null && !value.isBlank()) ? value : fallback;
+	}
+
+	private static void deleteTree(Path dir) throws IOException {
+		if (!Files.exists(dir)) {
+			return;
+		}
+		try (Stream<Path> paths = Files.walk(dir)) {
+			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
+				Files.deleteIfExists(path);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,108 @@
+package dev.batchline.bench;
+
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.atomic.AtomicLong;
+
+import ai.djl.MalformedModelException;
+import ai.djl.engine.Engine;
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.Shape;
+import ai.djl.repository.zoo.Criteria;
+import ai.djl.repository.zoo.ModelNotFoundException;
+import ai.djl.repository.zoo.ZooModel;
+import ai.djl.translate.NoopTranslator;
+import ai.djl.translate.TranslateException;
+import dev.batchline.worker.inference.TensorflowNatives;
+
+/**
+ * The limit of scenario 1: DJL predict on the same SavedModel, in this JVM, with the same
+ * batch size and thread count as the workers, each call making its input NDArray from a
+ * float array and reading its outputs back, as a worker must at the least.
+ */
+final class RawPredict implements AutoCloseable {
+
+	private final ZooModel<NDList, NDList> model;
+
+	private final int inputs;
+
+	RawPredict(Path modelDir, int inputs) {
+		TensorflowNatives.ensure(null);
+		Engine.getEngine("TensorFlow");
+		this.inputs = inputs;
+		try {
+			this.model = Criteria.builder()
+				.setTypes(NDList.class, NDList.class)
+				.optEngine("TensorFlow")
+				.optModelPath(modelDir)
+				.optTranslator(new NoopTranslator(null))
+				.build()
+				.loadModel();
+		}
+		catch (IOException | ModelNotFoundException | MalformedModelException ex) {
+			throw new IllegalStateException("Could not load " + modelDir, ex);
+		}
+	}
+
+	/**
+	 * Predicts for {@code duration} on {@code threads} threads, each with its own
+	 * predictor, batches of {@code batch} rows.
+	 * @return items per second
+	 */
+	double itemsPerSecond(int batch, int threads, Duration duration) throws InterruptedException {
+		AtomicLong items = new AtomicLong();
+		CountDownLatch done = new CountDownLatch(threads);
+		long end = System.nanoTime() + duration.toNanos();
+		List<Thread> running = new ArrayList<>();
+		long[] elapsed = new long[threads];
+		for (int t = 0; t < threads; t++) {
+			int thread = t;
+			float[] data = new float[batch * this.inputs];
+			for (int i = 0; i < data.length; i++) {
+				data[i] = (i * 7 + thread) % 10;
+			}
+			running.add(Thread.ofPlatform().name("raw-predict-" + t).start(() -> {
+				long start = System.nanoTime();
+				try (Predictor<NDList, NDList> predictor = this.model.newPredictor()) {
+					while (System.nanoTime() < end) {
+						try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
+							NDArray input = manager.create(data, new Shape(batch, this.inputs));
+							input.setName("features");
+							NDList out = predictor.predict(new NDList(input));
+							for (NDArray array : out) {
+								array.toArray();
+							}
+						}
+						items.addAndGet(batch);
+					}
+				}
+				catch (TranslateException ex) {
+					throw new IllegalStateException(ex);
+				}
+				finally {
+					elapsed[thread] = System.nanoTime() - start;
+					done.countDown();
+				}
+			}));
+		}
+		done.await();
+		long longest = 0;
+		for (long e : elapsed) {
+			longest = Math.max(longest, e);
+		}
+		return items.get() / (longest / 1e9);
+	}
+
+	@Override
+	public void close() {
+		this.model.close();
+	}
+
+}

@@ -1,0 +1,90 @@
+package dev.batchline.bench;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.UUID;
+import java.util.function.LongFunction;
+
+import dev.batchline.launcher.Console;
+import tools.jackson.databind.JsonNode;
+
+/**
+ * Scenario 1: a backlog of chunks waits in {@code batchline.chunks} (jobs submitted and
+ * relayed while no worker runs); then the workers start and drain it. Items per second
+ * from the first recorded result to the last job's end, beside DJL predict in this JVM on
+ * the same model, batch size and thread count.
+ */
+final class WorkerEfficiency {
+
+	/** The worker's default max-batch-size: rows per predict call. */
+	static final int BATCH = 256;
+
+	/** Keeps each POST body well under the API's 64 MiB limit. */
+	private static final int MAX_BODY_BYTES = 24 * 1024 * 1024;
+
+	private final Bench bench;
+
+	WorkerEfficiency(Bench bench) {
+		this.bench = bench;
+	}
+
+	void run(String model, int inputs, LongFunction<String> instance, Double target) throws Exception {
+		String scenario = "1 worker efficiency";
+		Plan plan = this.bench.plan();
+		this.bench.pipeline().scaleWorkers(0);
+		List<Double> pipeline = new ArrayList<>();
+		MemorySampler memory = null;
+		for (int round = 0; round <= plan.rounds(); round++) {
+			List<UUID> jobs = backlog(model, instance, plan.backlogItems());
+			this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
+			if (round == plan.rounds()) {
+				memory = new MemorySampler(this.bench.pipeline()::pids);
+			}
+			this.bench.pipeline().scaleWorkers(plan.workers());
+			List<JsonNode> done = this.bench.api().awaitTerminal(jobs, Duration.ofMillis(250), Duration.ofMinutes(15));
+			Instant first = done.stream().map((job) -> Api.instant(job, "started_at")).min(Instant::compareTo).get();
+			Instant last = done.stream().map((job) -> Api.instant(job, "finished_at")).max(Instant::compareTo).get();
+			long succeeded = done.stream().mapToLong((job) -> job.get("counts").get("succeeded").asLong()).sum();
+			if (succeeded != plan.backlogItems()) {
+				throw new IllegalStateException(
+						model + ": only " + succeeded + " of " + plan.backlogItems() + " items succeeded: " + done);
+			}
+			double rate = plan.backlogItems() / (Duration.between(first, last).toNanos() / 1e9);
+			Console.step(String.format("%s %s round %d: %,d items drained at %,.0f items/s", scenario, model, round,
+					plan.backlogItems(), rate));
+			if (round > 0) {
+				pipeline.add(rate);
+			}
+			this.bench.pipeline().scaleWorkers(0);
+		}
+		this.bench.report().memory("scenario 1 (" + model + ", last round, draining)", memory.peaksMb());
+		List<Double> raw = new ArrayList<>();
+		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
+			predict.itemsPerSecond(BATCH, this.bench.inferenceThreads(), Duration.ofSeconds(1));
+			for (int round = 0; round < plan.rounds(); round++) {
+				raw.add(predict.itemsPerSecond(BATCH, this.bench.inferenceThreads(), plan.raw()));
+			}
+		}
+		this.bench.report()
+			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
+					"%,.0f", "items/s", target);
+	}
+
+	/** Submits the backlog as jobs no bigger than the body limit allows. */
+	private List<UUID> backlog(String model, LongFunction<String> instance, int items) throws Exception {
+		int perItem = instance.apply(0).length() + 1;
+		int perJob = Math.max(1, Math.min(items, MAX_BODY_BYTES / perItem));
+		List<UUID> jobs = new ArrayList<>();
+		for (int from = 0; from < items; from += perJob) {
+			List<String> instances = new ArrayList<>();
+			for (int i = from; i < Math.min(items, from + perJob); i++) {
+				instances.add(instance.apply(i));
+			}
+			jobs.add(this.bench.api().submit(model, instances));
+		}
+		return jobs;
+	}
+
+}
