@@ -104,8 +104,10 @@ public class JobLifecycle implements SmartLifecycle {
 	 */
 	public Job cancel(UUID tenantId, UUID jobId) {
 		return this.transactions.execute((status) -> {
-			this.management.get(tenantId, jobId);
-			Job job = this.jobs.findForUpdate(jobId).orElseThrow(() -> ApiException.notFound("Job " + jobId));
+			// locked before it is read at all: results are recorded into it meanwhile
+			Job job = this.jobs.findForUpdate(jobId)
+				.filter((found) -> found.getTenantId().equals(tenantId))
+				.orElseThrow(() -> ApiException.notFound("Job " + jobId));
 			if (job.getState().isTerminal()) {
 				throw new ApiException(HttpStatus.CONFLICT, "job-finished", "Job already finished",
 						"Job " + jobId + " is " + job.getState() + " and can no longer be cancelled");
