@@ -12,6 +12,12 @@ public record Topics(String prefix) {
 	/** The prefix used when none is configured. */
 	public static final String DEFAULT_PREFIX = "batchline";
 
+	/**
+	 * How long records stay on the control topic: longer than the longest completion
+	 * window.
+	 */
+	public static final java.time.Duration CONTROL_RETENTION = java.time.Duration.ofDays(8);
+
 	public Topics {
 		if (prefix == null || prefix.isBlank()) {
 			prefix = DEFAULT_PREFIX;

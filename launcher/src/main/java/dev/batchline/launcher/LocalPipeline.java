@@ -370,6 +370,12 @@ public final class LocalPipeline implements AutoCloseable {
 			if (!existing.contains(topics.models())) {
 				missing.add(new NewTopic(topics.models(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
 			}
+			if (!existing.contains(topics.control())) {
+				// as the services declare it (service-support): compacted per job, old
+				// records deleted
+				missing.add(new NewTopic(topics.control(), 1, (short) 1).configs(Map.of("cleanup.policy",
+						"compact,delete", "retention.ms", String.valueOf(Topics.CONTROL_RETENTION.toMillis()))));
+			}
 			if (!missing.isEmpty()) {
 				admin.createTopics(missing).all().get();
 				Console.step("Created topics " + missing.stream().map(NewTopic::name).toList() + " with " + PARTITIONS

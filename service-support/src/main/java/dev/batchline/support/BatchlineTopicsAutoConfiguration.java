@@ -1,7 +1,5 @@
 package dev.batchline.support;
 
-import java.time.Duration;
-
 import dev.batchline.contracts.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
@@ -29,9 +27,6 @@ import org.springframework.util.backoff.ExponentialBackOff;
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 public class BatchlineTopicsAutoConfiguration {
 
-	/** How long control records stay: longer than the longest completion window. */
-	public static final int CONTROL_RETENTION_DAYS = 8;
-
 	@Bean
 	@ConditionalOnMissingBean
 	Topics topics(@Value("${batchline.topics.prefix:batchline}") String prefix) {
@@ -51,8 +46,7 @@ public class BatchlineTopicsAutoConfiguration {
 					.replicas(replicas)
 					.config(TopicConfig.CLEANUP_POLICY_CONFIG,
 							TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE)
-					.config(TopicConfig.RETENTION_MS_CONFIG,
-							String.valueOf(Duration.ofDays(CONTROL_RETENTION_DAYS).toMillis()))
+					.config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.CONTROL_RETENTION.toMillis()))
 					.build());
 	}
 
