@@ -181,15 +181,14 @@ public class Job {
 		return this.expiresAt;
 	}
 
-	/** Items not processed (yet): what a cancel or expiry now would skip. */
-	long getSkippedItemsIfFinishedNow() {
+	/** Items without a result (yet). */
+	long getUnprocessedItems() {
 		return this.totalItems - this.succeededItems - this.failedItems;
 	}
 
 	/** Items never processed because the job was cancelled or expired. */
 	public long getSkippedItems() {
-		return (this.state == JobState.CANCELLED || this.state == JobState.EXPIRED)
-				? this.totalItems - this.succeededItems - this.failedItems : 0;
+		return (this.state == JobState.CANCELLED || this.state == JobState.EXPIRED) ? getUnprocessedItems() : 0;
 	}
 
 	public Instant getUpdatedAt() {

@@ -3,10 +3,10 @@ package dev.batchline.api.job;
 import java.io.IOException;
 import java.net.URI;
 import java.security.DigestInputStream;
-import java.security.MessageDigest;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiKeyAuthentication;
@@ -65,7 +65,7 @@ class JobController {
 		if (length > this.properties.maxBodyBytes()) {
 			throw JobRequest.tooLarge(this.properties.maxBodyBytes());
 		}
-		DigestInputStream body = new DigestInputStream(request.getInputStream(), sha256());
+		DigestInputStream body = new DigestInputStream(request.getInputStream(), IdempotencyKeys.sha256());
 		JobRequest submission = JobRequest.read(body, this.properties.maxBodyBytes());
 		if (submission.callbackUrl() != null) {
 			// before the submission's transaction: the check may resolve the host
@@ -79,8 +79,7 @@ class JobController {
 	 * The 202 answer of a submission, run once per {@code Idempotency-Key} (both intake
 	 * paths: JSON and NDJSON).
 	 */
-	ResponseEntity<?> accepted(UUID tenantId, String idempotencyKey, java.util.function.Supplier<byte[]> body,
-			java.util.function.Supplier<Job> submit) {
+	ResponseEntity<?> accepted(UUID tenantId, String idempotencyKey, Supplier<byte[]> body, Supplier<Job> submit) {
 		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs", body, () -> {
 			Job job = submit.get();
 			return ResponseEntity.accepted()
@@ -99,10 +98,6 @@ class JobController {
 			@PathVariable UUID id) {
 		Job job = this.lifecycle.cancel(tenantId, id);
 		return ResponseEntity.accepted().body(JobView.of(job, this.jobs.history(id)));
-	}
-
-	private static MessageDigest sha256() {
-		return IdempotencyKeys.sha256();
 	}
 
 	@GetMapping("/v1/jobs/{id}")

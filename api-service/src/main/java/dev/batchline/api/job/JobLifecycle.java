@@ -47,8 +47,8 @@ public class JobLifecycle implements SmartLifecycle {
 
 	private static final int SWEEP_BATCH = 100;
 
-	/** The recorders' consumer group on the results topic (see ResultsRecorder). */
-	static final String RECORDER_GROUP = "batchline-recorders";
+	/** The recorders' consumer group on the results topic. */
+	public static final String RECORDER_GROUP = "batchline-recorders";
 
 	private final JobManagement management;
 
@@ -146,12 +146,17 @@ public class JobLifecycle implements SmartLifecycle {
 	}
 
 	/**
-	 * Removes the job's unpublished chunks (recorded as skipped) and tells the workers.
+	 * Removes the job's unpublished chunks and tells the workers to skip the rest. A
+	 * cancelling job counts the removed chunks as skipped answers (it is cancelled once
+	 * every chunk is answered); an expired one is finished already.
 	 */
 	private void stopWork(Job job, JobState state) {
-		for (Integer chunkNo : this.outbox.removePendingChunks(job.getId())) {
-			this.management.recordChunk(new ChunkCompleted(job.getId(), chunkNo, 0, job.getModel(),
-					job.getModelVersion(), "api-service", List.of(), true));
+		List<Integer> removed = this.outbox.removePendingChunks(job.getId());
+		if (!job.getState().isTerminal()) {
+			for (Integer chunkNo : removed) {
+				this.management.recordChunk(new ChunkCompleted(job.getId(), chunkNo, 0, job.getModel(),
+						job.getModelVersion(), "api-service", List.of(), true));
+			}
 		}
 		this.outbox.appendControl(new JobControl(job.getId(), state.name()));
 	}

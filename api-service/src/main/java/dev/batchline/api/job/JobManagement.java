@@ -192,9 +192,8 @@ public class JobManagement {
 			return false;
 		}
 		if (job.getState().isTerminal()) {
-			// a finished job never changes again (an expired or cancelled job keeps what
-			// it
-			// had when it finished)
+			// a finished job never changes again: an expired or cancelled job keeps what
+			// it had when it finished
 			log.debug("Job(id={}) chunk {}: result after the job finished ({}) ignored", job.getId(), result.chunk(),
 					job.getState());
 			return false;
@@ -214,7 +213,7 @@ public class JobManagement {
 		}
 		if (job.allChunksRecorded() && job.getState() == JobState.CANCELLING) {
 			transition(job, JobState.CANCELLED, "cancelled: " + (job.getSucceededItems() + job.getFailedItems())
-					+ " items processed, " + job.getSkippedItemsIfFinishedNow() + " skipped");
+					+ " items processed, " + job.getUnprocessedItems() + " skipped");
 		}
 		else if (job.allChunksRecorded() && !job.getState().isTerminal()) {
 			JobState end = (job.getFailedItems() == 0) ? JobState.SUCCEEDED

@@ -45,7 +45,7 @@ record JobView(UUID id, JobState state, String model, String version, Counts cou
 		String self = "/v1/jobs/" + job.getId();
 		return new JobView(job.getId(), job.getState(), job.getModel(), job.getModelVersion(),
 				new Counts(job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(), job.getSkippedItems(),
-						job.getTotalItems() - job.getSucceededItems() - job.getFailedItems() - job.getSkippedItems()),
+						job.getUnprocessedItems() - job.getSkippedItems()),
 				(job.getMetadata() != null) ? EventCodec.tree(job.getMetadata().getBytes()) : null,
 				(job.getCallbackUrl() != null) ? new Callback(job.getCallbackUrl()) : null, job.getCreatedAt(),
 				job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(), job.getExpiresAt(),

@@ -2,6 +2,7 @@ package dev.batchline.api.results;
 
 import java.util.List;
 
+import dev.batchline.api.job.JobLifecycle;
 import dev.batchline.api.job.JobManagement;
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.CloudEventRecords;
@@ -42,7 +43,7 @@ class ResultsRecorder {
 		this.duplicates = meters.counter("batchline.results.duplicates");
 	}
 
-	@KafkaListener(id = "results-recorder", topics = "#{@topics.results()}", groupId = "batchline-recorders",
+	@KafkaListener(id = "results-recorder", topics = "#{@topics.results()}", groupId = JobLifecycle.RECORDER_GROUP,
 			batch = "true")
 	void onResults(List<ConsumerRecord<String, CloudEvent>> records) {
 		List<ChunkCompleted> results = records.stream().map(this::decode).filter(java.util.Objects::nonNull).toList();
