@@ -10,21 +10,12 @@ import java.util.Random;
 import java.util.UUID;
 import java.util.function.Supplier;
 
-import dev.batchline.contracts.Topics;
-import dev.batchline.testsupport.TestInfrastructure;
-import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -42,41 +33,21 @@ import static org.assertj.core.api.Assertions.assertThat;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=bad-it",
 				"batchline.topics.partitions=1", "batchline.api.max-items=500", "batchline.api.max-body-bytes=65536" })
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class BadInputIntegrationTests {
+class BadInputIntegrationTests extends ApiIntegrationTest {
+
+	BadInputIntegrationTests() {
+		super("bad-it", null);
+	}
 
 	private static final Logger log = LoggerFactory.getLogger(BadInputIntegrationTests.class);
 
 	private static final int REQUESTS = 600;
 
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	JdbcTemplate jdbc;
-
-	private WorkerSide workers;
-
-	private ApiClient api;
-
 	private String jobId;
-
-	@DynamicPropertySource
-	static void infrastructure(DynamicPropertyRegistry registry) {
-		TestInfrastructure.postgresAndKafka(registry);
-	}
 
 	@BeforeAll
 	void setUp() {
-		this.workers = new WorkerSide(new Topics("bad-it"), null);
-		this.workers.announceIris();
-		this.api = ApiClient.newTenant(this.port);
 		this.jobId = this.api.post("/v1/jobs", WorkerSide.jobJson(3, null)).json().get("id").asString();
-	}
-
-	@AfterAll
-	void tearDown() {
-		this.workers.close();
 	}
 
 	@Test

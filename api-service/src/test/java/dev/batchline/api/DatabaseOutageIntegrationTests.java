@@ -6,20 +6,11 @@ import java.sql.SQLException;
 import java.sql.Statement;
 import java.time.Duration;
 
-import dev.batchline.contracts.Topics;
-import dev.batchline.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static dev.batchline.api.ApiClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -33,11 +24,11 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=outage-it",
 				"batchline.topics.partitions=1", "spring.datasource.hikari.connection-timeout=2000" })
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class DatabaseOutageIntegrationTests {
+class DatabaseOutageIntegrationTests extends ApiIntegrationTest {
 
-	@LocalServerPort
-	int port;
+	DatabaseOutageIntegrationTests() {
+		super("outage-it", null);
+	}
 
 	@Value("${spring.datasource.url}")
 	String url;
@@ -48,29 +39,9 @@ class DatabaseOutageIntegrationTests {
 	@Value("${spring.datasource.password}")
 	String password;
 
-	@Autowired
-	JdbcTemplate jdbc;
-
-	private WorkerSide workers;
-
-	private ApiClient api;
-
-	@DynamicPropertySource
-	static void infrastructure(DynamicPropertyRegistry registry) {
-		TestInfrastructure.postgresAndKafka(registry);
-	}
-
-	@BeforeAll
-	void setUp() {
-		this.workers = new WorkerSide(new Topics("outage-it"), null);
-		this.workers.announceIris();
-		this.api = ApiClient.newTenant(this.port);
-	}
-
 	@AfterAll
 	void tearDown() throws SQLException {
 		allowConnections(true);
-		this.workers.close();
 	}
 
 	@Test

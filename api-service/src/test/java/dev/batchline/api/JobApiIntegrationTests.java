@@ -10,20 +10,10 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.JobEvent;
-import dev.batchline.contracts.Topics;
-import dev.batchline.testsupport.TestInfrastructure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static dev.batchline.api.ApiClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -39,36 +29,10 @@ import static org.awaitility.Awaitility.await;
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.api.max-items=3000",
 				"batchline.api.max-body-bytes=400000", "batchline.api.chunk-max-items=500",
 				"batchline.topics.prefix=api-it", "batchline.topics.partitions=3" })
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JobApiIntegrationTests {
+class JobApiIntegrationTests extends ApiIntegrationTest {
 
-	private static final Topics TOPICS = new Topics("api-it");
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	JdbcTemplate jdbc;
-
-	private WorkerSide workers;
-
-	private ApiClient api;
-
-	@DynamicPropertySource
-	static void infrastructure(DynamicPropertyRegistry registry) {
-		TestInfrastructure.postgresAndKafka(registry);
-	}
-
-	@BeforeAll
-	void setUp() {
-		this.workers = new WorkerSide(TOPICS, null);
-		this.workers.announceIris();
-		this.api = ApiClient.newTenant(this.port);
-	}
-
-	@AfterAll
-	void tearDown() {
-		this.workers.close();
+	JobApiIntegrationTests() {
+		super("api-it", null);
 	}
 
 	@Test

@@ -12,20 +12,10 @@ import java.util.concurrent.ExecutorService;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.JobEvent;
-import dev.batchline.contracts.Topics;
-import dev.batchline.testsupport.TestInfrastructure;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestInstance;
 import tools.jackson.databind.JsonNode;
 
-import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
-import org.springframework.boot.test.web.server.LocalServerPort;
-import org.springframework.jdbc.core.JdbcTemplate;
-import org.springframework.test.context.DynamicPropertyRegistry;
-import org.springframework.test.context.DynamicPropertySource;
 
 import static dev.batchline.api.ApiClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -43,36 +33,10 @@ import static org.awaitility.Awaitility.await;
 				"batchline.api.jobs.sweep-interval=300ms", "batchline.api.jobs.stall-timeout=3s",
 				"batchline.api.jobs.max-redrives=1", "batchline.api.jobs.worker-group=life-it-workers",
 				"batchline.api.jobs.max-completion-window=2h" })
-@TestInstance(TestInstance.Lifecycle.PER_CLASS)
-class JobLifecycleIntegrationTests {
+class JobLifecycleIntegrationTests extends ApiIntegrationTest {
 
-	private static final Topics TOPICS = new Topics("life-it");
-
-	@LocalServerPort
-	int port;
-
-	@Autowired
-	JdbcTemplate jdbc;
-
-	private WorkerSide workers;
-
-	private ApiClient api;
-
-	@DynamicPropertySource
-	static void infrastructure(DynamicPropertyRegistry registry) {
-		TestInfrastructure.postgresAndKafka(registry);
-	}
-
-	@BeforeAll
-	void setUp() {
-		this.workers = new WorkerSide(TOPICS, "life-it-workers");
-		this.workers.announceIris();
-		this.api = ApiClient.newTenant(this.port);
-	}
-
-	@AfterAll
-	void tearDown() {
-		this.workers.close();
+	JobLifecycleIntegrationTests() {
+		super("life-it", "life-it-workers");
 	}
 
 	@Test
