@@ -17,6 +17,7 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
@@ -109,7 +110,7 @@ final class WorkerSide implements AutoCloseable {
 	/** A chunk skipped by a worker because its job was cancelled or expired. */
 	static ChunkCompleted skipped(ChunkSubmitted chunk) {
 		return new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(), chunk.model(), chunk.version(),
-				"test", List.of(), true);
+				"test", ItemResults.EMPTY, true);
 	}
 
 	void publishResult(ChunkCompleted result) {

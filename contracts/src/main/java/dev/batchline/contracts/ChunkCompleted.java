@@ -19,12 +19,18 @@ import java.util.UUID;
  * expired
  */
 public record ChunkCompleted(UUID jobId, int chunk, long firstIndex, String model, String version, String worker,
-		List<ItemResult> items, boolean skipped) {
+		ItemResults items, boolean skipped) {
 
 	/** A processed chunk. */
 	public ChunkCompleted(UUID jobId, int chunk, long firstIndex, String model, String version, String worker,
-			List<ItemResult> items) {
+			ItemResults items) {
 		this(jobId, chunk, firstIndex, model, version, worker, items, false);
+	}
+
+	/** A processed chunk, from its decoded item results. */
+	public ChunkCompleted(UUID jobId, int chunk, long firstIndex, String model, String version, String worker,
+			List<ItemResult> items) {
+		this(jobId, chunk, firstIndex, model, version, worker, ItemResults.of(items), false);
 	}
 
 	/** CloudEvents type of this record. */
@@ -32,7 +38,7 @@ public record ChunkCompleted(UUID jobId, int chunk, long firstIndex, String mode
 
 	/** Number of items with an error. */
 	public long failedCount() {
-		return this.items.stream().filter(ItemResult::failed).count();
+		return this.items.failed();
 	}
 
 }

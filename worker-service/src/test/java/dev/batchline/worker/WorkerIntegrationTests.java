@@ -71,14 +71,15 @@ class WorkerIntegrationTests {
 			List<ChunkCompleted> completed = poll(results, ChunkCompleted.class, job, 4);
 			completed.sort(java.util.Comparator.comparingInt(ChunkCompleted::chunk));
 			assertThat(completed).extracting(ChunkCompleted::chunk).containsExactly(0, 1, 2, 3);
-			assertThat(completed.get(0).items()).extracting((item) -> item.output().get("class_id").asLong())
+			assertThat(completed.get(0).items().toList()).extracting((item) -> item.output().get("class_id").asLong())
 				.containsExactly(0L, 2L);
-			assertThat(completed.get(1).items()).extracting((item) -> item.index()).containsExactly(2L, 3L, 4L);
-			assertThat(completed.get(1).items().get(0).output().get("class_id").asLong()).isEqualTo(1);
-			assertThat(completed.get(1).items().get(1).error().code()).isEqualTo(ItemError.BAD_SHAPE);
-			assertThat(completed.get(1).items().get(2).output().get("probabilities")).hasSize(3);
-			assertThat(completed.get(2).items().get(0).index()).isEqualTo(5);
-			assertThat(completed.get(3).items().get(0).error().code()).isEqualTo(ItemError.MODEL_UNAVAILABLE);
+			assertThat(completed.get(1).items().toList()).extracting((item) -> item.index())
+				.containsExactly(2L, 3L, 4L);
+			assertThat(completed.get(1).items().toList().get(0).output().get("class_id").asLong()).isEqualTo(1);
+			assertThat(completed.get(1).items().toList().get(1).error().code()).isEqualTo(ItemError.BAD_SHAPE);
+			assertThat(completed.get(1).items().toList().get(2).output().get("probabilities")).hasSize(3);
+			assertThat(completed.get(2).items().toList().get(0).index()).isEqualTo(5);
+			assertThat(completed.get(3).items().toList().get(0).error().code()).isEqualTo(ItemError.MODEL_UNAVAILABLE);
 			assertThat(completed.get(0).worker()).isNotBlank();
 		}
 	}

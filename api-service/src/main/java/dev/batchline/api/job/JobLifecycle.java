@@ -14,6 +14,7 @@ import dev.batchline.api.outbox.Outbox;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.IdempotencyKeys;
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.JobControl;
@@ -155,7 +156,7 @@ public class JobLifecycle implements SmartLifecycle {
 		if (!job.getState().isTerminal()) {
 			for (Integer chunkNo : removed) {
 				this.management.recordChunk(new ChunkCompleted(job.getId(), chunkNo, 0, job.getModel(),
-						job.getModelVersion(), "api-service", List.of(), true));
+						job.getModelVersion(), "api-service", ItemResults.EMPTY, true));
 			}
 		}
 		this.outbox.appendControl(new JobControl(job.getId(), state.name()));

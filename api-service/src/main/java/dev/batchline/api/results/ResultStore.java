@@ -46,7 +46,7 @@ public class ResultStore {
 				values (?, ?, ?, ?, ?, ?, ?, ?, ?)
 				on conflict (job_id, chunk_no) do nothing
 				""", result.jobId(), result.chunk(), result.firstIndex(), result.items().size(), (int) failed,
-				EventCodec.encode(result.items()), result.worker(), Timestamp.from(now), result.skipped()) == 1;
+				result.items().json(), result.worker(), Timestamp.from(now), result.skipped()) == 1;
 	}
 
 	/**

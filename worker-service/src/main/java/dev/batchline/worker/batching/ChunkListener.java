@@ -9,11 +9,12 @@ import java.util.Map;
 import java.util.Optional;
 
 import dev.batchline.contracts.ChunkCompleted;
-import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.Topics;
+import dev.batchline.worker.batching.ChunkReader.Chunk;
 import dev.batchline.worker.inference.BatchInference;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ModelRepository.ServedModel;
@@ -23,7 +24,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.annotation.KafkaListener;
@@ -85,12 +85,12 @@ class ChunkListener {
 	void onChunks(List<ConsumerRecord<String, CloudEvent>> records) {
 		Map<String, List<Received>> byModel = new LinkedHashMap<>();
 		for (ConsumerRecord<String, CloudEvent> record : records) {
-			Optional<ChunkSubmitted> decoded = decode(record);
+			Optional<Chunk> decoded = decode(record);
 			if (decoded.isPresent() && this.skipped.contains(decoded.get().jobId())) {
 				// the job was cancelled or has expired: answer without predicting
-				ChunkSubmitted chunk = decoded.get();
-				this.kafka.send(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(),
-						chunk.model(), chunk.version(), this.workerId, List.of(), true)));
+				Chunk chunk = decoded.get();
+				this.kafka.send(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(),
+						chunk.model(), chunk.version(), this.workerId, ItemResults.EMPTY, true)));
 			}
 			else {
 				decoded.ifPresent((chunk) -> byModel
@@ -108,16 +108,15 @@ class ChunkListener {
 			catch (RuntimeException ex) {
 				// Item errors never get here: this is the model or the worker failing on
 				// the whole batch. Each chunk is tried on its own so that one poison
-				// chunk
-				// cannot hold back the others of its poll.
+				// chunk cannot hold back the others of its poll.
 				log.warn("Batch of {} chunks failed, retrying them one by one: {}", group.size(), ex.toString());
 				for (Received received : group) {
 					try {
 						results.addAll(complete(List.of(received)));
 					}
 					catch (RuntimeException chunkFailure) {
-						ChunkSubmitted chunk = received.chunk();
-						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.chunk(),
+						Chunk chunk = received.chunk();
+						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.number(),
 								this.topics.chunksDeadLetter(), chunkFailure);
 						deadLetter(received.record(), chunkFailure.toString());
 					}
@@ -132,77 +131,59 @@ class ChunkListener {
 	 * sent only once every chunk of the group has its results (no half-sent group).
 	 */
 	private List<ProducerRecord<String, Object>> complete(List<Received> group) {
-		ChunkSubmitted first = group.get(0).chunk();
-		List<ChunkSubmitted> chunks = group.stream().map(Received::chunk).toList();
+		Chunk first = group.get(0).chunk();
 		Optional<ServedModel> model = this.models.find(first.model(), first.version());
-		List<List<ItemResult>> results = model.isPresent() ? predict(model.get(), chunks) : unavailable(chunks);
+		List<Chunk> chunks = group.stream()
+			.map(Received::chunk)
+			.map((chunk) -> (model.isEmpty() || chunk.items().dense() == null
+					|| this.inference.fits(model.get(), chunk.items().dense())) ? chunk : chunk.asTrees())
+			.toList();
+		List<ItemResults> results = model.isPresent()
+				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);
 		List<ProducerRecord<String, Object>> out = new ArrayList<>(chunks.size());
 		for (int c = 0; c < chunks.size(); c++) {
-			ChunkSubmitted chunk = chunks.get(c);
-			out.add(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.chunk(), chunk.firstIndex(), chunk.model(),
+			Chunk chunk = chunks.get(c);
+			out.add(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(), chunk.model(),
 					chunk.version(), this.workerId, results.get(c))));
 		}
 		return out;
 	}
 
-	private ProducerRecord<String, Object> result(ChunkSubmitted chunk, ChunkCompleted completed) {
+	private ProducerRecord<String, Object> result(Chunk chunk, ChunkCompleted completed) {
 		// the id is stable across redeliveries, so consumers can deduplicate on it
-		String id = chunk.jobId() + ":" + chunk.chunk();
+		String id = chunk.jobId() + ":" + chunk.number();
 		return new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
 				ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), Instant.now(), completed));
 	}
 
-	/** Predicts every item of the chunks together, then hands each chunk its results. */
-	private List<List<ItemResult>> predict(ServedModel model, List<ChunkSubmitted> chunks) {
-		List<JsonNode> items = new ArrayList<>();
-		List<Long> indices = new ArrayList<>();
-		for (ChunkSubmitted chunk : chunks) {
-			for (int i = 0; i < chunk.instances().size(); i++) {
-				items.add(chunk.instances().get(i));
-				indices.add(chunk.firstIndex() + i);
-			}
-		}
-		List<ItemResult> all = this.inference.predict(model, items, indices);
-		List<List<ItemResult>> perChunk = new ArrayList<>(chunks.size());
-		int at = 0;
-		for (ChunkSubmitted chunk : chunks) {
-			perChunk.add(all.subList(at, at + chunk.instances().size()));
-			at += chunk.instances().size();
-		}
-		return perChunk;
-	}
-
-	private List<List<ItemResult>> unavailable(List<ChunkSubmitted> chunks) {
-		List<List<ItemResult>> perChunk = new ArrayList<>(chunks.size());
-		for (ChunkSubmitted chunk : chunks) {
-			log.warn("Job(id={}) chunk {}: model {}:{} is not served by this worker", chunk.jobId(), chunk.chunk(),
+	private List<ItemResults> unavailable(List<Chunk> chunks) {
+		List<ItemResults> perChunk = new ArrayList<>(chunks.size());
+		for (Chunk chunk : chunks) {
+			log.warn("Job(id={}) chunk {}: model {}:{} is not served by this worker", chunk.jobId(), chunk.number(),
 					chunk.model(), chunk.version());
 			ItemError error = new ItemError(ItemError.MODEL_UNAVAILABLE,
 					"model " + chunk.model() + ":" + chunk.version() + " is not served by the workers");
-			List<ItemResult> items = new ArrayList<>(chunk.instances().size());
-			for (int i = 0; i < chunk.instances().size(); i++) {
+			List<ItemResult> items = new ArrayList<>(chunk.items().size());
+			for (int i = 0; i < chunk.items().size(); i++) {
 				items.add(ItemResult.failure(chunk.firstIndex() + i, error));
 			}
-			perChunk.add(items);
+			perChunk.add(ItemResults.of(items));
 		}
 		return perChunk;
 	}
 
-	private Optional<ChunkSubmitted> decode(ConsumerRecord<String, CloudEvent> record) {
+	private Optional<Chunk> decode(ConsumerRecord<String, CloudEvent> record) {
 		String problem;
 		try {
 			if (record.value() != null) {
-				ChunkSubmitted chunk = CloudEventRecords.data(record.value(), ChunkSubmitted.class);
-				if (chunk.jobId() != null && chunk.instances() != null && chunk.model() != null) {
-					return Optional.of(chunk);
+				if (record.value().getData() == null) {
+					throw new IllegalArgumentException("CloudEvent " + record.value().getId() + " has no data");
 				}
-				problem = "the chunk misses job_id, model or instances";
+				return Optional.of(ChunkReader.read(record.value().getData().toBytes()));
 			}
-			else {
-				DeserializationException failure = deserializationFailure(record);
-				problem = "the record is not a CloudEvent"
-						+ ((failure != null && failure.getCause() != null) ? ": " + failure.getCause() : "");
-			}
+			DeserializationException failure = deserializationFailure(record);
+			problem = "the record is not a CloudEvent"
+					+ ((failure != null && failure.getCause() != null) ? ": " + failure.getCause() : "");
 		}
 		catch (RuntimeException ex) {
 			problem = ex.toString();
@@ -251,7 +232,7 @@ class ChunkListener {
 	}
 
 	/** A decoded chunk and the record it came in. */
-	private record Received(ConsumerRecord<String, CloudEvent> record, ChunkSubmitted chunk) {
+	private record Received(ConsumerRecord<String, CloudEvent> record, Chunk chunk) {
 	}
 
 }

@@ -1,10 +1,13 @@
 package dev.batchline.worker.inference;
 
+import java.io.ByteArrayOutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -13,9 +16,11 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.TranslateException;
+import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.worker.model.ModelRepository.ServedModel;
 import dev.batchline.worker.system.WorkerProperties;
@@ -24,10 +29,8 @@ import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
-import tools.jackson.databind.node.JsonNodeFactory;
-import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.stereotype.Component;
 
@@ -35,16 +38,19 @@ import org.springframework.stereotype.Component;
  * Runs items through a model in batches. Each item (TensorFlow Serving's REST
  * {@code instances} form) is checked against the signature first; a bad item gets an item
  * error and the others go on. Valid items with the same concrete shapes are stacked into
- * batches of at most {@code max-batch-size} rows, one predict call each, and every row's
- * outputs are split back into a JSON object of named outputs. If a whole batch fails, its
- * items are tried one by one so that only the item the model cannot take fails.
+ * batches of at most {@code max-batch-size} rows across chunk boundaries, one predict
+ * call each, and every row's outputs are written straight into its chunk's result JSON.
+ * Dense chunks (see {@link ChunkItems}) that fit the model skip the per-item trees: their
+ * rows are copied from one array into the input tensor. If a whole batch fails, its items
+ * are tried one by one so that only the item the model cannot take fails.
  */
 @Component
 public class BatchInference {
 
 	private static final Logger log = LoggerFactory.getLogger(BatchInference.class);
 
-	private static final JsonNodeFactory JSON = JsonNodeFactory.instance;
+	/** The largest integer a double holds exactly. */
+	private static final double EXACT_INTEGER = 1L << 53;
 
 	private final int maxBatchSize;
 
@@ -61,89 +67,226 @@ public class BatchInference {
 	}
 
 	/**
-	 * Predicts every item.
+	 * Whether dense items can be fed to the model as they are: a model with one input of
+	 * a numeric type they fit, and an item shape that matches the input's.
 	 * @param model the model version
-	 * @param items the items
-	 * @param indices each item's index in its job (for the results)
-	 * @return one result per item, in order
+	 * @param dense the items
+	 * @return whether {@link #predict} may take them densely (if not, read them as trees)
 	 */
-	public List<ItemResult> predict(ServedModel model, List<JsonNode> items, List<Long> indices) {
-		ItemResult[] results = new ItemResult[items.size()];
-		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
-		for (int i = 0; i < items.size(); i++) {
-			Optional<ItemError> error = InstanceValidator.validate(items.get(i), model.signature());
-			if (error.isPresent()) {
-				results[i] = ItemResult.failure(indices.get(i), error.get());
-			}
-			else {
-				byShape.computeIfAbsent(shapeKey(model, items.get(i)), (key) -> new ArrayList<>()).add(i);
+	public boolean fits(ServedModel model, ChunkItems.Dense dense) {
+		if (model.signature().inputs().size() != 1) {
+			return false;
+		}
+		TensorSpec spec = model.signature().inputs().get(0);
+		List<Long> shape = spec.shape();
+		if (shape.isEmpty() || shape.size() - 1 != dense.shape().length) {
+			return false;
+		}
+		for (int d = 0; d < dense.shape().length; d++) {
+			long expected = shape.get(d + 1);
+			if (expected >= 0 && expected != dense.shape()[d]) {
+				return false;
 			}
 		}
-		for (List<Integer> group : byShape.values()) {
-			for (int from = 0; from < group.size(); from += this.maxBatchSize) {
-				List<Integer> batch = group.subList(from, Math.min(group.size(), from + this.maxBatchSize));
-				runBatch(model, items, indices, batch, results);
-			}
-		}
-		count(model, results);
-		return List.of(results);
+		int total = dense.count() * dense.perItem();
+		double[] values = dense.values();
+		return switch (spec.dtype()) {
+			case "float32" -> within(values, total, Float.MAX_VALUE);
+			case "float64" -> within(values, total, Double.MAX_VALUE);
+			case "int32" -> dense.integral() && within(values, total, Integer.MAX_VALUE)
+					&& atLeast(values, total, Integer.MIN_VALUE);
+			case "int64" -> dense.integral() && within(values, total, EXACT_INTEGER);
+			default -> false;
+		};
 	}
 
-	private void runBatch(ServedModel model, List<JsonNode> items, List<Long> indices, List<Integer> batch,
-			ItemResult[] results) {
-		try {
-			List<JsonNode> outputs = run(model, batch.stream().map(items::get).toList());
-			for (int r = 0; r < batch.size(); r++) {
-				int i = batch.get(r);
-				results[i] = result(indices.get(i), outputs.get(r));
+	private static boolean within(double[] values, int total, double max) {
+		for (int i = 0; i < total; i++) {
+			if (!(Math.abs(values[i]) <= max)) {
+				return false;
 			}
+		}
+		return true;
+	}
+
+	private static boolean atLeast(double[] values, int total, double min) {
+		for (int i = 0; i < total; i++) {
+			if (values[i] < min) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/**
+	 * Predicts every item of the chunks together.
+	 * @param model the model version
+	 * @param chunks the chunks; dense ones must {@link #fits fit} the model
+	 * @return each chunk's item results, in order
+	 */
+	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
+		Rows rows = new Rows(chunks);
+		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
+		for (int r = 0; r < rows.size(); r++) {
+			ChunkItems chunk = chunks.get(rows.chunk[r]);
+			if (chunk.dense() != null) {
+				byShape.computeIfAbsent("dense" + Arrays.toString(chunk.dense().shape()), (key) -> new ArrayList<>())
+					.add(r);
+				continue;
+			}
+			JsonNode item = chunk.trees().get(rows.local[r]);
+			Optional<ItemError> error = InstanceValidator.validate(item, model.signature());
+			if (error.isPresent()) {
+				rows.fail(r, error.get());
+			}
+			else {
+				byShape.computeIfAbsent(shapeKey(model, item), (key) -> new ArrayList<>()).add(r);
+			}
+		}
+		try (ResultWriter writer = new ResultWriter()) {
+			for (List<Integer> group : byShape.values()) {
+				for (int from = 0; from < group.size(); from += this.maxBatchSize) {
+					List<Integer> batch = group.subList(from, Math.min(group.size(), from + this.maxBatchSize));
+					runBatch(model, rows, batch, writer);
+				}
+			}
+		}
+		count(model, rows);
+		return rows.results();
+	}
+
+	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) {
+		try {
+			run(model, rows, batch, writer);
 		}
 		catch (TranslateException | RuntimeException ex) {
 			if (batch.size() == 1) {
-				int i = batch.get(0);
-				log.warn("Model {}:{} failed on item {}: {}", model.name(), model.version(), indices.get(i),
+				int r = batch.get(0);
+				log.warn("Model {}:{} failed on item {}: {}", model.name(), model.version(), rows.index(r),
 						ex.toString());
-				results[i] = ItemResult.failure(indices.get(i),
-						new ItemError(ItemError.MODEL_ERROR, "the model failed on this item: " + ex.getMessage()));
+				rows.fail(r, new ItemError(ItemError.MODEL_ERROR, "the model failed on this item: " + ex.getMessage()));
 				return;
 			}
 			// find the item(s) the model cannot take; the others still get their outputs
-			for (Integer i : batch) {
-				runBatch(model, items, indices, List.of(i), results);
+			for (Integer r : batch) {
+				runBatch(model, rows, List.of(r), writer);
 			}
 		}
 	}
 
-	/** One predict call over a batch; returns one output object per row. */
-	private List<JsonNode> run(ServedModel model, List<JsonNode> rows) throws TranslateException {
+	/** One predict call over a batch; writes every row's result. */
+	private void run(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) throws TranslateException {
 		Predictor<NDList, NDList> predictor = model.predictor();
-		boolean single = model.signature().inputs().size() == 1;
 		long start = System.nanoTime();
 		try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
 			NDList inputs = new NDList();
-			for (String name : model.inputOrder()) {
-				TensorSpec spec = model.signature()
-					.inputs()
-					.stream()
-					.filter((input) -> input.name().equals(name))
-					.findFirst()
-					.orElseThrow(() -> new IllegalStateException("Input " + name + " is not in the signature"));
-				NDArray array = tensor(manager, spec,
-						rows.stream().map((row) -> InstanceValidator.tensor(row, spec, single)).toList());
+			ChunkItems first = rows.chunks.get(rows.chunk[batch.get(0)]);
+			if (first.dense() != null) {
+				String name = model.inputOrder().get(0);
+				NDArray array = denseTensor(manager, model.signature().inputs().get(0), rows, batch);
 				array.setName(name);
 				inputs.add(array);
 			}
+			else {
+				boolean single = model.signature().inputs().size() == 1;
+				List<JsonNode> items = batch.stream()
+					.map((r) -> rows.chunks.get(rows.chunk[r]).trees().get(rows.local[r]))
+					.toList();
+				for (String name : model.inputOrder()) {
+					TensorSpec spec = model.signature()
+						.inputs()
+						.stream()
+						.filter((input) -> input.name().equals(name))
+						.findFirst()
+						.orElseThrow(() -> new IllegalStateException("Input " + name + " is not in the signature"));
+					NDArray array = tensor(manager, spec,
+							items.stream().map((item) -> InstanceValidator.tensor(item, spec, single)).toList());
+					array.setName(name);
+					inputs.add(array);
+				}
+			}
 			NDList outputs = predictor.predict(inputs);
-			List<JsonNode> perRow = split(model, outputs, rows.size());
-			this.batchSizes.record(rows.size());
+			Outputs named = new Outputs(model, outputs, batch.size());
+			for (int b = 0; b < batch.size(); b++) {
+				int r = batch.get(b);
+				if (named.finite(b)) {
+					rows.succeed(r, writer.success(rows.index(r), named, b));
+				}
+				else {
+					rows.fail(r, new ItemError(ItemError.MODEL_ERROR,
+							"the model produced a non-finite number for this item"));
+				}
+			}
+			this.batchSizes.record(batch.size());
 			Timer.builder("batchline.worker.predict")
 				.description("Time of one predict call")
 				.tag("model", model.name())
 				.tag("version", model.version())
 				.register(this.meters)
-				.record(System.nanoTime() - start, java.util.concurrent.TimeUnit.NANOSECONDS);
-			return perRow;
+				.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 		}
+	}
+
+	/** The batch's rows of dense chunks as one tensor of the input's type. */
+	private static NDArray denseTensor(NDManager manager, TensorSpec spec, Rows rows, List<Integer> batch) {
+		ChunkItems.Dense first = rows.chunks.get(rows.chunk[batch.get(0)]).dense();
+		int perItem = first.perItem();
+		long[] shape = new long[first.shape().length + 1];
+		shape[0] = batch.size();
+		for (int d = 0; d < first.shape().length; d++) {
+			shape[d + 1] = first.shape()[d];
+		}
+		int total = perItem * batch.size();
+		switch (spec.dtype()) {
+			case "float32" -> {
+				float[] data = new float[total];
+				copyRows(rows, batch, perItem, (source, from, at) -> {
+					for (int i = 0; i < perItem; i++) {
+						data[at + i] = (float) source[from + i];
+					}
+				});
+				return manager.create(data, new Shape(shape));
+			}
+			case "float64" -> {
+				double[] data = new double[total];
+				copyRows(rows, batch, perItem, (source, from, at) -> System.arraycopy(source, from, data, at, perItem));
+				return manager.create(data, new Shape(shape));
+			}
+			case "int32" -> {
+				int[] data = new int[total];
+				copyRows(rows, batch, perItem, (source, from, at) -> {
+					for (int i = 0; i < perItem; i++) {
+						data[at + i] = (int) source[from + i];
+					}
+				});
+				return manager.create(data, new Shape(shape));
+			}
+			case "int64" -> {
+				long[] data = new long[total];
+				copyRows(rows, batch, perItem, (source, from, at) -> {
+					for (int i = 0; i < perItem; i++) {
+						data[at + i] = (long) source[from + i];
+					}
+				});
+				return manager.create(data, new Shape(shape));
+			}
+			default -> throw new IllegalArgumentException(
+					"input '" + spec.name() + "' has element type " + spec.dtype() + ", which is not read densely");
+		}
+	}
+
+	private static void copyRows(Rows rows, List<Integer> batch, int perItem, RowCopy copy) {
+		for (int b = 0; b < batch.size(); b++) {
+			int r = batch.get(b);
+			copy.copy(rows.chunks.get(rows.chunk[r]).dense().values(), rows.local[r] * perItem, b * perItem);
+		}
+	}
+
+	/** Copies one row's numbers from a dense chunk into the batch tensor's array. */
+	private interface RowCopy {
+
+		void copy(double[] source, int from, int at);
+
 	}
 
 	private static NDArray tensor(NDManager manager, TensorSpec spec, List<JsonNode> values) {
@@ -210,116 +353,232 @@ public class BatchInference {
 		boolean single = model.signature().inputs().size() == 1;
 		StringBuilder key = new StringBuilder();
 		for (TensorSpec spec : model.signature().inputs()) {
-			key.append(java.util.Arrays
+			key.append(Arrays
 				.toString(concreteShape(InstanceValidator.tensor(item, spec, single), spec.shape().size() - 1)));
 		}
 		return key.toString();
 	}
 
-	private static List<JsonNode> split(ServedModel model, NDList outputs, int rows) {
-		List<ObjectNode> perRow = new ArrayList<>(rows);
-		for (int r = 0; r < rows; r++) {
-			perRow.add(JSON.objectNode());
-		}
-		List<String> names = model.signature().outputs().stream().map(TensorSpec::name).sorted().toList();
-		for (int o = 0; o < outputs.size(); o++) {
-			NDArray output = outputs.get(o);
-			String name = (output.getName() != null && !output.getName().isBlank()) ? output.getName() : names.get(o);
-			long[] shape = output.getShape().getShape();
-			if (shape.length == 0 || shape[0] != rows) {
-				throw new IllegalStateException(
-						"Output '" + name + "' has shape " + output.getShape() + ", expected " + rows + " rows first");
-			}
-			long[] rowShape = java.util.Arrays.copyOfRange(shape, 1, shape.length);
-			int perItem = Math.toIntExact(output.getShape().size() / rows);
-			Number[] values = numbers(output);
-			for (int r = 0; r < rows; r++) {
-				int[] at = { r * perItem };
-				perRow.get(r).set(name, json(values, at, rowShape, 0));
-			}
-		}
-		return new ArrayList<>(perRow);
-	}
-
-	private static JsonNode json(Number[] values, int[] at, long[] shape, int depth) {
-		if (depth == shape.length) {
-			Number value = values[at[0]++];
-			if (value instanceof Float f) {
-				return JSON.numberNode(f);
-			}
-			if (value instanceof Double d) {
-				return JSON.numberNode(d);
-			}
-			if (value instanceof Long l) {
-				return JSON.numberNode(l);
-			}
-			return JSON.numberNode(value.intValue());
-		}
-		ArrayNode array = JSON.arrayNode();
-		for (long i = 0; i < shape[depth]; i++) {
-			array.add(json(values, at, shape, depth + 1));
-		}
-		return array;
-	}
-
-	private static Number[] numbers(NDArray array) {
-		DataType type = array.getDataType();
-		return switch (type) {
-			case FLOAT32 -> boxed(array.toFloatArray());
-			case FLOAT64 -> java.util.Arrays.stream(array.toDoubleArray()).boxed().toArray(Number[]::new);
-			case INT64 -> java.util.Arrays.stream(array.toLongArray()).boxed().toArray(Number[]::new);
-			case INT32 -> java.util.Arrays.stream(array.toIntArray()).boxed().toArray(Number[]::new);
-			case UINT8, INT8 -> boxed(array.toType(DataType.INT32, false).toIntArray());
-			default -> throw new IllegalStateException("Output type " + type + " cannot be returned as JSON");
-		};
-	}
-
-	private static Number[] boxed(float[] values) {
-		Number[] out = new Number[values.length];
-		for (int i = 0; i < values.length; i++) {
-			out[i] = values[i];
-		}
-		return out;
-	}
-
-	private static Number[] boxed(int[] values) {
-		return java.util.Arrays.stream(values).boxed().toArray(Number[]::new);
-	}
-
-	/**
-	 * An output with NaN or infinity cannot be written as JSON: it becomes an item error.
-	 */
-	private static ItemResult result(long index, JsonNode output) {
-		if (!finite(output)) {
-			return ItemResult.failure(index,
-					new ItemError(ItemError.MODEL_ERROR, "the model produced a non-finite number for this item"));
-		}
-		return ItemResult.success(index, output);
-	}
-
-	private static boolean finite(JsonNode node) {
-		if (node.isContainer()) {
-			for (JsonNode child : node) {
-				if (!finite(child)) {
-					return false;
-				}
-			}
-			return true;
-		}
-		return !node.isNumber() || Double.isFinite(node.doubleValue());
-	}
-
-	private void count(ServedModel model, ItemResult[] results) {
-		long failed = java.util.Arrays.stream(results).filter(ItemResult::failed).count();
+	private void count(ServedModel model, Rows rows) {
+		long failed = rows.failedCount();
 		this.meters
 			.counter("batchline.worker.items", "model", model.name(), "version", model.version(), "outcome", "success")
-			.increment(results.length - failed);
+			.increment(rows.size() - failed);
 		if (failed > 0) {
 			this.meters
 				.counter("batchline.worker.items", "model", model.name(), "version", model.version(), "outcome",
 						"error")
 				.increment(failed);
 		}
+	}
+
+	/** The rows of all chunks of one predict, and each row's encoded result. */
+	private static final class Rows {
+
+		private final List<ChunkItems> chunks;
+
+		/** The chunk of each row. */
+		private final int[] chunk;
+
+		/** The row's position within its chunk. */
+		private final int[] local;
+
+		private final byte[][] results;
+
+		private final boolean[] failed;
+
+		Rows(List<ChunkItems> chunks) {
+			this.chunks = chunks;
+			int total = 0;
+			for (ChunkItems items : chunks) {
+				total += items.size();
+			}
+			this.chunk = new int[total];
+			this.local = new int[total];
+			this.results = new byte[total][];
+			this.failed = new boolean[total];
+			int r = 0;
+			for (int c = 0; c < chunks.size(); c++) {
+				for (int i = 0; i < chunks.get(c).size(); i++) {
+					this.chunk[r] = c;
+					this.local[r] = i;
+					r++;
+				}
+			}
+		}
+
+		int size() {
+			return this.chunk.length;
+		}
+
+		long index(int r) {
+			return this.chunks.get(this.chunk[r]).firstIndex() + this.local[r];
+		}
+
+		void succeed(int r, byte[] json) {
+			this.results[r] = json;
+			this.failed[r] = false;
+		}
+
+		void fail(int r, ItemError error) {
+			this.results[r] = EventCodec.encode(ItemResult.failure(index(r), error));
+			this.failed[r] = true;
+		}
+
+		long failedCount() {
+			long count = 0;
+			for (boolean f : this.failed) {
+				count += f ? 1 : 0;
+			}
+			return count;
+		}
+
+		List<ItemResults> results() {
+			List<ItemResults> perChunk = new ArrayList<>(this.chunks.size());
+			int r = 0;
+			for (ChunkItems items : this.chunks) {
+				List<byte[]> json = Arrays.asList(this.results).subList(r, r + items.size());
+				int failures = 0;
+				for (int i = r; i < r + items.size(); i++) {
+					failures += this.failed[i] ? 1 : 0;
+				}
+				perChunk.add(ItemResults.join(json, failures));
+				r += items.size();
+			}
+			return perChunk;
+		}
+
+	}
+
+	/**
+	 * A batch's outputs by name, each read once into a primitive array; row {@code b}'s
+	 * values of output {@code o} start at {@code b × perItem[o]}.
+	 */
+	private static final class Outputs {
+
+		private final String[] names;
+
+		private final long[][] rowShapes;
+
+		private final int[] perItem;
+
+		private final Object[] values;
+
+		Outputs(ServedModel model, NDList outputs, int rows) {
+			List<String> sorted = model.signature().outputs().stream().map(TensorSpec::name).sorted().toList();
+			this.names = new String[outputs.size()];
+			this.rowShapes = new long[outputs.size()][];
+			this.perItem = new int[outputs.size()];
+			this.values = new Object[outputs.size()];
+			for (int o = 0; o < outputs.size(); o++) {
+				NDArray output = outputs.get(o);
+				String name = (output.getName() != null && !output.getName().isBlank()) ? output.getName()
+						: sorted.get(o);
+				long[] shape = output.getShape().getShape();
+				if (shape.length == 0 || shape[0] != rows) {
+					throw new IllegalStateException("Output '" + name + "' has shape " + output.getShape()
+							+ ", expected " + rows + " rows first");
+				}
+				this.names[o] = name;
+				this.rowShapes[o] = Arrays.copyOfRange(shape, 1, shape.length);
+				this.perItem[o] = Math.toIntExact(output.getShape().size() / rows);
+				this.values[o] = switch (output.getDataType()) {
+					case FLOAT32 -> output.toFloatArray();
+					case FLOAT64 -> output.toDoubleArray();
+					case INT64 -> output.toLongArray();
+					case INT32 -> output.toIntArray();
+					case UINT8, INT8 -> output.toType(DataType.INT32, false).toIntArray();
+					default -> throw new IllegalStateException(
+							"Output type " + output.getDataType() + " cannot be returned as JSON");
+				};
+			}
+		}
+
+		/** Whether every value of row {@code b} can be written as JSON. */
+		boolean finite(int b) {
+			for (int o = 0; o < this.values.length; o++) {
+				int from = b * this.perItem[o];
+				int to = from + this.perItem[o];
+				if (this.values[o] instanceof float[] f) {
+					for (int i = from; i < to; i++) {
+						if (!Float.isFinite(f[i])) {
+							return false;
+						}
+					}
+				}
+				else if (this.values[o] instanceof double[] d) {
+					for (int i = from; i < to; i++) {
+						if (!Double.isFinite(d[i])) {
+							return false;
+						}
+					}
+				}
+			}
+			return true;
+		}
+
+		/** Writes row {@code b}'s value of output {@code o}. */
+		void write(JsonGenerator json, int o, int b) {
+			int[] at = { b * this.perItem[o] };
+			write(json, o, at, 0);
+		}
+
+		private void write(JsonGenerator json, int o, int[] at, int depth) {
+			long[] shape = this.rowShapes[o];
+			if (depth == shape.length) {
+				int i = at[0]++;
+				switch (this.values[o]) {
+					case float[] f -> json.writeNumber(f[i]);
+					case double[] d -> json.writeNumber(d[i]);
+					case long[] l -> json.writeNumber(l[i]);
+					case int[] n -> json.writeNumber(n[i]);
+					default -> throw new IllegalStateException("Unexpected output array");
+				}
+				return;
+			}
+			json.writeStartArray();
+			for (long i = 0; i < shape[depth]; i++) {
+				write(json, o, at, depth + 1);
+			}
+			json.writeEndArray();
+		}
+
+	}
+
+	/**
+	 * Writes one item's result, {@code {"index": …, "output": {name: value, …}}}, as
+	 * {@link ItemResult} would be written, with one generator for the whole predict.
+	 */
+	private static final class ResultWriter implements AutoCloseable {
+
+		private final ByteArrayOutputStream buffer = new ByteArrayOutputStream(1024);
+
+		private final JsonGenerator json = EventCodec.mapper()
+			.writer()
+			.withRootValueSeparator((String) null)
+			.createGenerator(this.buffer);
+
+		byte[] success(long index, Outputs outputs, int b) {
+			this.buffer.reset();
+			this.json.writeStartObject();
+			this.json.writeNumberProperty("index", index);
+			this.json.writeName("output");
+			this.json.writeStartObject();
+			for (int o = 0; o < outputs.names.length; o++) {
+				this.json.writeName(outputs.names[o]);
+				outputs.write(this.json, o, b);
+			}
+			this.json.writeEndObject();
+			this.json.writeEndObject();
+			this.json.flush();
+			return this.buffer.toByteArray();
+		}
+
+		@Override
+		public void close() {
+			this.json.close();
+		}
+
 	}
 
 }

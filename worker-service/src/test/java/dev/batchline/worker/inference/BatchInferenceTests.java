@@ -12,6 +12,7 @@ import ai.djl.ndarray.NDManager;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.ItemResults;
 import dev.batchline.worker.model.IrisData;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.system.WorkerProperties;
@@ -114,8 +115,48 @@ class BatchInferenceTests {
 		assertThat(this.meters.summary("batchline.worker.batch.size").max()).isLessThanOrEqualTo(MAX_BATCH);
 	}
 
+	@Test
+	void denseChunksGiveTheSameResultsAsTheSameItemsReadAsTrees() {
+		List<IrisData.Row> rows = IrisData.rows().subList(0, 40);
+		double[] values = new double[rows.size() * 4];
+		List<JsonNode> trees = new ArrayList<>();
+		for (int i = 0; i < rows.size(); i++) {
+			float[] features = rows.get(i).features();
+			for (int f = 0; f < 4; f++) {
+				values[i * 4 + f] = Double.parseDouble(Float.toString(features[f]));
+			}
+			trees.add(json(features));
+		}
+		ChunkItems.Dense dense = new ChunkItems.Dense(rows.size(), new int[] { 4 }, values, false);
+		assertThat(this.inference.fits(this.iris, dense)).isTrue();
+		// the same rows in the same batches: TensorFlow's last digits may depend on a
+		// batch's rows
+		List<ItemResults> fromDense = this.inference.predict(this.iris, List.of(ChunkItems.dense(100, dense)));
+		List<ItemResults> fromTrees = this.inference.predict(this.iris, List.of(ChunkItems.trees(100, trees)));
+		assertThat(new String(fromDense.get(0).json())).isEqualTo(new String(fromTrees.get(0).json()));
+		assertThat(fromDense.get(0).size()).isEqualTo(40);
+		assertThat(fromDense.get(0).failed()).isZero();
+		assertThat(fromDense.get(0).toList()).extracting(ItemResult::index)
+			.containsExactlyElementsOf(LongStream.range(100, 140).boxed().toList());
+	}
+
+	@Test
+	void denseItemsThatDoNotFitTheModelAreReadAsTrees() {
+		assertThat(this.inference.fits(this.iris, new ChunkItems.Dense(1, new int[] { 3 }, new double[3], false)))
+			.as("three features where the model takes four")
+			.isFalse();
+		assertThat(this.inference.fits(this.iris,
+				new ChunkItems.Dense(1, new int[] { 1, 4 }, new double[] { 1, 2, 3, 4 }, false)))
+			.as("one rank too many")
+			.isFalse();
+		assertThat(this.inference.fits(this.iris,
+				new ChunkItems.Dense(1, new int[] { 4 }, new double[] { 1, 2, 1e39, 4 }, false)))
+			.as("beyond float32")
+			.isFalse();
+	}
+
 	private List<ItemResult> predict(List<JsonNode> items) {
-		return this.inference.predict(this.iris, items, LongStream.range(0, items.size()).boxed().toList());
+		return this.inference.predict(this.iris, List.of(ChunkItems.trees(0, items))).get(0).toList();
 	}
 
 	private static JsonNode json(float[] features) {
