@@ -52,7 +52,7 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@code POST /v1/jobs} with an NDJSON body, against a real PostgreSQL and a real Kafka
- * broker: the stream makes the same chunks and chunk records as the same items in a JSON
+ * broker: the stream holds the same items, in the same order, as the same items in a JSON
  * body, and any refusal, however far into the stream, leaves nothing written.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
@@ -119,7 +119,7 @@ class JobStreamIntegrationTests {
 	}
 
 	@Test
-	void aStreamedJobMakesTheSameChunksAndChunkRecordsAsTheSameItemsInAJsonBody() {
+	void aStreamedJobHoldsTheSameItemsInTheSameOrderAsTheSameItemsInAJsonBody() {
 		List<String> items = IntStream.range(0, 2500)
 			.mapToObj((i) -> (i % 7 == 3) ? "{\"features\": [" + i + ".0, 3.25, 1.5, 0.125]}"
 					: "[" + i + ".0,3.5, 1.4 ,0.2]")
@@ -148,19 +148,26 @@ class JobStreamIntegrationTests {
 		String jsonId = fromJson.json().get("id").asString();
 
 		List<Map<String, Object>> streamedRows = chunkRows(id);
-		// the first chunks are bounded by items, the later ones (longer numbers) by bytes
-		assertThat(streamedRows).extracting((row) -> row.get("item_count")).startsWith(200, 200, 200, 200, 200);
-		assertThat(streamedRows.get(6).get("item_count")).isNotEqualTo(200);
-		assertThat(streamedRows).usingRecursiveComparison().isEqualTo(chunkRows(jsonId));
+		// chunks are bounded by items (200 here) and by bytes (longer items, fewer each)
+		assertThat(streamedRows).extracting((row) -> (Integer) row.get("item_count"))
+			.allSatisfy((count) -> assertThat(count).isBetween(1, 200));
+		assertThat(streamedRows.stream().mapToInt((row) -> (Integer) row.get("item_count")).sum()).isEqualTo(2500);
+		assertThat(chunkRows(jsonId)).extracting((row) -> row.get("item_count")).startsWith(200, 200, 200, 200, 200);
 		assertThat(this.jdbc.queryForObject("select total_chunks from jobs where id = ?::uuid", Integer.class, id))
 			.isEqualTo(streamedRows.size());
 
 		List<ChunkSubmitted> records = chunksOf(UUID.fromString(id), streamedRows.size());
-		List<ChunkSubmitted> jsonRecords = chunksOf(UUID.fromString(jsonId), streamedRows.size());
-		assertThat(records).extracting(ChunkSubmitted::firstIndex)
-			.containsExactlyElementsOf(jsonRecords.stream().map(ChunkSubmitted::firstIndex).toList());
-		assertThat(records).extracting((c) -> c.instances().toString())
-			.containsExactlyElementsOf(jsonRecords.stream().map((c) -> c.instances().toString()).toList());
+		List<ChunkSubmitted> jsonRecords = chunksOf(UUID.fromString(jsonId), chunkRows(jsonId).size());
+		// valid lines are stored as sent (spaces and all), the JSON body's items as
+		// parsed:
+		// the chunks' bytes differ, the items do not
+		assertThat(records.stream().flatMap((c) -> c.instances().stream()).toList())
+			.containsExactlyElementsOf(jsonRecords.stream().flatMap((c) -> c.instances().stream()).toList());
+		long next = 0;
+		for (ChunkSubmitted record : records) {
+			assertThat(record.firstIndex()).isEqualTo(next);
+			next += record.instances().size();
+		}
 		assertThat(records.get(0).instances().get(3).get("features").get(2).asDouble()).isEqualTo(1.5);
 	}
 

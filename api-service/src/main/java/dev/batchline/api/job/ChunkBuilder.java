@@ -11,8 +11,8 @@ import tools.jackson.databind.JsonNode;
  * Splits a job's items, as they come, into chunks of at most {@code maxItems} items and
  * about {@code maxBytes} bytes, each the JSON array of its items (a single larger item
  * gets a chunk of its own). Both intake paths, the JSON body and the NDJSON stream, chunk
- * with this class, so the same items make the same chunks; a finished chunk is handed on
- * at once and only the one being filled is held.
+ * with this class; a finished chunk is handed on at once and only the one being filled is
+ * held. An item that is valid as it was sent is added as its text; others as their tree.
  */
 final class ChunkBuilder {
 
@@ -54,12 +54,19 @@ final class ChunkBuilder {
 		this.item.reset();
 		this.generator.writeTree(value);
 		this.generator.flush();
-		if (this.count > 0
-				&& (this.count >= this.maxItems || this.current.size() + this.item.size() + 2 > this.maxBytes)) {
+		add(this.item.buffer(), 0, this.item.size());
+	}
+
+	/**
+	 * Adds the next item as the JSON text given (one valid JSON value), handing on the
+	 * chunk it completes, if any.
+	 */
+	void add(byte[] json, int offset, int length) {
+		if (this.count > 0 && (this.count >= this.maxItems || this.current.size() + length + 2 > this.maxBytes)) {
 			emit();
 		}
 		this.current.write((this.count == 0) ? '[' : ',');
-		this.item.appendTo(this.current);
+		this.current.write(json, offset, length);
 		this.count++;
 		this.items++;
 	}
@@ -91,11 +98,11 @@ final class ChunkBuilder {
 		this.count = 0;
 	}
 
-	/** A byte buffer that appends itself to another without a copy in between. */
+	/** A byte buffer whose bytes can be read without a copy. */
 	private static final class Buffer extends ByteArrayOutputStream {
 
-		void appendTo(Buffer other) {
-			other.write(this.buf, 0, this.count);
+		byte[] buffer() {
+			return this.buf;
 		}
 
 	}

@@ -7,18 +7,39 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * The items of a submission, taken one at a time: from a parsed JSON body or from an
- * NDJSON stream being read.
+ * NDJSON stream being read. An item read as text also offers its bytes as sent, so that
+ * one that is valid as it stands can be stored as it came, without a tree.
  */
 interface Items {
 
 	/**
-	 * The next item.
-	 * @return the item, or null after the last
+	 * Moves to the next item.
+	 * @return false after the last
 	 */
-	JsonNode next();
+	boolean advance();
+
+	/** The current item as a tree (parsed now if it came as text). */
+	JsonNode tree();
 
 	/**
-	 * The line of the body the item last returned came from, for error messages.
+	 * The bytes of the current item's text (UTF-8), from {@link #textOffset()} for
+	 * {@link #textLength()} bytes, valid until {@link #advance()}; null when the item
+	 * came parsed.
+	 */
+	default byte[] text() {
+		return null;
+	}
+
+	default int textOffset() {
+		return 0;
+	}
+
+	default int textLength() {
+		return 0;
+	}
+
+	/**
+	 * The line of the body the current item came from, for error messages.
 	 * @return the line number from 1, or -1 when the body has no lines of items
 	 */
 	default long line() {
@@ -28,7 +49,22 @@ interface Items {
 	/** The items of a list. */
 	static Items of(List<JsonNode> list) {
 		Iterator<JsonNode> iterator = list.iterator();
-		return () -> iterator.hasNext() ? iterator.next() : null;
+		return new Items() {
+
+			private JsonNode current;
+
+			@Override
+			public boolean advance() {
+				this.current = iterator.hasNext() ? iterator.next() : null;
+				return this.current != null;
+			}
+
+			@Override
+			public JsonNode tree() {
+				return this.current;
+			}
+
+		};
 	}
 
 }

@@ -15,13 +15,18 @@ import dev.batchline.api.results.ResultStore;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.DenseInstances;
+import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
@@ -127,11 +132,18 @@ public class JobManagement {
 		ChunkBuilder chunks;
 		try (ChunkWriter.Copy copy = this.chunkWriter.open(job.getId())) {
 			chunks = new ChunkBuilder(this.properties.chunkMaxItems(), this.properties.chunkMaxBytes(), copy);
-			for (JsonNode item = items.next(); item != null; item = items.next()) {
+			DenseInstances dense = new DenseInstances(64);
+			while (items.advance()) {
 				long index = chunks.items();
 				if (index >= maxItems) {
 					throw tooManyItems("more than " + maxItems + " items", maxItems, maxItemsProperty);
 				}
+				if (items.text() != null && fitsAsSent(items, dense, model.signature())) {
+					// valid as it stands: stored as sent, no tree
+					chunks.add(items.text(), items.textOffset(), items.textLength());
+					continue;
+				}
+				JsonNode item = items.tree();
 				Optional<ItemError> error = InstanceValidator.validate(item, model.signature());
 				if (error.isPresent()) {
 					throw invalidInstance(index, items.line(), error.get());
@@ -153,6 +165,22 @@ public class JobManagement {
 				job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
 				(System.nanoTime() - started) / 1_000_000);
 		return job;
+	}
+
+	/**
+	 * Whether the current item's text is one bare array of numbers that fits the model
+	 * ({@link DenseInstances}); anything else (or malformed JSON) is left to the tree and
+	 * the validator, which say what is wrong.
+	 */
+	private static boolean fitsAsSent(Items items, DenseInstances dense, ModelSignature signature) {
+		dense.clear();
+		try (JsonParser parser = EventCodec.mapper()
+			.createParser(items.text(), items.textOffset(), items.textLength())) {
+			return dense.read(parser, parser.nextToken()) && parser.nextToken() == null && dense.fits(signature);
+		}
+		catch (JacksonException ex) {
+			return false;
+		}
 	}
 
 	private static ApiException invalidInstance(long index, long line, ItemError error) {

@@ -44,7 +44,16 @@ final class NdjsonItems implements Items {
 
 	private long line;
 
+	/** Items seen, the current one included. */
 	private long items;
+
+	private byte[] text;
+
+	private int textOffset;
+
+	private int textLength;
+
+	private JsonNode tree;
 
 	/**
 	 * Reads items from a body.
@@ -61,23 +70,24 @@ final class NdjsonItems implements Items {
 	}
 
 	@Override
-	public JsonNode next() {
+	public boolean advance() {
+		this.tree = null;
 		while (true) {
 			int newline = indexOfNewline();
 			if (newline >= 0) {
 				this.line++;
-				JsonNode item;
+				boolean found;
 				if (this.spillLength == 0) {
-					item = parse(this.buffer, this.position, newline - this.position);
+					found = current(this.buffer, this.position, newline - this.position);
 				}
 				else {
 					append(newline);
-					item = parse(this.spill, 0, this.spillLength);
+					found = current(this.spill, 0, this.spillLength);
 					this.spillLength = 0;
 				}
 				this.position = newline + 1;
-				if (item != null) {
-					return item;
+				if (found) {
+					return true;
 				}
 			}
 			else if (!this.ended) {
@@ -90,16 +100,62 @@ final class NdjsonItems implements Items {
 				append(this.limit);
 				this.position = this.limit;
 				this.line++;
-				JsonNode item = parse(this.spill, 0, this.spillLength);
+				boolean found = current(this.spill, 0, this.spillLength);
 				this.spillLength = 0;
-				if (item != null) {
-					return item;
+				if (found) {
+					return true;
 				}
 			}
 			else {
-				return null;
+				return false;
 			}
 		}
+	}
+
+	/**
+	 * Makes a line the current item, unless it is blank. The spill is only overwritten by
+	 * a later line, so its bytes stay valid until the next {@link #advance()}.
+	 */
+	private boolean current(byte[] bytes, int offset, int length) {
+		int from = offset;
+		int to = offset + length;
+		while (from < to && isSpace(bytes[from])) {
+			from++;
+		}
+		while (to > from && isSpace(bytes[to - 1])) {
+			to--;
+		}
+		if (from == to) {
+			return false;
+		}
+		this.text = bytes;
+		this.textOffset = from;
+		this.textLength = to - from;
+		this.items++;
+		return true;
+	}
+
+	@Override
+	public byte[] text() {
+		return this.text;
+	}
+
+	@Override
+	public int textOffset() {
+		return this.textOffset;
+	}
+
+	@Override
+	public int textLength() {
+		return this.textLength;
+	}
+
+	@Override
+	public JsonNode tree() {
+		if (this.tree == null) {
+			this.tree = parse(this.text, this.textOffset, this.textLength);
+		}
+		return this.tree;
 	}
 
 	@Override
@@ -153,32 +209,21 @@ final class NdjsonItems implements Items {
 		}
 	}
 
-	/** The item of a line, or null for a blank line. */
+	/** The tree of the current item's line. */
 	private JsonNode parse(byte[] bytes, int offset, int length) {
-		if (isBlank(bytes, offset, length)) {
-			return null;
-		}
 		try {
-			JsonNode item = EventCodec.mapper().readTree(bytes, offset, length);
-			this.items++;
-			return item;
+			return EventCodec.mapper().readTree(bytes, offset, length);
 		}
 		catch (JacksonException ex) {
-			throw new ApiException(
-					HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON", "line " + this.line + " (instances["
-							+ this.items + "]) is not valid JSON: " + ex.getOriginalMessage(),
-					Map.of("line", this.line, "item_index", this.items));
+			long index = this.items - 1;
+			throw new ApiException(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+					"line " + this.line + " (instances[" + index + "]) is not valid JSON: " + ex.getOriginalMessage(),
+					Map.of("line", this.line, "item_index", index));
 		}
 	}
 
-	private static boolean isBlank(byte[] bytes, int offset, int length) {
-		for (int i = offset; i < offset + length; i++) {
-			byte b = bytes[i];
-			if (b != ' ' && b != '\t' && b != '\r') {
-				return false;
-			}
-		}
-		return true;
+	private static boolean isSpace(byte b) {
+		return b == ' ' || b == '\t' || b == '\r';
 	}
 
 }

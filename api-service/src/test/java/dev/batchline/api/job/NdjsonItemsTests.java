@@ -8,6 +8,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.EventCodec;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -61,8 +62,12 @@ class NdjsonItemsTests {
 		NdjsonItems items = new NdjsonItems(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), maxBytes,
 				"test.limit", 1_000_000);
 		List<JsonNode> all = new ArrayList<>();
-		for (JsonNode item = items.next(); item != null; item = items.next()) {
-			all.add(item);
+		while (items.advance()) {
+			JsonNode tree = items.tree();
+			String text = new String(items.text(), items.textOffset(), items.textLength(), StandardCharsets.UTF_8);
+			assertThat(text).as("the item's text as sent, without the line's blanks").isEqualTo(text.strip());
+			assertThat(EventCodec.tree(text.getBytes(StandardCharsets.UTF_8))).isEqualTo(tree);
+			all.add(tree);
 		}
 		return all;
 	}

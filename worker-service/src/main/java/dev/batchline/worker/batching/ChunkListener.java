@@ -136,7 +136,7 @@ class ChunkListener {
 		List<Chunk> chunks = group.stream()
 			.map(Received::chunk)
 			.map((chunk) -> (model.isEmpty() || chunk.items().dense() == null
-					|| this.inference.fits(model.get(), chunk.items().dense())) ? chunk : chunk.asTrees())
+					|| chunk.items().dense().fits(model.get().signature())) ? chunk : chunk.asTrees())
 			.toList();
 		List<ItemResults> results = model.isPresent()
 				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);

@@ -16,6 +16,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.TranslateException;
+import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
@@ -49,9 +50,6 @@ public class BatchInference {
 
 	private static final Logger log = LoggerFactory.getLogger(BatchInference.class);
 
-	/** The largest integer a double holds exactly. */
-	private static final double EXACT_INTEGER = 1L << 53;
-
 	private final int maxBatchSize;
 
 	private final MeterRegistry meters;
@@ -67,61 +65,9 @@ public class BatchInference {
 	}
 
 	/**
-	 * Whether dense items can be fed to the model as they are: a model with one input of
-	 * a numeric type they fit, and an item shape that matches the input's.
-	 * @param model the model version
-	 * @param dense the items
-	 * @return whether {@link #predict} may take them densely (if not, read them as trees)
-	 */
-	public boolean fits(ServedModel model, ChunkItems.Dense dense) {
-		if (model.signature().inputs().size() != 1) {
-			return false;
-		}
-		TensorSpec spec = model.signature().inputs().get(0);
-		List<Long> shape = spec.shape();
-		if (shape.isEmpty() || shape.size() - 1 != dense.shape().length) {
-			return false;
-		}
-		for (int d = 0; d < dense.shape().length; d++) {
-			long expected = shape.get(d + 1);
-			if (expected >= 0 && expected != dense.shape()[d]) {
-				return false;
-			}
-		}
-		int total = dense.count() * dense.perItem();
-		double[] values = dense.values();
-		return switch (spec.dtype()) {
-			case "float32" -> within(values, total, Float.MAX_VALUE);
-			case "float64" -> within(values, total, Double.MAX_VALUE);
-			case "int32" -> dense.integral() && within(values, total, Integer.MAX_VALUE)
-					&& atLeast(values, total, Integer.MIN_VALUE);
-			case "int64" -> dense.integral() && within(values, total, EXACT_INTEGER);
-			default -> false;
-		};
-	}
-
-	private static boolean within(double[] values, int total, double max) {
-		for (int i = 0; i < total; i++) {
-			if (!(Math.abs(values[i]) <= max)) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	private static boolean atLeast(double[] values, int total, double min) {
-		for (int i = 0; i < total; i++) {
-			if (values[i] < min) {
-				return false;
-			}
-		}
-		return true;
-	}
-
-	/**
 	 * Predicts every item of the chunks together.
 	 * @param model the model version
-	 * @param chunks the chunks; dense ones must {@link #fits fit} the model
+	 * @param chunks the chunks; dense ones must {@link DenseInstances#fits fit} the model
 	 * @return each chunk's item results, in order
 	 */
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
@@ -229,12 +175,13 @@ public class BatchInference {
 
 	/** The batch's rows of dense chunks as one tensor of the input's type. */
 	private static NDArray denseTensor(NDManager manager, TensorSpec spec, Rows rows, List<Integer> batch) {
-		ChunkItems.Dense first = rows.chunks.get(rows.chunk[batch.get(0)]).dense();
+		DenseInstances first = rows.chunks.get(rows.chunk[batch.get(0)]).dense();
 		int perItem = first.perItem();
-		long[] shape = new long[first.shape().length + 1];
+		int[] itemShape = first.shape();
+		long[] shape = new long[itemShape.length + 1];
 		shape[0] = batch.size();
-		for (int d = 0; d < first.shape().length; d++) {
-			shape[d + 1] = first.shape()[d];
+		for (int d = 0; d < itemShape.length; d++) {
+			shape[d + 1] = itemShape[d];
 		}
 		int total = perItem * batch.size();
 		switch (spec.dtype()) {

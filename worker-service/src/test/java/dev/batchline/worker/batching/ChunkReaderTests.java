@@ -32,7 +32,6 @@ class ChunkReaderTests {
 		assertThat(chunk.items().trees()).isNull();
 		assertThat(chunk.items().dense().count()).isEqualTo(3);
 		assertThat(chunk.items().dense().shape()).containsExactly(4);
-		assertThat(chunk.items().dense().integral()).isFalse();
 		List<JsonNode> trees = chunk.asTrees().items().trees();
 		double[] values = chunk.items().dense().values();
 		for (int i = 0; i < 3; i++) {
@@ -46,7 +45,6 @@ class ChunkReaderTests {
 	void readsNestedAndScalarItemsDensely() {
 		Chunk nested = ChunkReader.read(chunk("[[1,2],[3,4],[5,6]]", "[[7,8],[9,10],[11,12]]"));
 		assertThat(nested.items().dense().shape()).containsExactly(3, 2);
-		assertThat(nested.items().dense().integral()).isTrue();
 		assertThat(nested.items().dense().values()).startsWith(1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12);
 		Chunk scalars = ChunkReader.read(chunk("1", "2.5"));
 		assertThat(scalars.items().dense().shape()).isEmpty();

@@ -1,0 +1,182 @@
+package dev.batchline.contracts;
+
+import java.util.Arrays;
+import java.util.List;
+
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.JsonToken;
+
+/**
+ * Items read token by token, with no tree per item, when each is a bare rectangular array
+ * of numbers and all have one shape: what nearly every job sends. The numbers go into one
+ * {@code double[]} in row-major order, and {@link #fits} says whether they are a valid
+ * input of a model; items that are not read densely, or do not fit, are left to the trees
+ * and {@link InstanceValidator}, which gives the same verdict with its messages. The API
+ * checks NDJSON lines with it, and the workers read chunks with it.
+ */
+public final class DenseInstances {
+
+	/** Deepest nesting read densely. */
+	private static final int MAX_RANK = 8;
+
+	/** The largest integer a double holds exactly. */
+	private static final double EXACT_INTEGER = 1L << 53;
+
+	/** The length at each depth, -1 until seen. */
+	private final int[] lengths = new int[MAX_RANK];
+
+	/** The depth of the numbers, -1 until the first number. */
+	private int rank = -1;
+
+	private double[] values;
+
+	private int size;
+
+	private int count;
+
+	private boolean integral = true;
+
+	private JsonParser parser;
+
+	/** An empty collection, for about {@code capacity} numbers. */
+	public DenseInstances(int capacity) {
+		this.values = new double[Math.max(16, capacity)];
+		Arrays.fill(this.lengths, -1);
+	}
+
+	/**
+	 * Reads one item, starting at its first token.
+	 * @param parser the parser, at the item's first token
+	 * @param first that token
+	 * @return false when the item is not a rectangular array of numbers of the shape of
+	 * the items before it; the parser is then somewhere within the item, and this
+	 * collection must not be used any more
+	 */
+	public boolean read(JsonParser parser, JsonToken first) {
+		this.parser = parser;
+		if (!value(first, 0)) {
+			return false;
+		}
+		this.count++;
+		return true;
+	}
+
+	/** Forgets every item (and their shape). */
+	public void clear() {
+		Arrays.fill(this.lengths, -1);
+		this.rank = -1;
+		this.size = 0;
+		this.count = 0;
+		this.integral = true;
+	}
+
+	private boolean value(JsonToken token, int depth) {
+		if (token == JsonToken.VALUE_NUMBER_INT || token == JsonToken.VALUE_NUMBER_FLOAT) {
+			if (this.rank < 0) {
+				this.rank = depth;
+			}
+			else if (this.rank != depth) {
+				return false;
+			}
+			if (this.size == this.values.length) {
+				this.values = Arrays.copyOf(this.values, this.values.length * 2);
+			}
+			this.values[this.size++] = this.parser.getDoubleValue();
+			this.integral &= token == JsonToken.VALUE_NUMBER_INT;
+			return true;
+		}
+		if (token != JsonToken.START_ARRAY || depth >= MAX_RANK || (this.rank >= 0 && depth >= this.rank)) {
+			return false;
+		}
+		int length = 0;
+		JsonToken element;
+		while ((element = this.parser.nextToken()) != JsonToken.END_ARRAY) {
+			if (!value(element, depth + 1)) {
+				return false;
+			}
+			length++;
+		}
+		if (length == 0 || (this.lengths[depth] >= 0 && this.lengths[depth] != length)) {
+			return false;
+		}
+		this.lengths[depth] = length;
+		return true;
+	}
+
+	/** The number of items read. */
+	public int count() {
+		return this.count;
+	}
+
+	/** Each item's shape (empty for scalar items). */
+	public int[] shape() {
+		return Arrays.copyOf(this.lengths, Math.max(this.rank, 0));
+	}
+
+	/** Numbers per item. */
+	public int perItem() {
+		int perItem = 1;
+		for (int d = 0; d < this.rank; d++) {
+			perItem *= this.lengths[d];
+		}
+		return perItem;
+	}
+
+	/** The numbers, {@link #count()} × {@link #perItem()} of them, row-major. */
+	public double[] values() {
+		return this.values;
+	}
+
+	/**
+	 * Whether the items are valid inputs of a model just as they are: one input, of a
+	 * numeric type every number fits, and the item shape of the input. When this says
+	 * yes, {@link InstanceValidator} accepts every item too.
+	 * @param signature the model's signature
+	 * @return whether the items fit
+	 */
+	public boolean fits(ModelSignature signature) {
+		if (signature.inputs().size() != 1 || this.count == 0) {
+			return false;
+		}
+		TensorSpec spec = signature.inputs().get(0);
+		List<Long> shape = spec.shape();
+		int rank = Math.max(this.rank, 0);
+		if (shape.isEmpty() || shape.size() - 1 != rank) {
+			return false;
+		}
+		for (int d = 0; d < rank; d++) {
+			long expected = shape.get(d + 1);
+			if (expected >= 0 && expected != this.lengths[d]) {
+				return false;
+			}
+		}
+		return switch (spec.dtype()) {
+			case "float32" -> within(Float.MAX_VALUE);
+			case "float64" -> within(Double.MAX_VALUE);
+			case "int32" -> this.integral && within(Integer.MAX_VALUE) && atLeast(Integer.MIN_VALUE);
+			case "int64" -> this.integral && within(EXACT_INTEGER);
+			default -> false;
+		};
+	}
+
+	private boolean within(double max) {
+		for (int i = 0; i < this.size; i++) {
+			if (!(Math.abs(this.values[i]) <= max)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	private boolean atLeast(double min) {
+		for (int i = 0; i < this.size; i++) {
+			if (this.values[i] < min) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+}
