@@ -1,6 +1,8 @@
 package dev.batchline.api;
 
 import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -44,6 +46,15 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		assertThat(submitted.json().get("state").asString()).isEqualTo("QUEUED");
 		assertThat(submitted.json().get("counts").get("total").asLong()).isEqualTo(1200);
 		assertThat(submitted.json().get("metadata").get("batch").asString()).isEqualTo("a");
+		// the status read (one SQL statement) shows the job as the submission's answer
+		// did
+		JsonNode read = this.api.get("/v1/jobs/" + id).json();
+		for (String field : List.of("id", "state", "model", "version", "counts", "metadata", "links")) {
+			assertThat(read.get(field)).as(field).isEqualTo(submitted.json().get(field));
+		}
+		assertThat(read.get("history").findValuesAsString("to")).containsExactly("QUEUED");
+		assertThat(Instant.parse(read.get("created_at").asString()))
+			.isEqualTo(Instant.parse(submitted.json().get("created_at").asString()).truncatedTo(ChronoUnit.MICROS));
 
 		List<ChunkSubmitted> chunks = this.workers.chunksOf(UUID.fromString(id), 3);
 		assertThat(chunks).extracting(ChunkSubmitted::firstIndex).containsExactly(0L, 500L, 1000L);

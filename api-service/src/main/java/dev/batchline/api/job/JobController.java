@@ -47,8 +47,11 @@ class JobController {
 
 	private final IdempotencyKeys idempotencyKeys;
 
+	private final JobStatusReads statusReads;
+
 	JobController(JobManagement jobs, JobPages pages, ApiProperties properties, WebhookUrls webhookUrls,
-			JobLifecycle lifecycle, IdempotencyKeys idempotencyKeys) {
+			JobLifecycle lifecycle, IdempotencyKeys idempotencyKeys, JobStatusReads statusReads) {
+		this.statusReads = statusReads;
 		this.lifecycle = lifecycle;
 		this.idempotencyKeys = idempotencyKeys;
 		this.jobs = jobs;
@@ -102,8 +105,7 @@ class JobController {
 
 	@GetMapping("/v1/jobs/{id}")
 	JobView get(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
-		Job job = this.jobs.get(tenantId, id);
-		return JobView.of(job, this.jobs.history(id));
+		return this.statusReads.view(tenantId, id);
 	}
 
 	@GetMapping("/v1/jobs")

@@ -1,5 +1,6 @@
 package dev.batchline.api.job;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -42,18 +43,31 @@ record JobView(UUID id, JobState state, String model, String version, Counts cou
 	}
 
 	static JobView of(Job job, List<JobStateChange> history) {
-		String self = "/v1/jobs/" + job.getId();
-		return new JobView(job.getId(), job.getState(), job.getModel(), job.getModelVersion(),
-				new Counts(job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(), job.getSkippedItems(),
-						job.getUnprocessedItems() - job.getSkippedItems()),
-				(job.getMetadata() != null) ? EventCodec.tree(job.getMetadata().getBytes()) : null,
-				(job.getCallbackUrl() != null) ? new Callback(job.getCallbackUrl()) : null, job.getCreatedAt(),
-				job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(), job.getExpiresAt(),
+		return of(job.getId(), job.getState(), job.getModel(), job.getModelVersion(), job.getTotalItems(),
+				job.getSucceededItems(), job.getFailedItems(), job.getMetadata(), job.getCallbackUrl(),
+				job.getCreatedAt(), job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(), job.getExpiresAt(),
 				(history != null) ? history.stream()
 					.map((c) -> new StateChange(c.getFromState(), c.getToState(), c.getReason(), c.getChangedAt()))
-					.toList() : null,
-				Map.of("self", self, "results", self + "/results", "errors", self + "/errors", "cancel",
-						self + "/cancel"));
+					.toList() : null);
+	}
+
+	/**
+	 * The view of a job read as columns (the status read, {@link JobStatusReads}); items
+	 * without a result count as skipped once the job is cancelled or expired, as pending
+	 * before.
+	 */
+	static JobView of(UUID id, JobState state, String model, String version, long total, long succeeded, long failed,
+			String metadata, String callbackUrl, Instant createdAt, Instant startedAt, Instant finishedAt,
+			Instant updatedAt, Instant expiresAt, List<StateChange> history) {
+		String self = "/v1/jobs/" + id;
+		long unprocessed = total - succeeded - failed;
+		long skipped = (state == JobState.CANCELLED || state == JobState.EXPIRED) ? unprocessed : 0;
+		return new JobView(id, state, model, version,
+				new Counts(total, succeeded, failed, skipped, unprocessed - skipped),
+				(metadata != null) ? EventCodec.tree(metadata.getBytes(StandardCharsets.UTF_8)) : null,
+				(callbackUrl != null) ? new Callback(callbackUrl) : null, createdAt, startedAt, finishedAt, updatedAt,
+				expiresAt, history, Map.of("self", self, "results", self + "/results", "errors", self + "/errors",
+						"cancel", self + "/cancel"));
 	}
 
 }

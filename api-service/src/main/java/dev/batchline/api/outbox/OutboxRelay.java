@@ -181,6 +181,11 @@ class OutboxRelay implements SmartLifecycle {
 					acks.add(CompletableFuture.failedFuture(ex));
 				}
 			}
+			// the round waits for every acknowledgement anyway: send the last batches now
+			// instead of after linger.ms (which only helps the batches fill while rows
+			// are
+			// handed over)
+			this.kafka.flush();
 			List<Long> done = new ArrayList<>(rows.size());
 			long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
 			for (int i = 0; i < rows.size(); i++) {

@@ -79,8 +79,11 @@ public class TenantManagement {
 		return new NewTenant(tenant.getId(), name, apiKey);
 	}
 
-	/** The tenant an API key belongs to, if the key is valid. */
-	@Transactional(readOnly = true)
+	/**
+	 * The tenant an API key belongs to, if the key is valid. Not a transaction of its
+	 * own: a cached key (every request but one per key and {@link #CACHE_TTL}) costs no
+	 * connection, and a miss runs the repository's read-only query.
+	 */
 	public Optional<UUID> authenticate(String apiKey) {
 		byte[] hash = hash(apiKey);
 		String cacheKey = HexFormat.of().formatHex(hash);
