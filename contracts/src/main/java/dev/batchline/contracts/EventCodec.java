@@ -1,5 +1,9 @@
 package dev.batchline.contracts;
 
+import tools.jackson.core.JsonParser;
+import tools.jackson.core.ObjectReadContext;
+import tools.jackson.core.json.JsonFactory;
+import tools.jackson.core.util.JsonRecyclerPools;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.PropertyNamingStrategies;
 import tools.jackson.databind.json.JsonMapper;
@@ -14,7 +18,27 @@ public final class EventCodec {
 		.propertyNamingStrategy(PropertyNamingStrategies.SNAKE_CASE)
 		.build();
 
+	/**
+	 * For parsers of many small values one after another (an NDJSON line each): buffers
+	 * are recycled per thread, not through the shared pool's concurrent deque.
+	 */
+	private static final JsonFactory SMALL_VALUES = JsonFactory.builder()
+		.recyclerPool(JsonRecyclerPools.threadLocalPool())
+		.build();
+
 	private EventCodec() {
+	}
+
+	/**
+	 * A streaming parser of one small JSON text, cheap to make one of per value (no data
+	 * binding: tokens only).
+	 * @param bytes the UTF-8 bytes
+	 * @param offset where the text starts
+	 * @param length its length
+	 * @return the parser; close it
+	 */
+	public static JsonParser parser(byte[] bytes, int offset, int length) {
+		return SMALL_VALUES.createParser(ObjectReadContext.empty(), bytes, offset, length);
 	}
 
 	/** The mapper behind the codec, for callers that stream. */

@@ -186,11 +186,6 @@ public class Job {
 		return this.totalItems - this.succeededItems - this.failedItems;
 	}
 
-	/** Items never processed because the job was cancelled or expired. */
-	public long getSkippedItems() {
-		return (this.state == JobState.CANCELLED || this.state == JobState.EXPIRED) ? getUnprocessedItems() : 0;
-	}
-
 	public Instant getUpdatedAt() {
 		return this.updatedAt;
 	}

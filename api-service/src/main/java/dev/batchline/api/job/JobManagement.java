@@ -174,8 +174,7 @@ public class JobManagement {
 	 */
 	private static boolean fitsAsSent(Items items, DenseInstances dense, ModelSignature signature) {
 		dense.clear();
-		try (JsonParser parser = EventCodec.mapper()
-			.createParser(items.text(), items.textOffset(), items.textLength())) {
+		try (JsonParser parser = EventCodec.parser(items.text(), items.textOffset(), items.textLength())) {
 			return dense.read(parser, parser.nextToken()) && parser.nextToken() == null && dense.fits(signature);
 		}
 		catch (JacksonException ex) {
