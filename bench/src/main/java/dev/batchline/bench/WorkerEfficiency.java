@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.LongFunction;
 
@@ -36,14 +37,21 @@ final class WorkerEfficiency {
 		this.bench.pipeline().scaleWorkers(0);
 		List<Double> pipeline = new ArrayList<>();
 		MemorySampler memory = null;
+		Map<String, Long> peaks = Map.of();
 		for (int round = 0; round <= plan.rounds(); round++) {
 			List<UUID> jobs = backlog(model, instance, plan.backlogItems());
 			this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
-			if (round == plan.rounds()) {
+			if (round == 0) {
+				// memory is sampled in the warm-up round: reading every process's memory
+				// five times a second takes CPU from a measured round
 				memory = new MemorySampler(this.bench.pipeline()::pids);
 			}
 			this.bench.pipeline().scaleWorkers(plan.workers());
-			List<JsonNode> done = this.bench.api().awaitTerminal(jobs, Duration.ofMillis(250), Duration.ofMinutes(15));
+			List<JsonNode> done = this.bench.api()
+				// the rate comes from the jobs' own timestamps: polling more often would
+				// only
+				// take CPU from the pipeline being measured
+				.awaitTerminal(jobs, Duration.ofSeconds(1), Duration.ofMinutes(15));
 			Instant first = done.stream().map((job) -> Api.instant(job, "started_at")).min(Instant::compareTo).get();
 			Instant last = done.stream().map((job) -> Api.instant(job, "finished_at")).max(Instant::compareTo).get();
 			long succeeded = done.stream().mapToLong((job) -> job.get("counts").get("succeeded").asLong()).sum();
@@ -57,9 +65,12 @@ final class WorkerEfficiency {
 			if (round > 0) {
 				pipeline.add(rate);
 			}
+			else {
+				peaks = memory.peaksMb();
+			}
 			this.bench.pipeline().scaleWorkers(0);
 		}
-		this.bench.report().memory("scenario 1 (" + model + ", last round, draining)", memory.peaksMb());
+		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
 		List<Double> raw = new ArrayList<>();
 		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
 			predict.itemsPerSecond(BATCH, this.bench.inferenceThreads(), Duration.ofSeconds(1));

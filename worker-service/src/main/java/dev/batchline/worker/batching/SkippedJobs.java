@@ -37,7 +37,10 @@ class SkippedJobs implements SmartLifecycle {
 	/** Entries older than this are forgotten: no job lives that long. */
 	private static final Duration MEMORY = Duration.ofDays(8);
 
-	private static final Duration POLL = Duration.ofMillis(200);
+	private static final Duration POLL = Duration.ofMillis(1000);
+
+	/** How long the broker holds a fetch of the idle control topic. */
+	private static final int CONTROL_FETCH_WAIT_MS = 500;
 
 	private final Map<UUID, Instant> skipped = new ConcurrentHashMap<>();
 
@@ -71,6 +74,11 @@ class SkippedJobs implements SmartLifecycle {
 		config.remove(ConsumerConfig.GROUP_ID_CONFIG);
 		config.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, false);
 		config.put(ConsumerConfig.CLIENT_ID_CONFIG, "worker-control-" + ProcessHandle.current().pid());
+		// not the chunk consumer's short fetch wait (max-batch-delay): the control topic
+		// is
+		// nearly always idle, and a long-polled fetch costs neither worker nor broker CPU
+		config.put(ConsumerConfig.FETCH_MIN_BYTES_CONFIG, 1);
+		config.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, CONTROL_FETCH_WAIT_MS);
 		this.consumer = new KafkaConsumer<>(config);
 		this.running = true;
 		this.thread = Thread.ofPlatform().name("job-control").daemon().start(this::run);
