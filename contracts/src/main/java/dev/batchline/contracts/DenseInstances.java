@@ -161,6 +161,113 @@ public final class DenseInstances {
 		};
 	}
 
+	/**
+	 * Whether one item's JSON text is, for certain, a valid input of a model: a flat
+	 * array of plain decimal numbers (no exponent) of the input's length, each within the
+	 * input's type by its digits alone, for a model with one input of item rank 1 and
+	 * type {@code float32}, {@code float64}, {@code int32} or {@code int64}. A byte scan:
+	 * no parser, no number converted. False means "not certain" (the text may still be
+	 * valid; read it with a parser then), never "invalid".
+	 * @param text the UTF-8 bytes
+	 * @param offset where the item starts
+	 * @param length its length
+	 * @param signature the model's signature
+	 * @return whether the item is certainly valid
+	 */
+	public static boolean certainlyFits(byte[] text, int offset, int length, ModelSignature signature) {
+		if (signature.inputs().size() != 1) {
+			return false;
+		}
+		TensorSpec spec = signature.inputs().get(0);
+		if (spec.shape().size() != 2) {
+			return false;
+		}
+		long expected = spec.shape().get(1);
+		boolean integers;
+		int maxIntegerDigits;
+		switch (spec.dtype()) {
+			// every number below 10^38 is within float32 (3.4 × 10^38); below 10^9 within
+			// int32, below 10^18 within int64
+			case "float32", "float64" -> {
+				integers = false;
+				maxIntegerDigits = 38;
+			}
+			case "int32" -> {
+				integers = true;
+				maxIntegerDigits = 9;
+			}
+			case "int64" -> {
+				integers = true;
+				maxIntegerDigits = 18;
+			}
+			default -> {
+				return false;
+			}
+		}
+		int at = skipBlanks(text, offset, offset + length);
+		int end = offset + length;
+		if (at == end || text[at++] != '[') {
+			return false;
+		}
+		long count = 0;
+		while (true) {
+			at = skipBlanks(text, at, end);
+			// a number: -?(0|[1-9][0-9]*)(\.[0-9]+)?
+			if (at < end && text[at] == '-') {
+				at++;
+			}
+			int digits = 0;
+			if (at < end && text[at] == '0') {
+				at++;
+				digits = 1;
+			}
+			else {
+				while (at < end && text[at] >= '0' && text[at] <= '9') {
+					at++;
+					digits++;
+				}
+			}
+			if (digits == 0 || digits > maxIntegerDigits) {
+				return false;
+			}
+			if (at < end && text[at] == '.') {
+				if (integers) {
+					return false;
+				}
+				at++;
+				int fraction = 0;
+				while (at < end && text[at] >= '0' && text[at] <= '9') {
+					at++;
+					fraction++;
+				}
+				if (fraction == 0) {
+					return false;
+				}
+			}
+			count++;
+			at = skipBlanks(text, at, end);
+			if (at == end) {
+				return false;
+			}
+			byte next = text[at++];
+			if (next == ']') {
+				break;
+			}
+			if (next != ',') {
+				return false;
+			}
+		}
+		return skipBlanks(text, at, end) == end && (expected < 0 || count == expected);
+	}
+
+	private static int skipBlanks(byte[] text, int from, int end) {
+		int at = from;
+		while (at < end && (text[at] == ' ' || text[at] == '\t' || text[at] == '\r' || text[at] == '\n')) {
+			at++;
+		}
+		return at;
+	}
+
 	private boolean within(double max) {
 		for (int i = 0; i < this.size; i++) {
 			if (!(Math.abs(this.values[i]) <= max)) {

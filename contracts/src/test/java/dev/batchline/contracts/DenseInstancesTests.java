@@ -91,6 +91,46 @@ class DenseInstancesTests {
 		assertThat(accepted).as("items accepted densely").isGreaterThan(1000);
 	}
 
+	@Test
+	void aByteScanIsCertainOnlyOfItemsTheValidatorAccepts() {
+		assertThat(DenseInstances.certainlyFits(bytes("[5.1, 3.5, 1.4, 0.2]"), 0, 20, IRIS)).isTrue();
+		assertThat(DenseInstances.certainlyFits(bytes(" x[-0,10,0.25,7]"), 2, 14, IRIS)).isTrue();
+		for (String item : List.of("[5.1,3.5,1.4]", "[1e3,1,1,1]", "[01,1,1,1]", "[1.,1,1,1]", "[1,1,1,1,]",
+				"[1,1,1,1] x", "[\"1\",1,1,1]", "[]", "[1 1,1,1]")) {
+			assertThat(DenseInstances.certainlyFits(bytes(item), 0, item.length(), IRIS)).as(item).isFalse();
+		}
+		Random random = new Random(7);
+		List<String> pieces = List.of("1", "-2", "0.5", "-0", "10.125", "0", "007", "1.", ".5", "-", "1e2", "123456789",
+				"1234567890", "9".repeat(38), "9".repeat(39) + ".5", "12345678901234567890", " ", "", "1 2", "null",
+				"[1]");
+		List<ModelSignature> signatures = List.of(IRIS, signature("float64", -1, 4), signature("int32", -1, 4),
+				signature("int64", -1, 4), signature("int32", -1, -1), signature("uint8", -1, 4),
+				signature("float32", 4), signature("float32", -1, 2, 2));
+		int certain = 0;
+		for (int n = 0; n < 20000; n++) {
+			List<String> numbers = new ArrayList<>();
+			int length = 3 + random.nextInt(2);
+			for (int i = 0; i < length; i++) {
+				numbers.add(pieces.get(random.nextInt(random.nextBoolean() ? 6 : pieces.size())));
+			}
+			String item = (random.nextInt(10) == 0 ? " " : "") + "["
+					+ String.join(random.nextBoolean() ? "," : " , ", numbers) + "]";
+			for (ModelSignature signature : signatures) {
+				if (DenseInstances.certainlyFits(bytes(item), 0, item.length(), signature)) {
+					certain++;
+					assertThat(InstanceValidator.validate(EventCodec.tree(bytes(item)), signature))
+						.as(item + " for " + signature)
+						.isEmpty();
+				}
+			}
+		}
+		assertThat(certain).as("items the scan was certain of").isGreaterThan(2000);
+	}
+
+	private static byte[] bytes(String text) {
+		return text.getBytes(StandardCharsets.UTF_8);
+	}
+
 	/** Reads a JSON array of items densely; null when they cannot be. */
 	private static DenseInstances read(String items) {
 		DenseInstances dense = new DenseInstances(4);

@@ -173,6 +173,9 @@ public class JobManagement {
 	 * the validator, which say what is wrong.
 	 */
 	private static boolean fitsAsSent(Items items, DenseInstances dense, ModelSignature signature) {
+		if (DenseInstances.certainlyFits(items.text(), items.textOffset(), items.textLength(), signature)) {
+			return true;
+		}
 		dense.clear();
 		try (JsonParser parser = EventCodec.parser(items.text(), items.textOffset(), items.textLength())) {
 			return dense.read(parser, parser.nextToken()) && parser.nextToken() == null && dense.fits(signature);
