@@ -52,7 +52,7 @@ public final class DenseInstances {
 	 * @param first that token
 	 * @return false when the item is not a rectangular array of numbers of the shape of
 	 * the items before it; the parser is then somewhere within the item, and this
-	 * collection must not be used any more
+	 * collection holds a partial item until {@link #clear()}
 	 */
 	public boolean read(JsonParser parser, JsonToken first) {
 		this.parser = parser;

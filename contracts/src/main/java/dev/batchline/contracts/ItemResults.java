@@ -161,18 +161,12 @@ public final class ItemResults {
 							copy.writeEndArray();
 						}
 						case PROPERTY_NAME -> {
-							if (depth == 2 && "error".equals(parser.currentName())
-									&& parser.nextToken() != JsonToken.VALUE_NULL) {
-								failed++;
-								copy.writeName("error");
+							copy.writeName(parser.currentName());
+							if (depth == 2 && "error".equals(parser.currentName())) {
+								// an item's error, copied whole: the item failed unless
+								// it is null
+								failed += (parser.nextToken() != JsonToken.VALUE_NULL) ? 1 : 0;
 								copy.copyCurrentStructure(parser);
-							}
-							else if (depth == 2 && "error".equals(parser.currentName())) {
-								copy.writeName("error");
-								copy.writeNull();
-							}
-							else {
-								copy.writeName(parser.currentName());
 							}
 						}
 						case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> copy.writeNumber(parser.getString());
