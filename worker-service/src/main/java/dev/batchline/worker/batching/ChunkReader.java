@@ -45,8 +45,8 @@ final class ChunkReader {
 
 	private static Chunk readDense(byte[] data) {
 		UUID jobId = null;
-		int number = 0;
-		long firstIndex = 0;
+		Integer number = null;
+		Long firstIndex = null;
 		String model = null;
 		String version = null;
 		DenseInstances items = null;
@@ -64,7 +64,13 @@ final class ChunkReader {
 					case "first_index" -> firstIndex = parser.getLongValue();
 					case "model" -> model = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
 					case "version" -> version = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
-					case "instances" -> items = readItems(parser, value);
+					case "instances" -> {
+						items = readItems(parser, value);
+						if (items == null) {
+							// the parser stopped within an item: the trees read it all
+							return null;
+						}
+					}
 					default -> parser.skipChildren();
 				}
 			}
@@ -73,7 +79,8 @@ final class ChunkReader {
 			// let the tree reader say what is wrong with it
 			return null;
 		}
-		if (jobId == null || model == null || items == null) {
+		// a field missing: the tree reader says which
+		if (jobId == null || number == null || firstIndex == null || model == null || items == null) {
 			return null;
 		}
 		return new Chunk(jobId, number, firstIndex, model, version, ChunkItems.dense(firstIndex, items), data);
@@ -82,12 +89,12 @@ final class ChunkReader {
 	/** The items, or null when they cannot be read densely. */
 	private static DenseInstances readItems(JsonParser parser, JsonToken start) {
 		if (start != JsonToken.START_ARRAY) {
-			throw new IllegalArgumentException("instances must be an array");
+			return null;
 		}
 		DenseInstances items = new DenseInstances(4096);
 		for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
 			if (!items.read(parser, token)) {
-				throw new IllegalArgumentException("not dense");
+				return null;
 			}
 		}
 		return (items.count() > 0) ? items : null;
