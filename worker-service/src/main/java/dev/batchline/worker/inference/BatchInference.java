@@ -73,11 +73,16 @@ public class BatchInference {
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
 		Rows rows = new Rows(chunks);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
+		// a dense chunk's rows share one shape: its key is made once, not once per row
+		String[] denseKeys = new String[chunks.size()];
 		for (int r = 0; r < rows.size(); r++) {
-			ChunkItems chunk = chunks.get(rows.chunk[r]);
+			int c = rows.chunk[r];
+			ChunkItems chunk = chunks.get(c);
 			if (chunk.dense() != null) {
-				byShape.computeIfAbsent("dense" + Arrays.toString(chunk.dense().shape()), (key) -> new ArrayList<>())
-					.add(r);
+				if (denseKeys[c] == null) {
+					denseKeys[c] = "dense" + Arrays.toString(chunk.dense().shape());
+				}
+				byShape.computeIfAbsent(denseKeys[c], (key) -> new ArrayList<>()).add(r);
 				continue;
 			}
 			JsonNode item = chunk.trees().get(rows.local[r]);
