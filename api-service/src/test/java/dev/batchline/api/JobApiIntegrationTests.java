@@ -8,6 +8,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.JobEvent;
@@ -59,6 +60,10 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		assertThat(chunks).extracting(ChunkSubmitted::firstIndex).containsExactly(0L, 500L, 1000L);
 		assertThat(chunks).extracting((c) -> c.instances().size()).containsExactly(500, 500, 200);
 		assertThat(chunks.get(1).instances().get(0).get(0).asDouble()).isEqualTo(500.0);
+		// arrays of numbers that fit the model go to the workers as one tensor each
+		for (int c = 0; c < 3; c++) {
+			assertThat(this.workers.contentTypeOf(UUID.fromString(id), c)).isEqualTo(ChunkTensors.CONTENT_TYPE);
+		}
 
 		// the last chunk first, and one chunk twice: recording is order-free and
 		// idempotent

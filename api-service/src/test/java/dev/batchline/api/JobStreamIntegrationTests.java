@@ -18,6 +18,7 @@ import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
@@ -262,7 +263,8 @@ class JobStreamIntegrationTests {
 	private List<ChunkSubmitted> chunksOf(UUID jobId, int expected) {
 		await().atMost(Duration.ofSeconds(30)).until(() -> {
 			for (ConsumerRecord<String, CloudEvent> record : this.chunkConsumer.poll(Duration.ofMillis(200))) {
-				ChunkSubmitted chunk = CloudEventRecords.data(record.value(), ChunkSubmitted.class);
+				ChunkSubmitted chunk = ChunkTensors.readSubmitted(record.value().getDataContentType(),
+						record.value().getData().toBytes());
 				this.chunkRecords.computeIfAbsent(chunk.jobId(), (id) -> new HashMap<>()).put(chunk.chunk(), chunk);
 			}
 			return this.chunkRecords.getOrDefault(jobId, Map.of()).size() == expected;

@@ -14,6 +14,7 @@ import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
@@ -57,6 +58,8 @@ final class WorkerSide implements AutoCloseable {
 	private final KafkaConsumer<String, CloudEvent> chunkConsumer;
 
 	private final KafkaConsumer<String, CloudEvent> eventConsumer;
+
+	private final Map<String, String> contentTypes = new HashMap<>();
 
 	/**
 	 * @param topics the topics of the API under test
@@ -133,17 +136,24 @@ final class WorkerSide implements AutoCloseable {
 		Map<Integer, ChunkSubmitted> chunks = new HashMap<>();
 		await().atMost(Duration.ofSeconds(30)).until(() -> {
 			for (ConsumerRecord<String, CloudEvent> record : this.chunkConsumer.poll(Duration.ofMillis(200))) {
-				ChunkSubmitted chunk = CloudEventRecords.data(record.value(), ChunkSubmitted.class);
+				ChunkSubmitted chunk = ChunkTensors.readSubmitted(record.value().getDataContentType(),
+						record.value().getData().toBytes());
 				if (chunk.jobId().equals(jobId)) {
 					assertThat(record.value().getType()).isEqualTo(ChunkSubmitted.TYPE);
 					assertThat(record.headers().lastHeader("ce_specversion")).isNotNull();
 					chunks.put(chunk.chunk(), chunk);
+					this.contentTypes.put(jobId + "/" + chunk.chunk(), record.value().getDataContentType());
 				}
 			}
 			this.chunkConsumer.commitSync();
 			return chunks.size() == expected;
 		});
 		return chunks.values().stream().sorted(Comparator.comparingInt(ChunkSubmitted::chunk)).toList();
+	}
+
+	/** The {@code datacontenttype} of a chunk record read by {@link #chunksOf}. */
+	String contentTypeOf(UUID jobId, int chunk) {
+		return this.contentTypes.get(jobId + "/" + chunk);
 	}
 
 	/** Reads job events until {@code expected} of the job's were seen. */

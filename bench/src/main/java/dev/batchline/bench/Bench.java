@@ -3,6 +3,7 @@ package dev.batchline.bench;
 import java.nio.file.Path;
 
 import dev.batchline.launcher.LocalPipeline;
+import dev.batchline.launcher.ServiceProcess;
 
 /**
  * What every scenario works with.
@@ -19,6 +20,24 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	/** Consumer threads over all workers: the thread count of the raw DJL limit. */
 	int inferenceThreads() {
 		return this.plan.workers() * this.plan.concurrency();
+	}
+
+	/**
+	 * Seconds the running workers have spent in predict calls on a model so far (their
+	 * {@code batchline.worker.predict} timer).
+	 */
+	double predictSeconds(String model) {
+		return workerMetric("batchline.worker.predict", "TOTAL_TIME", "model:" + model);
+	}
+
+	/** A metric of the running workers, summed over them (NaN counts as 0). */
+	double workerMetric(String name, String statistic, String... tags) {
+		double sum = 0;
+		for (ServiceProcess worker : this.pipeline.workers()) {
+			double value = this.api.metric(worker, name, statistic, tags);
+			sum += Double.isNaN(value) ? 0 : value;
+		}
+		return sum;
 	}
 
 }

@@ -7,7 +7,6 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.batchline.launcher.Console;
-import dev.batchline.launcher.ServiceProcess;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -41,7 +40,7 @@ final class EndToEnd {
 		List<Double> predict = new ArrayList<>();
 		List<Double> total = new ArrayList<>();
 		for (int round = 0; round <= plan.rounds(); round++) {
-			double predictBefore = predictSeconds();
+			double predictBefore = this.bench.predictSeconds(BenchmarkModel.NAME);
 			Instant posted = Instant.now();
 			long start = System.nanoTime();
 			UUID id = this.bench.api().submit(BenchmarkModel.NAME, instances);
@@ -56,7 +55,7 @@ final class EndToEnd {
 			Instant started = Api.instant(job, "started_at");
 			Instant finished = Api.instant(job, "finished_at");
 			double seconds = Duration.between(posted, finished).toNanos() / 1e9;
-			double inPredict = predictSeconds() - predictBefore;
+			double inPredict = this.bench.predictSeconds(BenchmarkModel.NAME) - predictBefore;
 			Console.step(String.format(
 					"%s round %d: %,d items in %.2f s (%,.0f items/s): intake %.2f s, queued %.2f s, running %.2f s (predict %.2f s)",
 					SCENARIO, round, instances.size(), seconds, instances.size() / seconds, accepted,
@@ -80,17 +79,6 @@ final class EndToEnd {
 		this.bench.report()
 			.info(SCENARIO, "running (first → last result recorded)", Stats.of(running).format("%.2f") + " s");
 		this.bench.report().info(SCENARIO, "of which workers in DJL predict", Stats.of(predict).format("%.2f") + " s");
-	}
-
-	/** Seconds the workers have spent in predict calls on the benchmark model so far. */
-	private double predictSeconds() {
-		double sum = 0;
-		for (ServiceProcess worker : this.bench.pipeline().workers()) {
-			double seconds = this.bench.api()
-				.metric(worker, "batchline.worker.predict", "TOTAL_TIME", "model:" + BenchmarkModel.NAME);
-			sum += Double.isNaN(seconds) ? 0 : seconds;
-		}
-		return sum;
 	}
 
 }

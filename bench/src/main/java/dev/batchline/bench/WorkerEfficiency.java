@@ -36,6 +36,7 @@ final class WorkerEfficiency {
 		Plan plan = this.bench.plan();
 		this.bench.pipeline().scaleWorkers(0);
 		List<Double> pipeline = new ArrayList<>();
+		List<Double> predictShares = new ArrayList<>();
 		MemorySampler memory = null;
 		Map<String, Long> peaks = Map.of();
 		for (int round = 0; round <= plan.rounds(); round++) {
@@ -59,11 +60,22 @@ final class WorkerEfficiency {
 				throw new IllegalStateException(
 						model + ": only " + succeeded + " of " + plan.backlogItems() + " items succeeded: " + done);
 			}
-			double rate = plan.backlogItems() / (Duration.between(first, last).toNanos() / 1e9);
-			Console.step(String.format("%s %s round %d: %,d items drained at %,.0f items/s", scenario, model, round,
-					plan.backlogItems(), rate));
+			double seconds = Duration.between(first, last).toNanos() / 1e9;
+			double rate = plan.backlogItems() / seconds;
+			// where the workers' time went: predict calls (with the outputs written), the
+			// rest of the listener, committing the Kafka transactions; the remainder is
+			// waiting in poll
+			double inPredict = this.bench.predictSeconds(model);
+			double inListener = this.bench.workerMetric("spring.kafka.listener", "TOTAL_TIME");
+			double committing = this.bench.workerMetric("kafka.producer.txn.commit.time.ns.total", "COUNT") / 1e9;
+			Console.step(String.format(
+					"%s %s round %d: %,d items drained at %,.0f items/s in %.2f s; worker seconds: listener %.2f"
+							+ " (predict %.2f, %,.0f items/s there), committing %.2f",
+					scenario, model, round, plan.backlogItems(), rate, seconds, inListener, inPredict,
+					plan.backlogItems() / inPredict, committing));
 			if (round > 0) {
 				pipeline.add(rate);
+				predictShares.add(inPredict / seconds / plan.workers());
 			}
 			else {
 				peaks = memory.peaksMb();
@@ -81,6 +93,9 @@ final class WorkerEfficiency {
 		this.bench.report()
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
+		this.bench.report()
+			.info(scenario, model + " model: share of the drain a worker spent in predict",
+					Stats.of(predictShares).format("%.2f"));
 	}
 
 	/** Submits the backlog as jobs no bigger than the body limit allows. */

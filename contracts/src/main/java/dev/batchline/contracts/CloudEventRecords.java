@@ -12,12 +12,13 @@ import io.cloudevents.core.builder.CloudEventBuilder;
 
 /**
  * Builds and reads the CloudEvents 1.0 envelope of Batchline's Kafka records. Records use
- * the binary content mode ({@code ce_*} headers, JSON data in the value), written by
+ * the binary content mode ({@code ce_*} headers, the data in the value: JSON, or a
+ * chunk's tensor in {@link ChunkTensors}), written by
  * {@code io.cloudevents.kafka.CloudEventSerializer}.
  */
 public final class CloudEventRecords {
 
-	/** The {@code datacontenttype} of every record. */
+	/** The {@code datacontenttype} of every record but tensor-encoded chunks. */
 	public static final String JSON = "application/json";
 
 	private CloudEventRecords() {
@@ -40,14 +41,23 @@ public final class CloudEventRecords {
 	/** An event whose JSON data is already encoded. */
 	public static CloudEvent eventWithJson(String id, String type, String source, String subject, Instant time,
 			byte[] json) {
+		return eventWithData(id, type, source, subject, time, JSON, json);
+	}
+
+	/**
+	 * An event whose data is already encoded, of the given content type (e.g.
+	 * {@link ChunkTensors#CONTENT_TYPE}).
+	 */
+	public static CloudEvent eventWithData(String id, String type, String source, String subject, Instant time,
+			String contentType, byte[] data) {
 		return CloudEventBuilder.v1()
 			.withId(id)
 			.withType(type)
 			.withSource(URI.create("/batchline/" + source))
 			.withSubject(subject)
 			.withTime(OffsetDateTime.ofInstant(time, ZoneOffset.UTC))
-			.withDataContentType(JSON)
-			.withData(json)
+			.withDataContentType(contentType)
+			.withData(data)
 			.build();
 	}
 

@@ -63,6 +63,45 @@ public final class DenseInstances {
 		return true;
 	}
 
+	/**
+	 * Reads an array of items densely, e.g. a chunk's {@code instances}.
+	 * @param parser the parser, at the array's first token
+	 * @param start that token
+	 * @param capacity about how many numbers to expect
+	 * @return the items, or null when the value is not a non-empty array of items that
+	 * read densely (the parser is then somewhere within it)
+	 */
+	public static DenseInstances readArray(JsonParser parser, JsonToken start, int capacity) {
+		if (start != JsonToken.START_ARRAY) {
+			return null;
+		}
+		DenseInstances items = new DenseInstances(capacity);
+		for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
+			if (!items.read(parser, token)) {
+				return null;
+			}
+		}
+		return (items.count() > 0) ? items : null;
+	}
+
+	/**
+	 * Reads a JSON text that is an array of items densely.
+	 * @param json the UTF-8 text
+	 * @param capacity about how many numbers to expect
+	 * @return the items, or null when the text is not a non-empty array of items that
+	 * read densely, or not JSON
+	 */
+	public static DenseInstances readArray(byte[] json, int capacity) {
+		try (JsonParser parser = EventCodec.parser(json, 0, json.length)) {
+			DenseInstances items = readArray(parser, parser.nextToken(), capacity);
+			return (items != null && parser.nextToken() == null) ? items : null;
+		}
+		catch (RuntimeException ex) {
+			// not JSON: the tree reader says what is wrong with it
+			return null;
+		}
+	}
+
 	/** Forgets every item (and their shape). */
 	public void clear() {
 		Arrays.fill(this.lengths, -1);

@@ -1,6 +1,7 @@
 package dev.batchline.worker;
 
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -8,10 +9,15 @@ import java.util.UUID;
 
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
 import dev.batchline.testsupport.TestInfrastructure;
 import dev.batchline.testsupport.TestKafka;
@@ -34,6 +40,7 @@ import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -81,6 +88,88 @@ class WorkerIntegrationTests {
 			assertThat(completed.get(2).items().toList().get(0).index()).isEqualTo(5);
 			assertThat(completed.get(3).items().toList().get(0).error().code()).isEqualTo(ItemError.MODEL_UNAVAILABLE);
 			assertThat(completed.get(0).worker()).isNotBlank();
+		}
+	}
+
+	@Test
+	void answersTensorChunksAsTheSameItemsInJsonAndReadsAMisfitTensorItemByItem() {
+		UUID job = UUID.randomUUID();
+		String[] rows = { "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]", "[5.9,3.0,4.2,1.5]" };
+		ChunkSubmitted json = chunk(job, 0, 0, rows);
+		ModelSignature iris = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
+				List.of());
+		byte[] tensor = ChunkTensors.encode(new ChunkSubmitted(job, 1, 3, "iris", "1", List.of()),
+				DenseInstances.readArray(("[" + String.join(",", rows) + "]").getBytes(), 16), iris);
+		// three numbers an item: not the model's input, so each item is refused by name
+		ModelSignature threes = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 3L))),
+				List.of());
+		byte[] misfit = ChunkTensors.encode(new ChunkSubmitted(job, 2, 6, "iris", "1", List.of()),
+				DenseInstances.readArray("[[1,2,3],[4,5,6]]".getBytes(), 16), threes);
+		try (KafkaProducer<String, CloudEvent> producer = producer();
+				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
+					CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), json)));
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/1",
+					CloudEventRecords.eventWithData(job + ":1", ChunkSubmitted.TYPE, "api-service", job.toString(),
+							Instant.now(), ChunkTensors.CONTENT_TYPE, tensor)));
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/2",
+					CloudEventRecords.eventWithData(job + ":2", ChunkSubmitted.TYPE, "api-service", job.toString(),
+							Instant.now(), ChunkTensors.CONTENT_TYPE, misfit)));
+			producer.flush();
+			List<ChunkCompleted> completed = poll(results, ChunkCompleted.class, job, 3);
+			completed.sort(java.util.Comparator.comparingInt(ChunkCompleted::chunk));
+			List<ItemResult> fromJson = completed.get(0).items().toList();
+			List<ItemResult> fromTensor = completed.get(1).items().toList();
+			assertThat(fromTensor).extracting(ItemResult::index).containsExactly(3L, 4L, 5L);
+			// the same numbers in: the same outputs, but for the last digits, which
+			// depend
+			// on where a row sits in its batch
+			for (int i = 0; i < rows.length; i++) {
+				assertThat(fromTensor.get(i).output().get("class_id"))
+					.isEqualTo(fromJson.get(i).output().get("class_id"));
+				for (int p = 0; p < 3; p++) {
+					assertThat(fromTensor.get(i).output().get("probabilities").get(p).asDouble())
+						.isCloseTo(fromJson.get(i).output().get("probabilities").get(p).asDouble(), within(1e-6));
+				}
+			}
+			assertThat(fromTensor).extracting((item) -> item.output().get("class_id").asLong())
+				.containsExactly(0L, 2L, 1L);
+			assertThat(completed.get(2).items().toList()).extracting((item) -> item.error().code())
+				.containsExactly(ItemError.BAD_SHAPE, ItemError.BAD_SHAPE);
+			assertThat(completed.get(2).items().failed()).isEqualTo(2);
+		}
+	}
+
+	@Test
+	void sendsAGarbledTensorChunkToTheDeadLetterTopic() {
+		UUID job = UUID.randomUUID();
+		byte[] garbled = ChunkTensors.encode(new ChunkSubmitted(job, 0, 0, "iris", "1", List.of()),
+				DenseInstances.readArray("[[1,2,3,4]]".getBytes(), 16),
+				new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))), List.of()));
+		byte[] truncated = java.util.Arrays.copyOf(garbled, garbled.length - 3);
+		try (KafkaProducer<String, CloudEvent> producer = producer();
+				KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(Map.of("bootstrap.servers",
+						TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset",
+						"earliest", "isolation.level", "read_committed", "key.deserializer", StringDeserializer.class,
+						"value.deserializer", ByteArrayDeserializer.class))) {
+			dead.subscribe(List.of(TOPICS.chunksDeadLetter()));
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
+					CloudEventRecords.eventWithData(job + ":0", ChunkSubmitted.TYPE, "api-service", job.toString(),
+							Instant.now(), ChunkTensors.CONTENT_TYPE, truncated)));
+			producer.flush();
+			await().atMost(Duration.ofSeconds(30)).until(() -> {
+				for (ConsumerRecord<String, byte[]> record : dead.poll(Duration.ofMillis(200))) {
+					if ((job + "/0").equals(record.key())) {
+						assertThat(record.value()).isEqualTo(truncated);
+						assertThat(new String(record.headers().lastHeader("batchline_error").value()))
+							.contains("data_offsets");
+						assertThat(new String(record.headers().lastHeader("content-type").value()))
+							.isEqualTo(ChunkTensors.CONTENT_TYPE);
+						return true;
+					}
+				}
+				return false;
+			});
 		}
 	}
 

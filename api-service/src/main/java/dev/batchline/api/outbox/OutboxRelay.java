@@ -13,9 +13,16 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.batchline.api.model.ModelCatalog;
 import dev.batchline.api.system.ApiProperties;
+import dev.batchline.api.system.ApiProperties.ChunkEncoding;
+import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.Topics;
 import dev.batchline.support.WorkSignal;
 import io.cloudevents.CloudEvent;
@@ -68,6 +75,8 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final ApiProperties properties;
 
+	private final ModelCatalog models;
+
 	private final Counter published;
 
 	private final Counter dropped;
@@ -79,7 +88,8 @@ class OutboxRelay implements SmartLifecycle {
 	private Thread thread;
 
 	OutboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions, KafkaTemplate<String, CloudEvent> kafka,
-			Topics topics, ApiProperties properties, MeterRegistry meters) {
+			Topics topics, ApiProperties properties, ModelCatalog models, MeterRegistry meters) {
+		this.models = models;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.kafka = kafka;
@@ -223,18 +233,48 @@ class OutboxRelay implements SmartLifecycle {
 		};
 	}
 
-	private static CloudEvent toEvent(Row row) {
-		byte[] data = (row.payload() != null) ? row.payload() : chunkJson(row);
+	private CloudEvent toEvent(Row row) {
 		String subject = (row.jobId() != null) ? row.jobId().toString() : row.key();
-		return CloudEventRecords.eventWithJson(row.eventId(), row.eventType(), SOURCE, subject, row.createdAt(), data);
-	}
-
-	/** The chunk record, with the stored instances copied as they are (no re-parsing). */
-	private static byte[] chunkJson(Row row) {
+		if (row.payload() != null) {
+			return CloudEventRecords.eventWithJson(row.eventId(), row.eventType(), SOURCE, subject, row.createdAt(),
+					row.payload());
+		}
 		if (row.instances() == null) {
 			throw new MissingChunkException(
 					"Outbox row " + row.id() + " names a missing chunk " + row.jobId() + "/" + row.chunkNo());
 		}
+		byte[] tensor = (this.properties.chunkEncoding() == ChunkEncoding.SAFETENSORS) ? chunkTensor(row) : null;
+		if (tensor != null) {
+			return CloudEventRecords.eventWithData(row.eventId(), row.eventType(), SOURCE, subject, row.createdAt(),
+					ChunkTensors.CONTENT_TYPE, tensor);
+		}
+		return CloudEventRecords.eventWithJson(row.eventId(), row.eventType(), SOURCE, subject, row.createdAt(),
+				chunkJson(row));
+	}
+
+	/**
+	 * The chunk as one tensor, or null when it goes as JSON: its model is not known here
+	 * (yet) or has no single numeric input, or its items do not all read densely and fit
+	 * (such items are checked one by one by the workers, which name the bad ones). The
+	 * numbers are read here, once, so that the workers only copy them.
+	 */
+	private byte[] chunkTensor(Row row) {
+		ModelSignature signature = this.models.find(row.model(), row.modelVersion())
+			.map(ModelDeployed::signature)
+			.orElse(null);
+		if (signature == null || !ChunkTensors.encodable(signature)) {
+			return null;
+		}
+		DenseInstances items = DenseInstances.readArray(row.instances(), row.instances().length / 2);
+		if (items == null || !items.fits(signature)) {
+			return null;
+		}
+		return ChunkTensors.encode(new ChunkSubmitted(row.jobId(), row.chunkNo(), row.firstIndex(), row.model(),
+				row.modelVersion(), List.of()), items, signature);
+	}
+
+	/** The chunk record, with the stored instances copied as they are (no re-parsing). */
+	private static byte[] chunkJson(Row row) {
 		ByteArrayOutputStream out = new ByteArrayOutputStream(row.instances().length + 256);
 		try (JsonGenerator json = EventCodec.mapper().createGenerator(out)) {
 			json.writeStartObject();

@@ -25,6 +25,7 @@ import org.springframework.validation.annotation.Validated;
  * @param resultsPageSize the default page size of {@code GET /v1/jobs/{id}/results}
  * @param maxStreamItems the most items one job sent as NDJSON may have
  * @param maxStreamBytes the largest NDJSON body accepted by {@code POST /v1/jobs}
+ * @param chunkEncoding how the outbox relay encodes chunk records for the workers
  */
 @Validated
 @ConfigurationProperties("batchline.api")
@@ -33,7 +34,22 @@ public record ApiProperties(String adminToken, @DefaultValue("1000000") @Min(1) 
 		@DefaultValue("500") @Min(1) int chunkMaxItems, @DefaultValue("262144") @Min(64) int chunkMaxBytes,
 		@DefaultValue("500") @Min(1) int outboxBatchSize, @DefaultValue("200ms") @NotNull Duration outboxPollInterval,
 		@DefaultValue("1000") @Min(1) int resultsPageSize, @DefaultValue("1000000") @Min(1) long maxStreamItems,
-		@DefaultValue("1073741824") @Min(1024) long maxStreamBytes) {
+		@DefaultValue("1073741824") @Min(1024) long maxStreamBytes,
+		@DefaultValue("safetensors") @NotNull ChunkEncoding chunkEncoding) {
+
+	/** The encodings of chunk records on the chunks topic. */
+	public enum ChunkEncoding {
+
+		/**
+		 * A chunk whose items are all arrays of numbers of one shape that fit the model
+		 * goes as one safetensors tensor ({@code ChunkTensors}); any other as JSON.
+		 */
+		SAFETENSORS,
+
+		/** Every chunk as JSON ({@code ChunkSubmitted}). */
+		JSON
+
+	}
 
 	/** Whether the admin endpoints are enabled. */
 	public boolean adminEnabled() {

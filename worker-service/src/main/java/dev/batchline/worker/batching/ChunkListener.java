@@ -135,8 +135,8 @@ class ChunkListener {
 		Optional<ServedModel> model = this.models.find(first.model(), first.version());
 		List<Chunk> chunks = group.stream()
 			.map(Received::chunk)
-			.map((chunk) -> (model.isEmpty() || chunk.items().dense() == null
-					|| chunk.items().dense().fits(model.get().signature())) ? chunk : chunk.asTrees())
+			.map((chunk) -> (model.isEmpty() || chunk.items().readyFor(model.get().signature())) ? chunk
+					: chunk.asTrees())
 			.toList();
 		List<ItemResults> results = model.isPresent()
 				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);
@@ -179,7 +179,8 @@ class ChunkListener {
 				if (record.value().getData() == null) {
 					throw new IllegalArgumentException("CloudEvent " + record.value().getId() + " has no data");
 				}
-				return Optional.of(ChunkReader.read(record.value().getData().toBytes()));
+				return Optional
+					.of(ChunkReader.read(record.value().getDataContentType(), record.value().getData().toBytes()));
 			}
 			DeserializationException failure = deserializationFailure(record);
 			problem = "the record is not a CloudEvent"

@@ -3,6 +3,7 @@ package dev.batchline.worker.batching;
 import java.util.UUID;
 
 import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.worker.inference.ChunkItems;
@@ -10,12 +11,14 @@ import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 
 /**
- * Reads a {@link ChunkSubmitted} record. When every item is a bare rectangular array of
- * numbers and all items have one shape (what nearly every job sends), the items are read
- * token by token straight into one {@code double[]}, with no tree per item; any other
- * chunk is read into JSON trees, item by item, as before. Which way a chunk is read never
- * changes its results: the dense numbers are exactly those the trees would give, and
- * whether they fit the model is checked before predicting.
+ * Reads a {@link ChunkSubmitted} record. A record in the {@link ChunkTensors} encoding is
+ * one tensor already, copied as it is into the batches. In a JSON record, when every item
+ * is a bare rectangular array of numbers and all items have one shape (what nearly every
+ * job sends), the items are read token by token straight into one {@code double[]}, with
+ * no tree per item; any other chunk is read into JSON trees, item by item, as before.
+ * Which way a chunk is read never changes its results: the dense numbers are exactly
+ * those the trees would give, and whether they fit the model is checked before
+ * predicting.
  */
 final class ChunkReader {
 
@@ -24,11 +27,18 @@ final class ChunkReader {
 
 	/**
 	 * Reads a chunk record's data.
+	 * @param contentType the CloudEvent's {@code datacontenttype}:
+	 * {@link ChunkTensors#CONTENT_TYPE}, else JSON
 	 * @param data the CloudEvent data
 	 * @return the chunk
 	 * @throws RuntimeException when the data is not a chunk
 	 */
-	static Chunk read(byte[] data) {
+	static Chunk read(String contentType, byte[] data) {
+		if (ChunkTensors.CONTENT_TYPE.equals(contentType)) {
+			ChunkTensors.Tensor tensor = ChunkTensors.decode(data);
+			return new Chunk(tensor.jobId(), tensor.chunk(), tensor.firstIndex(), tensor.model(), tensor.version(),
+					ChunkItems.tensor(tensor), data);
+		}
 		Chunk dense = readDense(data);
 		return (dense != null) ? dense : readTrees(data);
 	}
@@ -65,7 +75,7 @@ final class ChunkReader {
 					case "model" -> model = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
 					case "version" -> version = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
 					case "instances" -> {
-						items = readItems(parser, value);
+						items = DenseInstances.readArray(parser, value, 4096);
 						if (items == null) {
 							// the parser stopped within an item: the trees read it all
 							return null;
@@ -86,20 +96,6 @@ final class ChunkReader {
 		return new Chunk(jobId, number, firstIndex, model, version, ChunkItems.dense(firstIndex, items), data);
 	}
 
-	/** The items, or null when they cannot be read densely. */
-	private static DenseInstances readItems(JsonParser parser, JsonToken start) {
-		if (start != JsonToken.START_ARRAY) {
-			return null;
-		}
-		DenseInstances items = new DenseInstances(4096);
-		for (JsonToken token = parser.nextToken(); token != JsonToken.END_ARRAY; token = parser.nextToken()) {
-			if (!items.read(parser, token)) {
-				return null;
-			}
-		}
-		return (items.count() > 0) ? items : null;
-	}
-
 	/**
 	 * A chunk as read.
 	 *
@@ -115,7 +111,14 @@ final class ChunkReader {
 
 		/** The same chunk with its items read as trees. */
 		Chunk asTrees() {
-			return (this.items.trees() != null) ? this : readTrees(this.data);
+			if (this.items.trees() != null) {
+				return this;
+			}
+			if (this.items.tensor() != null) {
+				return new Chunk(this.jobId, this.number, this.firstIndex, this.model, this.version,
+						ChunkItems.trees(this.firstIndex, this.items.tensor().toSubmitted().instances()), this.data);
+			}
+			return readTrees(this.data);
 		}
 
 	}

@@ -1,12 +1,16 @@
 package dev.batchline.worker.inference;
 
 import java.io.ByteArrayOutputStream;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 import ai.djl.inference.Predictor;
@@ -16,7 +20,7 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.translate.TranslateException;
-import dev.batchline.contracts.DenseInstances;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
@@ -41,8 +45,8 @@ import org.springframework.stereotype.Component;
  * error and the others go on. Valid items with the same concrete shapes are stacked into
  * batches of at most {@code max-batch-size} rows across chunk boundaries, one predict
  * call each, and every row's outputs are written straight into its chunk's result JSON.
- * Dense chunks (see {@link ChunkItems}) that fit the model skip the per-item trees: their
- * rows are copied from one array into the input tensor. If a whole batch fails, its items
+ * Tensor and dense chunks (see {@link ChunkItems}) that fit the model skip the per-item
+ * trees: their rows are copied into the input tensor. If a whole batch fails, its items
  * are tried one by one so that only the item the model cannot take fails.
  */
 @Component
@@ -56,6 +60,9 @@ public class BatchInference {
 
 	private final DistributionSummary batchSizes;
 
+	/** One direct buffer per consumer thread for the input rows of a batch. */
+	private final ThreadLocal<ByteBuffer> inputBuffers = new ThreadLocal<>();
+
 	public BatchInference(WorkerProperties properties, MeterRegistry meters) {
 		this.maxBatchSize = properties.maxBatchSize();
 		this.meters = meters;
@@ -67,22 +74,75 @@ public class BatchInference {
 	/**
 	 * Predicts every item of the chunks together.
 	 * @param model the model version
-	 * @param chunks the chunks; dense ones must {@link DenseInstances#fits fit} the model
+	 * @param chunks the chunks; tensor and dense ones must be {@link ChunkItems#readyFor
+	 * ready for} the model
 	 * @return each chunk's item results, in order
 	 */
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
+		return predict(model, chunks, true);
+	}
+
+	/**
+	 * Runs a model on made-up items, one batch of {@code max-batch-size} rows of its
+	 * single numeric input (unknown dimensions taken as 1), again and again until
+	 * {@code duration} has passed (at least once). Nothing of it is counted in the
+	 * metrics.
+	 * @param model the model version
+	 * @param duration how long
+	 * @return the predict calls made, or 0 when the model's input cannot be made up
+	 */
+	public int warmUp(ServedModel model, Duration duration) {
+		if (!ChunkTensors.encodable(model.signature())) {
+			return 0;
+		}
+		TensorSpec spec = model.signature().inputs().get(0);
+		ChunkTensors.ElementType type = ChunkTensors.ElementType.of(spec.dtype());
+		int[] shape = new int[Math.max(1, spec.shape().size())];
+		shape[0] = this.maxBatchSize;
+		int perItem = 1;
+		for (int d = 1; d < shape.length; d++) {
+			long dim = spec.shape().get(d);
+			shape[d] = (dim > 0) ? Math.toIntExact(dim) : 1;
+			perItem *= shape[d];
+		}
+		int count = this.maxBatchSize * perItem;
+		ByteBuffer values = ByteBuffer.allocate(count * type.size()).order(ByteOrder.LITTLE_ENDIAN);
+		for (int i = 0; i < count; i++) {
+			int value = (i * 7) % 10;
+			switch (type) {
+				case F32 -> values.putFloat(i * 4, value / 10f);
+				case F64 -> values.putDouble(i * 8, value / 10.0);
+				case I32 -> values.putInt(i * 4, value);
+				default -> values.putLong(i * 8, value);
+			}
+		}
+		ChunkItems items = ChunkItems
+			.tensor(new ChunkTensors.Tensor(new UUID(0, 0), 0, 0, model.name(), model.version(), type, shape, values));
+		long end = System.nanoTime() + duration.toNanos();
+		int calls = 0;
+		do {
+			predict(model, List.of(items), false);
+			calls++;
+		}
+		while (System.nanoTime() < end);
+		return calls;
+	}
+
+	private List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks, boolean measured) {
 		Rows rows = new Rows(chunks);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
-		// a dense chunk's rows share one shape: its key is made once, not once per row
-		String[] denseKeys = new String[chunks.size()];
+		// a tensor's or dense chunk's rows share one shape: its key is made once, not
+		// once
+		// per row; such rows of several chunks stack into one batch
+		String[] rowKeys = new String[chunks.size()];
 		for (int r = 0; r < rows.size(); r++) {
 			int c = rows.chunk[r];
 			ChunkItems chunk = chunks.get(c);
-			if (chunk.dense() != null) {
-				if (denseKeys[c] == null) {
-					denseKeys[c] = "dense" + Arrays.toString(chunk.dense().shape());
+			if (chunk.rows()) {
+				if (rowKeys[c] == null) {
+					rowKeys[c] = "rows" + Arrays.toString(chunk.itemShape());
 				}
-				byShape.computeIfAbsent(denseKeys[c], (key) -> new ArrayList<>()).add(r);
+				byShape.computeIfAbsent(rowKeys[c], (key) -> new ArrayList<>()).add(r);
 				continue;
 			}
 			JsonNode item = chunk.trees().get(rows.local[r]);
@@ -98,17 +158,19 @@ public class BatchInference {
 			for (List<Integer> group : byShape.values()) {
 				for (int from = 0; from < group.size(); from += this.maxBatchSize) {
 					List<Integer> batch = group.subList(from, Math.min(group.size(), from + this.maxBatchSize));
-					runBatch(model, rows, batch, writer);
+					runBatch(model, rows, batch, writer, measured);
 				}
 			}
 		}
-		count(model, rows);
+		if (measured) {
+			count(model, rows);
+		}
 		return rows.results();
 	}
 
-	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) {
+	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer, boolean measured) {
 		try {
-			run(model, rows, batch, writer);
+			run(model, rows, batch, writer, measured);
 		}
 		catch (TranslateException | RuntimeException ex) {
 			if (batch.size() == 1) {
@@ -120,21 +182,22 @@ public class BatchInference {
 			}
 			// find the item(s) the model cannot take; the others still get their outputs
 			for (Integer r : batch) {
-				runBatch(model, rows, List.of(r), writer);
+				runBatch(model, rows, List.of(r), writer, measured);
 			}
 		}
 	}
 
 	/** One predict call over a batch; writes every row's result. */
-	private void run(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) throws TranslateException {
+	private void run(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer, boolean measured)
+			throws TranslateException {
 		Predictor<NDList, NDList> predictor = model.predictor();
 		long start = System.nanoTime();
 		try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
 			NDList inputs = new NDList();
 			ChunkItems first = rows.chunks.get(rows.chunk[batch.get(0)]);
-			if (first.dense() != null) {
+			if (first.rows()) {
 				String name = model.inputOrder().get(0);
-				NDArray array = denseTensor(manager, model.signature().inputs().get(0), rows, batch);
+				NDArray array = rowsTensor(manager, model.signature().inputs().get(0), rows, batch);
 				array.setName(name);
 				inputs.add(array);
 			}
@@ -168,6 +231,9 @@ public class BatchInference {
 							"the model produced a non-finite number for this item"));
 				}
 			}
+			if (!measured) {
+				return;
+			}
 			this.batchSizes.record(batch.size());
 			Timer.builder("batchline.worker.predict")
 				.description("Time of one predict call")
@@ -178,67 +244,77 @@ public class BatchInference {
 		}
 	}
 
-	/** The batch's rows of dense chunks as one tensor of the input's type. */
-	private static NDArray denseTensor(NDManager manager, TensorSpec spec, Rows rows, List<Integer> batch) {
-		DenseInstances first = rows.chunks.get(rows.chunk[batch.get(0)]).dense();
-		int perItem = first.perItem();
-		int[] itemShape = first.shape();
+	/**
+	 * The batch's rows of tensor and dense chunks as one tensor of the input's type. The
+	 * rows are written into a direct buffer of this thread's (TensorFlow copies it into
+	 * the tensor): a tensor chunk's rows byte for byte, a dense chunk's converted from
+	 * {@code double} as {@link #tensor} converts JSON numbers.
+	 */
+	private NDArray rowsTensor(NDManager manager, TensorSpec spec, Rows rows, List<Integer> batch) {
+		ChunkItems first = rows.chunks.get(rows.chunk[batch.get(0)]);
+		int[] itemShape = first.itemShape();
 		long[] shape = new long[itemShape.length + 1];
 		shape[0] = batch.size();
+		int perItem = 1;
 		for (int d = 0; d < itemShape.length; d++) {
 			shape[d + 1] = itemShape[d];
+			perItem *= itemShape[d];
 		}
-		int total = perItem * batch.size();
-		switch (spec.dtype()) {
-			case "float32" -> {
-				float[] data = new float[total];
-				copyRows(rows, batch, perItem, (source, from, at) -> {
-					for (int i = 0; i < perItem; i++) {
-						data[at + i] = (float) source[from + i];
-					}
-				});
-				return manager.create(data, new Shape(shape));
-			}
-			case "float64" -> {
-				double[] data = new double[total];
-				copyRows(rows, batch, perItem, (source, from, at) -> System.arraycopy(source, from, data, at, perItem));
-				return manager.create(data, new Shape(shape));
-			}
-			case "int32" -> {
-				int[] data = new int[total];
-				copyRows(rows, batch, perItem, (source, from, at) -> {
-					for (int i = 0; i < perItem; i++) {
-						data[at + i] = (int) source[from + i];
-					}
-				});
-				return manager.create(data, new Shape(shape));
-			}
-			case "int64" -> {
-				long[] data = new long[total];
-				copyRows(rows, batch, perItem, (source, from, at) -> {
-					for (int i = 0; i < perItem; i++) {
-						data[at + i] = (long) source[from + i];
-					}
-				});
-				return manager.create(data, new Shape(shape));
-			}
+		DataType type = switch (spec.dtype()) {
+			case "float32" -> DataType.FLOAT32;
+			case "float64" -> DataType.FLOAT64;
+			case "int32" -> DataType.INT32;
+			case "int64" -> DataType.INT64;
 			default -> throw new IllegalArgumentException(
 					"input '" + spec.name() + "' has element type " + spec.dtype() + ", which is not read densely");
-		}
-	}
-
-	private static void copyRows(Rows rows, List<Integer> batch, int perItem, RowCopy copy) {
+		};
+		int rowBytes = perItem * type.getNumOfBytes();
+		ByteBuffer buffer = inputBuffer(rowBytes * batch.size());
 		for (int b = 0; b < batch.size(); b++) {
 			int r = batch.get(b);
-			copy.copy(rows.chunks.get(rows.chunk[r]).dense().values(), rows.local[r] * perItem, b * perItem);
+			ChunkItems chunk = rows.chunks.get(rows.chunk[r]);
+			int at = b * rowBytes;
+			if (chunk.tensor() != null) {
+				buffer.put(at, chunk.tensor().values(), rows.local[r] * rowBytes, rowBytes);
+				continue;
+			}
+			double[] source = chunk.dense().values();
+			int from = rows.local[r] * perItem;
+			switch (type) {
+				case FLOAT32 -> {
+					for (int i = 0; i < perItem; i++) {
+						buffer.putFloat(at + i * 4, (float) source[from + i]);
+					}
+				}
+				case FLOAT64 -> {
+					for (int i = 0; i < perItem; i++) {
+						buffer.putDouble(at + i * 8, source[from + i]);
+					}
+				}
+				case INT32 -> {
+					for (int i = 0; i < perItem; i++) {
+						buffer.putInt(at + i * 4, (int) source[from + i]);
+					}
+				}
+				default -> {
+					for (int i = 0; i < perItem; i++) {
+						buffer.putLong(at + i * 8, (long) source[from + i]);
+					}
+				}
+			}
 		}
+		return manager.create(buffer, new Shape(shape), type);
 	}
 
-	/** Copies one row's numbers from a dense chunk into the batch tensor's array. */
-	private interface RowCopy {
-
-		void copy(double[] source, int from, int at);
-
+	/** This thread's input buffer, cleared and limited to {@code bytes}. */
+	private ByteBuffer inputBuffer(int bytes) {
+		ByteBuffer buffer = this.inputBuffers.get();
+		if (buffer == null || buffer.capacity() < bytes) {
+			buffer = ByteBuffer.allocateDirect(Math.max(bytes, 1 << 16)).order(ByteOrder.nativeOrder());
+			this.inputBuffers.set(buffer);
+		}
+		buffer.clear().limit(bytes);
+		return buffer;
 	}
 
 	private static NDArray tensor(NDManager manager, TensorSpec spec, List<JsonNode> values) {

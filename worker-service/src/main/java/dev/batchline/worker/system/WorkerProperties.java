@@ -30,6 +30,9 @@ import org.springframework.validation.annotation.Validated;
  * @param modelsRoot the model repository,
  * {@code <root>/<model>/<version>/saved_model.pb}; empty for the bundled one (the Iris
  * model the build trains)
+ * @param warmup how long each model is run on made-up items at start, before the worker
+ * takes any chunk, so that its first real batches run at full speed (the JIT compiles the
+ * batching path and TensorFlow sets itself up); {@code 0s} turns it off
  */
 @Validated
 @ConfigurationProperties("batchline.worker")
@@ -38,7 +41,7 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_CONCURRENCY) @Min(1) int concurrency,
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
-		String modelsRoot) {
+		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup) {
 
 	/** Rows per predict call: ~2M rows/s per thread on the Iris model (see the notes). */
 	public static final String DEFAULT_MAX_BATCH_SIZE = "256";
@@ -51,6 +54,12 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 
 	/** The consumer group every worker replica joins. */
 	public static final String DEFAULT_GROUP_ID = "batchline-workers";
+
+	/**
+	 * A fresh worker predicted the benchmark model at ~40 % of its later rate in its
+	 * first second and reached it after ~2.5 s (docs/benchmarks.md).
+	 */
+	public static final String DEFAULT_WARMUP = "3s";
 
 	/** CPU inference. */
 	public static final String DEFAULT_DEVICE = "cpu";

@@ -3,12 +3,15 @@ package dev.batchline.worker.inference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.UUID;
 import java.util.stream.LongStream;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import dev.batchline.contracts.ChunkSubmitted;
+import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
@@ -50,7 +53,7 @@ class BatchInferenceTests {
 	@BeforeAll
 	void loadModel() {
 		WorkerProperties properties = new WorkerProperties(MAX_BATCH, Duration.ofMillis(20), 1, "batchline-workers",
-				"cpu", null, null);
+				"cpu", null, null, Duration.ZERO);
 		this.repository = new ModelRepository(properties);
 		this.iris = this.repository.find("iris", null).orElseThrow();
 		this.meters = new SimpleMeterRegistry();
@@ -119,7 +122,7 @@ class BatchInferenceTests {
 	}
 
 	@Test
-	void denseChunksGiveTheSameResultsAsTheSameItemsReadAsTrees() {
+	void tensorAndDenseChunksGiveTheSameResultsAsTheSameItemsReadAsTrees() {
 		List<IrisData.Row> rows = IrisData.rows().subList(0, 40);
 		List<JsonNode> trees = rows.stream().map((row) -> json(row.features())).toList();
 		DenseInstances dense = new DenseInstances(16);
@@ -132,13 +135,36 @@ class BatchInferenceTests {
 		assertThat(dense.fits(this.iris.signature())).isTrue();
 		// the same rows in the same batches: TensorFlow's last digits may depend on a
 		// batch's rows
+		ChunkTensors.Tensor tensor = ChunkTensors.decode(ChunkTensors.encode(
+				new ChunkSubmitted(UUID.randomUUID(), 0, 100, "iris", "1", List.of()), dense, this.iris.signature()));
+		ChunkItems tensorItems = ChunkItems.tensor(tensor);
+		assertThat(tensorItems.readyFor(this.iris.signature())).isTrue();
 		List<ItemResults> fromDense = this.inference.predict(this.iris, List.of(ChunkItems.dense(100, dense)));
 		List<ItemResults> fromTrees = this.inference.predict(this.iris, List.of(ChunkItems.trees(100, trees)));
+		List<ItemResults> fromTensor = this.inference.predict(this.iris, List.of(tensorItems));
 		assertThat(new String(fromDense.get(0).json())).isEqualTo(new String(fromTrees.get(0).json()));
+		assertThat(new String(fromTensor.get(0).json())).isEqualTo(new String(fromTrees.get(0).json()));
 		assertThat(fromDense.get(0).size()).isEqualTo(40);
 		assertThat(fromDense.get(0).failed()).isZero();
 		assertThat(fromDense.get(0).toList()).extracting(ItemResult::index)
 			.containsExactlyElementsOf(LongStream.range(100, 140).boxed().toList());
+	}
+
+	@Test
+	void warmsAModelUpOnMadeUpItemsWithoutCountingThem() {
+		predict(List.of(json(IrisData.rows().get(0).features())));
+		double items = this.meters.get("batchline.worker.items")
+			.counters()
+			.stream()
+			.mapToDouble((c) -> c.count())
+			.sum();
+		long calls = this.meters.find("batchline.worker.predict").timers().stream().mapToLong((t) -> t.count()).sum();
+		assertThat(this.inference.warmUp(this.iris, Duration.ofMillis(300))).isGreaterThan(1);
+		assertThat(this.inference.warmUp(this.iris, Duration.ZERO)).isEqualTo(1);
+		assertThat(this.meters.get("batchline.worker.items").counters().stream().mapToDouble((c) -> c.count()).sum())
+			.isEqualTo(items);
+		assertThat(this.meters.find("batchline.worker.predict").timers().stream().mapToLong((t) -> t.count()).sum())
+			.isEqualTo(calls);
 	}
 
 	private List<ItemResult> predict(List<JsonNode> items) {
