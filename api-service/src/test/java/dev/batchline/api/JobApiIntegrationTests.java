@@ -3,15 +3,20 @@ package dev.batchline.api;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ChunkTensors;
+import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -205,6 +210,22 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		assertThat(tenant.get("/v1/jobs?state=queued").json().get("data")).hasSize(5);
 		assertThat(tenant.get("/v1/jobs?state=succeeded").json().get("data")).isEmpty();
 		assertProblem(tenant.get("/v1/jobs?state=bogus"), 400, "bad-request", "state");
+	}
+
+	@Test
+	void sendsAChunkAsJsonWhenItsTensorWouldBeTooLargeARecord() {
+		// 100,000 one-digit numbers: 200 KB of JSON, 800 KB as float64
+		ModelSignature wide = new ModelSignature(List.of(new TensorSpec("x", "float64", List.of(-1L, 100_000L))),
+				List.of(new TensorSpec("y", "float32", List.of(-1L))));
+		this.workers.announce(new ModelDeployed("wide", "1", wide, 8, Instant.now()));
+		await().atMost(Duration.ofSeconds(30)).until(() -> this.api.get("/v1/models/wide").status() == 200);
+		String item = "[" + String.join(",", Collections.nCopies(100_000, "7")) + "]";
+		ApiClient.Response submitted = this.api.post("/v1/jobs", "{\"model\":\"wide\",\"instances\":[" + item + "]}");
+		assertThat(submitted.status()).isEqualTo(202);
+		UUID id = UUID.fromString(submitted.json().get("id").asString());
+		List<ChunkSubmitted> chunks = this.workers.chunksOf(id, 1);
+		assertThat(this.workers.contentTypeOf(id, 0)).isEqualTo(CloudEventRecords.JSON);
+		assertThat(chunks.get(0).instances().get(0).size()).isEqualTo(100_000);
 	}
 
 	@Test

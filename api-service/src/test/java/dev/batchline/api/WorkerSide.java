@@ -76,9 +76,13 @@ final class WorkerSide implements AutoCloseable {
 
 	/** Announces the Iris model, as a worker does at start. */
 	void announceIris() {
-		ModelDeployed iris = new ModelDeployed("iris", "1", IRIS, 256, Instant.now());
-		this.producer.send(new ProducerRecord<>(this.topics.models(), iris.key(),
-				CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", iris.key(), iris)));
+		announce(new ModelDeployed("iris", "1", IRIS, 256, Instant.now()));
+	}
+
+	/** Announces a model, as a worker does at start. */
+	void announce(ModelDeployed model) {
+		this.producer.send(new ProducerRecord<>(this.topics.models(), model.key(),
+				CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", model.key(), model)));
 		this.producer.flush();
 	}
 

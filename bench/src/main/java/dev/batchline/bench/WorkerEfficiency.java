@@ -72,10 +72,11 @@ final class WorkerEfficiency {
 					"%s %s round %d: %,d items drained at %,.0f items/s in %.2f s; worker seconds: listener %.2f"
 							+ " (predict %.2f, %,.0f items/s there), committing %.2f",
 					scenario, model, round, plan.backlogItems(), rate, seconds, inListener, inPredict,
-					plan.backlogItems() / inPredict, committing));
+					(inPredict > 0) ? plan.backlogItems() / inPredict : Double.NaN, committing));
 			if (round > 0) {
 				pipeline.add(rate);
-				predictShares.add(inPredict / seconds / plan.workers());
+				// the timer adds up every consumer thread of every worker
+				predictShares.add(inPredict / seconds / this.bench.inferenceThreads());
 			}
 			else {
 				peaks = memory.peaksMb();
@@ -94,7 +95,7 @@ final class WorkerEfficiency {
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
 		this.bench.report()
-			.info(scenario, model + " model: share of the drain a worker spent in predict",
+			.info(scenario, model + " model: share of the drain a consumer thread spent in predict",
 					Stats.of(predictShares).format("%.2f"));
 	}
 

@@ -28,9 +28,10 @@ import tools.jackson.databind.node.ObjectNode;
  * {@code model}, {@code version}), so any safetensors reader can open a record.
  *
  * <p>
- * The values are those the worker would feed from the JSON items (each JSON number
- * converted to the input's type), so both encodings predict the same results. Records
- * carry {@link #CONTENT_TYPE} as their CloudEvents {@code datacontenttype}.
+ * The values are those a worker feeds from the same items read densely from JSON (each
+ * number read as a double, then converted to the input's type), so both encodings predict
+ * the same results. Records carry {@link #CONTENT_TYPE} as their CloudEvents
+ * {@code datacontenttype}.
  */
 public final class ChunkTensors {
 
@@ -54,6 +55,16 @@ public final class ChunkTensors {
 	 */
 	public static boolean encodable(ModelSignature signature) {
 		return signature.inputs().size() == 1 && ElementType.of(signature.inputs().get(0).dtype()) != null;
+	}
+
+	/**
+	 * The bytes of values a chunk's tensor would hold (its header adds ~250).
+	 * @param items the items
+	 * @param signature the model's signature, {@link #encodable}
+	 * @return the data bytes
+	 */
+	public static long dataBytes(DenseInstances items, ModelSignature signature) {
+		return (long) items.count() * items.perItem() * ElementType.of(signature.inputs().get(0).dtype()).size;
 	}
 
 	/**

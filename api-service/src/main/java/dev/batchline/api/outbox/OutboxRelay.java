@@ -65,6 +65,13 @@ class OutboxRelay implements SmartLifecycle {
 
 	private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
+	/**
+	 * Largest tensor sent for a chunk when its JSON is smaller: well under the producer's
+	 * {@code max.request.size} (1 MiB), which a larger record would exceed and be
+	 * dropped.
+	 */
+	private static final long MAX_TENSOR_BYTES = 768 * 1024;
+
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
@@ -262,15 +269,27 @@ class OutboxRelay implements SmartLifecycle {
 		ModelSignature signature = this.models.find(row.model(), row.modelVersion())
 			.map(ModelDeployed::signature)
 			.orElse(null);
-		if (signature == null || !ChunkTensors.encodable(signature)) {
+		// a chunk over chunk-max-bytes is one oversized item: as a tensor it would only
+		// grow (up to 4 bytes a number for 2 bytes of JSON), and reading it costs memory
+		if (signature == null || !ChunkTensors.encodable(signature)
+				|| row.instances().length > this.properties.chunkMaxBytes()) {
 			return null;
 		}
-		DenseInstances items = DenseInstances.readArray(row.instances(), row.instances().length / 2);
-		if (items == null || !items.fits(signature)) {
+		try {
+			DenseInstances items = DenseInstances.readArray(row.instances(), row.instances().length / 2);
+			if (items == null || !items.fits(signature) || ChunkTensors.dataBytes(items, signature) > Math
+				.max(MAX_TENSOR_BYTES, (long) row.instances().length)) {
+				return null;
+			}
+			return ChunkTensors.encode(new ChunkSubmitted(row.jobId(), row.chunkNo(), row.firstIndex(), row.model(),
+					row.modelVersion(), List.of()), items, signature);
+		}
+		catch (RuntimeException ex) {
+			// never a reason to hold the outbox up: the chunk goes as JSON
+			log.warn("Job(id={}) chunk {} sent as JSON, not as a tensor: {}", row.jobId(), row.chunkNo(),
+					ex.toString());
 			return null;
 		}
-		return ChunkTensors.encode(new ChunkSubmitted(row.jobId(), row.chunkNo(), row.firstIndex(), row.model(),
-				row.modelVersion(), List.of()), items, signature);
 	}
 
 	/** The chunk record, with the stored instances copied as they are (no re-parsing). */

@@ -87,6 +87,7 @@ public class BatchInference {
 	 * single numeric input (unknown dimensions taken as 1), again and again until
 	 * {@code duration} has passed (at least once). Nothing of it is counted in the
 	 * metrics.
+	 * @throws IllegalStateException when the model fails on the made-up items
 	 * @param model the model version
 	 * @param duration how long
 	 * @return the predict calls made, or 0 when the model's input cannot be made up
@@ -121,7 +122,17 @@ public class BatchInference {
 		long end = System.nanoTime() + duration.toNanos();
 		int calls = 0;
 		do {
-			predict(model, List.of(items), false);
+			ItemResults results = predict(model, List.of(items), false).get(0);
+			if (results.failed() > 0) {
+				throw new IllegalStateException(
+						results.failed() + " of " + results.size() + " made-up items failed, e.g. "
+								+ results.toList()
+									.stream()
+									.filter((item) -> item.error() != null)
+									.findFirst()
+									.map((item) -> item.error().message())
+									.orElse("?"));
+			}
 			calls++;
 		}
 		while (System.nanoTime() < end);
@@ -173,6 +184,10 @@ public class BatchInference {
 			run(model, rows, batch, writer, measured);
 		}
 		catch (TranslateException | RuntimeException ex) {
+			if (!measured) {
+				// a warm-up: the made-up items are not worth a search for the bad one
+				throw new IllegalStateException(ex.getMessage(), ex);
+			}
 			if (batch.size() == 1) {
 				int r = batch.get(0);
 				log.warn("Model {}:{} failed on item {}: {}", model.name(), model.version(), rows.index(r),
