@@ -8,7 +8,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.UUID;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -129,11 +128,10 @@ final class LocalKafka implements AutoCloseable {
 	}
 
 	private static String clusterId() {
-		// a random base64url UUID, as kafka-storage random-uuid makes
-		UUID uuid = UUID.randomUUID();
-		java.nio.ByteBuffer bytes = java.nio.ByteBuffer.allocate(16);
-		bytes.putLong(uuid.getMostSignificantBits()).putLong(uuid.getLeastSignificantBits());
-		return java.util.Base64.getUrlEncoder().withoutPadding().encodeToString(bytes.array());
+		// Kafka's own random id, as kafka-storage random-uuid makes: never starting with
+		// '-' (a base64url UUID does one time in 64, and the storage tool then takes it
+		// for an option and fails)
+		return org.apache.kafka.common.Uuid.randomUuid().toString();
 	}
 
 	private static void run(List<String> mainAndArgs, Path log) throws IOException {
