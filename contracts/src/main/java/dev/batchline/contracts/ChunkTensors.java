@@ -86,7 +86,7 @@ public final class ChunkTensors {
 			shape[d + 1] = itemShape[d];
 		}
 		int values = items.count() * items.perItem();
-		int dataBytes = Math.multiplyExact(values, type.size);
+		int dataBytes = Math.toIntExact(dataBytes(items, signature));
 		ObjectNode header = JsonNodeFactory.instance.objectNode();
 		ObjectNode metadata = header.putObject("__metadata__");
 		metadata.put("job_id", chunk.jobId().toString());
@@ -110,27 +110,9 @@ public final class ChunkTensors {
 			out.put((byte) ' ');
 		}
 		double[] source = items.values();
-		switch (type) {
-			case F32 -> {
-				for (int i = 0; i < values; i++) {
-					out.putFloat((float) source[i]);
-				}
-			}
-			case F64 -> {
-				for (int i = 0; i < values; i++) {
-					out.putDouble(source[i]);
-				}
-			}
-			case I32 -> {
-				for (int i = 0; i < values; i++) {
-					out.putInt((int) source[i]);
-				}
-			}
-			default -> {
-				for (int i = 0; i < values; i++) {
-					out.putLong((long) source[i]);
-				}
-			}
+		int start = out.position();
+		for (int i = 0; i < values; i++) {
+			type.put(out, start + i * type.size, source[i]);
 		}
 		return out.array();
 	}
@@ -261,6 +243,23 @@ public final class ChunkTensors {
 				}
 			}
 			return null;
+		}
+
+		/**
+		 * Writes a number as an element of this type at a byte index (an absolute put, in
+		 * the buffer's byte order), converted as the workers convert JSON numbers: a
+		 * narrowing cast of the double.
+		 * @param buffer the buffer
+		 * @param index the byte index
+		 * @param value the number
+		 */
+		public void put(ByteBuffer buffer, int index, double value) {
+			switch (this) {
+				case F32 -> buffer.putFloat(index, (float) value);
+				case F64 -> buffer.putDouble(index, value);
+				case I32 -> buffer.putInt(index, (int) value);
+				default -> buffer.putLong(index, (long) value);
+			}
 		}
 
 		/** The signature's name of the type, e.g. {@code float32}. */

@@ -55,6 +55,10 @@ class WorkerIntegrationTests {
 	// topics of their own, so that nothing another test class left on the broker is read
 	private static final Topics TOPICS = new Topics("worker-it-" + UUID.randomUUID());
 
+	/** The Iris model's input, what a tensor chunk for it is encoded against. */
+	private static final ModelSignature IRIS_INPUT = new ModelSignature(
+			List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))), List.of());
+
 	@DynamicPropertySource
 	static void kafka(DynamicPropertyRegistry registry) {
 		TestInfrastructure.kafka(registry);
@@ -96,10 +100,8 @@ class WorkerIntegrationTests {
 		UUID job = UUID.randomUUID();
 		String[] rows = { "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]", "[5.9,3.0,4.2,1.5]" };
 		ChunkSubmitted json = chunk(job, 0, 0, rows);
-		ModelSignature iris = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
-				List.of());
 		byte[] tensor = ChunkTensors.encode(new ChunkSubmitted(job, 1, 3, "iris", "1", List.of()),
-				DenseInstances.readArray(("[" + String.join(",", rows) + "]").getBytes(), 16), iris);
+				DenseInstances.readArray(("[" + String.join(",", rows) + "]").getBytes(), 16), IRIS_INPUT);
 		// three numbers an item: not the model's input, so each item is refused by name
 		ModelSignature threes = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 3L))),
 				List.of());
@@ -144,15 +146,10 @@ class WorkerIntegrationTests {
 	void sendsAGarbledTensorChunkToTheDeadLetterTopic() {
 		UUID job = UUID.randomUUID();
 		byte[] garbled = ChunkTensors.encode(new ChunkSubmitted(job, 0, 0, "iris", "1", List.of()),
-				DenseInstances.readArray("[[1,2,3,4]]".getBytes(), 16),
-				new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))), List.of()));
+				DenseInstances.readArray("[[1,2,3,4]]".getBytes(), 16), IRIS_INPUT);
 		byte[] truncated = java.util.Arrays.copyOf(garbled, garbled.length - 3);
 		try (KafkaProducer<String, CloudEvent> producer = producer();
-				KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(Map.of("bootstrap.servers",
-						TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset",
-						"earliest", "isolation.level", "read_committed", "key.deserializer", StringDeserializer.class,
-						"value.deserializer", ByteArrayDeserializer.class))) {
-			dead.subscribe(List.of(TOPICS.chunksDeadLetter()));
+				KafkaConsumer<String, byte[]> dead = deadLetters()) {
 			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
 					CloudEventRecords.eventWithData(job + ":0", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, truncated)));
@@ -198,11 +195,7 @@ class WorkerIntegrationTests {
 		try (KafkaProducer<String, byte[]> raw = new KafkaProducer<>(
 				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer", StringSerializer.class,
 						"value.serializer", ByteArraySerializer.class));
-				KafkaConsumer<String, byte[]> dead = new KafkaConsumer<>(Map.of("bootstrap.servers",
-						TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset",
-						"earliest", "isolation.level", "read_committed", "key.deserializer", StringDeserializer.class,
-						"value.deserializer", ByteArrayDeserializer.class))) {
-			dead.subscribe(List.of(TOPICS.chunksDeadLetter()));
+				KafkaConsumer<String, byte[]> dead = deadLetters()) {
 			raw.send(new ProducerRecord<>(TOPICS.chunks(), "poison", poison));
 			raw.flush();
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
@@ -245,6 +238,16 @@ class WorkerIntegrationTests {
 	private static KafkaProducer<String, CloudEvent> producer() {
 		return new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer",
 				StringSerializer.class, "value.serializer", CloudEventSerializer.class));
+	}
+
+	/** A consumer of the dead letter topic's raw records, from the start. */
+	private static KafkaConsumer<String, byte[]> deadLetters() {
+		KafkaConsumer<String, byte[]> consumer = new KafkaConsumer<>(
+				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(),
+						"auto.offset.reset", "earliest", "isolation.level", "read_committed", "key.deserializer",
+						StringDeserializer.class, "value.deserializer", ByteArrayDeserializer.class));
+		consumer.subscribe(List.of(TOPICS.chunksDeadLetter()));
+		return consumer;
 	}
 
 	private static KafkaConsumer<String, CloudEvent> consumer(String topic) {

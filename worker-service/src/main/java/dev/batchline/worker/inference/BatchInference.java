@@ -109,13 +109,7 @@ public class BatchInference {
 		int count = this.maxBatchSize * perItem;
 		ByteBuffer values = ByteBuffer.allocate(count * type.size()).order(ByteOrder.LITTLE_ENDIAN);
 		for (int i = 0; i < count; i++) {
-			int value = (i * 7) % 10;
-			switch (type) {
-				case F32 -> values.putFloat(i * 4, value / 10f);
-				case F64 -> values.putDouble(i * 8, value / 10.0);
-				case I32 -> values.putInt(i * 4, value);
-				default -> values.putLong(i * 8, value);
-			}
+			type.put(values, i * type.size(), (i * 7) % 10);
 		}
 		ChunkItems items = ChunkItems
 			.tensor(new ChunkTensors.Tensor(new UUID(0, 0), 0, 0, model.name(), model.version(), type, shape, values));
@@ -142,9 +136,8 @@ public class BatchInference {
 	private List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks, boolean measured) {
 		Rows rows = new Rows(chunks);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
-		// a tensor's or dense chunk's rows share one shape: its key is made once, not
-		// once
-		// per row; such rows of several chunks stack into one batch
+		// a tensor's or dense chunk's rows share one shape, so its key is made once per
+		// chunk; such rows of several chunks stack into one batch
 		String[] rowKeys = new String[chunks.size()];
 		for (int r = 0; r < rows.size(); r++) {
 			int c = rows.chunk[r];
@@ -275,15 +268,12 @@ public class BatchInference {
 			shape[d + 1] = itemShape[d];
 			perItem *= itemShape[d];
 		}
-		DataType type = switch (spec.dtype()) {
-			case "float32" -> DataType.FLOAT32;
-			case "float64" -> DataType.FLOAT64;
-			case "int32" -> DataType.INT32;
-			case "int64" -> DataType.INT64;
-			default -> throw new IllegalArgumentException(
+		ChunkTensors.ElementType type = ChunkTensors.ElementType.of(spec.dtype());
+		if (type == null) {
+			throw new IllegalArgumentException(
 					"input '" + spec.name() + "' has element type " + spec.dtype() + ", which is not read densely");
-		};
-		int rowBytes = perItem * type.getNumOfBytes();
+		}
+		int rowBytes = perItem * type.size();
 		ByteBuffer buffer = inputBuffer(rowBytes * batch.size());
 		for (int b = 0; b < batch.size(); b++) {
 			int r = batch.get(b);
@@ -295,30 +285,17 @@ public class BatchInference {
 			}
 			double[] source = chunk.dense().values();
 			int from = rows.local[r] * perItem;
-			switch (type) {
-				case FLOAT32 -> {
-					for (int i = 0; i < perItem; i++) {
-						buffer.putFloat(at + i * 4, (float) source[from + i]);
-					}
-				}
-				case FLOAT64 -> {
-					for (int i = 0; i < perItem; i++) {
-						buffer.putDouble(at + i * 8, source[from + i]);
-					}
-				}
-				case INT32 -> {
-					for (int i = 0; i < perItem; i++) {
-						buffer.putInt(at + i * 4, (int) source[from + i]);
-					}
-				}
-				default -> {
-					for (int i = 0; i < perItem; i++) {
-						buffer.putLong(at + i * 8, (long) source[from + i]);
-					}
-				}
+			for (int i = 0; i < perItem; i++) {
+				type.put(buffer, at + i * type.size(), source[from + i]);
 			}
 		}
-		return manager.create(buffer, new Shape(shape), type);
+		DataType dataType = switch (type) {
+			case F32 -> DataType.FLOAT32;
+			case F64 -> DataType.FLOAT64;
+			case I32 -> DataType.INT32;
+			case I64 -> DataType.INT64;
+		};
+		return manager.create(buffer, new Shape(shape), dataType);
 	}
 
 	/** This thread's input buffer, cleared and limited to {@code bytes}. */
