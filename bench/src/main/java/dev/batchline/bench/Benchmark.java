@@ -19,22 +19,23 @@ import dev.batchline.worker.inference.TensorflowNatives;
 import dev.batchline.worker.model.IrisModelTrainer;
 
 /**
- * {@code ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--only 1,2,...] [--keep]}:
- * starts a fresh pipeline with the launcher's classes (PostgreSQL, Kafka, the services as
- * their own JVMs), the workers serving the Iris model and the benchmark model, runs the
- * scenarios and prints and writes the figures beside their limits (see
- * docs/benchmarks.md).
+ * {@code ./batchline bench [options]} (see {@code --help}): starts a fresh pipeline with
+ * the launcher's classes (PostgreSQL, Kafka, the services as their own JVMs), the workers
+ * serving the Iris model and the benchmark model, runs the scenarios and prints and
+ * writes the figures beside their limits (see docs/benchmarks.md).
  */
 public final class Benchmark {
 
 	private static final String USAGE = """
-			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--only 1,3,...] [--keep]
+			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--batch N] [--worker-cpus LIST] [--only 1,3,...] [--keep]
 			  --quick        fewer items and one measured round per scenario (a few minutes)
 			  --workers      worker processes (default 1)
 			  --concurrency  consumer threads per worker (default 1); the raw DJL limit uses workers x this threads
 			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
-			  --only      run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
-			  --keep      keep the work folder (PostgreSQL data, Kafka log, service logs)
+			  --batch        rows per predict call: the workers' max-batch-size and the raw limit's (default 256)
+			  --worker-cpus  the workers on these CPUs (taskset -c list, half of them), all else on the rest
+			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
+			  --keep         keep the work folder (PostgreSQL data, Kafka log, service logs)
 			""";
 
 	private Benchmark() {
@@ -52,9 +53,19 @@ public final class Benchmark {
 		if (arguments.contains("--rounds")) {
 			plan = plan.withRounds(Integer.parseInt(value(arguments, "--rounds", "3")));
 		}
+		if (arguments.contains("--batch")) {
+			plan = plan.withBatch(Integer.parseInt(value(arguments, "--batch", "256")));
+		}
 		Set<String> only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
 			.map(String::strip)
 			.collect(Collectors.toSet());
+		CpuSplit split = null;
+		if (arguments.contains("--worker-cpus")) {
+			// first: everything this JVM starts, and TensorFlow's threads, inherit the
+			// CPUs
+			split = CpuSplit.of(value(arguments, "--worker-cpus", ""), Runtime.getRuntime().availableProcessors());
+			split.pinThisJvm();
+		}
 		Path root = Path.of(System.getProperty("batchline.root", ".")).toAbsolutePath().normalize();
 		Path work = Path.of(envOr("BATCHLINE_WORK_DIR", root.resolve("bench/target").toString()))
 			.toAbsolutePath()
@@ -67,12 +78,18 @@ public final class Benchmark {
 		Path models = work.resolve("models");
 		makeModels(models);
 		Map<String, String> workerEnv = Map.of("BATCHLINE_WORKER_MODELS_ROOT", models.toString(),
-				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(WorkerEfficiency.BATCH),
-				"BATCHLINE_WORKER_CONCURRENCY", Integer.toString(plan.concurrency()));
+				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(plan.batch()), "BATCHLINE_WORKER_CONCURRENCY",
+				Integer.toString(plan.concurrency()));
 		report.setting("worker_env", workerEnv);
+		if (split != null) {
+			report.setting("worker_cpus", split.workers());
+			report.setting("other_cpus", split.others());
+			Console.step("Workers on CPU(s) " + split.workers() + "; this JVM (and the raw DJL limit), PostgreSQL,"
+					+ " Kafka, the api-service and the dispatcher on CPU(s) " + split.others());
+		}
 		LocalPipeline.Options options = new LocalPipeline.Options(root, work, plan.workers(),
 				port("BATCHLINE_API_PORT"), port("BATCHLINE_LOCAL_KAFKA_PORT"), port("BATCHLINE_LOCAL_POSTGRES_PORT"),
-				workerEnv);
+				workerEnv, (split != null) ? split.workerPrefix() : List.of());
 		int exit = 0;
 		try (LocalPipeline pipeline = LocalPipeline.up(options)) {
 			// Ctrl-C (SIGTERM from ./batchline) stops the services, Kafka and PostgreSQL

@@ -2,6 +2,8 @@ package dev.batchline.bench;
 
 import java.time.Duration;
 
+import dev.batchline.worker.system.WorkerProperties;
+
 /**
  * How much the benchmark does: the full run, or a quick one for trying it out.
  *
@@ -16,23 +18,33 @@ import java.time.Duration;
  * @param readConnections scenario 4: concurrent keep-alive connections
  * @param endToEndItems scenario 5: items of the job
  * @param raw scenario 1: DJL predict time per round
+ * @param batch rows per predict call: the workers' max-batch-size and the raw limit's
+ * batch
  */
 record Plan(boolean quick, int rounds, int workers, int concurrency, int backlogItems, int intakeItems, int latencyJobs,
-		Duration reads, int readConnections, int endToEndItems, Duration raw) {
+		Duration reads, int readConnections, int endToEndItems, Duration raw, int batch) {
+
+	/** The worker's default max-batch-size. */
+	static final int DEFAULT_BATCH = Integer.parseInt(WorkerProperties.DEFAULT_MAX_BATCH_SIZE);
 
 	static Plan full(int workers, int concurrency) {
 		return new Plan(false, 3, workers, concurrency, 200_000, 1_000_000, 100, Duration.ofSeconds(5), 8, 100_000,
-				Duration.ofSeconds(3));
+				Duration.ofSeconds(3), DEFAULT_BATCH);
 	}
 
 	static Plan quick(int workers, int concurrency) {
 		return new Plan(true, 1, workers, concurrency, 20_000, 100_000, 30, Duration.ofSeconds(2), 8, 10_000,
-				Duration.ofSeconds(1));
+				Duration.ofSeconds(1), DEFAULT_BATCH);
 	}
 
 	Plan withRounds(int rounds) {
 		return new Plan(this.quick, rounds, this.workers, this.concurrency, this.backlogItems, this.intakeItems,
-				this.latencyJobs, this.reads, this.readConnections, this.endToEndItems, this.raw);
+				this.latencyJobs, this.reads, this.readConnections, this.endToEndItems, this.raw, this.batch);
+	}
+
+	Plan withBatch(int batch) {
+		return new Plan(this.quick, this.rounds, this.workers, this.concurrency, this.backlogItems, this.intakeItems,
+				this.latencyJobs, this.reads, this.readConnections, this.endToEndItems, this.raw, batch);
 	}
 
 }

@@ -19,9 +19,6 @@ import tools.jackson.databind.JsonNode;
  */
 final class WorkerEfficiency {
 
-	/** The worker's default max-batch-size: rows per predict call. */
-	static final int BATCH = 256;
-
 	/** Keeps each POST body well under the API's 64 MiB limit. */
 	private static final int MAX_BODY_BYTES = 24 * 1024 * 1024;
 
@@ -86,9 +83,9 @@ final class WorkerEfficiency {
 		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
 		List<Double> raw = new ArrayList<>();
 		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
-			predict.itemsPerSecond(BATCH, this.bench.inferenceThreads(), Duration.ofSeconds(1));
+			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
 			for (int round = 0; round < plan.rounds(); round++) {
-				raw.add(predict.itemsPerSecond(BATCH, this.bench.inferenceThreads(), plan.raw()));
+				raw.add(predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw()));
 			}
 		}
 		this.bench.report()

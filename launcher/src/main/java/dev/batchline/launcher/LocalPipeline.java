@@ -77,12 +77,19 @@ public final class LocalPipeline implements AutoCloseable {
 	 * @param postgresPort the embedded PostgreSQL's port
 	 * @param serviceEnv more environment for every service, over the launcher's own (e.g.
 	 * a faster webhook retry schedule in tests, the bench's models root)
+	 * @param workerPrefix the words before a worker's {@code java} command, e.g.
+	 * {@code taskset -c 1} to keep the workers on CPUs of their own (none by default)
 	 */
 	public record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-			Map<String, String> serviceEnv) {
+			Map<String, String> serviceEnv, List<String> workerPrefix) {
 
 		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
 			this(root, work, workers, apiPort, kafkaPort, postgresPort, Map.of());
+		}
+
+		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
+				Map<String, String> serviceEnv) {
+			this(root, work, workers, apiPort, kafkaPort, postgresPort, serviceEnv, List.of());
 		}
 
 	}
@@ -328,7 +335,8 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private ServiceProcess startWorker() {
 		int serial = ++this.workerSerial;
-		return ServiceProcess.start(jar("worker-service"), "worker-" + serial, 0, commonEnv(), this.logs);
+		return ServiceProcess.start(this.options.workerPrefix(), jar("worker-service"), "worker-" + serial, 0,
+				commonEnv(), this.logs);
 	}
 
 	private Map<String, String> commonEnv() {

@@ -58,6 +58,22 @@ public final class ServiceProcess implements AutoCloseable {
 	 * @return the running service, not yet ready
 	 */
 	public static ServiceProcess start(Path jar, String name, int port, Map<String, String> env, Path logDir) {
+		return start(List.of(), jar, name, port, env, logDir);
+	}
+
+	/**
+	 * Starts a service through a command that runs the rest of the command line in its
+	 * place, e.g. {@code taskset -c 1}.
+	 * @param prefix the words before {@code java} (none for a plain start)
+	 * @param jar the service's jar
+	 * @param name a name for its log file
+	 * @param port its HTTP port (0 for a free one)
+	 * @param env its environment (SPRING_*, BATCHLINE_*)
+	 * @param logDir where its log goes ({@code <name>.log})
+	 * @return the running service, not yet ready
+	 */
+	public static ServiceProcess start(List<String> prefix, Path jar, String name, int port, Map<String, String> env,
+			Path logDir) {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build the services first (./mvnw package)");
 		}
@@ -65,8 +81,9 @@ public final class ServiceProcess implements AutoCloseable {
 		Path log = logDir.resolve(name + ".log");
 		try {
 			Files.createDirectories(logDir);
-			List<String> command = new ArrayList<>(List.of(javaExecutable(), "-Xmx512m",
-					"--enable-native-access=ALL-UNNAMED", "-jar", jar.toString()));
+			List<String> command = new ArrayList<>(prefix);
+			command.addAll(List.of(javaExecutable(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "-jar",
+					jar.toString()));
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 			builder.environment().putAll(env);

@@ -1,0 +1,91 @@
+package dev.batchline.bench;
+
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.util.List;
+import java.util.TreeSet;
+import java.util.stream.Collectors;
+
+/**
+ * {@code --worker-cpus}: the workers on CPUs of their own, everything else (this JVM,
+ * PostgreSQL, Kafka, the api-service, the dispatcher, and with this JVM the raw DJL
+ * limit) on the others, as when workers run on machines of their own. Linux only, through
+ * {@code taskset} (util-linux): this JVM moves itself at once, before it loads TensorFlow
+ * or starts anything, so that every process it starts inherits the other CPUs; each
+ * worker is started through {@code taskset -c <worker cpus>}. Both sides get as many
+ * CPUs, so the raw limit has as many as the workers.
+ *
+ * @param workers the workers' CPUs, as {@code taskset -c} takes them
+ * @param others the other CPUs, the same way
+ */
+record CpuSplit(String workers, String others) {
+
+	/**
+	 * Parses a CPU list ({@code 1}, {@code 2-3}, {@code 0,2}) and checks it against the
+	 * CPUs this JVM may use.
+	 * @throws IllegalArgumentException when the list is malformed, names a CPU this JVM
+	 * may not use, or leaves the others a different number of CPUs
+	 */
+	static CpuSplit of(String list, int cpus) {
+		TreeSet<Integer> chosen = parse(list);
+		if (chosen.isEmpty() || chosen.last() >= cpus) {
+			throw new IllegalArgumentException(
+					"--worker-cpus " + list + ": this machine has CPUs 0-" + (cpus - 1) + " (taskset -c syntax)");
+		}
+		TreeSet<Integer> rest = new TreeSet<>();
+		for (int cpu = 0; cpu < cpus; cpu++) {
+			if (!chosen.contains(cpu)) {
+				rest.add(cpu);
+			}
+		}
+		if (rest.size() != chosen.size()) {
+			throw new IllegalArgumentException("--worker-cpus " + list + " leaves " + rest.size()
+					+ " CPU(s) for the rest: give the workers half of the " + cpus + " CPUs, so that the raw limit"
+					+ " (on the other half) has as many as they have");
+		}
+		return new CpuSplit(join(chosen), join(rest));
+	}
+
+	/** The words before a worker's {@code java}. */
+	List<String> workerPrefix() {
+		return List.of("taskset", "-c", this.workers);
+	}
+
+	/** Moves every thread of this JVM to the other CPUs. */
+	void pinThisJvm() throws IOException, InterruptedException {
+		Process taskset = new ProcessBuilder("taskset", "-a", "-c", "-p", this.others,
+				Long.toString(ProcessHandle.current().pid()))
+			.redirectErrorStream(true)
+			.start();
+		String out = new String(taskset.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+		if (taskset.waitFor() != 0) {
+			throw new IllegalStateException("taskset failed (--worker-cpus needs Linux and util-linux): " + out);
+		}
+	}
+
+	private static TreeSet<Integer> parse(String list) {
+		TreeSet<Integer> cpus = new TreeSet<>();
+		for (String part : list.split(",")) {
+			String[] range = part.strip().split("-", -1);
+			try {
+				int from = Integer.parseInt(range[0]);
+				int to = (range.length == 2) ? Integer.parseInt(range[1]) : from;
+				if (range.length > 2 || from < 0 || to < from) {
+					throw new NumberFormatException(part);
+				}
+				for (int cpu = from; cpu <= to; cpu++) {
+					cpus.add(cpu);
+				}
+			}
+			catch (NumberFormatException ex) {
+				throw new IllegalArgumentException("--worker-cpus " + list + ": not a CPU list such as 1, 2-3 or 0,2");
+			}
+		}
+		return cpus;
+	}
+
+	private static String join(TreeSet<Integer> cpus) {
+		return cpus.stream().map(String::valueOf).collect(Collectors.joining(","));
+	}
+
+}
