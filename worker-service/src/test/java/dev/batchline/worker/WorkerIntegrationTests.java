@@ -214,7 +214,7 @@ class WorkerIntegrationTests {
 		}
 	}
 
-	private static ChunkSubmitted chunk(UUID job, int chunk, long firstIndex, String... items) {
+	static ChunkSubmitted chunk(UUID job, int chunk, long firstIndex, String... items) {
 		List<JsonNode> instances = new ArrayList<>();
 		for (String item : items) {
 			instances.add(EventCodec.tree(item.getBytes()));
@@ -222,7 +222,7 @@ class WorkerIntegrationTests {
 		return new ChunkSubmitted(job, chunk, firstIndex, "iris", "1", instances);
 	}
 
-	private static <T> List<T> poll(KafkaConsumer<String, CloudEvent> consumer, Class<T> type, UUID job, int count) {
+	static <T> List<T> poll(KafkaConsumer<String, CloudEvent> consumer, Class<T> type, UUID job, int count) {
 		List<T> found = new ArrayList<>();
 		await().atMost(Duration.ofSeconds(60)).until(() -> {
 			for (ConsumerRecord<String, CloudEvent> record : consumer.poll(Duration.ofMillis(200))) {
@@ -235,7 +235,7 @@ class WorkerIntegrationTests {
 		return found;
 	}
 
-	private static KafkaProducer<String, CloudEvent> producer() {
+	static KafkaProducer<String, CloudEvent> producer() {
 		return new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer",
 				StringSerializer.class, "value.serializer", CloudEventSerializer.class));
 	}
@@ -250,7 +250,7 @@ class WorkerIntegrationTests {
 		return consumer;
 	}
 
-	private static KafkaConsumer<String, CloudEvent> consumer(String topic) {
+	static KafkaConsumer<String, CloudEvent> consumer(String topic) {
 		KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(
 				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(),
 						"auto.offset.reset", "earliest", "isolation.level", "read_committed", "key.deserializer",

@@ -50,7 +50,7 @@ import org.springframework.stereotype.Component;
  * are tried one by one so that only the item the model cannot take fails.
  */
 @Component
-public class BatchInference {
+public class BatchInference implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(BatchInference.class);
 
@@ -60,11 +60,15 @@ public class BatchInference {
 
 	private final DistributionSummary batchSizes;
 
-	/** One direct buffer per consumer thread for the input rows of a batch. */
+	/** One direct buffer per inference thread for the input rows of a batch. */
 	private final ThreadLocal<ByteBuffer> inputBuffers = new ThreadLocal<>();
+
+	/** Where predict calls run: shared by the consumer threads. */
+	private final InferenceThreads threads;
 
 	public BatchInference(WorkerProperties properties, MeterRegistry meters) {
 		this.maxBatchSize = properties.maxBatchSize();
+		this.threads = new InferenceThreads(properties.inferenceThreads());
 		this.meters = meters;
 		this.batchSizes = DistributionSummary.builder("batchline.worker.batch.size")
 			.description("Rows per predict call")
@@ -72,27 +76,38 @@ public class BatchInference {
 	}
 
 	/**
-	 * Predicts every item of the chunks together.
+	 * Predicts every item of the chunks together, on one of the worker's inference
+	 * threads (the caller waits).
 	 * @param model the model version
 	 * @param chunks the chunks; tensor and dense ones must be {@link ChunkItems#readyFor
 	 * ready for} the model
 	 * @return each chunk's item results, in order
 	 */
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
-		return predict(model, chunks, true);
+		return this.threads.call(() -> predict(model, chunks, true));
 	}
 
 	/**
 	 * Runs a model on made-up items, one batch of {@code max-batch-size} rows of its
 	 * single numeric input (unknown dimensions taken as 1), again and again until
 	 * {@code duration} has passed (at least once). Nothing of it is counted in the
-	 * metrics.
+	 * metrics. It runs on an inference thread, as real batches do.
 	 * @throws IllegalStateException when the model fails on the made-up items
 	 * @param model the model version
 	 * @param duration how long
 	 * @return the predict calls made, or 0 when the model's input cannot be made up
 	 */
 	public int warmUp(ServedModel model, Duration duration) {
+		return this.threads.call(() -> warmUpHere(model, duration));
+	}
+
+	/** Stops the inference threads once their work is done. */
+	@Override
+	public void close() {
+		this.threads.close();
+	}
+
+	private int warmUpHere(ServedModel model, Duration duration) {
 		if (!ChunkTensors.encodable(model.signature())) {
 			return 0;
 		}

@@ -40,7 +40,7 @@ import org.springframework.stereotype.Component;
 /**
  * The models this worker serves, from a repository laid out like TensorFlow Serving's:
  * {@code <root>/<model>/<version>/saved_model.pb}. Every version is loaded once at start;
- * the newest (highest number) is a model's default. Each consumer thread gets its own
+ * the newest (highest number) is a model's default. Each inference thread gets its own
  * predictor per model (DJL predictors are not thread-safe); all are closed on shutdown.
  */
 @Component

@@ -20,7 +20,12 @@ import org.springframework.validation.annotation.Validated;
  * poll are gathered into batches up to this size
  * @param maxBatchDelay how long the broker may wait to fill a poll (the consumer's
  * {@code fetch.max.wait.ms}): the bound on the delay batching adds
- * @param concurrency consumer threads in this worker, each with its own predictors
+ * @param concurrency consumer threads in this worker: while one waits for Kafka (its
+ * poll, its sends, its commit) another's items are predicted
+ * @param inferenceThreads threads of this worker that run predict calls, shared by the
+ * consumer threads (each inference thread with its own predictors): a consumer thread
+ * hands its poll's items to them and waits, so at most this many predict calls run at
+ * once
  * @param groupId the Kafka consumer group of the workers
  * @param device the DJL device: {@code cpu}, {@code gpu} or {@code gpu:N} (a GPU needs
  * GPU natives, e.g. through {@code TENSORFLOW_LIBRARY_PATH})
@@ -39,6 +44,7 @@ import org.springframework.validation.annotation.Validated;
 public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Max(65536) int maxBatchSize,
 		@DefaultValue(DEFAULT_MAX_BATCH_DELAY) @NotNull Duration maxBatchDelay,
 		@DefaultValue(DEFAULT_CONCURRENCY) @Min(1) int concurrency,
+		@DefaultValue(DEFAULT_INFERENCE_THREADS) @Min(1) @Max(256) int inferenceThreads,
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
 		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup) {
@@ -51,6 +57,12 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 
 	/** One consumer thread; scale with replicas or this. */
 	public static final String DEFAULT_CONCURRENCY = "1";
+
+	/**
+	 * One predict call at a time: TensorFlow spreads each call over the worker's cores
+	 * itself (and a GPU runs one stream).
+	 */
+	public static final String DEFAULT_INFERENCE_THREADS = "1";
 
 	/** The consumer group every worker replica joins. */
 	public static final String DEFAULT_GROUP_ID = "batchline-workers";

@@ -52,7 +52,7 @@ class BatchInferenceTests {
 
 	@BeforeAll
 	void loadModel() {
-		WorkerProperties properties = new WorkerProperties(MAX_BATCH, Duration.ofMillis(20), 1, "batchline-workers",
+		WorkerProperties properties = new WorkerProperties(MAX_BATCH, Duration.ofMillis(20), 1, 1, "batchline-workers",
 				"cpu", null, null, Duration.ZERO);
 		this.repository = new ModelRepository(properties);
 		this.iris = this.repository.find("iris", null).orElseThrow();
@@ -62,6 +62,7 @@ class BatchInferenceTests {
 
 	@AfterAll
 	void close() {
+		this.inference.close();
 		this.repository.destroy();
 	}
 
