@@ -4,6 +4,7 @@ import java.nio.file.Path;
 
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
+import dev.batchline.worker.system.WorkerProperties;
 
 /**
  * What every scenario works with.
@@ -17,9 +18,16 @@ import dev.batchline.launcher.ServiceProcess;
  */
 record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path models, Path root) {
 
-	/** Consumer threads over all workers: the thread count of the raw DJL limit. */
+	/**
+	 * Inference threads over all workers, the most predict calls that run at once (the
+	 * workers' consumer threads share them): the thread count of the raw DJL limit. The
+	 * workers inherit this JVM's environment, so
+	 * {@code BATCHLINE_WORKER_INFERENCE_THREADS} set there counts.
+	 */
 	int inferenceThreads() {
-		return this.plan.workers() * this.plan.concurrency();
+		String perWorker = System.getenv()
+			.getOrDefault("BATCHLINE_WORKER_INFERENCE_THREADS", WorkerProperties.DEFAULT_INFERENCE_THREADS);
+		return this.plan.workers() * Integer.parseInt(perWorker.strip());
 	}
 
 	/**

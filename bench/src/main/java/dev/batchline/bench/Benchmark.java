@@ -30,7 +30,8 @@ public final class Benchmark {
 			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--batch N] [--worker-cpus LIST] [--only 1,3,...] [--keep]
 			  --quick        fewer items and one measured round per scenario (a few minutes)
 			  --workers      worker processes (default 1)
-			  --concurrency  consumer threads per worker (default 1); the raw DJL limit uses workers x this threads
+			  --concurrency  consumer threads per worker (default 1), sharing its inference threads
+			                 (BATCHLINE_WORKER_INFERENCE_THREADS, 1): the raw DJL limit uses workers x those
 			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
 			  --batch        rows per predict call: the workers' max-batch-size and the raw limit's (default 256)
 			  --worker-cpus  the workers on these CPUs (taskset -c list, half of them), all else on the rest

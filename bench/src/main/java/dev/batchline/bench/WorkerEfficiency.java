@@ -72,7 +72,7 @@ final class WorkerEfficiency {
 					(inPredict > 0) ? plan.backlogItems() / inPredict : Double.NaN, committing));
 			if (round > 0) {
 				pipeline.add(rate);
-				// the timer adds up every consumer thread of every worker
+				// the timer adds up every inference thread of every worker
 				predictShares.add(inPredict / seconds / this.bench.inferenceThreads());
 			}
 			else {
@@ -92,7 +92,7 @@ final class WorkerEfficiency {
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
 		this.bench.report()
-			.info(scenario, model + " model: share of the drain a consumer thread spent in predict",
+			.info(scenario, model + " model: share of the drain an inference thread spent in predict",
 					Stats.of(predictShares).format("%.2f"));
 	}
 
