@@ -25,9 +25,17 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	 * {@code BATCHLINE_WORKER_INFERENCE_THREADS} set there counts.
 	 */
 	int inferenceThreads() {
-		String perWorker = System.getenv()
-			.getOrDefault("BATCHLINE_WORKER_INFERENCE_THREADS", WorkerProperties.DEFAULT_INFERENCE_THREADS);
-		return this.plan.workers() * Integer.parseInt(perWorker.strip());
+		return this.plan.workers() * inferenceThreadsPerWorker();
+	}
+
+	/**
+	 * The workers' {@code BATCHLINE_WORKER_INFERENCE_THREADS}: this JVM's, else the
+	 * worker's default (the bench passes it to the workers).
+	 */
+	static int inferenceThreadsPerWorker() {
+		return Integer.parseInt(System.getenv()
+			.getOrDefault("BATCHLINE_WORKER_INFERENCE_THREADS", WorkerProperties.DEFAULT_INFERENCE_THREADS)
+			.strip());
 	}
 
 	/**

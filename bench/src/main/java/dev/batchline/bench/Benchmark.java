@@ -80,7 +80,8 @@ public final class Benchmark {
 		makeModels(models);
 		Map<String, String> workerEnv = Map.of("BATCHLINE_WORKER_MODELS_ROOT", models.toString(),
 				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(plan.batch()), "BATCHLINE_WORKER_CONCURRENCY",
-				Integer.toString(plan.concurrency()));
+				Integer.toString(plan.concurrency()), "BATCHLINE_WORKER_INFERENCE_THREADS",
+				Integer.toString(Bench.inferenceThreadsPerWorker()));
 		report.setting("worker_env", workerEnv);
 		if (split != null) {
 			report.setting("worker_cpus", split.workers());

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkSubmitted;
@@ -84,7 +85,7 @@ class SharedInferenceIntegrationTests {
 			List<ChunkCompleted> completed = WorkerIntegrationTests.poll(results, ChunkCompleted.class, job, chunks);
 			completed.sort(Comparator.comparingInt(ChunkCompleted::chunk));
 			assertThat(completed).extracting(ChunkCompleted::chunk)
-				.containsExactlyElementsOf(java.util.stream.IntStream.range(0, chunks).boxed().toList());
+				.containsExactlyElementsOf(IntStream.range(0, chunks).boxed().toList());
 			for (ChunkCompleted chunk : completed) {
 				int c = chunk.chunk();
 				assertThat(chunk.items().toList()).extracting((item) -> item.index())
@@ -94,6 +95,13 @@ class SharedInferenceIntegrationTests {
 			}
 		}
 		assertThat(this.meters.get("batchline.worker.predict").tag("model", "iris").timer().count()).isPositive();
+		// two consumer threads, one inference thread (other test contexts in this JVM
+		// have theirs, also one each)
+		assertThat(Thread.getAllStackTraces().keySet())
+			.filteredOn((thread) -> thread.getName().startsWith("inference-"))
+			.extracting(Thread::getName)
+			.isNotEmpty()
+			.containsOnly("inference-0");
 	}
 
 }

@@ -16,6 +16,7 @@ import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.Topics;
 import dev.batchline.worker.batching.ChunkReader.Chunk;
 import dev.batchline.worker.inference.BatchInference;
+import dev.batchline.worker.inference.InferenceStoppedException;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ModelRepository.ServedModel;
 import io.cloudevents.CloudEvent;
@@ -105,6 +106,11 @@ class ChunkListener {
 			try {
 				results.addAll(complete(group));
 			}
+			catch (InferenceStoppedException ex) {
+				// shutting down: no chunk is at fault; the transaction aborts and the
+				// chunks come again
+				throw ex;
+			}
 			catch (RuntimeException ex) {
 				// Item errors never get here: this is the model or the worker failing on
 				// the whole batch. Each chunk is tried on its own so that one poison
@@ -113,6 +119,9 @@ class ChunkListener {
 				for (Received received : group) {
 					try {
 						results.addAll(complete(List.of(received)));
+					}
+					catch (InferenceStoppedException stopped) {
+						throw stopped;
 					}
 					catch (RuntimeException chunkFailure) {
 						Chunk chunk = received.chunk();

@@ -37,6 +37,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Component;
 
 /**
@@ -50,6 +51,8 @@ import org.springframework.stereotype.Component;
  * are tried one by one so that only the item the model cannot take fails.
  */
 @Component
+// stopped before the models: no predictor is closed under a running predict call
+@DependsOn("modelRepository")
 public class BatchInference implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(BatchInference.class);

@@ -4,6 +4,7 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -43,12 +44,19 @@ final class InferenceThreads implements AutoCloseable {
 	 * result. The wait is not cut short by an interrupt, as a predict call in place would
 	 * not be: the result is returned and the thread's interrupt flag set again.
 	 * @throws RuntimeException what the work threw, as it threw it
+	 * @throws InferenceStoppedException when the threads have been stopped
 	 */
 	<T> T call(Supplier<T> work) {
 		if (Boolean.TRUE.equals(this.onPool.get())) {
 			return work.get();
 		}
-		Future<T> result = this.executor.submit(work::get);
+		Future<T> result;
+		try {
+			result = this.executor.submit(work::get);
+		}
+		catch (RejectedExecutionException ex) {
+			throw new InferenceStoppedException(ex);
+		}
 		boolean interrupted = false;
 		try {
 			while (true) {

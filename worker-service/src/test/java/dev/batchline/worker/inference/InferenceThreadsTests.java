@@ -94,6 +94,15 @@ class InferenceThreadsTests {
 	}
 
 	@Test
+	void aCallAfterCloseSaysTheThreadsHaveStopped() {
+		InferenceThreads threads = new InferenceThreads(1);
+		threads.close();
+		// not a failure of the work: the listener lets it through instead of
+		// dead-lettering
+		assertThatThrownBy(() -> threads.call(() -> 1)).isInstanceOf(InferenceStoppedException.class);
+	}
+
+	@Test
 	void anInterruptDoesNotCutTheWaitShort() throws Exception {
 		CountDownLatch started = new CountDownLatch(1);
 		AtomicBoolean interruptedAfter = new AtomicBoolean();
