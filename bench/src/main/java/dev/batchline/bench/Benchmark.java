@@ -48,23 +48,36 @@ public final class Benchmark {
 			Console.line(USAGE);
 			System.exit(0);
 		}
-		int workers = Integer.parseInt(value(arguments, "--workers", "1"));
-		int concurrency = Integer.parseInt(value(arguments, "--concurrency", "1"));
-		Plan plan = arguments.contains("--quick") ? Plan.quick(workers, concurrency) : Plan.full(workers, concurrency);
-		if (arguments.contains("--rounds")) {
-			plan = plan.withRounds(Integer.parseInt(value(arguments, "--rounds", "3")));
-		}
-		if (arguments.contains("--batch")) {
-			plan = plan.withBatch(Integer.parseInt(value(arguments, "--batch", "256")));
-		}
-		Set<String> only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
-			.map(String::strip)
-			.collect(Collectors.toSet());
+		Plan plan;
+		Set<String> only;
 		CpuSplit split = null;
-		if (arguments.contains("--worker-cpus")) {
+		try {
+			int workers = Integer.parseInt(value(arguments, "--workers", "1"));
+			int concurrency = Integer.parseInt(value(arguments, "--concurrency", "1"));
+			plan = arguments.contains("--quick") ? Plan.quick(workers, concurrency) : Plan.full(workers, concurrency);
+			if (arguments.contains("--rounds")) {
+				plan = plan.withRounds(Integer.parseInt(value(arguments, "--rounds", "3")));
+			}
+			if (arguments.contains("--batch")) {
+				plan = plan.withBatch(Integer.parseInt(value(arguments, "--batch", "256")));
+			}
+			only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
+				.map(String::strip)
+				.collect(Collectors.toSet());
+			if (arguments.contains("--worker-cpus")) {
+				split = CpuSplit.of(value(arguments, "--worker-cpus", ""), CpuSplit.allowedCpus());
+			}
+		}
+		catch (IllegalArgumentException | IllegalStateException ex) {
+			// a bad option, or --worker-cpus where there is no taskset
+			Console.line("bench: " + ex.getMessage());
+			Console.line(USAGE);
+			System.exit(2);
+			return;
+		}
+		if (split != null) {
 			// first: everything this JVM starts, and TensorFlow's threads, inherit the
 			// CPUs
-			split = CpuSplit.of(value(arguments, "--worker-cpus", ""), Runtime.getRuntime().availableProcessors());
 			split.pinThisJvm();
 		}
 		Path root = Path.of(System.getProperty("batchline.root", ".")).toAbsolutePath().normalize();

@@ -2,6 +2,8 @@ package dev.batchline.bench;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
@@ -23,27 +25,43 @@ record CpuSplit(String workers, String others) {
 	/**
 	 * Parses a CPU list ({@code 1}, {@code 2-3}, {@code 0,2}) and checks it against the
 	 * CPUs this JVM may use.
+	 * @param list the workers' CPUs
+	 * @param allowed the CPUs this JVM may use, the same way (see {@link #allowedCpus()})
 	 * @throws IllegalArgumentException when the list is malformed, names a CPU this JVM
 	 * may not use, or leaves the others a different number of CPUs
 	 */
-	static CpuSplit of(String list, int cpus) {
+	static CpuSplit of(String list, String allowed) {
 		TreeSet<Integer> chosen = parse(list);
-		if (chosen.isEmpty() || chosen.last() >= cpus) {
+		TreeSet<Integer> usable = parse(allowed);
+		if (chosen.isEmpty() || !usable.containsAll(chosen)) {
 			throw new IllegalArgumentException(
-					"--worker-cpus " + list + ": this machine has CPUs 0-" + (cpus - 1) + " (taskset -c syntax)");
+					"--worker-cpus " + list + ": this JVM may use CPUs " + join(usable) + " (taskset -c syntax)");
 		}
-		TreeSet<Integer> rest = new TreeSet<>();
-		for (int cpu = 0; cpu < cpus; cpu++) {
-			if (!chosen.contains(cpu)) {
-				rest.add(cpu);
-			}
-		}
+		TreeSet<Integer> rest = new TreeSet<>(usable);
+		rest.removeAll(chosen);
 		if (rest.size() != chosen.size()) {
 			throw new IllegalArgumentException("--worker-cpus " + list + " leaves " + rest.size()
-					+ " CPU(s) for the rest: give the workers half of the " + cpus + " CPUs, so that the raw limit"
-					+ " (on the other half) has as many as they have");
+					+ " CPU(s) for the rest: give the workers half of the " + usable.size()
+					+ " CPUs, so that the raw limit (on the other half) has as many as they have");
 		}
 		return new CpuSplit(join(chosen), join(rest));
+	}
+
+	/**
+	 * The CPUs this JVM may use ({@code Cpus_allowed_list} of {@code /proc/self/status}).
+	 * @throws IllegalStateException when there is no such file (not Linux)
+	 */
+	static String allowedCpus() throws IOException {
+		Path status = Path.of("/proc/self/status");
+		if (!Files.isReadable(status)) {
+			throw new IllegalStateException("--worker-cpus needs Linux (no " + status + ")");
+		}
+		for (String line : Files.readAllLines(status)) {
+			if (line.startsWith("Cpus_allowed_list:")) {
+				return line.substring(line.indexOf(':') + 1).strip();
+			}
+		}
+		throw new IllegalStateException("--worker-cpus: no Cpus_allowed_list in " + status);
 	}
 
 	/** The words before a worker's {@code java}. */

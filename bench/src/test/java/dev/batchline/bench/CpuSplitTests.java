@@ -10,22 +10,37 @@ class CpuSplitTests {
 
 	@Test
 	void givesTheOtherCpusToEverythingElse() {
-		assertThat(CpuSplit.of("1", 2)).isEqualTo(new CpuSplit("1", "0"));
-		assertThat(CpuSplit.of("2-3", 4)).isEqualTo(new CpuSplit("2,3", "0,1"));
-		assertThat(CpuSplit.of("0, 2", 4)).isEqualTo(new CpuSplit("0,2", "1,3"));
-		assertThat(CpuSplit.of("1", 2).workerPrefix()).containsExactly("taskset", "-c", "1");
+		assertThat(CpuSplit.of("1", "0-1")).isEqualTo(new CpuSplit("1", "0"));
+		assertThat(CpuSplit.of("2-3", "0-3")).isEqualTo(new CpuSplit("2,3", "0,1"));
+		assertThat(CpuSplit.of("0, 2", "0-3")).isEqualTo(new CpuSplit("0,2", "1,3"));
+		assertThat(CpuSplit.of("1", "0-1").workerPrefix()).containsExactly("taskset", "-c", "1");
+	}
+
+	@Test
+	void splitsTheCpusThisJvmMayUseNotTheMachinesFirstOnes() {
+		// e.g. a container given CPUs 4-7
+		assertThat(CpuSplit.of("6-7", "4-7")).isEqualTo(new CpuSplit("6,7", "4,5"));
+		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("1", "4-7"))
+			.withMessageContaining("may use CPUs 4,5,6,7");
+	}
+
+	@Test
+	void readsTheCpusThisJvmMayUse() throws Exception {
+		// this machine's own list, as taskset takes it
+		assertThat(CpuSplit.allowedCpus()).matches("[0-9]+([-,][0-9]+)*");
 	}
 
 	@Test
 	void refusesWhatTasksetWouldNotTakeOrAnUnevenSplit() {
-		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("2", 2)).withMessageContaining("CPUs 0-1");
-		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("1-0", 2))
+		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("2", "0-1"))
+			.withMessageContaining("may use CPUs 0,1");
+		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("1-0", "0-1"))
 			.withMessageContaining("not a CPU list");
-		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("one", 2))
+		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("one", "0-1"))
 			.withMessageContaining("not a CPU list");
-		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("1-2-3", 4))
+		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("1-2-3", "0-3"))
 			.withMessageContaining("not a CPU list");
-		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("3", 4))
+		assertThatIllegalArgumentException().isThrownBy(() -> CpuSplit.of("3", "0-3"))
 			.withMessageContaining("leaves 3 CPU(s)");
 	}
 
