@@ -7,6 +7,7 @@ import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
@@ -75,9 +76,25 @@ public final class ChunkTensors {
 	 * @return the record's data
 	 */
 	public static byte[] encode(ChunkSubmitted chunk, DenseInstances items, ModelSignature signature) {
+		byte[] data = encodeIfFits(chunk, items, signature);
+		if (data == null) {
+			throw new IllegalArgumentException("the items do not fit model " + chunk.model() + ":" + chunk.version());
+		}
+		return data;
+	}
+
+	/**
+	 * Encodes a chunk whose items were read densely, when they fit the model (checked
+	 * here, once: it reads every value).
+	 * @param chunk the chunk's fields (its {@code instances} are not read)
+	 * @param items the items
+	 * @param signature the model's signature, {@link #encodable}
+	 * @return the record's data, or null when the items do not fit
+	 */
+	public static byte[] encodeIfFits(ChunkSubmitted chunk, DenseInstances items, ModelSignature signature) {
 		ElementType type = ElementType.of(signature.inputs().get(0).dtype());
 		if (type == null || !items.fits(signature)) {
-			throw new IllegalArgumentException("the items do not fit model " + chunk.model() + ":" + chunk.version());
+			return null;
 		}
 		int[] itemShape = items.shape();
 		long[] shape = new long[itemShape.length + 1];
@@ -181,7 +198,6 @@ public final class ChunkTensors {
 			}
 			ByteBuffer slice = ByteBuffer.wrap(data, (int) dataStart, (int) dataBytes)
 				.slice()
-				.order(ByteOrder.LITTLE_ENDIAN)
 				.asReadOnlyBuffer()
 				.order(ByteOrder.LITTLE_ENDIAN);
 			return new Tensor(jobId, chunk, firstIndex, model, version, type, shape, slice);
@@ -218,8 +234,8 @@ public final class ChunkTensors {
 		/** int64. */
 		I64("int64", 8);
 
-		private static final Map<String, ElementType> BY_DTYPE = Map.of("float32", F32, "float64", F64, "int32", I32,
-				"int64", I64);
+		private static final Map<String, ElementType> BY_DTYPE = Arrays.stream(values())
+			.collect(Collectors.toUnmodifiableMap((type) -> type.dtype, (type) -> type));
 
 		private final String dtype;
 

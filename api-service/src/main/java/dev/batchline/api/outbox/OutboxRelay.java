@@ -28,6 +28,7 @@ import dev.batchline.support.WorkSignal;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.apache.kafka.common.errors.SerializationException;
@@ -65,13 +66,6 @@ class OutboxRelay implements SmartLifecycle {
 
 	private static final Duration STOP_GRACE = Duration.ofSeconds(10);
 
-	/**
-	 * Largest tensor sent for a chunk when its JSON is smaller: well under the producer's
-	 * {@code max.request.size} (1 MiB), which a larger record would exceed and be
-	 * dropped.
-	 */
-	private static final long MAX_TENSOR_BYTES = 768 * 1024;
-
 	private final JdbcTemplate jdbc;
 
 	private final TransactionTemplate transactions;
@@ -90,6 +84,13 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final WorkSignal work = new WorkSignal();
 
+	/**
+	 * Largest tensor sent for a chunk when its JSON is smaller: three quarters of the
+	 * producer's {@code max.request.size} (768 KB of the default 1 MiB), which a larger
+	 * record would exceed and be dropped.
+	 */
+	private final long maxTensorBytes;
+
 	private volatile boolean running;
 
 	private Thread thread;
@@ -102,6 +103,10 @@ class OutboxRelay implements SmartLifecycle {
 		this.kafka = kafka;
 		this.topics = topics;
 		this.properties = properties;
+		Object maxRequest = kafka.getProducerFactory()
+			.getConfigurationProperties()
+			.getOrDefault(ProducerConfig.MAX_REQUEST_SIZE_CONFIG, 1024 * 1024);
+		this.maxTensorBytes = Long.parseLong(maxRequest.toString().strip()) * 3 / 4;
 		this.published = Counter.builder("batchline.outbox.published")
 			.description("Outbox records published to Kafka")
 			.register(meters);
@@ -277,12 +282,12 @@ class OutboxRelay implements SmartLifecycle {
 		}
 		try {
 			DenseInstances items = DenseInstances.readArray(row.instances(), row.instances().length / 2);
-			if (items == null || !items.fits(signature) || ChunkTensors.dataBytes(items, signature) > Math
-				.max(MAX_TENSOR_BYTES, (long) row.instances().length)) {
+			if (items == null || ChunkTensors.dataBytes(items, signature) > Math.max(this.maxTensorBytes,
+					(long) row.instances().length)) {
 				return null;
 			}
-			return ChunkTensors.encode(new ChunkSubmitted(row.jobId(), row.chunkNo(), row.firstIndex(), row.model(),
-					row.modelVersion(), List.of()), items, signature);
+			return ChunkTensors.encodeIfFits(new ChunkSubmitted(row.jobId(), row.chunkNo(), row.firstIndex(),
+					row.model(), row.modelVersion(), List.of()), items, signature);
 		}
 		catch (RuntimeException ex) {
 			// never a reason to hold the outbox up: the chunk goes as JSON

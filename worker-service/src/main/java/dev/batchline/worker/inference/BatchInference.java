@@ -12,6 +12,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.IntStream;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
@@ -87,7 +88,7 @@ public class BatchInference implements AutoCloseable {
 	 * @return each chunk's item results, in order
 	 */
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
-		return this.threads.call(() -> predict(model, chunks, true));
+		return this.threads.call(() -> predictHere(model, chunks));
 	}
 
 	/**
@@ -131,10 +132,20 @@ public class BatchInference implements AutoCloseable {
 		}
 		ChunkItems items = ChunkItems
 			.tensor(new ChunkTensors.Tensor(new UUID(0, 0), 0, 0, model.name(), model.version(), type, shape, values));
+		// one batch of made-up rows, straight to the predict call: no grouping, no
+		// metrics, no search for a bad item
+		List<Integer> batch = IntStream.range(0, this.maxBatchSize).boxed().toList();
 		long end = System.nanoTime() + duration.toNanos();
 		int calls = 0;
 		do {
-			ItemResults results = predict(model, List.of(items), false).get(0);
+			Rows rows = new Rows(List.of(items));
+			try (ResultWriter writer = new ResultWriter()) {
+				run(model, rows, batch, writer, false);
+			}
+			catch (TranslateException | RuntimeException ex) {
+				throw new IllegalStateException(ex.getMessage(), ex);
+			}
+			ItemResults results = rows.results().get(0);
 			if (results.failed() > 0) {
 				throw new IllegalStateException(
 						results.failed() + " of " + results.size() + " made-up items failed, e.g. "
@@ -151,7 +162,7 @@ public class BatchInference implements AutoCloseable {
 		return calls;
 	}
 
-	private List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks, boolean measured) {
+	private List<ItemResults> predictHere(ServedModel model, List<ChunkItems> chunks) {
 		Rows rows = new Rows(chunks);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
 		// a tensor's or dense chunk's rows share one shape, so its key is made once per
@@ -180,25 +191,19 @@ public class BatchInference implements AutoCloseable {
 			for (List<Integer> group : byShape.values()) {
 				for (int from = 0; from < group.size(); from += this.maxBatchSize) {
 					List<Integer> batch = group.subList(from, Math.min(group.size(), from + this.maxBatchSize));
-					runBatch(model, rows, batch, writer, measured);
+					runBatch(model, rows, batch, writer);
 				}
 			}
 		}
-		if (measured) {
-			count(model, rows);
-		}
+		count(model, rows);
 		return rows.results();
 	}
 
-	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer, boolean measured) {
+	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) {
 		try {
-			run(model, rows, batch, writer, measured);
+			run(model, rows, batch, writer, true);
 		}
 		catch (TranslateException | RuntimeException ex) {
-			if (!measured) {
-				// a warm-up: the made-up items are not worth a search for the bad one
-				throw new IllegalStateException(ex.getMessage(), ex);
-			}
 			if (batch.size() == 1) {
 				int r = batch.get(0);
 				log.warn("Model {}:{} failed on item {}: {}", model.name(), model.version(), rows.index(r),
@@ -208,12 +213,15 @@ public class BatchInference implements AutoCloseable {
 			}
 			// find the item(s) the model cannot take; the others still get their outputs
 			for (Integer r : batch) {
-				runBatch(model, rows, List.of(r), writer, measured);
+				runBatch(model, rows, List.of(r), writer);
 			}
 		}
 	}
 
-	/** One predict call over a batch; writes every row's result. */
+	/**
+	 * One predict call over a batch; writes every row's result, and when {@code measured}
+	 * (not a warm-up) counts it in the metrics.
+	 */
 	private void run(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer, boolean measured)
 			throws TranslateException {
 		Predictor<NDList, NDList> predictor = model.predictor();
@@ -307,13 +315,7 @@ public class BatchInference implements AutoCloseable {
 				type.put(buffer, at + i * type.size(), source[from + i]);
 			}
 		}
-		DataType dataType = switch (type) {
-			case F32 -> DataType.FLOAT32;
-			case F64 -> DataType.FLOAT64;
-			case I32 -> DataType.INT32;
-			case I64 -> DataType.INT64;
-		};
-		return manager.create(buffer, new Shape(shape), dataType);
+		return manager.create(buffer, new Shape(shape), DataType.fromSafetensors(type.name()));
 	}
 
 	/** This thread's input buffer, cleared and limited to {@code bytes}. */
