@@ -20,9 +20,7 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 
 	/**
 	 * Inference threads over all workers, the most predict calls that run at once (the
-	 * workers' consumer threads share them): the thread count of the raw DJL limit. The
-	 * workers inherit this JVM's environment, so
-	 * {@code BATCHLINE_WORKER_INFERENCE_THREADS} set there counts.
+	 * workers' consumer threads share them): the thread count of the raw DJL limit.
 	 */
 	int inferenceThreads() {
 		return this.plan.workers() * inferenceThreadsPerWorker();

@@ -59,13 +59,15 @@ public final class Benchmark {
 				plan = plan.withRounds(Integer.parseInt(value(arguments, "--rounds", "3")));
 			}
 			if (arguments.contains("--batch")) {
-				plan = plan.withBatch(Integer.parseInt(value(arguments, "--batch", "256")));
+				plan = plan
+					.withBatch(Integer.parseInt(value(arguments, "--batch", Integer.toString(Plan.DEFAULT_BATCH))));
 			}
 			only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
 				.map(String::strip)
 				.collect(Collectors.toSet());
 			if (arguments.contains("--worker-cpus")) {
 				split = CpuSplit.of(value(arguments, "--worker-cpus", ""), CpuSplit.allowedCpus());
+
 			}
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {

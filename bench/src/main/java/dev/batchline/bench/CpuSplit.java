@@ -31,8 +31,8 @@ record CpuSplit(String workers, String others) {
 	 * may not use, or leaves the others a different number of CPUs
 	 */
 	static CpuSplit of(String list, String allowed) {
-		TreeSet<Integer> chosen = parse(list);
-		TreeSet<Integer> usable = parse(allowed);
+		TreeSet<Integer> chosen = parse("--worker-cpus", list);
+		TreeSet<Integer> usable = parse("the CPUs this JVM may use,", allowed);
 		if (chosen.isEmpty() || !usable.containsAll(chosen)) {
 			throw new IllegalArgumentException(
 					"--worker-cpus " + list + ": this JVM may use CPUs " + join(usable) + " (taskset -c syntax)");
@@ -81,7 +81,7 @@ record CpuSplit(String workers, String others) {
 		}
 	}
 
-	private static TreeSet<Integer> parse(String list) {
+	private static TreeSet<Integer> parse(String what, String list) {
 		TreeSet<Integer> cpus = new TreeSet<>();
 		for (String part : list.split(",")) {
 			String[] range = part.strip().split("-", -1);
@@ -96,7 +96,7 @@ record CpuSplit(String workers, String others) {
 				}
 			}
 			catch (NumberFormatException ex) {
-				throw new IllegalArgumentException("--worker-cpus " + list + ": not a CPU list such as 1, 2-3 or 0,2");
+				throw new IllegalArgumentException(what + " " + list + ": not a CPU list such as 1, 2-3 or 0,2");
 			}
 		}
 		return cpus;
