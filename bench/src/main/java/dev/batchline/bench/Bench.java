@@ -1,6 +1,8 @@
 package dev.batchline.bench;
 
 import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
@@ -42,6 +44,16 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	 */
 	double predictSeconds(String model) {
 		return workerMetric("batchline.worker.predict", "TOTAL_TIME", "model:" + model);
+	}
+
+	/**
+	 * The pipeline's processes and this one ({@code bench}: the limits, the load
+	 * clients).
+	 */
+	Map<String, Long> pids() {
+		Map<String, Long> pids = new LinkedHashMap<>(this.pipeline.pids());
+		pids.put("bench", ProcessHandle.current().pid());
+		return pids;
 	}
 
 	/** A metric of the running workers, summed over them (NaN counts as 0). */

@@ -34,11 +34,15 @@ final class Report {
 	record Row(String scenario, String figure, String value, String limit, String ratio, String target, String result) {
 	}
 
+	private static final String CPU_HEADING = "Cores used (from /proc; the workers' threads by name; idle: no process)";
+
 	private final List<Row> rows = new ArrayList<>();
 
 	private final List<String> notes = new ArrayList<>();
 
 	private final Map<String, Map<String, Long>> memory = new LinkedHashMap<>();
+
+	private final Map<String, Map<String, Double>> cpu = new LinkedHashMap<>();
 
 	private final Map<String, Object> settings = new LinkedHashMap<>();
 
@@ -81,6 +85,13 @@ final class Report {
 		this.memory.put(phase, peaks);
 	}
 
+	/** Cores each process used in a phase ({@link CpuSampler}). */
+	void cpu(String phase, Map<String, Double> cores) {
+		if (!cores.isEmpty()) {
+			this.cpu.put(phase, cores);
+		}
+	}
+
 	void setting(String name, Object value) {
 		this.settings.put(name, value);
 	}
@@ -105,6 +116,7 @@ final class Report {
 		json.put("settings", this.settings);
 		json.put("rows", this.rows);
 		json.put("memory_peak_mb", this.memory);
+		json.put("cpu_cores", this.cpu);
 		json.put("notes", this.notes);
 		byte[] bytes = EventCodec.mapper().writerWithDefaultPrettyPrinter().writeValueAsBytes(json);
 		Files.write(dir.resolve("bench-" + stamp + ".json"), bytes);
@@ -141,6 +153,14 @@ final class Report {
 		}
 		out.append("\nMemory peaks (MB; RSS per JVM, PSS summed over PostgreSQL's processes):\n");
 		this.memory.forEach((phase, peaks) -> out.append("  ").append(phase).append(": ").append(peaks).append('\n'));
+		if (!this.cpu.isEmpty()) {
+			out.append('\n').append(CPU_HEADING).append(":\n");
+			this.cpu.forEach((phase, cores) -> out.append("  ")
+				.append(phase)
+				.append(": ")
+				.append(CpuSampler.describe(cores))
+				.append('\n'));
+		}
 		return out.toString();
 	}
 
@@ -155,6 +175,14 @@ final class Report {
 			.append(" |\n"));
 		md.append("\nMemory peaks (MB; RSS per JVM, PSS summed over PostgreSQL's processes):\n\n");
 		this.memory.forEach((phase, peaks) -> md.append("- ").append(phase).append(": ").append(peaks).append('\n'));
+		if (!this.cpu.isEmpty()) {
+			md.append('\n').append(CPU_HEADING).append(":\n\n");
+			this.cpu.forEach((phase, cores) -> md.append("- ")
+				.append(phase)
+				.append(": ")
+				.append(CpuSampler.describe(cores))
+				.append('\n'));
+		}
 		if (!this.notes.isEmpty()) {
 			md.append("\nNotes:\n\n");
 			this.notes.forEach((note) -> md.append("- ").append(note).append('\n'));

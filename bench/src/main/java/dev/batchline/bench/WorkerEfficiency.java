@@ -9,13 +9,17 @@ import java.util.UUID;
 import java.util.function.LongFunction;
 
 import dev.batchline.launcher.Console;
+import dev.batchline.launcher.ServiceProcess;
 import tools.jackson.databind.JsonNode;
 
 /**
  * Scenario 1: a backlog of chunks waits in {@code batchline.chunks} (jobs submitted and
- * relayed while no worker runs); then the workers start and drain it. Items per second
- * from the first recorded result to the last job's end, beside DJL predict in this JVM on
- * the same model, batch size and thread count.
+ * relayed while no worker runs); then the workers drain it. Items per second from the
+ * first recorded result to the last job's end, beside DJL predict in this JVM on the same
+ * model, batch size and thread count. The warm-up round starts the workers; for each
+ * measured round they are suspended (SIGSTOP) while its backlog is built and resumed to
+ * drain it, so that the measured rounds see workers that have run for a while, as the raw
+ * limit's loop has, and not a fresh JVM compiling the consumer's code.
  */
 final class WorkerEfficiency {
 
@@ -34,53 +38,65 @@ final class WorkerEfficiency {
 		this.bench.pipeline().scaleWorkers(0);
 		List<Double> pipeline = new ArrayList<>();
 		List<Double> predictShares = new ArrayList<>();
+		List<Map<String, Double>> cores = new ArrayList<>();
+		double fresh = Double.NaN;
 		MemorySampler memory = null;
 		Map<String, Long> peaks = Map.of();
-		for (int round = 0; round <= plan.rounds(); round++) {
-			List<UUID> jobs = backlog(model, instance, plan.backlogItems());
-			this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
-			if (round == 0) {
-				// memory is sampled in the warm-up round: reading every process's memory
-				// five times a second takes CPU from a measured round
-				memory = new MemorySampler(this.bench.pipeline()::pids);
+		try {
+			for (int round = 0; round <= plan.rounds(); round++) {
+				List<UUID> jobs = backlog(model, instance, plan.backlogItems());
+				this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
+				if (round == 0) {
+					// memory is sampled in the warm-up round: reading every process's
+					// memory five times a second takes CPU from a measured round
+					memory = new MemorySampler(this.bench.pipeline()::pids);
+				}
+				CpuSampler cpu = new CpuSampler(this.bench::pids);
+				if (round == 0) {
+					// the warm-up round starts the workers; the measured rounds let the
+					// same JVMs run on, as workers that have been up for a while
+					this.bench.pipeline().scaleWorkers(plan.workers());
+				}
+				else {
+					this.bench.pipeline().workers().forEach(ServiceProcess::resume);
+				}
+				Drain drain = drain(model, jobs, cpu);
+				// stopped until the next backlog is in place: a running worker would
+				// take it chunk by chunk as the relay publishes it
+				this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
+				double rate = plan.backlogItems() / drain.seconds();
+				Console.step(String.format(
+						"%s %s round %d (%s): %,d items drained at %,.0f items/s in %.2f s; worker seconds:"
+								+ " listener %.2f (predict %.2f, %,.0f items/s there), committing %.2f",
+						scenario, model, round, (round == 0) ? "workers just started" : "workers running on",
+						plan.backlogItems(), rate, drain.seconds(), drain.listener(), drain.predict(),
+						(drain.predict() > 0) ? plan.backlogItems() / drain.predict() : Double.NaN,
+						drain.committing()));
+				if (!drain.cores().isEmpty()) {
+					Console.step(String.format("%s %s round %d: cores used: %s", scenario, model, round,
+							CpuSampler.describe(drain.cores())));
+				}
+				if (round > 0) {
+					pipeline.add(rate);
+					// the timer adds up every inference thread of every worker
+					predictShares.add(drain.predict() / drain.seconds() / this.bench.inferenceThreads());
+					if (!drain.cores().isEmpty()) {
+						cores.add(drain.cores());
+					}
+				}
+				else {
+					fresh = rate;
+					peaks = memory.peaksMb();
+				}
 			}
-			this.bench.pipeline().scaleWorkers(plan.workers());
-			List<JsonNode> done = this.bench.api()
-				// the rate comes from the jobs' own timestamps: polling more often would
-				// only
-				// take CPU from the pipeline being measured
-				.awaitTerminal(jobs, Duration.ofSeconds(1), Duration.ofMinutes(15));
-			Instant first = done.stream().map((job) -> Api.instant(job, "started_at")).min(Instant::compareTo).get();
-			Instant last = done.stream().map((job) -> Api.instant(job, "finished_at")).max(Instant::compareTo).get();
-			long succeeded = done.stream().mapToLong((job) -> job.get("counts").get("succeeded").asLong()).sum();
-			if (succeeded != plan.backlogItems()) {
-				throw new IllegalStateException(
-						model + ": only " + succeeded + " of " + plan.backlogItems() + " items succeeded: " + done);
-			}
-			double seconds = Duration.between(first, last).toNanos() / 1e9;
-			double rate = plan.backlogItems() / seconds;
-			// where the workers' time went: predict calls (with the outputs written), the
-			// rest of the listener, committing the Kafka transactions; the remainder is
-			// waiting in poll
-			double inPredict = this.bench.predictSeconds(model);
-			double inListener = this.bench.workerMetric("spring.kafka.listener", "TOTAL_TIME");
-			double committing = this.bench.workerMetric("kafka.producer.txn.commit.time.ns.total", "COUNT") / 1e9;
-			Console.step(String.format(
-					"%s %s round %d: %,d items drained at %,.0f items/s in %.2f s; worker seconds: listener %.2f"
-							+ " (predict %.2f, %,.0f items/s there), committing %.2f",
-					scenario, model, round, plan.backlogItems(), rate, seconds, inListener, inPredict,
-					(inPredict > 0) ? plan.backlogItems() / inPredict : Double.NaN, committing));
-			if (round > 0) {
-				pipeline.add(rate);
-				// the timer adds up every inference thread of every worker
-				predictShares.add(inPredict / seconds / this.bench.inferenceThreads());
-			}
-			else {
-				peaks = memory.peaksMb();
-			}
+		}
+		finally {
+			this.bench.pipeline().workers().stream().filter(ServiceProcess::isAlive).forEach(ServiceProcess::resume);
 			this.bench.pipeline().scaleWorkers(0);
 		}
 		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
+		this.bench.report()
+			.cpu("scenario 1 (" + model + ", draining; median of the measured rounds)", CpuSampler.medians(cores));
 		List<Double> raw = new ArrayList<>();
 		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
 			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
@@ -94,6 +110,50 @@ final class WorkerEfficiency {
 		this.bench.report()
 			.info(scenario, model + " model: share of the drain an inference thread spent in predict",
 					Stats.of(predictShares).format("%.2f"));
+		this.bench.report()
+			.info(scenario, model + " model: warm-up round, workers just started",
+					String.format("%,.0f items/s", fresh));
+	}
+
+	/**
+	 * The drain's span, from the first recorded result to the last job's end, and what
+	 * the workers' timers and the CPU sampler saw in it.
+	 */
+	private record Drain(double seconds, double listener, double predict, double committing,
+			Map<String, Double> cores) {
+	}
+
+	private Drain drain(String model, List<UUID> jobs, CpuSampler cpu) throws Exception {
+		Plan plan = this.bench.plan();
+		// the workers' timers add up from their start: the drain's share is the
+		// difference
+		double[] before = workerSeconds(model);
+		List<JsonNode> done = this.bench.api()
+			// the rate comes from the jobs' own timestamps: polling more often would only
+			// take CPU from the pipeline being measured
+			.awaitTerminal(jobs, Duration.ofSeconds(1), Duration.ofMinutes(15));
+		double[] after = workerSeconds(model);
+		cpu.close();
+		Instant first = done.stream().map((job) -> Api.instant(job, "started_at")).min(Instant::compareTo).get();
+		Instant last = done.stream().map((job) -> Api.instant(job, "finished_at")).max(Instant::compareTo).get();
+		long succeeded = done.stream().mapToLong((job) -> job.get("counts").get("succeeded").asLong()).sum();
+		if (succeeded != plan.backlogItems()) {
+			throw new IllegalStateException(
+					model + ": only " + succeeded + " of " + plan.backlogItems() + " items succeeded: " + done);
+		}
+		return new Drain(Duration.between(first, last).toNanos() / 1e9, after[0] - before[0], after[1] - before[1],
+				after[2] - before[2], cpu.cores(first, last));
+	}
+
+	/**
+	 * Where the workers' time went so far: the listener, predict calls (with the outputs
+	 * written), committing the Kafka transactions; the rest of a drain is waiting in
+	 * poll.
+	 */
+	private double[] workerSeconds(String model) {
+		return new double[] { this.bench.workerMetric("spring.kafka.listener", "TOTAL_TIME"),
+				this.bench.predictSeconds(model),
+				this.bench.workerMetric("kafka.producer.txn.commit.time.ns.total", "COUNT") / 1e9 };
 	}
 
 	/** Submits the backlog as jobs no bigger than the body limit allows. */

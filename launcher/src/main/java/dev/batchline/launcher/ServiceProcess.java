@@ -158,6 +158,37 @@ public final class ServiceProcess implements AutoCloseable {
 		return this.process.isAlive();
 	}
 
+	/**
+	 * Stops the process where it is (SIGSTOP): it keeps its memory, its compiled code and
+	 * its connections, and takes no CPU until {@link #resume()}.
+	 */
+	public void suspend() {
+		signal("STOP");
+	}
+
+	/** Lets a {@link #suspend() suspended} process run on (SIGCONT). */
+	public void resume() {
+		signal("CONT");
+	}
+
+	private void signal(String signal) {
+		try {
+			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).redirectErrorStream(true)
+				.start();
+			String output = new String(kill.getInputStream().readAllBytes()).strip();
+			if (kill.waitFor() != 0) {
+				throw new IllegalStateException("kill -" + signal + " " + pid() + " (" + this.name + "): " + output);
+			}
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+			throw new IllegalStateException("Interrupted while signalling " + this.name, ex);
+		}
+	}
+
 	/** Kills the process at once (SIGKILL), as a crash would. */
 	public void kill() {
 		this.process.destroyForcibly();

@@ -1,0 +1,263 @@
+package dev.batchline.bench;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.function.Supplier;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * Samples the CPU time of the pipeline's processes every 250 ms (Linux {@code /proc}), so
+ * that the cores each one used can be read for any span inside the sampling: per process
+ * (PostgreSQL with its backends), the workers' threads by what they do, and the cores
+ * left idle. Elsewhere it takes no samples and reports nothing.
+ */
+final class CpuSampler implements AutoCloseable {
+
+	/** The key under which all workers are added up. */
+	static final String WORKERS = "workers";
+
+	/** The key of the cores no process used. */
+	static final String IDLE = "idle";
+
+	private static final Path PROC = Path.of("/proc");
+
+	/**
+	 * Ticks at one moment: the machine's (all CPUs added up), its idle ones, and each
+	 * key's.
+	 */
+	record Sample(Instant at, long machine, long idle, int cpus, Map<String, Long> ticks) {
+	}
+
+	private final Supplier<Map<String, Long>> pids;
+
+	private final List<Sample> samples = new ArrayList<>();
+
+	private final Thread thread;
+
+	private volatile boolean running = true;
+
+	CpuSampler(Supplier<Map<String, Long>> pids) {
+		this.pids = pids;
+		this.thread = Thread.ofPlatform().daemon().name("cpu-sampler").start(this::sample);
+	}
+
+	private void sample() {
+		while (this.running) {
+			Optional<Sample> sample = take(this.pids.get());
+			synchronized (this.samples) {
+				sample.ifPresent(this.samples::add);
+			}
+			try {
+				Thread.sleep(250);
+			}
+			catch (InterruptedException ex) {
+				return;
+			}
+		}
+	}
+
+	/**
+	 * Cores used from the first sample at or after {@code from} to the last at or before
+	 * {@code to}, by key ({@link #WORKERS}, {@code workers: <threads>}, each other
+	 * process by name, {@link #IDLE}); empty if fewer than two samples fall in the span.
+	 */
+	Map<String, Double> cores(Instant from, Instant to) {
+		List<Sample> inside;
+		synchronized (this.samples) {
+			inside = this.samples.stream().filter((s) -> !s.at().isBefore(from) && !s.at().isAfter(to)).toList();
+		}
+		if (inside.size() < 2) {
+			return Map.of();
+		}
+		return between(inside.get(0), inside.get(inside.size() - 1));
+	}
+
+	/** Cores used between two samples, by key. */
+	static Map<String, Double> between(Sample first, Sample last) {
+		// the machine's ticks add up every CPU: per CPU they are the span's wall ticks
+		double wall = (double) (last.machine() - first.machine()) / last.cpus();
+		Map<String, Double> cores = new TreeMap<>();
+		last.ticks().forEach((key, ticks) -> {
+			Long before = first.ticks().get(key);
+			if (before != null && wall > 0) {
+				cores.put(key, (ticks - before) / wall);
+			}
+		});
+		if (wall > 0) {
+			cores.put(IDLE, (last.idle() - first.idle()) / wall);
+		}
+		return cores;
+	}
+
+	/** Each key's median over several spans' cores. */
+	static Map<String, Double> medians(List<Map<String, Double>> spans) {
+		Map<String, List<Double>> values = new TreeMap<>();
+		spans.forEach((span) -> span
+			.forEach((key, cores) -> values.computeIfAbsent(key, (k) -> new ArrayList<>()).add(cores)));
+		Map<String, Double> medians = new TreeMap<>();
+		values.forEach((key, list) -> medians.put(key, Stats.of(list).median()));
+		return medians;
+	}
+
+	/**
+	 * {@code workers 1.34 (JIT 0.22, …), kafka 0.16, …, idle 0.22}: the workers first
+	 * with their threads, the other processes by cores used, the idle cores last.
+	 */
+	static String describe(Map<String, Double> cores) {
+		StringBuilder out = new StringBuilder();
+		if (cores.containsKey(WORKERS)) {
+			out.append(String.format("%s %.2f (", WORKERS, cores.get(WORKERS)));
+			String threads = cores.entrySet()
+				.stream()
+				.filter((e) -> e.getKey().startsWith(WORKERS + ": "))
+				.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+				.map((e) -> String.format("%s %.2f", e.getKey().substring(WORKERS.length() + 2), e.getValue()))
+				.collect(Collectors.joining(", "));
+			out.append(threads).append("), ");
+		}
+		cores.entrySet()
+			.stream()
+			.filter((e) -> !e.getKey().startsWith(WORKERS) && !e.getKey().equals(IDLE))
+			.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+			.forEach((e) -> out.append(String.format("%s %.2f, ", e.getKey(), e.getValue())));
+		if (cores.containsKey(IDLE)) {
+			out.append(String.format("%s %.2f", IDLE, cores.get(IDLE)));
+		}
+		return out.toString().replaceAll(", $", "");
+	}
+
+	@Override
+	public void close() {
+		this.running = false;
+		this.thread.interrupt();
+		try {
+			this.thread.join(2000);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** A sample of these processes now; empty where there is no {@code /proc/stat}. */
+	static Optional<Sample> take(Map<String, Long> pids) {
+		Instant at = Instant.now();
+		long machine = 0;
+		long idle = 0;
+		int cpus = 0;
+		try {
+			for (String line : Files.readAllLines(PROC.resolve("stat"))) {
+				if (line.startsWith("cpu ")) {
+					String[] fields = line.substring(4).strip().split("\\s+");
+					for (String field : fields) {
+						machine += Long.parseLong(field);
+					}
+					// idle and iowait
+					idle = Long.parseLong(fields[3]) + Long.parseLong(fields[4]);
+				}
+				else if (line.matches("cpu\\d+ .*")) {
+					cpus++;
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			return Optional.empty();
+		}
+		Map<String, Long> ticks = new TreeMap<>();
+		pids.forEach((name, pid) -> {
+			if (name.startsWith("worker")) {
+				threadTicks(pid).forEach((group, value) -> {
+					ticks.merge(WORKERS + ": " + group, value, Long::sum);
+					ticks.merge(WORKERS, value, Long::sum);
+				});
+			}
+			else if ("postgresql".equals(name)) {
+				long total = ticks(PROC.resolve(Long.toString(pid)).resolve("stat"));
+				List<ProcessHandle> backends = ProcessHandle.of(pid)
+					.map((handle) -> handle.descendants().toList())
+					.orElse(List.of());
+				for (ProcessHandle backend : backends) {
+					total += ticks(PROC.resolve(Long.toString(backend.pid())).resolve("stat"));
+				}
+				ticks.put(name, total);
+			}
+			else {
+				ticks.put(name, ticks(PROC.resolve(Long.toString(pid)).resolve("stat")));
+			}
+		});
+		return Optional.of(new Sample(at, machine, idle, Math.max(1, cpus), ticks));
+	}
+
+	/** A process's threads' ticks by {@link #group(String)}. */
+	static Map<String, Long> threadTicks(long pid) {
+		Map<String, Long> groups = new TreeMap<>();
+		try (Stream<Path> threads = Files.list(PROC.resolve(Long.toString(pid)).resolve("task"))) {
+			for (Path thread : threads.toList()) {
+				String stat = read(thread.resolve("stat"));
+				if (stat != null) {
+					String name = stat.substring(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+					groups.merge(group(name), ticks(stat), Long::sum);
+				}
+			}
+		}
+		catch (IOException | RuntimeException ex) {
+			// the process has gone (a worker stopping): no sample
+		}
+		return groups;
+	}
+
+	/**
+	 * What a worker thread does, from its name as {@code /proc} gives it (15 characters
+	 * at most). TensorFlow's threads have no name of their own and show the process's,
+	 * {@code java}.
+	 */
+	static String group(String thread) {
+		if (thread.equals("java")) {
+			return "unnamed (TensorFlow)";
+		}
+		if (thread.startsWith("C1 Compiler") || thread.startsWith("C2 Compiler")) {
+			return "JIT";
+		}
+		if (thread.startsWith("GC Thread") || thread.startsWith("G1 ")) {
+			return "GC";
+		}
+		if (thread.startsWith("chunk-worker")) {
+			return "consumer";
+		}
+		if (thread.startsWith("inference-")) {
+			return "inference";
+		}
+		if (thread.startsWith("kafka-")) {
+			return "Kafka clients";
+		}
+		return "other";
+	}
+
+	private static long ticks(Path stat) {
+		String text = read(stat);
+		return (text != null) ? ticks(text) : 0;
+	}
+
+	/** utime + stime of one {@code stat} line (fields 14 and 15). */
+	static long ticks(String stat) {
+		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	private static String read(Path file) {
+		try {
+			return Files.readString(file);
+		}
+		catch (IOException ex) {
+			return null;
+		}
+	}
+
+}
