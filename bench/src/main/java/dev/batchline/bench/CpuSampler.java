@@ -3,6 +3,7 @@ package dev.batchline.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
@@ -40,27 +41,17 @@ final class CpuSampler implements AutoCloseable {
 
 	private final List<Sample> samples = new ArrayList<>();
 
-	private final Thread thread;
-
-	private volatile boolean running = true;
+	private final Sampling sampling;
 
 	CpuSampler(Supplier<Map<String, Long>> pids) {
 		this.pids = pids;
-		this.thread = Thread.ofPlatform().daemon().name("cpu-sampler").start(this::sample);
+		this.sampling = Sampling.every(Duration.ofMillis(250), "cpu-sampler", this::sample);
 	}
 
 	private void sample() {
-		while (this.running) {
-			Optional<Sample> sample = take(this.pids.get());
-			synchronized (this.samples) {
-				sample.ifPresent(this.samples::add);
-			}
-			try {
-				Thread.sleep(250);
-			}
-			catch (InterruptedException ex) {
-				return;
-			}
+		Optional<Sample> sample = take(this.pids.get());
+		synchronized (this.samples) {
+			sample.ifPresent(this.samples::add);
 		}
 	}
 
@@ -136,14 +127,7 @@ final class CpuSampler implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.running = false;
-		this.thread.interrupt();
-		try {
-			this.thread.join(2000);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		this.sampling.close();
 	}
 
 	/** A sample of these processes now; empty where there is no {@code /proc/stat}. */

@@ -3,6 +3,7 @@ package dev.batchline.bench;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
@@ -19,30 +20,20 @@ final class MemorySampler implements AutoCloseable {
 
 	private final Map<String, Long> peaksKb = new ConcurrentHashMap<>();
 
-	private final Thread thread;
-
-	private volatile boolean running = true;
+	private final Sampling sampling;
 
 	MemorySampler(Supplier<Map<String, Long>> pids) {
 		this.pids = pids;
-		this.thread = Thread.ofPlatform().daemon().name("memory-sampler").start(this::sample);
+		this.sampling = Sampling.every(Duration.ofMillis(200), "memory-sampler", this::sample);
 	}
 
 	private void sample() {
-		while (this.running) {
-			this.pids.get().forEach((name, pid) -> {
-				long kb = "postgresql".equals(name) ? pssOfTree(pid) : statusKb(pid, "VmRSS:");
-				if (kb > 0) {
-					this.peaksKb.merge(name, kb, Math::max);
-				}
-			});
-			try {
-				Thread.sleep(200);
+		this.pids.get().forEach((name, pid) -> {
+			long kb = "postgresql".equals(name) ? pssOfTree(pid) : statusKb(pid, "VmRSS:");
+			if (kb > 0) {
+				this.peaksKb.merge(name, kb, Math::max);
 			}
-			catch (InterruptedException ex) {
-				return;
-			}
-		}
+		});
 	}
 
 	/** Stops sampling; returns the peaks in MB by process name. */
@@ -55,14 +46,7 @@ final class MemorySampler implements AutoCloseable {
 
 	@Override
 	public void close() {
-		this.running = false;
-		this.thread.interrupt();
-		try {
-			this.thread.join(2000);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		this.sampling.close();
 	}
 
 	private static long pssOfTree(long pid) {

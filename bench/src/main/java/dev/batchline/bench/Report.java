@@ -151,17 +151,22 @@ final class Report {
 				}
 			}
 		}
-		out.append("\nMemory peaks (MB; RSS per JVM, PSS summed over PostgreSQL's processes):\n");
-		this.memory.forEach((phase, peaks) -> out.append("  ").append(phase).append(": ").append(peaks).append('\n'));
+		appendPhases(out, "\n", "  ");
+		return out.toString();
+	}
+
+	/** The memory peaks and the cores used by phase, one line each after a heading. */
+	private void appendPhases(StringBuilder out, String afterHeading, String bullet) {
+		out.append("\nMemory peaks (MB; RSS per JVM, PSS summed over PostgreSQL's processes):").append(afterHeading);
+		this.memory.forEach((phase, peaks) -> out.append(bullet).append(phase).append(": ").append(peaks).append('\n'));
 		if (!this.cpu.isEmpty()) {
-			out.append('\n').append(CPU_HEADING).append(":\n");
-			this.cpu.forEach((phase, cores) -> out.append("  ")
+			out.append('\n').append(CPU_HEADING).append(':').append(afterHeading);
+			this.cpu.forEach((phase, cores) -> out.append(bullet)
 				.append(phase)
 				.append(": ")
 				.append(CpuSampler.describe(cores))
 				.append('\n'));
 		}
-		return out.toString();
 	}
 
 	private String markdown() {
@@ -173,16 +178,7 @@ final class Report {
 			.append(String.join(" | ", r.scenario(), r.figure(), r.value(), r.limit(), r.ratio(), r.target(),
 					r.result()))
 			.append(" |\n"));
-		md.append("\nMemory peaks (MB; RSS per JVM, PSS summed over PostgreSQL's processes):\n\n");
-		this.memory.forEach((phase, peaks) -> md.append("- ").append(phase).append(": ").append(peaks).append('\n'));
-		if (!this.cpu.isEmpty()) {
-			md.append('\n').append(CPU_HEADING).append(":\n\n");
-			this.cpu.forEach((phase, cores) -> md.append("- ")
-				.append(phase)
-				.append(": ")
-				.append(CpuSampler.describe(cores))
-				.append('\n'));
-		}
+		appendPhases(md, "\n\n", "- ");
 		if (!this.notes.isEmpty()) {
 			md.append("\nNotes:\n\n");
 			this.notes.forEach((note) -> md.append("- ").append(note).append('\n'));
