@@ -26,6 +26,12 @@ import dev.batchline.worker.model.IrisModelTrainer;
  */
 public final class Benchmark {
 
+	/**
+	 * The workers' Kafka session timeout in the bench: longer than building a backlog
+	 * takes, so that a worker suspended meanwhile keeps its partitions.
+	 */
+	static final Duration SUSPENDED_SESSION = Duration.ofMinutes(2);
+
 	private static final String USAGE = """
 			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--batch N] [--worker-cpus LIST] [--only 1,3,...] [--keep]
 			  --quick        fewer items and one measured round per scenario (a few minutes)
@@ -96,7 +102,11 @@ public final class Benchmark {
 		Map<String, String> workerEnv = Map.of("BATCHLINE_WORKER_MODELS_ROOT", models.toString(),
 				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(plan.batch()), "BATCHLINE_WORKER_CONCURRENCY",
 				Integer.toString(plan.concurrency()), "BATCHLINE_WORKER_INFERENCE_THREADS",
-				Integer.toString(Bench.inferenceThreadsPerWorker()));
+				Integer.toString(Bench.inferenceThreadsPerWorker()),
+				// scenario 1 suspends the workers while it builds a backlog: they keep
+				// their
+				// partitions for that long instead of 10 s
+				"SPRING_KAFKA_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", Long.toString(SUSPENDED_SESSION.toMillis()));
 		report.setting("worker_env", workerEnv);
 		if (split != null) {
 			report.setting("worker_cpus", split.workers());

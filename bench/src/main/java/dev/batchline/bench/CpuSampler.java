@@ -78,7 +78,8 @@ final class CpuSampler implements AutoCloseable {
 		Map<String, Double> cores = new TreeMap<>();
 		last.ticks().forEach((key, ticks) -> {
 			Long before = first.ticks().get(key);
-			if (before != null && wall > 0) {
+			// a process that was gone at one end (a worker stopping) has no figure
+			if (before != null && wall > 0 && ticks >= before) {
 				cores.put(key, (ticks - before) / wall);
 			}
 		});
@@ -140,8 +141,11 @@ final class CpuSampler implements AutoCloseable {
 			for (String line : Files.readAllLines(PROC.resolve("stat"))) {
 				if (line.startsWith("cpu ")) {
 					String[] fields = line.substring(4).strip().split("\\s+");
-					for (String field : fields) {
-						machine += Long.parseLong(field);
+					// user, nice, system, idle, iowait, irq, softirq, steal: guest time
+					// is
+					// counted in user already
+					for (int i = 0; i < Math.min(8, fields.length); i++) {
+						machine += Long.parseLong(fields[i]);
 					}
 					// idle and iowait
 					idle = Long.parseLong(fields[3]) + Long.parseLong(fields[4]);
@@ -156,24 +160,28 @@ final class CpuSampler implements AutoCloseable {
 		}
 		Map<String, Long> ticks = new TreeMap<>();
 		pids.forEach((name, pid) -> {
+			String stat = read(stat(pid));
+			if (stat == null) {
+				return;
+			}
 			if (name.startsWith("worker")) {
-				threadTicks(pid).forEach((group, value) -> {
-					ticks.merge(WORKERS + ": " + group, value, Long::sum);
-					ticks.merge(WORKERS, value, Long::sum);
-				});
+				// the process's own figure also holds the threads that have ended
+				ticks.merge(WORKERS, ticks(stat), Long::sum);
+				threadTicks(pid).forEach((group, value) -> ticks.merge(WORKERS + ": " + group, value, Long::sum));
 			}
 			else if ("postgresql".equals(name)) {
-				long total = ticks(PROC.resolve(Long.toString(pid)).resolve("stat"));
-				List<ProcessHandle> backends = ProcessHandle.of(pid)
-					.map((handle) -> handle.descendants().toList())
-					.orElse(List.of());
-				for (ProcessHandle backend : backends) {
-					total += ticks(PROC.resolve(Long.toString(backend.pid())).resolve("stat"));
+				// the postmaster's figure with its ended children's (backends that
+				// exited), and each running backend's
+				long total = ticks(stat) + childTicks(stat);
+				List<Long> tree = Sampling.withDescendants(pid);
+				for (long backend : tree.subList(1, tree.size())) {
+					String backendStat = read(stat(backend));
+					total += (backendStat != null) ? ticks(backendStat) : 0;
 				}
 				ticks.put(name, total);
 			}
 			else {
-				ticks.put(name, ticks(PROC.resolve(Long.toString(pid)).resolve("stat")));
+				ticks.put(name, ticks(stat));
 			}
 		});
 		return Optional.of(new Sample(at, machine, idle, Math.max(1, cpus), ticks));
@@ -199,8 +207,8 @@ final class CpuSampler implements AutoCloseable {
 
 	/**
 	 * What a worker thread does, from its name as {@code /proc} gives it (15 characters
-	 * at most). TensorFlow's threads have no name of their own and show the process's,
-	 * {@code java}.
+	 * at most). TensorFlow's threads take the name of the thread that made them, the
+	 * process's main thread: {@code java}.
 	 */
 	static String group(String thread) {
 		if (thread.equals("java")) {
@@ -224,15 +232,28 @@ final class CpuSampler implements AutoCloseable {
 		return "other";
 	}
 
-	private static long ticks(Path stat) {
-		String text = read(stat);
-		return (text != null) ? ticks(text) : 0;
+	private static Path stat(long pid) {
+		return PROC.resolve(Long.toString(pid)).resolve("stat");
 	}
 
 	/** utime + stime of one {@code stat} line (fields 14 and 15). */
 	static long ticks(String stat) {
-		String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+		String[] fields = afterName(stat);
 		return Long.parseLong(fields[11]) + Long.parseLong(fields[12]);
+	}
+
+	/**
+	 * cutime + cstime (fields 16 and 17): the children that have ended and been waited
+	 * for.
+	 */
+	static long childTicks(String stat) {
+		String[] fields = afterName(stat);
+		return Long.parseLong(fields[13]) + Long.parseLong(fields[14]);
+	}
+
+	/** The fields after the name, which may hold spaces and parentheses: field 3 on. */
+	private static String[] afterName(String stat) {
+		return stat.substring(stat.lastIndexOf(')') + 2).split(" ");
 	}
 
 	private static String read(Path file) {

@@ -4,8 +4,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.Supplier;
 
@@ -39,7 +39,7 @@ final class MemorySampler implements AutoCloseable {
 	/** Stops sampling; returns the peaks in MB by process name. */
 	Map<String, Long> peaksMb() {
 		close();
-		Map<String, Long> mb = new java.util.TreeMap<>();
+		Map<String, Long> mb = new TreeMap<>();
 		this.peaksKb.forEach((name, kb) -> mb.put(name, kb / 1024));
 		return mb;
 	}
@@ -50,12 +50,9 @@ final class MemorySampler implements AutoCloseable {
 	}
 
 	private static long pssOfTree(long pid) {
-		long total = rollupKb(pid, "Pss:");
-		List<ProcessHandle> children = ProcessHandle.of(pid)
-			.map((handle) -> handle.descendants().toList())
-			.orElse(List.of());
-		for (ProcessHandle child : children) {
-			total += Math.max(0, rollupKb(child.pid(), "Pss:"));
+		long total = 0;
+		for (long process : Sampling.withDescendants(pid)) {
+			total += Math.max(0, rollupKb(process, "Pss:"));
 		}
 		return total;
 	}

@@ -1,8 +1,13 @@
 package dev.batchline.bench;
 
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 
-/** A daemon thread that runs a sampling task at a fixed interval until closed. */
+/**
+ * A daemon thread that runs a sampling task at a fixed interval until closed; a task that
+ * fails skips that sample.
+ */
 final class Sampling implements AutoCloseable {
 
 	private final Thread thread;
@@ -12,7 +17,12 @@ final class Sampling implements AutoCloseable {
 	private Sampling(String name, Duration interval, Runnable task) {
 		this.thread = Thread.ofPlatform().daemon().name(name).start(() -> {
 			while (this.running) {
-				task.run();
+				try {
+					task.run();
+				}
+				catch (RuntimeException ex) {
+					// a process gone between listing and reading it: no sample this time
+				}
 				try {
 					Thread.sleep(interval);
 				}
@@ -28,7 +38,15 @@ final class Sampling implements AutoCloseable {
 		return new Sampling(name, interval, task);
 	}
 
-	/** Stops; returns when a sample in progress has finished. */
+	/** A process and all its descendants (PostgreSQL's postmaster and its backends). */
+	static List<Long> withDescendants(long pid) {
+		List<Long> pids = new ArrayList<>();
+		pids.add(pid);
+		ProcessHandle.of(pid).ifPresent((handle) -> handle.descendants().forEach((child) -> pids.add(child.pid())));
+		return pids;
+	}
+
+	/** Stops sampling (waits up to 2 s for the thread to end). */
 	@Override
 	public void close() {
 		this.running = false;

@@ -40,12 +40,22 @@ final class WorkerEfficiency {
 		List<Double> predictShares = new ArrayList<>();
 		List<Map<String, Double>> cores = new ArrayList<>();
 		double fresh = Double.NaN;
+		// the workers' timers so far: zero before they start
+		double[] totals = new double[3];
 		MemorySampler memory = null;
 		Map<String, Long> peaks = Map.of();
 		try {
 			for (int round = 0; round <= plan.rounds(); round++) {
+				long building = System.nanoTime();
 				List<UUID> jobs = backlog(model, instance, plan.backlogItems());
 				this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
+				Duration built = Duration.ofNanos(System.nanoTime() - building);
+				Console.step(String.format("%s %s round %d: backlog of %,d items in batchline.chunks after %.1f s",
+						scenario, model, round, plan.backlogItems(), built.toNanos() / 1e9));
+				if (round > 0 && built.compareTo(Benchmark.SUSPENDED_SESSION) > 0) {
+					Console.step("The suspended workers' Kafka sessions have expired: they rejoin the group"
+							+ " first, and with several workers a rebalance may fall inside the measured span");
+				}
 				if (round == 0) {
 					// memory is sampled in the warm-up round: reading every process's
 					// memory five times a second takes CPU from a measured round
@@ -60,7 +70,8 @@ final class WorkerEfficiency {
 				else {
 					this.bench.pipeline().workers().forEach(ServiceProcess::resume);
 				}
-				Drain drain = drain(model, jobs, cpu);
+				Drain drain = drain(model, jobs, cpu, totals);
+				totals = drain.totals();
 				// stopped until the next backlog is in place: a running worker would
 				// take it chunk by chunk as the relay publishes it
 				this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
@@ -75,14 +86,14 @@ final class WorkerEfficiency {
 				if (!drain.cores().isEmpty()) {
 					Console.step(String.format("%s %s round %d: cores used: %s", scenario, model, round,
 							CpuSampler.describe(drain.cores())));
+					if (round > 0) {
+						cores.add(drain.cores());
+					}
 				}
 				if (round > 0) {
 					pipeline.add(rate);
 					// the timer adds up every inference thread of every worker
 					predictShares.add(drain.predict() / drain.seconds() / this.bench.inferenceThreads());
-					if (!drain.cores().isEmpty()) {
-						cores.add(drain.cores());
-					}
 				}
 				else {
 					fresh = rate;
@@ -91,19 +102,32 @@ final class WorkerEfficiency {
 			}
 		}
 		finally {
-			this.bench.pipeline().workers().stream().filter(ServiceProcess::isAlive).forEach(ServiceProcess::resume);
+			// resume only acts on a suspended worker that still runs
+			this.bench.pipeline().workers().forEach(ServiceProcess::resume);
 			this.bench.pipeline().scaleWorkers(0);
 		}
 		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
 		this.bench.report()
 			.cpu("scenario 1 (" + model + ", draining; median of the measured rounds)", CpuSampler.medians(cores));
 		List<Double> raw = new ArrayList<>();
+		List<Map<String, Double>> rawCores = new ArrayList<>();
 		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
 			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
 			for (int round = 0; round < plan.rounds(); round++) {
-				raw.add(predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw()));
+				try (CpuSampler cpu = new CpuSampler(this.bench::pids)) {
+					Instant from = Instant.now();
+					raw.add(predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw()));
+					Map<String, Double> used = cpu.cores(from, Instant.now());
+					if (!used.isEmpty()) {
+						rawCores.add(used);
+					}
+				}
 			}
 		}
+		// the limit's own cores (the bench JVM's predict loop), beside the drain's
+		this.bench.report()
+			.cpu("scenario 1 (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
+					CpuSampler.medians(rawCores));
 		this.bench.report()
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
@@ -119,21 +143,28 @@ final class WorkerEfficiency {
 	 * The drain's span, from the first recorded result to the last job's end, and what
 	 * the workers' timers and the CPU sampler saw in it.
 	 */
-	private record Drain(double seconds, double listener, double predict, double committing,
-			Map<String, Double> cores) {
+	private record Drain(double seconds, double listener, double predict, double committing, Map<String, Double> cores,
+			double[] totals) {
 	}
 
-	private Drain drain(String model, List<UUID> jobs, CpuSampler cpu) throws Exception {
+	/**
+	 * Waits for the jobs to end.
+	 * @param before the workers' timers when the round started (a suspended worker cannot
+	 * be asked: the previous round's figures)
+	 */
+	private Drain drain(String model, List<UUID> jobs, CpuSampler cpu, double[] before) throws Exception {
 		Plan plan = this.bench.plan();
-		// the workers' timers add up from their start: the drain's share is the
-		// difference
-		double[] before = workerSeconds(model);
-		List<JsonNode> done = this.bench.api()
-			// the rate comes from the jobs' own timestamps: polling more often would only
-			// take CPU from the pipeline being measured
-			.awaitTerminal(jobs, Duration.ofSeconds(1), Duration.ofMinutes(15));
-		double[] after = workerSeconds(model);
-		cpu.close();
+		List<JsonNode> done;
+		double[] after;
+		try (cpu) {
+			done = this.bench.api()
+				// the rate comes from the jobs' own timestamps: polling more often would
+				// only take CPU from the pipeline being measured
+				.awaitTerminal(jobs, Duration.ofSeconds(1), Duration.ofMinutes(15));
+			// the workers' timers add up from their start: the drain's share is the
+			// difference
+			after = workerSeconds(model);
+		}
 		Instant first = done.stream().map((job) -> Api.instant(job, "started_at")).min(Instant::compareTo).get();
 		Instant last = done.stream().map((job) -> Api.instant(job, "finished_at")).max(Instant::compareTo).get();
 		long succeeded = done.stream().mapToLong((job) -> job.get("counts").get("succeeded").asLong()).sum();
@@ -142,7 +173,7 @@ final class WorkerEfficiency {
 					model + ": only " + succeeded + " of " + plan.backlogItems() + " items succeeded: " + done);
 		}
 		return new Drain(Duration.between(first, last).toNanos() / 1e9, after[0] - before[0], after[1] - before[1],
-				after[2] - before[2], cpu.cores(first, last));
+				after[2] - before[2], cpu.cores(first, last), after);
 	}
 
 	/**

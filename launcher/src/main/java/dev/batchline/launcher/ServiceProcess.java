@@ -41,6 +41,8 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final Path log;
 
+	private volatile boolean suspended;
+
 	private ServiceProcess(String name, int port, Process process, Path log) {
 		this.name = name;
 		this.port = port;
@@ -162,16 +164,27 @@ public final class ServiceProcess implements AutoCloseable {
 	 * Stops the process where it is (SIGSTOP): it keeps its memory, its compiled code and
 	 * its connections, and takes no CPU until {@link #resume()}.
 	 */
-	public void suspend() {
+	public synchronized void suspend() {
 		signal("STOP");
+		this.suspended = true;
 	}
 
-	/** Lets a {@link #suspend() suspended} process run on (SIGCONT). */
-	public void resume() {
-		signal("CONT");
+	/**
+	 * Lets a {@link #suspend() suspended} process run on (SIGCONT); does nothing to one
+	 * that is not suspended or has ended.
+	 */
+	public synchronized void resume() {
+		if (this.suspended && this.process.isAlive()) {
+			signal("CONT");
+		}
+		this.suspended = false;
 	}
 
 	private void signal(String signal) {
+		if (!this.process.isAlive()) {
+			// its pid may be another process's by now
+			throw new IllegalStateException(this.name + " has ended (" + this.process.exitValue() + ")");
+		}
 		try {
 			Process kill = new ProcessBuilder("kill", "-" + signal, Long.toString(pid())).redirectErrorStream(true)
 				.start();
@@ -207,6 +220,8 @@ public final class ServiceProcess implements AutoCloseable {
 	@Override
 	public void close() {
 		this.process.destroy();
+		// a suspended process takes the SIGTERM when it runs again
+		resume();
 		try {
 			if (!this.process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
 				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);

@@ -19,15 +19,14 @@ class ServiceProcessTests {
 
 	@Test
 	void suspendsAndResumesTheProcess(@TempDir Path dir) throws Exception {
-		assumeThat(Files.exists(Path.of("/proc/self/stat"))).isTrue();
-		Path jar = Files.writeString(dir.resolve("service.jar"), "");
-		// the prefix runs in place of java: a shell that becomes a sleep
-		ServiceProcess process = ServiceProcess.start(List.of("sh", "-c", "exec sleep 60", "sh"), jar, "sleeper", 0,
-				Map.of(), dir);
+		ServiceProcess process = sleeper(dir);
 		try {
 			awaitState(process, "S");
 			process.suspend();
 			awaitState(process, "T");
+			process.resume();
+			awaitState(process, "S");
+			// resuming one that runs does nothing
 			process.resume();
 			awaitState(process, "S");
 		}
@@ -35,7 +34,27 @@ class ServiceProcessTests {
 			process.kill();
 		}
 		assertThat(process.isAlive()).isFalse();
-		assertThatIllegalStateException().isThrownBy(process::suspend).withMessageContaining("sleeper");
+		assertThatIllegalStateException().isThrownBy(process::suspend).withMessageContaining("sleeper has ended");
+	}
+
+	@Test
+	void stopsASuspendedProcess(@TempDir Path dir) throws Exception {
+		ServiceProcess process = sleeper(dir);
+		awaitState(process, "S");
+		process.suspend();
+		awaitState(process, "T");
+		Instant start = Instant.now();
+		// SIGTERM, then SIGCONT: it ends at once instead of after the grace period
+		process.close();
+		assertThat(process.isAlive()).isFalse();
+		assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+	}
+
+	/** A started process that sleeps: the prefix runs in place of java. */
+	private static ServiceProcess sleeper(Path dir) throws Exception {
+		assumeThat(Files.exists(Path.of("/proc/self/stat"))).isTrue();
+		Path jar = Files.writeString(dir.resolve("service.jar"), "");
+		return ServiceProcess.start(List.of("sh", "-c", "exec sleep 60", "sh"), jar, "sleeper", 0, Map.of(), dir);
 	}
 
 	private static void awaitState(ServiceProcess process, String state) throws Exception {
