@@ -103,9 +103,8 @@ public final class Benchmark {
 				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(plan.batch()), "BATCHLINE_WORKER_CONCURRENCY",
 				Integer.toString(plan.concurrency()), "BATCHLINE_WORKER_INFERENCE_THREADS",
 				Integer.toString(Bench.inferenceThreadsPerWorker()),
-				// scenario 1 suspends the workers while it builds a backlog: they keep
-				// their
-				// partitions for that long instead of 10 s
+				// scenario 1 suspends the workers while it builds a backlog: they
+				// keep their partitions for that long instead of 10 s
 				"SPRING_KAFKA_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", Long.toString(SUSPENDED_SESSION.toMillis()));
 		report.setting("worker_env", workerEnv);
 		if (split != null) {

@@ -141,9 +141,8 @@ final class CpuSampler implements AutoCloseable {
 			for (String line : Files.readAllLines(PROC.resolve("stat"))) {
 				if (line.startsWith("cpu ")) {
 					String[] fields = line.substring(4).strip().split("\\s+");
-					// user, nice, system, idle, iowait, irq, softirq, steal: guest time
-					// is
-					// counted in user already
+					// user, nice, system, idle, iowait, irq, softirq, steal (guest
+					// time is counted in user already)
 					for (int i = 0; i < Math.min(8, fields.length); i++) {
 						machine += Long.parseLong(fields[i]);
 					}

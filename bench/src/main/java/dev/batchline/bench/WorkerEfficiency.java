@@ -56,13 +56,11 @@ final class WorkerEfficiency {
 					Console.step("The suspended workers' Kafka sessions have expired: they rejoin the group"
 							+ " first, and with several workers a rebalance may fall inside the measured span");
 				}
+				CpuSampler cpu = new CpuSampler(this.bench::pids);
 				if (round == 0) {
 					// memory is sampled in the warm-up round: reading every process's
 					// memory five times a second takes CPU from a measured round
 					memory = new MemorySampler(this.bench.pipeline()::pids);
-				}
-				CpuSampler cpu = new CpuSampler(this.bench::pids);
-				if (round == 0) {
 					// the warm-up round starts the workers; the measured rounds let the
 					// same JVMs run on, as workers that have been up for a while
 					this.bench.pipeline().scaleWorkers(plan.workers());
@@ -72,9 +70,11 @@ final class WorkerEfficiency {
 				}
 				Drain drain = drain(model, jobs, cpu, totals);
 				totals = drain.totals();
-				// stopped until the next backlog is in place: a running worker would
-				// take it chunk by chunk as the relay publishes it
-				this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
+				if (round < plan.rounds()) {
+					// stopped until the next backlog is in place: a running worker would
+					// take it chunk by chunk as the relay publishes it
+					this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
+				}
 				double rate = plan.backlogItems() / drain.seconds();
 				Console.step(String.format(
 						"%s %s round %d (%s): %,d items drained at %,.0f items/s in %.2f s; worker seconds:"
@@ -109,6 +109,24 @@ final class WorkerEfficiency {
 		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
 		this.bench.report()
 			.cpu("scenario 1 (" + model + ", draining; median of the measured rounds)", CpuSampler.medians(cores));
+		List<Double> raw = rawLimit(model, inputs);
+		this.bench.report()
+			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
+					"%,.0f", "items/s", target);
+		this.bench.report()
+			.info(scenario, model + " model: share of the drain an inference thread spent in predict",
+					Stats.of(predictShares).format("%.2f"));
+		this.bench.report()
+			.info(scenario, model + " model: warm-up round, workers just started",
+					String.format("%,.0f items/s", fresh));
+	}
+
+	/**
+	 * DJL predict in this JVM on the same model, batch size and thread count, a round per
+	 * measured round; its cores go into the report beside the drain's.
+	 */
+	private List<Double> rawLimit(String model, int inputs) throws Exception {
+		Plan plan = this.bench.plan();
 		List<Double> raw = new ArrayList<>();
 		List<Map<String, Double>> rawCores = new ArrayList<>();
 		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
@@ -128,15 +146,7 @@ final class WorkerEfficiency {
 		this.bench.report()
 			.cpu("scenario 1 (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
 					CpuSampler.medians(rawCores));
-		this.bench.report()
-			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
-					"%,.0f", "items/s", target);
-		this.bench.report()
-			.info(scenario, model + " model: share of the drain an inference thread spent in predict",
-					Stats.of(predictShares).format("%.2f"));
-		this.bench.report()
-			.info(scenario, model + " model: warm-up round, workers just started",
-					String.format("%,.0f items/s", fresh));
+		return raw;
 	}
 
 	/**

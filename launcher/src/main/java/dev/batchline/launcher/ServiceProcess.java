@@ -41,7 +41,8 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final Path log;
 
-	private volatile boolean suspended;
+	/** Guarded by this: only {@link #suspend()} and {@link #resume()} touch it. */
+	private boolean suspended;
 
 	private ServiceProcess(String name, int port, Process process, Path log) {
 		this.name = name;
