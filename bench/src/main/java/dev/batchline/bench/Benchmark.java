@@ -1,7 +1,6 @@
 package dev.batchline.bench;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -15,6 +14,7 @@ import java.util.stream.Stream;
 import ai.djl.engine.Engine;
 import dev.batchline.launcher.Console;
 import dev.batchline.launcher.LocalPipeline;
+import dev.batchline.launcher.ServiceProcess;
 import dev.batchline.worker.inference.TensorflowNatives;
 import dev.batchline.worker.model.IrisModelTrainer;
 
@@ -189,9 +189,7 @@ public final class Benchmark {
 		if (value != null && !value.isBlank()) {
 			return Integer.parseInt(value.strip());
 		}
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
+		return ServiceProcess.freePort();
 	}
 
 	private static String value(List<String> arguments, String name, String fallback) {

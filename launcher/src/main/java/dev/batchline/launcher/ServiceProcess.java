@@ -2,6 +2,7 @@ package dev.batchline.launcher;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -13,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -30,6 +32,14 @@ public final class ServiceProcess implements AutoCloseable {
 			Duration.ofSeconds(180));
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
+
+	/**
+	 * Where {@link #freePort()} starts looking: above the well-known and most fixed
+	 * ports.
+	 */
+	private static final int LOWEST_PORT = 10_000;
+
+	private static final Path EPHEMERAL_RANGE = Path.of("/proc/sys/net/ipv4/ip_local_port_range");
 
 	private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
@@ -234,12 +244,49 @@ public final class ServiceProcess implements AutoCloseable {
 		}
 	}
 
-	static int freePort() {
+	/**
+	 * A port free now for a service to listen on, below the kernel's ephemeral range
+	 * where that range can be read (Linux). A port the kernel hands out from that range
+	 * may be taken, before the service binds it, as the local port of any connection
+	 * opened meanwhile (a Kafka or JDBC client's): a worker once failed to start that
+	 * way.
+	 * @return the port
+	 */
+	public static int freePort() {
+		int ephemeralLow = ephemeralLow();
+		for (int attempt = 0; ephemeralLow > LOWEST_PORT && attempt < 100; attempt++) {
+			int port = ThreadLocalRandom.current().nextInt(LOWEST_PORT, ephemeralLow);
+			if (bindable(port)) {
+				return port;
+			}
+		}
 		try (ServerSocket socket = new ServerSocket(0)) {
 			return socket.getLocalPort();
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/** The lowest port of the ephemeral range, or -1 where it cannot be read. */
+	static int ephemeralLow() {
+		try {
+			// read line-wise: Files.readString reads one byte of this sysctl file
+			return Integer.parseInt(Files.readAllLines(EPHEMERAL_RANGE).get(0).strip().split("\\s+")[0]);
+		}
+		catch (IOException | RuntimeException ex) {
+			return -1;
+		}
+	}
+
+	private static boolean bindable(int port) {
+		try (ServerSocket socket = new ServerSocket()) {
+			socket.setReuseAddress(true);
+			socket.bind(new InetSocketAddress(port));
+			return true;
+		}
+		catch (IOException ex) {
+			return false;
 		}
 	}
 

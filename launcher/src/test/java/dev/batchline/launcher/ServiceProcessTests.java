@@ -1,5 +1,6 @@
 package dev.batchline.launcher;
 
+import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -48,6 +49,20 @@ class ServiceProcessTests {
 		process.close();
 		assertThat(process.isAlive()).isFalse();
 		assertThat(Duration.between(start, Instant.now())).isLessThan(Duration.ofSeconds(10));
+	}
+
+	@Test
+	void choosesFreePortsBelowTheEphemeralRange() throws Exception {
+		int ephemeralLow = ServiceProcess.ephemeralLow();
+		assumeThat(ephemeralLow).isGreaterThan(10_001);
+		for (int i = 0; i < 20; i++) {
+			int port = ServiceProcess.freePort();
+			assertThat(port).isBetween(10_000, ephemeralLow - 1);
+			// free: a server can listen on it
+			try (ServerSocket socket = new ServerSocket(port)) {
+				assertThat(socket.getLocalPort()).isEqualTo(port);
+			}
+		}
 	}
 
 	/** A started process that sleeps: the prefix runs in place of java. */

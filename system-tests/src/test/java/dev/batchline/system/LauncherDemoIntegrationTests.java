@@ -1,11 +1,11 @@
 package dev.batchline.system;
 
 import java.io.IOException;
-import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.batchline.launcher.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -31,9 +31,9 @@ class LauncherDemoIntegrationTests {
 			.redirectErrorStream(true)
 			.redirectOutput(output.toFile());
 		demo.environment().put("BATCHLINE_WORK_DIR", work.toString());
-		demo.environment().put("BATCHLINE_API_PORT", Integer.toString(freePort()));
-		demo.environment().put("BATCHLINE_LOCAL_KAFKA_PORT", Integer.toString(freePort()));
-		demo.environment().put("BATCHLINE_LOCAL_POSTGRES_PORT", Integer.toString(freePort()));
+		demo.environment().put("BATCHLINE_API_PORT", Integer.toString(ServiceProcess.freePort()));
+		demo.environment().put("BATCHLINE_LOCAL_KAFKA_PORT", Integer.toString(ServiceProcess.freePort()));
+		demo.environment().put("BATCHLINE_LOCAL_POSTGRES_PORT", Integer.toString(ServiceProcess.freePort()));
 		demo.environment().remove("SPRING_DATASOURCE_URL");
 		demo.environment().remove("SPRING_KAFKA_BOOTSTRAP_SERVERS");
 		long start = System.nanoTime();
@@ -49,12 +49,6 @@ class LauncherDemoIntegrationTests {
 		assertThat(process.exitValue()).as(printed).isZero();
 		assertThat(printed).contains("signature: VERIFIED", "\"type\":\"job.succeeded\"", "Demo succeeded");
 		assertThat(printed).containsPattern("Accuracy of the model on the known species: (9[5-9]|100)\\.");
-	}
-
-	private static int freePort() throws IOException {
-		try (ServerSocket socket = new ServerSocket(0)) {
-			return socket.getLocalPort();
-		}
 	}
 
 	private static void deleteTree(Path root) throws IOException {
