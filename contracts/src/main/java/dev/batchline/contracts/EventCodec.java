@@ -26,6 +26,12 @@ public final class EventCodec {
 		.recyclerPool(JsonRecyclerPools.threadLocalPool())
 		.build();
 
+	/**
+	 * The attribute under which {@link #decode} gives its deserializers the bytes being
+	 * decoded.
+	 */
+	static final Object SOURCE = EventCodec.class.getName() + ".source";
+
 	private EventCodec() {
 	}
 
@@ -50,8 +56,12 @@ public final class EventCodec {
 		return MAPPER.writeValueAsBytes(value);
 	}
 
+	/**
+	 * Decodes a record. Deserializers that keep part of the text as it is (such as
+	 * {@link ItemResults}) find the bytes under {@link #SOURCE}.
+	 */
 	public static <T> T decode(byte[] json, Class<T> type) {
-		return MAPPER.readValue(json, type);
+		return MAPPER.readerFor(type).withAttribute(SOURCE, json).readValue(json);
 	}
 
 	public static JsonNode tree(byte[] json) {

@@ -1,8 +1,8 @@
 package dev.batchline.contracts;
 
-import java.io.ByteArrayOutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 
 import tools.jackson.core.JsonGenerator;
@@ -21,8 +21,8 @@ import tools.jackson.databind.annotation.JsonSerialize;
  * "output": {…}}, {"index": …, "error": {…}}, …]}), with its number of items and of
  * failed items. Results pass from the worker through Kafka into PostgreSQL and out of the
  * API as this same JSON: the worker writes it once, and whoever only carries it (the
- * results recorder) copies its tokens and counts them without building a tree of every
- * output.
+ * results recorder) scans it to count the items and keeps its bytes, without building a
+ * tree of every output or writing it again.
  */
 @JsonSerialize(using = ItemResults.Writer.class)
 @JsonDeserialize(using = ItemResults.Reader.class)
@@ -118,8 +118,9 @@ public final class ItemResults {
 	}
 
 	/**
-	 * Reads the array by copying its tokens (numbers as their text, never converted),
-	 * counting the items and the items with an error.
+	 * Reads the array by scanning its tokens (numbers never converted) to count the items
+	 * and the items with an error, and keeps its bytes as they came: a slice of the text
+	 * {@link EventCodec#decode} is reading, never written out again.
 	 */
 	static final class Reader extends ValueDeserializer<ItemResults> {
 
@@ -128,60 +129,32 @@ public final class ItemResults {
 			if (parser.currentToken() != JsonToken.START_ARRAY) {
 				return context.reportInputMismatch(ItemResults.class, "item results must be a JSON array");
 			}
-			ByteArrayOutputStream out = new ByteArrayOutputStream(4096);
+			if (!(context.getAttribute(EventCodec.SOURCE) instanceof byte[] source)) {
+				return context.reportInputMismatch(ItemResults.class,
+						"item results are read from the bytes of a record (EventCodec.decode)");
+			}
+			long from = parser.currentTokenLocation().getByteOffset();
 			int size = 0;
 			int failed = 0;
-			try (JsonGenerator copy = EventCodec.mapper().createGenerator(out)) {
-				copy.writeStartArray();
-				int depth = 1;
-				JsonToken token;
-				while (depth > 0 && (token = parser.nextToken()) != null) {
-					switch (token) {
-						case START_OBJECT -> {
-							if (depth == 1) {
-								size++;
-							}
-							depth++;
-							copy.writeStartObject();
-						}
-						case START_ARRAY -> {
-							if (depth == 1) {
-								return context.reportInputMismatch(ItemResults.class,
-										"every item result must be a JSON object");
-							}
-							depth++;
-							copy.writeStartArray();
-						}
-						case END_OBJECT -> {
-							depth--;
-							copy.writeEndObject();
-						}
-						case END_ARRAY -> {
-							depth--;
-							copy.writeEndArray();
-						}
-						case PROPERTY_NAME -> {
-							copy.writeName(parser.currentName());
-							if (depth == 2 && "error".equals(parser.currentName())) {
-								// an item's error, copied whole: the item failed unless
-								// it is null
-								failed += (parser.nextToken() != JsonToken.VALUE_NULL) ? 1 : 0;
-								copy.copyCurrentStructure(parser);
-							}
-						}
-						case VALUE_NUMBER_INT, VALUE_NUMBER_FLOAT -> copy.writeNumber(parser.getString());
-						case VALUE_STRING -> copy.writeString(parser.getStringCharacters(), parser.getStringOffset(),
-								parser.getStringLength());
-						case VALUE_TRUE, VALUE_FALSE -> copy.writeBoolean(token == JsonToken.VALUE_TRUE);
-						case VALUE_NULL -> copy.writeNull();
-						default -> {
-							return context.reportInputMismatch(ItemResults.class,
-									"unexpected " + token + " in item results");
-						}
-					}
+			JsonToken token;
+			while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
+				size++;
+				while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
+					boolean error = "error".equals(parser.currentName());
+					JsonToken value = parser.nextToken();
+					// an item failed when it has an error that is not null
+					failed += (error && value != JsonToken.VALUE_NULL) ? 1 : 0;
+					parser.skipChildren();
 				}
 			}
-			return new ItemResults(out.toByteArray(), size, failed);
+			if (token != JsonToken.END_ARRAY) {
+				return context.reportInputMismatch(ItemResults.class, "every item result must be a JSON object");
+			}
+			long to = parser.currentLocation().getByteOffset();
+			if (from < 0 || to > source.length || source[(int) from] != '[' || source[(int) to - 1] != ']') {
+				return context.reportInputMismatch(ItemResults.class, "the item results' bytes could not be located");
+			}
+			return new ItemResults(Arrays.copyOfRange(source, (int) from, (int) to), size, failed);
 		}
 
 	}

@@ -2,6 +2,7 @@ package dev.batchline.contracts;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import org.junit.jupiter.api.Test;
@@ -35,6 +36,23 @@ class ItemResultsTests {
 	}
 
 	@Test
+	void keepsTheItemsBytesAsTheyCameAndCountsTheFailedOnes() {
+		String items = "[ {\"index\": 0, \"output\": {\"p\": [1e-7, 0.5], \"error\": \"not the item's\"}},\n"
+				+ "  {\"index\": 1, \"error\": {\"code\": \"BAD_SHAPE\", \"message\": \"ü\"}},"
+				+ " {\"index\": 2, \"error\": null} ]";
+		String json = "{\"job_id\":\"" + UUID.randomUUID()
+				+ "\",\"chunk\":0,\"first_index\":0,\"skipped\":false,\"items\": " + items + " ,\"worker\":\"w\"}";
+		ChunkCompleted read = EventCodec.decode(json.getBytes(StandardCharsets.UTF_8), ChunkCompleted.class);
+		assertThat(new String(read.items().json(), StandardCharsets.UTF_8)).isEqualTo(items);
+		assertThat(read.items().size()).isEqualTo(3);
+		assertThat(read.items().failed()).isEqualTo(1);
+		assertThat(read.worker()).isEqualTo("w");
+		// read any other way, there are no bytes to keep
+		assertThatThrownBy(() -> EventCodec.mapper().readValue(json, ChunkCompleted.class))
+			.hasMessageContaining("EventCodec.decode");
+	}
+
+	@Test
 	void joinsEncodedItemsIntoOneArray() {
 		ItemResults joined = ItemResults.join(List.of("{\"index\":0}".getBytes(), "{\"index\":1}".getBytes()), 0);
 		assertThat(new String(joined.json())).isEqualTo("[{\"index\":0},{\"index\":1}]");
@@ -45,12 +63,15 @@ class ItemResultsTests {
 	@Test
 	void refusesItemsThatAreNotAnArrayOfObjects() {
 		UUID job = UUID.randomUUID();
-		for (String items : List.of("{}", "[[1]]", "7")) {
-			String json = "{\"job_id\":\"" + job + "\",\"chunk\":0,\"items\":" + items + "}";
+		Map<String, String> refused = Map.of("{}", "must be a JSON array", "7", "must be a JSON array", "[[1]]",
+				"must be a JSON object", "[{}, 1]", "must be a JSON object", "[{\"index\": 0}", "close marker");
+		refused.forEach((items, reason) -> {
+			String json = "{\"job_id\":\"" + job + "\",\"chunk\":0,\"first_index\":0,\"skipped\":false,\"items\":"
+					+ items + "}";
 			assertThatThrownBy(() -> EventCodec.decode(json.getBytes(StandardCharsets.UTF_8), ChunkCompleted.class))
 				.as(items)
-				.isInstanceOf(RuntimeException.class);
-		}
+				.hasMessageContaining(reason);
+		});
 	}
 
 }
