@@ -153,11 +153,12 @@ public class JobLifecycle implements SmartLifecycle {
 	 */
 	private void stopWork(Job job, JobState state) {
 		List<Integer> removed = this.outbox.removePendingChunks(job.getId());
-		if (!job.getState().isTerminal()) {
-			for (Integer chunkNo : removed) {
-				this.management.recordChunk(new ChunkCompleted(job.getId(), chunkNo, 0, job.getModel(),
-						job.getModelVersion(), "api-service", ItemResults.EMPTY, true));
-			}
+		if (!removed.isEmpty() && !job.getState().isTerminal()) {
+			this.management.recordChunks(job.getId(),
+					removed.stream()
+						.map((chunkNo) -> new ChunkCompleted(job.getId(), chunkNo, 0, job.getModel(),
+								job.getModelVersion(), "api-service", ItemResults.EMPTY, true))
+						.toList());
 		}
 		this.outbox.appendControl(new JobControl(job.getId(), state.name()));
 	}

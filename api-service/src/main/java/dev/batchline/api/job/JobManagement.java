@@ -210,12 +210,31 @@ public class JobManagement {
 	 */
 	@Transactional(propagation = Propagation.REQUIRED)
 	public boolean recordChunk(ChunkCompleted result) {
-		Optional<Job> found = this.jobs.findForUpdate(result.jobId());
+		return recordChunks(result.jobId(), List.of(result)) == 1;
+	}
+
+	/**
+	 * Records chunk results of one job, in order, each exactly once (see
+	 * {@link #recordChunk}); the job is locked and read once for all of them.
+	 * @param jobId the job
+	 * @param results its chunk results
+	 * @return how many were new
+	 */
+	@Transactional(propagation = Propagation.REQUIRED)
+	public int recordChunks(UUID jobId, List<ChunkCompleted> results) {
+		Optional<Job> found = this.jobs.findForUpdate(jobId);
 		if (found.isEmpty()) {
-			log.warn("Job(id={}) chunk {}: result for an unknown job ignored", result.jobId(), result.chunk());
-			return false;
+			log.warn("Job(id={}): {} chunk result(s) for an unknown job ignored", jobId, results.size());
+			return 0;
 		}
-		Job job = found.get();
+		int recorded = 0;
+		for (ChunkCompleted result : results) {
+			recorded += record(found.get(), result) ? 1 : 0;
+		}
+		return recorded;
+	}
+
+	private boolean record(Job job, ChunkCompleted result) {
 		if (result.chunk() < 0 || result.chunk() >= job.getTotalChunks()) {
 			log.warn("Job(id={}) chunk {}: result for a chunk the job does not have ignored", job.getId(),
 					result.chunk());

@@ -1,6 +1,11 @@
 package dev.batchline.api.results;
 
 import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.TreeMap;
+import java.util.UUID;
+import java.util.stream.Collectors;
 
 import dev.batchline.api.job.JobLifecycle;
 import dev.batchline.api.job.JobManagement;
@@ -19,9 +24,9 @@ import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Consumes chunk results (read_committed: only what workers committed) and records each
- * poll's results in one Postgres transaction. Offsets are committed after the
- * transaction, so a crash in between replays results, which recording ignores as
- * duplicates.
+ * poll's results in one Postgres transaction, locking each of their jobs once. Offsets
+ * are committed after the transaction, so a crash in between replays results, which
+ * recording ignores as duplicates.
  */
 @Component
 class ResultsRecorder {
@@ -46,17 +51,16 @@ class ResultsRecorder {
 	@KafkaListener(id = "results-recorder", topics = "#{@topics.results()}", groupId = JobLifecycle.RECORDER_GROUP,
 			batch = "true")
 	void onResults(List<ConsumerRecord<String, CloudEvent>> records) {
-		List<ChunkCompleted> results = records.stream().map(this::decode).filter(java.util.Objects::nonNull).toList();
-		this.transactions.executeWithoutResult((status) -> {
-			for (ChunkCompleted result : results) {
-				if (this.jobs.recordChunk(result)) {
-					this.recorded.increment();
-				}
-				else {
-					this.duplicates.increment();
-				}
-			}
-		});
+		// each job locked once, and the jobs in one order whatever the records' order
+		Map<UUID, List<ChunkCompleted>> byJob = records.stream()
+			.map(this::decode)
+			.filter(Objects::nonNull)
+			.collect(Collectors.groupingBy(ChunkCompleted::jobId, TreeMap::new, Collectors.toList()));
+		this.transactions.executeWithoutResult((status) -> byJob.forEach((job, results) -> {
+			int recorded = this.jobs.recordChunks(job, results);
+			this.recorded.increment(recorded);
+			this.duplicates.increment(results.size() - recorded);
+		}));
 	}
 
 	private ChunkCompleted decode(ConsumerRecord<String, CloudEvent> record) {
