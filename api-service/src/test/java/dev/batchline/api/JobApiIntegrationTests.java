@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
+import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
@@ -71,11 +72,10 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		}
 
 		// the last chunk first, and one chunk twice: recording is order-free and
-		// idempotent
-		this.workers.publishResult(WorkerSide.echo(chunks.get(2), -1));
-		this.workers.publishResult(WorkerSide.echo(chunks.get(0), -1));
-		this.workers.publishResult(WorkerSide.echo(chunks.get(0), -1));
-		this.workers.publishResult(WorkerSide.echo(chunks.get(1), -1));
+		// idempotent; a result that names no job, among them, is skipped on its own
+		this.workers.publishResults(List.of(new ChunkCompleted(null, 0, 0, "iris", "1", "w", List.of()),
+				WorkerSide.echo(chunks.get(2), -1), WorkerSide.echo(chunks.get(0), -1),
+				WorkerSide.echo(chunks.get(0), -1), WorkerSide.echo(chunks.get(1), -1)));
 
 		JsonNode job = awaitState(id, "SUCCEEDED");
 		assertThat(job.get("counts").get("succeeded").asLong()).isEqualTo(1200);
@@ -86,11 +86,13 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		// pglz, PostgreSQL's default, cost the database more CPU than the rest of
 		// recording: the items are lz4-compressed where the server has lz4, and stored
 		// as they are where it has not (the embedded binaries here)
+		boolean lz4 = this.jdbc.queryForObject(
+				"select 'lz4' = any (enumvals) from pg_settings where name = 'default_toast_compression'",
+				Boolean.class);
 		assertThat(this.jdbc.queryForList(
 				"select coalesce(pg_column_compression(items), 'none') from chunk_results where job_id = ?::uuid",
 				String.class, id))
-			.hasSize(3)
-			.allMatch((method) -> method.equals("lz4") || method.equals("none"));
+			.containsExactly(lz4 ? "lz4" : "none", lz4 ? "lz4" : "none", lz4 ? "lz4" : "none");
 
 		List<JsonNode> items = new ArrayList<>();
 		String cursor = null;

@@ -121,8 +121,19 @@ final class WorkerSide implements AutoCloseable {
 	}
 
 	void publishResult(ChunkCompleted result) {
-		this.producer.send(new ProducerRecord<>(this.topics.results(), result.jobId().toString(),
-				CloudEventRecords.event(ChunkCompleted.TYPE, "worker-service", result.jobId().toString(), result)));
+		publishResults(List.of(result));
+	}
+
+	/**
+	 * Sends the results together (one flush), so that the recorder most likely gets them
+	 * in one poll.
+	 */
+	void publishResults(List<ChunkCompleted> results) {
+		for (ChunkCompleted result : results) {
+			String job = String.valueOf(result.jobId());
+			this.producer.send(new ProducerRecord<>(this.topics.results(), job,
+					CloudEventRecords.event(ChunkCompleted.TYPE, "worker-service", job, result)));
+		}
 		this.producer.flush();
 	}
 

@@ -40,13 +40,22 @@ class ItemResultsTests {
 		String items = "[ {\"index\": 0, \"output\": {\"p\": [1e-7, 0.5], \"error\": \"not the item's\"}},\n"
 				+ "  {\"index\": 1, \"error\": {\"code\": \"BAD_SHAPE\", \"message\": \"ü\"}},"
 				+ " {\"index\": 2, \"error\": null} ]";
-		String json = "{\"job_id\":\"" + UUID.randomUUID()
-				+ "\",\"chunk\":0,\"first_index\":0,\"skipped\":false,\"items\": " + items + " ,\"worker\":\"w\"}";
-		ChunkCompleted read = EventCodec.decode(json.getBytes(StandardCharsets.UTF_8), ChunkCompleted.class);
-		assertThat(new String(read.items().json(), StandardCharsets.UTF_8)).isEqualTo(items);
-		assertThat(read.items().size()).isEqualTo(3);
-		assertThat(read.items().failed()).isEqualTo(1);
-		assertThat(read.worker()).isEqualTo("w");
+		// multi-byte characters before the array: the slice is taken in bytes
+		String json = "{\"job_id\":\"" + UUID.randomUUID() + "\",\"model\":\"größe-模型\",\"chunk\":0,"
+				+ "\"first_index\":0,\"skipped\":false,\"items\": " + items + " ,\"worker\":\"w\"}";
+		byte[] bom = { (byte) 0xEF, (byte) 0xBB, (byte) 0xBF };
+		byte[] text = json.getBytes(StandardCharsets.UTF_8);
+		byte[] withBom = new byte[bom.length + text.length];
+		System.arraycopy(bom, 0, withBom, 0, bom.length);
+		System.arraycopy(text, 0, withBom, bom.length, text.length);
+		for (byte[] bytes : List.of(text, withBom)) {
+			ChunkCompleted read = EventCodec.decode(bytes, ChunkCompleted.class);
+			assertThat(new String(read.items().json(), StandardCharsets.UTF_8)).isEqualTo(items);
+			assertThat(read.items().size()).isEqualTo(3);
+			assertThat(read.items().failed()).isEqualTo(1);
+			assertThat(read.model()).isEqualTo("größe-模型");
+			assertThat(read.worker()).isEqualTo("w");
+		}
 		// read any other way, there are no bytes to keep
 		assertThatThrownBy(() -> EventCodec.mapper().readValue(json, ChunkCompleted.class))
 			.hasMessageContaining("EventCodec.decode");

@@ -65,12 +65,15 @@ class ResultsRecorder {
 
 	private ChunkCompleted decode(ConsumerRecord<String, CloudEvent> record) {
 		try {
-			return CloudEventRecords.data(record.value(), ChunkCompleted.class);
+			ChunkCompleted result = CloudEventRecords.data(record.value(), ChunkCompleted.class);
+			if (result.jobId() == null) {
+				throw new IllegalArgumentException("the result names no job");
+			}
+			return result;
 		}
 		catch (RuntimeException ex) {
-			// A record that is not a chunk result can never be recorded; retrying it
-			// would stall
-			// the partition.
+			// a record that is not a chunk result can never be recorded: retrying it
+			// would stall the partition
 			log.error("Skipping undecodable result record at {}-{}@{}: {}", record.topic(), record.partition(),
 					record.offset(), ex.toString());
 			return null;
