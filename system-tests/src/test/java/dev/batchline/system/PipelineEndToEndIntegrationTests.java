@@ -163,6 +163,20 @@ class PipelineEndToEndIntegrationTests {
 		assertThat(jobEvents(UUID.fromString(id), JobEvent.CANCELLED)).contains(JobEvent.CANCELLED);
 	}
 
+	@Test
+	void thePackagedServicesRunKafkasLz4InItsNativeLibrary() throws Exception {
+		// from a Spring Boot jar lz4-java falls back to pure Java unless its native
+		// library is loaded before Kafka's codec (KafkaLz4): chunks are lz4 on Kafka
+		for (ServiceProcess service : this.services) {
+			HttpResponse<byte[]> response = this.http.send(
+					HttpRequest.newBuilder(URI.create(service.url("/actuator/info"))).build(),
+					HttpResponse.BodyHandlers.ofByteArray());
+			assertThat(response.statusCode()).isEqualTo(200);
+			assertThat(EventCodec.tree(response.body()).at("/kafka/lz4").asString()).as(service.name())
+				.isEqualTo("JNI");
+		}
+	}
+
 	private String tenantKey() throws IOException {
 		if (this.tenantKey == null) {
 			this.tenantKey = call("POST", "/v1/admin/tenants", ADMIN_TOKEN, "{\"name\":\"e2e\"}").get("api_key")
