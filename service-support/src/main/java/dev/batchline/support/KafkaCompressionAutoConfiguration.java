@@ -4,22 +4,19 @@ import java.util.Map;
 
 import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
-import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
 
 /**
- * Gives Kafka's lz4 compression lz4-java's native library in every service (see
- * {@link KafkaLz4}); ordered before Kafka's auto-configuration, so that it runs before
- * any producer or consumer exists. {@code GET /actuator/info} shows the implementation
- * under {@code kafka.lz4}.
+ * {@code GET /actuator/info} shows under {@code kafka.lz4} which lz4 code Kafka's
+ * compression runs in this service ({@link KafkaLz4} loads the native library as the
+ * service starts, before any Kafka client exists).
  */
-@AutoConfiguration(before = KafkaAutoConfiguration.class)
+@AutoConfiguration
 public class KafkaCompressionAutoConfiguration {
 
 	@Bean
 	InfoContributor kafkaLz4Info() {
-		String implementation = KafkaLz4.loadNative();
-		return (info) -> info.withDetail("kafka", Map.of("lz4", implementation));
+		return (info) -> info.withDetail("kafka", Map.of("lz4", KafkaLz4.implementation()));
 	}
 
 }
