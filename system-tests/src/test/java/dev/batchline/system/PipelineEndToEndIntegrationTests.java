@@ -38,9 +38,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * The whole pipeline as separate processes: the packaged api-service and two
- * worker-service JVMs, against a real PostgreSQL and a real Kafka broker, running the
- * Iris model that the build trained. The expected outputs come from this test's own DJL
- * predictions on the same SavedModel.
+ * worker-service JVMs (and the webhook dispatcher, for the lz4 check only), against a
+ * real PostgreSQL and a real Kafka broker, running the Iris model that the build trained.
+ * The expected outputs come from this test's own DJL predictions on the same SavedModel.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PipelineEndToEndIntegrationTests {
@@ -78,7 +78,13 @@ class PipelineEndToEndIntegrationTests {
 		this.workers = List.of(track(start("worker-service", "worker-1", common)),
 				track(start("worker-service", "worker-2", common)));
 		this.api.awaitReady();
+		// after the api-service has migrated the database; here only so that every
+		// packaged service is asked which lz4 it runs
+		Map<String, String> dispatcherEnv = new java.util.HashMap<>(apiEnv);
+		dispatcherEnv.remove("BATCHLINE_API_ADMIN_TOKEN");
+		ServiceProcess dispatcher = track(start("webhook-dispatcher", "webhook-dispatcher", dispatcherEnv));
 		this.workers.forEach(ServiceProcess::awaitReady);
+		dispatcher.awaitReady();
 	}
 
 	@AfterAll
