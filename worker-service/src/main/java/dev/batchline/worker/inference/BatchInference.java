@@ -270,7 +270,7 @@ public class BatchInference implements AutoCloseable {
 			}
 			this.batchSizes.record(batch.size());
 			Timer.builder("batchline.worker.predict")
-				.description("Time of one predict call")
+				.description("Time of one batch: its input tensor, the predict call, its results written")
 				.tag("model", model.name())
 				.tag("version", model.version())
 				.register(this.meters)
