@@ -1,10 +1,13 @@
 package dev.batchline.support;
 
+import java.util.Map;
+
 import dev.batchline.contracts.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.common.config.TopicConfig;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.boot.actuate.info.InfoContributor;
 import org.springframework.boot.autoconfigure.AutoConfiguration;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
@@ -22,7 +25,9 @@ import org.springframework.util.backoff.ExponentialBackOff;
  * with {@code batchline.topics.partitions} partitions and
  * {@code batchline.topics.replicas} replicas; the models and control topics compacted
  * with one partition), so any service may start first, and a {@code kafka} health
- * indicator for readiness.
+ * indicator for readiness, and under {@code kafka.lz4} of {@code GET /actuator/info}
+ * which lz4 code Kafka's compression runs ({@link KafkaLz4} loads the native library as
+ * the service starts, before any Kafka client exists).
  */
 @AutoConfiguration(after = KafkaAutoConfiguration.class)
 public class BatchlineTopicsAutoConfiguration {
@@ -55,6 +60,11 @@ public class BatchlineTopicsAutoConfiguration {
 	@ConditionalOnMissingBean(KafkaHealthIndicator.class)
 	KafkaHealthIndicator kafkaHealthIndicator(KafkaAdmin admin) {
 		return new KafkaHealthIndicator(admin);
+	}
+
+	@Bean
+	InfoContributor kafkaLz4Info() {
+		return (info) -> info.withDetail("kafka", Map.of("lz4", KafkaLz4.implementation()));
 	}
 
 	/**
