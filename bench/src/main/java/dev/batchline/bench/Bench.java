@@ -6,6 +6,7 @@ import java.util.Map;
 
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
+import dev.batchline.worker.model.SessionThreads;
 import dev.batchline.worker.system.WorkerProperties;
 
 /**
@@ -36,6 +37,17 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 		return Integer.parseInt(System.getenv()
 			.getOrDefault("BATCHLINE_WORKER_INFERENCE_THREADS", WorkerProperties.DEFAULT_INFERENCE_THREADS)
 			.strip());
+	}
+
+	/**
+	 * The workers' TensorFlow threads ({@code BATCHLINE_WORKER_INTRA_OP_THREADS} and
+	 * {@code BATCHLINE_WORKER_INTER_OP_THREADS}): this JVM's, else TensorFlow's choice
+	 * (the bench passes them to the workers and loads the raw limit's model with them).
+	 */
+	static SessionThreads sessionThreads() {
+		return new SessionThreads(
+				Integer.parseInt(System.getenv().getOrDefault("BATCHLINE_WORKER_INTRA_OP_THREADS", "0").strip()),
+				Integer.parseInt(System.getenv().getOrDefault("BATCHLINE_WORKER_INTER_OP_THREADS", "0").strip()));
 	}
 
 	/**

@@ -21,11 +21,13 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.batchline.worker.inference.TensorflowNatives;
+import dev.batchline.worker.model.SessionThreads;
 
 /**
  * The limit of scenario 1: DJL predict on the same SavedModel, in this JVM, with the same
- * batch size and thread count as the workers, each call making its input NDArray from a
- * float array and reading its outputs back, as a worker must at the least.
+ * batch size, thread count and TensorFlow threads as the workers, each call making its
+ * input NDArray from a float array and reading its outputs back, as a worker must at the
+ * least.
  */
 final class RawPredict implements AutoCloseable {
 
@@ -33,16 +35,17 @@ final class RawPredict implements AutoCloseable {
 
 	private final int inputs;
 
-	RawPredict(Path modelDir, int inputs) {
+	RawPredict(Path modelDir, int inputs, SessionThreads threads) {
 		TensorflowNatives.ensure(null);
 		Engine.getEngine("TensorFlow");
 		this.inputs = inputs;
 		try {
-			this.model = Criteria.builder()
-				.setTypes(NDList.class, NDList.class)
-				.optEngine("TensorFlow")
-				.optModelPath(modelDir)
-				.optTranslator(new NoopTranslator(null))
+			this.model = threads
+				.applyTo(Criteria.builder()
+					.setTypes(NDList.class, NDList.class)
+					.optEngine("TensorFlow")
+					.optModelPath(modelDir)
+					.optTranslator(new NoopTranslator(null)))
 				.build()
 				.loadModel();
 		}

@@ -129,7 +129,8 @@ final class WorkerEfficiency {
 		Plan plan = this.bench.plan();
 		List<Double> raw = new ArrayList<>();
 		List<Map<String, Double>> rawCores = new ArrayList<>();
-		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs)) {
+		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs,
+				Bench.sessionThreads())) {
 			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
 			for (int round = 0; round < plan.rounds(); round++) {
 				try (CpuSampler cpu = new CpuSampler(this.bench::pids)) {

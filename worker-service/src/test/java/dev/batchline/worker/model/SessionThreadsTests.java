@@ -1,0 +1,79 @@
+package dev.batchline.worker.model;
+
+import java.lang.management.ManagementFactory;
+import java.lang.management.ThreadMXBean;
+import java.time.Duration;
+
+import ai.djl.inference.Predictor;
+import ai.djl.ndarray.NDArray;
+import ai.djl.ndarray.NDList;
+import ai.djl.ndarray.NDManager;
+import ai.djl.translate.TranslateException;
+import dev.batchline.worker.system.WorkerProperties;
+import org.junit.jupiter.api.Test;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+/**
+ * The worker's TensorFlow thread settings reach the model's session: with the inter-op
+ * pool set to the calling thread, the calling thread itself does the work of a predict
+ * call; with TensorFlow's own pool it mostly waits for it.
+ */
+class SessionThreadsTests {
+
+	@Test
+	void withInterOpOnTheCallingThreadTheCallerDoesTheWorkOfItsPredictCalls() throws Exception {
+		double own = callerShare(new SessionThreads(1, -1));
+		double pool = callerShare(SessionThreads.DEFAULT);
+		assertThat(own).isGreaterThan(0.5);
+		assertThat(pool).isLessThan(own - 0.3);
+	}
+
+	@Test
+	void refusesThreadCountsTensorFlowCannotTake() {
+		assertThatThrownBy(() -> new SessionThreads(-1, 0)).isInstanceOf(IllegalArgumentException.class);
+		assertThatThrownBy(() -> new SessionThreads(0, -2)).isInstanceOf(IllegalArgumentException.class);
+		assertThat(new SessionThreads(0, -1)).hasToString("intra-op TensorFlow's, inter-op the calling thread");
+	}
+
+	/**
+	 * The calling thread's CPU time over the wall time of predict calls on the Iris
+	 * model, loaded through the worker's repository with these threads.
+	 */
+	private static double callerShare(SessionThreads threads) throws TranslateException {
+		WorkerProperties properties = new WorkerProperties(256, Duration.ofMillis(20), 1, 1, "batchline-workers", "cpu",
+				null, null, Duration.ZERO, threads.intraOp(), threads.interOp());
+		ModelRepository repository = new ModelRepository(properties);
+		try {
+			ModelRepository.ServedModel iris = repository.find("iris", null).orElseThrow();
+			Predictor<NDList, NDList> predictor = iris.predictor();
+			float[][] rows = new float[4096][4];
+			for (int i = 0; i < rows.length; i++) {
+				rows[i] = IrisData.rows().get(i % 150).features();
+			}
+			ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+			long cpu = 0;
+			long wall = 0;
+			for (int call = 0; call < 300; call++) {
+				try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
+					NDArray input = manager.create(rows);
+					input.setName("features");
+					NDList in = new NDList(input);
+					long cpuStart = bean.getCurrentThreadCpuTime();
+					long wallStart = System.nanoTime();
+					predictor.predict(in);
+					if (call >= 50) {
+						cpu += bean.getCurrentThreadCpuTime() - cpuStart;
+						wall += System.nanoTime() - wallStart;
+					}
+				}
+			}
+			return (double) cpu / wall;
+		}
+		finally {
+			repository.destroy();
+		}
+	}
+
+}
