@@ -100,17 +100,11 @@ class ChunkListener {
 			}
 		}
 		for (List<Received> group : byModel.values()) {
-			// each chunk's result is sent as soon as it is complete, while the model
-			// predicts the next batch; a chunk is sent once in the transaction
-			boolean[] sent = new boolean[group.size()];
+			// results are computed first and sent after, so a failure never leaves a
+			// chunk's result sent twice in one transaction
+			List<ProducerRecord<String, Object>> results = new ArrayList<>();
 			try {
-				complete(group, sent);
-			}
-			catch (NotSent ex) {
-				// Kafka failing, not the chunk: the transaction aborts and the chunks
-				// come
-				// again
-				throw ex.getCause();
+				results.addAll(complete(group));
 			}
 			catch (InferenceStoppedException ex) {
 				// shutting down: no chunk is at fault; the transaction aborts and the
@@ -119,20 +113,12 @@ class ChunkListener {
 			}
 			catch (RuntimeException ex) {
 				// Item errors never get here: this is the model or the worker failing on
-				// the whole batch. Each chunk not sent yet is tried on its own so that
-				// one
-				// poison chunk cannot hold back the others of its poll.
+				// the whole batch. Each chunk is tried on its own so that one poison
+				// chunk cannot hold back the others of its poll.
 				log.warn("Batch of {} chunks failed, retrying them one by one: {}", group.size(), ex.toString());
-				for (int c = 0; c < group.size(); c++) {
-					if (sent[c]) {
-						continue;
-					}
-					Received received = group.get(c);
+				for (Received received : group) {
 					try {
-						complete(List.of(received), new boolean[1]);
-					}
-					catch (NotSent notSent) {
-						throw notSent.getCause();
+						results.addAll(complete(List.of(received)));
 					}
 					catch (InferenceStoppedException stopped) {
 						throw stopped;
@@ -145,15 +131,15 @@ class ChunkListener {
 					}
 				}
 			}
+			results.forEach(this.kafka::send);
 		}
 	}
 
 	/**
-	 * Predicts the chunks of one model version together and sends each one's result as
-	 * soon as it is complete, marking it in {@code sent}.
-	 * @throws NotSent when Kafka does not take a result
+	 * Predicts the chunks of one model version together; returns their result records,
+	 * sent only once every chunk of the group has its results (no half-sent group).
 	 */
-	private void complete(List<Received> group, boolean[] sent) {
+	private List<ProducerRecord<String, Object>> complete(List<Received> group) {
 		Chunk first = group.get(0).chunk();
 		Optional<ServedModel> model = this.models.find(first.model(), first.version());
 		List<Chunk> chunks = group.stream()
@@ -161,27 +147,15 @@ class ChunkListener {
 			.map((chunk) -> (model.isEmpty() || chunk.items().readyFor(model.get().signature())) ? chunk
 					: chunk.asTrees())
 			.toList();
-		BatchInference.CompletedChunk send = (c, results) -> {
+		List<ItemResults> results = model.isPresent()
+				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);
+		List<ProducerRecord<String, Object>> out = new ArrayList<>(chunks.size());
+		for (int c = 0; c < chunks.size(); c++) {
 			Chunk chunk = chunks.get(c);
-			ProducerRecord<String, Object> record = result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(),
-					chunk.firstIndex(), chunk.model(), chunk.version(), this.workerId, results));
-			try {
-				this.kafka.send(record);
-			}
-			catch (RuntimeException ex) {
-				throw new NotSent(ex);
-			}
-			sent[c] = true;
-		};
-		if (model.isPresent()) {
-			this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList(), send);
+			out.add(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(), chunk.model(),
+					chunk.version(), this.workerId, results.get(c))));
 		}
-		else {
-			List<ItemResults> results = unavailable(chunks);
-			for (int c = 0; c < chunks.size(); c++) {
-				send.completed(c, results.get(c));
-			}
-		}
+		return out;
 	}
 
 	private ProducerRecord<String, Object> result(Chunk chunk, ChunkCompleted completed) {
@@ -269,22 +243,6 @@ class ChunkListener {
 
 	/** A decoded chunk and the record it came in. */
 	private record Received(ConsumerRecord<String, CloudEvent> record, Chunk chunk) {
-	}
-
-	/** Kafka did not take a result record: the cause is Kafka's exception. */
-	private static final class NotSent extends RuntimeException {
-
-		private static final long serialVersionUID = 1L;
-
-		NotSent(RuntimeException cause) {
-			super(cause);
-		}
-
-		@Override
-		public synchronized RuntimeException getCause() {
-			return (RuntimeException) super.getCause();
-		}
-
 	}
 
 }

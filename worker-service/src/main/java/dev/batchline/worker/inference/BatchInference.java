@@ -4,16 +4,13 @@ import java.io.ByteArrayOutputStream;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Deque;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -49,13 +46,10 @@ import org.springframework.stereotype.Component;
  * {@code instances} form) is checked against the signature first; a bad item gets an item
  * error and the others go on. Valid items with the same concrete shapes are stacked into
  * batches of at most {@code max-batch-size} rows across chunk boundaries, one predict
- * call each on an inference thread. The calling thread hands over the next batch before
- * it waits for the last one, then writes the last one's outputs as its items' result JSON
- * and hands over each chunk whose items all have results, while the model predicts the
- * next batch. Tensor and dense chunks (see {@link ChunkItems}) that fit the model skip
- * the per-item trees: their rows are copied into the input tensor. If a whole batch
- * fails, its items are tried one by one so that only the item the model cannot take
- * fails.
+ * call each, and every row's outputs are written straight into its chunk's result JSON.
+ * Tensor and dense chunks (see {@link ChunkItems}) that fit the model skip the per-item
+ * trees: their rows are copied into the input tensor. If a whole batch fails, its items
+ * are tried one by one so that only the item the model cannot take fails.
  */
 @Component
 // stopped before the models: no predictor is closed under a running predict call
@@ -76,17 +70,9 @@ public class BatchInference implements AutoCloseable {
 	/** Where predict calls run: shared by the consumer threads. */
 	private final InferenceThreads threads;
 
-	/**
-	 * The batches a caller has handed over and not yet taken back: one for each inference
-	 * thread, and one more waiting, so that an inference thread has the next batch while
-	 * the caller writes the last one's results.
-	 */
-	private final int inFlight;
-
 	public BatchInference(WorkerProperties properties, MeterRegistry meters) {
 		this.maxBatchSize = properties.maxBatchSize();
 		this.threads = new InferenceThreads(properties.inferenceThreads());
-		this.inFlight = properties.inferenceThreads() + 1;
 		this.meters = meters;
 		this.batchSizes = DistributionSummary.builder("batchline.worker.batch.size")
 			.description("Rows per predict call")
@@ -94,53 +80,15 @@ public class BatchInference implements AutoCloseable {
 	}
 
 	/**
-	 * Predicts every item of the chunks together and returns when all have results.
+	 * Predicts every item of the chunks together, on one of the worker's inference
+	 * threads (the caller waits).
 	 * @param model the model version
 	 * @param chunks the chunks; tensor and dense ones must be {@link ChunkItems#readyFor
 	 * ready for} the model
 	 * @return each chunk's item results, in order
 	 */
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
-		ItemResults[] results = new ItemResults[chunks.size()];
-		predict(model, chunks, (chunk, items) -> results[chunk] = items);
-		return Arrays.asList(results);
-	}
-
-	/**
-	 * Predicts every item of the chunks together, the predict calls on the worker's
-	 * inference threads, and hands each chunk's results to {@code completed} on the
-	 * calling thread as soon as all its items have them, while the model goes on with the
-	 * next batch. Each chunk is handed over once, in the order the chunks complete; when
-	 * {@code completed} throws, the exception ends the predict as it was thrown.
-	 * @param model the model version
-	 * @param chunks the chunks; tensor and dense ones must be {@link ChunkItems#readyFor
-	 * ready for} the model
-	 * @param completed takes a chunk's position in {@code chunks} and its item results
-	 */
-	public void predict(ServedModel model, List<ChunkItems> chunks, CompletedChunk completed) {
-		Rows rows = new Rows(chunks);
-		List<List<Integer>> batches = batches(model, rows);
-		Deque<Future<List<Part>>> handedOver = new ArrayDeque<>();
-		try (ResultWriter writer = new ResultWriter()) {
-			// chunks whose items all failed validation, or that have none
-			rows.handOver(completed);
-			int next = 0;
-			for (int b = 0; b < batches.size(); b++) {
-				while (next < batches.size() && handedOver.size() < this.inFlight) {
-					List<Integer> batch = batches.get(next++);
-					handedOver.add(this.threads.submit(() -> infer(model, rows, batch)));
-				}
-				for (Part part : InferenceThreads.join(handedOver.remove())) {
-					write(rows, part, writer);
-				}
-				rows.handOver(completed);
-			}
-		}
-		finally {
-			// after a failure: the batches still waiting are not predicted
-			handedOver.forEach((batch) -> batch.cancel(false));
-		}
-		count(model, rows);
+		return this.threads.call(() -> predictHere(model, chunks));
 	}
 
 	/**
@@ -192,12 +140,12 @@ public class BatchInference implements AutoCloseable {
 		do {
 			Rows rows = new Rows(List.of(items));
 			try (ResultWriter writer = new ResultWriter()) {
-				write(rows, new Part(batch, run(model, rows, batch, false), null), writer);
+				run(model, rows, batch, writer, false);
 			}
 			catch (TranslateException | RuntimeException ex) {
 				throw new IllegalStateException(ex.getMessage(), ex);
 			}
-			ItemResults results = rows.results(0);
+			ItemResults results = rows.results().get(0);
 			if (results.failed() > 0) {
 				throw new IllegalStateException(
 						results.failed() + " of " + results.size() + " made-up items failed, e.g. "
@@ -214,12 +162,8 @@ public class BatchInference implements AutoCloseable {
 		return calls;
 	}
 
-	/**
-	 * Checks the items against the signature (a bad one fails at once) and stacks the
-	 * others into batches of rows with the same concrete shapes.
-	 */
-	private List<List<Integer>> batches(ServedModel model, Rows rows) {
-		List<ChunkItems> chunks = rows.chunks;
+	private List<ItemResults> predictHere(ServedModel model, List<ChunkItems> chunks) {
+		Rows rows = new Rows(chunks);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
 		// a tensor's or dense chunk's rows share one shape, so its key is made once per
 		// chunk; such rows of several chunks stack into one batch
@@ -243,60 +187,43 @@ public class BatchInference implements AutoCloseable {
 				byShape.computeIfAbsent(shapeKey(model, item), (key) -> new ArrayList<>()).add(r);
 			}
 		}
-		List<List<Integer>> batches = new ArrayList<>();
-		for (List<Integer> group : byShape.values()) {
-			for (int from = 0; from < group.size(); from += this.maxBatchSize) {
-				batches.add(group.subList(from, Math.min(group.size(), from + this.maxBatchSize)));
+		try (ResultWriter writer = new ResultWriter()) {
+			for (List<Integer> group : byShape.values()) {
+				for (int from = 0; from < group.size(); from += this.maxBatchSize) {
+					List<Integer> batch = group.subList(from, Math.min(group.size(), from + this.maxBatchSize));
+					runBatch(model, rows, batch, writer);
+				}
 			}
 		}
-		return batches;
+		count(model, rows);
+		return rows.results();
 	}
 
-	/**
-	 * On an inference thread: the batch's outputs, or when the model fails on the whole
-	 * batch, each item's own (so that only the item the model cannot take fails).
-	 */
-	private List<Part> infer(ServedModel model, Rows rows, List<Integer> batch) {
+	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) {
 		try {
-			return List.of(new Part(batch, run(model, rows, batch, true), null));
+			run(model, rows, batch, writer, true);
 		}
 		catch (TranslateException | RuntimeException ex) {
 			if (batch.size() == 1) {
-				log.warn("Model {}:{} failed on item {}: {}", model.name(), model.version(), rows.index(batch.get(0)),
+				int r = batch.get(0);
+				log.warn("Model {}:{} failed on item {}: {}", model.name(), model.version(), rows.index(r),
 						ex.toString());
-				return List.of(new Part(batch, null,
-						new ItemError(ItemError.MODEL_ERROR, "the model failed on this item: " + ex.getMessage())));
+				rows.fail(r, new ItemError(ItemError.MODEL_ERROR, "the model failed on this item: " + ex.getMessage()));
+				return;
 			}
-			List<Part> parts = new ArrayList<>(batch.size());
+			// find the item(s) the model cannot take; the others still get their outputs
 			for (Integer r : batch) {
-				parts.addAll(infer(model, rows, List.of(r)));
-			}
-			return parts;
-		}
-	}
-
-	/** On the calling thread: the result of each row of a predicted part of a batch. */
-	private static void write(Rows rows, Part part, ResultWriter writer) {
-		for (int b = 0; b < part.rows().size(); b++) {
-			int r = part.rows().get(b);
-			if (part.outputs() == null) {
-				rows.fail(r, part.error());
-			}
-			else if (part.outputs().finite(b)) {
-				rows.succeed(r, writer.success(rows.index(r), part.outputs(), b));
-			}
-			else {
-				rows.fail(r,
-						new ItemError(ItemError.MODEL_ERROR, "the model produced a non-finite number for this item"));
+				runBatch(model, rows, List.of(r), writer);
 			}
 		}
 	}
 
 	/**
-	 * One predict call over a batch; returns its outputs, and when {@code measured} (not
-	 * a warm-up) counts it in the metrics.
+	 * One predict call over a batch; writes every row's result, and when {@code measured}
+	 * (not a warm-up) counts it in the metrics.
 	 */
-	private Outputs run(ServedModel model, Rows rows, List<Integer> batch, boolean measured) throws TranslateException {
+	private void run(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer, boolean measured)
+			throws TranslateException {
 		Predictor<NDList, NDList> predictor = model.predictor();
 		long start = System.nanoTime();
 		try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
@@ -326,18 +253,28 @@ public class BatchInference implements AutoCloseable {
 					inputs.add(array);
 				}
 			}
-			Outputs named = new Outputs(model, predictor.predict(inputs), batch.size());
+			NDList outputs = predictor.predict(inputs);
+			Outputs named = new Outputs(model, outputs, batch.size());
+			for (int b = 0; b < batch.size(); b++) {
+				int r = batch.get(b);
+				if (named.finite(b)) {
+					rows.succeed(r, writer.success(rows.index(r), named, b));
+				}
+				else {
+					rows.fail(r, new ItemError(ItemError.MODEL_ERROR,
+							"the model produced a non-finite number for this item"));
+				}
+			}
 			if (!measured) {
-				return named;
+				return;
 			}
 			this.batchSizes.record(batch.size());
 			Timer.builder("batchline.worker.predict")
-				.description("Time of one batch: its input tensor, the predict call, its outputs read")
+				.description("Time of one batch: its input tensor, the predict call, its results written")
 				.tag("model", model.name())
 				.tag("version", model.version())
 				.register(this.meters)
 				.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-			return named;
 		}
 	}
 
@@ -475,31 +412,7 @@ public class BatchInference implements AutoCloseable {
 		}
 	}
 
-	/** Takes a chunk's item results once all its items have one. */
-	@FunctionalInterface
-	public interface CompletedChunk {
-
-		/**
-		 * A chunk's results are complete.
-		 * @param chunk the chunk's position in the predicted chunks
-		 * @param results its item results, in order
-		 */
-		void completed(int chunk, ItemResults results);
-
-	}
-
-	/**
-	 * Predicted rows of a batch (all of it, or one item after the whole batch failed):
-	 * their outputs, or the error of the one item the model failed on.
-	 */
-	private record Part(List<Integer> rows, Outputs outputs, ItemError error) {
-	}
-
-	/**
-	 * The rows of all chunks of one predict, and each row's encoded result. Which chunk
-	 * and place a row has is fixed when it is made (inference threads read it); results
-	 * are written on the calling thread only.
-	 */
+	/** The rows of all chunks of one predict, and each row's encoded result. */
 	private static final class Rows {
 
 		private final List<ChunkItems> chunks;
@@ -510,17 +423,9 @@ public class BatchInference implements AutoCloseable {
 		/** The row's position within its chunk. */
 		private final int[] local;
 
-		/** Each chunk's first row. */
-		private final int[] first;
-
 		private final byte[][] results;
 
 		private final boolean[] failed;
-
-		/** Each chunk's rows without a result yet. */
-		private final int[] open;
-
-		private final boolean[] handedOver;
 
 		Rows(List<ChunkItems> chunks) {
 			this.chunks = chunks;
@@ -530,15 +435,10 @@ public class BatchInference implements AutoCloseable {
 			}
 			this.chunk = new int[total];
 			this.local = new int[total];
-			this.first = new int[chunks.size()];
 			this.results = new byte[total][];
 			this.failed = new boolean[total];
-			this.open = new int[chunks.size()];
-			this.handedOver = new boolean[chunks.size()];
 			int r = 0;
 			for (int c = 0; c < chunks.size(); c++) {
-				this.first[c] = r;
-				this.open[c] = chunks.get(c).size();
 				for (int i = 0; i < chunks.get(c).size(); i++) {
 					this.chunk[r] = c;
 					this.local[r] = i;
@@ -556,19 +456,13 @@ public class BatchInference implements AutoCloseable {
 		}
 
 		void succeed(int r, byte[] json) {
-			set(r, json, false);
+			this.results[r] = json;
+			this.failed[r] = false;
 		}
 
 		void fail(int r, ItemError error) {
-			set(r, EventCodec.encode(ItemResult.failure(index(r), error)), true);
-		}
-
-		private void set(int r, byte[] json, boolean failure) {
-			if (this.results[r] == null) {
-				this.open[this.chunk[r]]--;
-			}
-			this.results[r] = json;
-			this.failed[r] = failure;
+			this.results[r] = EventCodec.encode(ItemResult.failure(index(r), error));
+			this.failed[r] = true;
 		}
 
 		long failedCount() {
@@ -579,24 +473,19 @@ public class BatchInference implements AutoCloseable {
 			return count;
 		}
 
-		/** Hands over every chunk not handed over yet whose rows all have results. */
-		void handOver(CompletedChunk completed) {
-			for (int c = 0; c < this.chunks.size(); c++) {
-				if (this.open[c] == 0 && !this.handedOver[c]) {
-					this.handedOver[c] = true;
-					completed.completed(c, results(c));
+		List<ItemResults> results() {
+			List<ItemResults> perChunk = new ArrayList<>(this.chunks.size());
+			int r = 0;
+			for (ChunkItems items : this.chunks) {
+				List<byte[]> json = Arrays.asList(this.results).subList(r, r + items.size());
+				int failures = 0;
+				for (int i = r; i < r + items.size(); i++) {
+					failures += this.failed[i] ? 1 : 0;
 				}
+				perChunk.add(ItemResults.join(json, failures));
+				r += items.size();
 			}
-		}
-
-		ItemResults results(int c) {
-			int from = this.first[c];
-			int to = from + this.chunks.get(c).size();
-			int failures = 0;
-			for (int i = from; i < to; i++) {
-				failures += this.failed[i] ? 1 : 0;
-			}
-			return ItemResults.join(Arrays.asList(this.results).subList(from, to), failures);
+			return perChunk;
 		}
 
 	}

@@ -30,13 +30,12 @@ import tools.jackson.core.JsonToken;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.assertj.core.api.Assertions.within;
 
 /**
  * Real DJL inference on the Iris model the build trained: accuracy on the data, outputs
- * equal to a direct predict call, bad items as item errors beside good ones, batching
- * limits, and chunks handed over as they complete.
+ * equal to a direct predict call, bad items as item errors beside good ones, and batching
+ * limits.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class BatchInferenceTests {
@@ -124,51 +123,6 @@ class BatchInferenceTests {
 	}
 
 	@Test
-	void handsEachChunkOverOnceAsSoonAsItsItemsHaveResultsWhileLaterBatchesWait() {
-		// chunks of 7, 7, 6 and 15 items in batches of 7: the first chunk is complete
-		// after
-		// the first of 5 batches, when at most the next one has been handed to the model
-		List<List<JsonNode>> items = List.of(irisItems(0, 7), irisItems(7, 14), irisItems(14, 20), irisItems(20, 35));
-		List<ChunkItems> chunks = new ArrayList<>();
-		long first = 0;
-		for (List<JsonNode> chunk : items) {
-			chunks.add(ChunkItems.trees(first, chunk));
-			first += chunk.size();
-		}
-		List<Integer> order = new ArrayList<>();
-		List<Long> batchesBefore = new ArrayList<>();
-		List<ItemResults> results = new ArrayList<>(
-				List.of(ItemResults.EMPTY, ItemResults.EMPTY, ItemResults.EMPTY, ItemResults.EMPTY));
-		long calls = this.meters.summary("batchline.worker.batch.size").count();
-		this.inference.predict(this.iris, chunks, (chunk, chunkResults) -> {
-			order.add(chunk);
-			batchesBefore.add(this.meters.summary("batchline.worker.batch.size").count() - calls);
-			results.set(chunk, chunkResults);
-		});
-		assertThat(order).containsExactly(0, 1, 2, 3);
-		assertThat(batchesBefore.get(0)).isLessThanOrEqualTo(2);
-		assertThat(this.meters.summary("batchline.worker.batch.size").count() - calls).isEqualTo(5);
-		// the same results as one predict of all the items
-		List<ItemResult> whole = predict(items.stream().flatMap(List::stream).toList());
-		List<ItemResult> streamed = results.stream().flatMap((chunk) -> chunk.toList().stream()).toList();
-		assertThat(streamed).hasSize(35);
-		for (int i = 0; i < 35; i++) {
-			assertThat(streamed.get(i).index()).isEqualTo(i);
-			assertThat(streamed.get(i).output()).isEqualTo(whole.get(i).output());
-		}
-	}
-
-	@Test
-	void aFailureOfTheCallerEndsThePredictAsItWasThrownAndTheModelGoesOn() {
-		IllegalStateException failure = new IllegalStateException("not sent");
-		List<ChunkItems> chunks = List.of(ChunkItems.trees(0, irisItems(0, 7)), ChunkItems.trees(7, irisItems(7, 35)));
-		assertThatThrownBy(() -> this.inference.predict(this.iris, chunks, (chunk, results) -> {
-			throw failure;
-		})).isSameAs(failure);
-		assertThat(predict(irisItems(0, 20))).hasSize(20).noneMatch(ItemResult::failed);
-	}
-
-	@Test
 	void tensorAndDenseChunksGiveTheSameResultsAsTheSameItemsReadAsTrees() {
 		List<IrisData.Row> rows = IrisData.rows().subList(0, 40);
 		List<JsonNode> trees = rows.stream().map((row) -> json(row.features())).toList();
@@ -216,10 +170,6 @@ class BatchInferenceTests {
 
 	private List<ItemResult> predict(List<JsonNode> items) {
 		return this.inference.predict(this.iris, List.of(ChunkItems.trees(0, items))).get(0).toList();
-	}
-
-	private static List<JsonNode> irisItems(int from, int to) {
-		return IrisData.rows().subList(from, to).stream().map((row) -> json(row.features())).toList();
 	}
 
 	private static JsonNode json(float[] features) {

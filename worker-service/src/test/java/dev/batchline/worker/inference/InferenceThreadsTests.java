@@ -82,29 +82,6 @@ class InferenceThreadsTests {
 	}
 
 	@Test
-	void workHandedOverAheadWaitsItsTurnWhileTheCallerGoesOn() throws Exception {
-		CountDownLatch release = new CountDownLatch(1);
-		try (InferenceThreads threads = new InferenceThreads(1)) {
-			Future<String> running = threads.submit(() -> {
-				try {
-					return release.await(10, TimeUnit.SECONDS) ? "first" : "timed out";
-				}
-				catch (InterruptedException ex) {
-					throw new IllegalStateException(ex);
-				}
-			});
-			Future<String> next = threads.submit(() -> "second");
-			// the caller was not held up, and the next work waits behind the running one
-			sleep(50);
-			assertThat(running.isDone()).isFalse();
-			assertThat(next.isDone()).isFalse();
-			release.countDown();
-			assertThat(InferenceThreads.join(running)).isEqualTo("first");
-			assertThat(InferenceThreads.join(next)).isEqualTo("second");
-		}
-	}
-
-	@Test
 	void aFailureReachesTheCallerAsItWasThrown() {
 		IllegalArgumentException failure = new IllegalArgumentException("bad batch");
 		try (InferenceThreads threads = new InferenceThreads(1)) {
