@@ -6,7 +6,6 @@ import java.util.Map;
 
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
-import dev.batchline.worker.model.SessionThreads;
 import dev.batchline.worker.system.WorkerProperties;
 
 /**
@@ -40,14 +39,11 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	}
 
 	/**
-	 * The workers' TensorFlow threads ({@code BATCHLINE_WORKER_INTRA_OP_THREADS} and
-	 * {@code BATCHLINE_WORKER_INTER_OP_THREADS}): this JVM's, else TensorFlow's choice
-	 * (the bench passes them to the workers and loads the raw limit's model with them).
+	 * The workers' {@code BATCHLINE_WORKER_INLINE_OPS}: this JVM's, else off (the bench
+	 * passes it to the workers and loads the raw limit's model with it).
 	 */
-	static SessionThreads sessionThreads() {
-		return new SessionThreads(
-				Integer.parseInt(System.getenv().getOrDefault("BATCHLINE_WORKER_INTRA_OP_THREADS", "0").strip()),
-				Integer.parseInt(System.getenv().getOrDefault("BATCHLINE_WORKER_INTER_OP_THREADS", "0").strip()));
+	static boolean inlineOps() {
+		return Boolean.parseBoolean(System.getenv().getOrDefault("BATCHLINE_WORKER_INLINE_OPS", "false").strip());
 	}
 
 	/**

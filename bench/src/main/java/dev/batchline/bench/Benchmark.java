@@ -38,8 +38,7 @@ public final class Benchmark {
 			  --workers      worker processes (default 1)
 			  --concurrency  consumer threads per worker (default 1), sharing its inference threads
 			                 (BATCHLINE_WORKER_INFERENCE_THREADS, 1): the raw DJL limit uses workers x those,
-			                 and TensorFlow's threads as the workers' (BATCHLINE_WORKER_INTRA_OP_THREADS,
-			                 BATCHLINE_WORKER_INTER_OP_THREADS, 0: TensorFlow's choice)
+			                 and the workers' BATCHLINE_WORKER_INLINE_OPS (default false)
 			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
 			  --batch        rows per predict call: the workers' max-batch-size and the raw limit's (default 256)
 			  --worker-cpus  the workers on these CPUs (taskset -c list, half of them), all else on the rest
@@ -104,9 +103,8 @@ public final class Benchmark {
 		Map<String, String> workerEnv = Map.of("BATCHLINE_WORKER_MODELS_ROOT", models.toString(),
 				"BATCHLINE_WORKER_MAX_BATCH_SIZE", Integer.toString(plan.batch()), "BATCHLINE_WORKER_CONCURRENCY",
 				Integer.toString(plan.concurrency()), "BATCHLINE_WORKER_INFERENCE_THREADS",
-				Integer.toString(Bench.inferenceThreadsPerWorker()), "BATCHLINE_WORKER_INTRA_OP_THREADS",
-				Integer.toString(Bench.sessionThreads().intraOp()), "BATCHLINE_WORKER_INTER_OP_THREADS",
-				Integer.toString(Bench.sessionThreads().interOp()),
+				Integer.toString(Bench.inferenceThreadsPerWorker()), "BATCHLINE_WORKER_INLINE_OPS",
+				Boolean.toString(Bench.inlineOps()),
 				// scenario 1 suspends the workers while it builds a backlog: they
 				// keep their partitions for that long instead of 10 s
 				"SPRING_KAFKA_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", Long.toString(SUSPENDED_SESSION.toMillis()));

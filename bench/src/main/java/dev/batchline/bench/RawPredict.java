@@ -21,11 +21,11 @@ import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
 import dev.batchline.worker.inference.TensorflowNatives;
-import dev.batchline.worker.model.SessionThreads;
+import dev.batchline.worker.model.InlineOps;
 
 /**
  * The limit of scenario 1: DJL predict on the same SavedModel, in this JVM, with the same
- * batch size, thread count and TensorFlow threads as the workers, each call making its
+ * batch size, thread count and inline-ops setting as the workers, each call making its
  * input NDArray from a float array and reading its outputs back, as a worker must at the
  * least.
  */
@@ -35,17 +35,17 @@ final class RawPredict implements AutoCloseable {
 
 	private final int inputs;
 
-	RawPredict(Path modelDir, int inputs, SessionThreads threads) {
+	RawPredict(Path modelDir, int inputs, boolean inlineOps) {
 		TensorflowNatives.ensure(null);
 		Engine.getEngine("TensorFlow");
 		this.inputs = inputs;
 		try {
-			this.model = threads
-				.applyTo(Criteria.builder()
+			this.model = InlineOps
+				.apply(Criteria.builder()
 					.setTypes(NDList.class, NDList.class)
 					.optEngine("TensorFlow")
 					.optModelPath(modelDir)
-					.optTranslator(new NoopTranslator(null)))
+					.optTranslator(new NoopTranslator(null)), inlineOps)
 				.build()
 				.loadModel();
 		}

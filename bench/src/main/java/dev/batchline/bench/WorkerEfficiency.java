@@ -130,7 +130,7 @@ final class WorkerEfficiency {
 		List<Double> raw = new ArrayList<>();
 		List<Map<String, Double>> rawCores = new ArrayList<>();
 		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs,
-				Bench.sessionThreads())) {
+				Bench.inlineOps())) {
 			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
 			for (int round = 0; round < plan.rounds(); round++) {
 				try (CpuSampler cpu = new CpuSampler(this.bench::pids)) {

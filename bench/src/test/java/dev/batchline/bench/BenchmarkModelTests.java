@@ -6,7 +6,6 @@ import java.time.Duration;
 
 import ai.djl.engine.Engine;
 import dev.batchline.worker.inference.TensorflowNatives;
-import dev.batchline.worker.model.SessionThreads;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -23,7 +22,7 @@ class BenchmarkModelTests {
 		// the weights are constants in the graph: ~1.3M floats, no variables folder
 		assertThat(Files.size(dir.resolve("saved_model.pb"))).isGreaterThan(5_000_000L);
 		assertThat(dir.resolve("variables/variables.index")).doesNotExist();
-		try (RawPredict predict = new RawPredict(dir, BenchmarkModel.INPUTS, SessionThreads.DEFAULT)) {
+		try (RawPredict predict = new RawPredict(dir, BenchmarkModel.INPUTS, false)) {
 			assertThat(predict.itemsPerSecond(8, 1, Duration.ofMillis(200))).isPositive();
 		}
 	}

@@ -67,9 +67,9 @@ public class ModelRepository implements DisposableBean {
 		this.root = configured ? Path.of(properties.modelsRoot()) : bundledRepository();
 		this.extracted = !configured && this.root.getFileName().toString().startsWith(EXTRACTED_PREFIX);
 		Device device = Device.fromName(properties.device());
-		SessionThreads threads = new SessionThreads(properties.intraOpThreads(), properties.interOpThreads());
+		boolean inlineOps = properties.inlineOps();
 		for (Path versionDir : versionDirs(this.root)) {
-			ServedModel model = load(versionDir, device, threads);
+			ServedModel model = load(versionDir, device, inlineOps);
 			this.models.put(key(model.name(), model.version()), model);
 		}
 		if (this.models.isEmpty()) {
@@ -149,24 +149,24 @@ public class ModelRepository implements DisposableBean {
 		}
 	}
 
-	private static ServedModel load(Path dir, Device device, SessionThreads threads) {
+	private static ServedModel load(Path dir, Device device, boolean inlineOps) {
 		String name = dir.getParent().getFileName().toString();
 		String version = dir.getFileName().toString();
 		try {
 			ModelSignature signature = SavedModelSignature.read(dir);
-			Criteria<NDList, NDList> criteria = threads
-				.applyTo(Criteria.builder()
+			Criteria<NDList, NDList> criteria = InlineOps
+				.apply(Criteria.builder()
 					.setTypes(NDList.class, NDList.class)
 					.optEngine("TensorFlow")
 					.optModelPath(dir)
 					.optDevice(device)
-					.optTranslator(new NoopTranslator(null)))
+					.optTranslator(new NoopTranslator(null)), inlineOps)
 				.build();
 			ZooModel<NDList, NDList> model = criteria.loadModel();
 			List<String> inputOrder = (model.describeInput() != null) ? model.describeInput().keys()
 					: signature.inputs().stream().map((input) -> input.name()).toList();
-			log.info("Model {}:{} loaded from {} on {}, TensorFlow threads {} (inputs {}, outputs {})", name, version,
-					dir, device, threads, signature.inputs(), signature.outputs());
+			log.info("Model {}:{} loaded from {} on {}{} (inputs {}, outputs {})", name, version, dir, device,
+					inlineOps ? ", operations on the calling thread" : "", signature.inputs(), signature.outputs());
 			return new ServedModel(name, version, signature, inputOrder, model, Instant.now(),
 					Collections.synchronizedList(new ArrayList<>()), new ThreadLocal<>());
 		}

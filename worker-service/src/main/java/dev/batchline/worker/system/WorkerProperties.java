@@ -24,8 +24,8 @@ import org.springframework.validation.annotation.Validated;
  * poll, its sends, its commit) another's items are predicted
  * @param inferenceThreads threads of this worker that run predict calls, shared by the
  * consumer threads (each inference thread with its own predictors): a consumer thread
- * hands its poll's batches to them, the next before it waits for the last, so at most
- * this many predict calls run at once
+ * hands its poll's items to them and waits, so at most this many predict calls run at
+ * once
  * @param groupId the Kafka consumer group of the workers
  * @param device the DJL device: {@code cpu}, {@code gpu} or {@code gpu:N} (a GPU needs
  * GPU natives, e.g. through {@code TENSORFLOW_LIBRARY_PATH})
@@ -38,11 +38,9 @@ import org.springframework.validation.annotation.Validated;
  * @param warmup how long each model is run on made-up items at start, before the worker
  * takes any chunk, so that its first real batches run at full speed (the JIT compiles the
  * batching path and TensorFlow sets itself up); {@code 0s} turns it off
- * @param intraOpThreads TensorFlow's threads for one operation of a predict call (its
- * {@code intra_op_parallelism_threads}); {@code 0}: TensorFlow's choice, one per core
- * @param interOpThreads TensorFlow's pool for the operations of a predict call (its
- * {@code inter_op_parallelism_threads}); {@code 0}: TensorFlow's choice, one per core;
- * {@code -1}: the inference thread that made the call runs them one after another
+ * @param inlineOps whether the inference thread that makes a predict call runs its
+ * TensorFlow operations one after another itself (TensorFlow's
+ * {@code inter_op_parallelism_threads = -1}) instead of handing each to TensorFlow's pool
  */
 @Validated
 @ConfigurationProperties("batchline.worker")
@@ -53,8 +51,7 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
 		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup,
-		@DefaultValue("0") @Min(0) @Max(1024) int intraOpThreads,
-		@DefaultValue("0") @Min(-1) @Max(1024) int interOpThreads) {
+		@DefaultValue("false") boolean inlineOps) {
 
 	/** Rows per predict call: ~2M rows/s per thread on the Iris model (see the notes). */
 	public static final String DEFAULT_MAX_BATCH_SIZE = "256";

@@ -53,7 +53,7 @@ class BatchInferenceTests {
 	@BeforeAll
 	void loadModel() {
 		WorkerProperties properties = new WorkerProperties(MAX_BATCH, Duration.ofMillis(20), 1, 1, "batchline-workers",
-				"cpu", null, null, Duration.ZERO, 0, 0);
+				"cpu", null, null, Duration.ZERO, false);
 		this.repository = new ModelRepository(properties);
 		this.iris = this.repository.find("iris", null).orElseThrow();
 		this.meters = new SimpleMeterRegistry();

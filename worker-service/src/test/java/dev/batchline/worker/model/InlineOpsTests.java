@@ -13,37 +13,29 @@ import dev.batchline.worker.system.WorkerProperties;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 /**
- * The worker's TensorFlow thread settings reach the model's session: with the inter-op
- * pool set to the calling thread, the calling thread itself does the work of a predict
- * call; with TensorFlow's own pool it mostly waits for it.
+ * The worker's inline-ops setting reaches the model's session: with it, the calling
+ * thread itself does the work of a predict call; with TensorFlow's own pool it mostly
+ * waits for it.
  */
-class SessionThreadsTests {
+class InlineOpsTests {
 
 	@Test
-	void withInterOpOnTheCallingThreadTheCallerDoesTheWorkOfItsPredictCalls() throws Exception {
-		double own = callerShare(new SessionThreads(1, -1));
-		double pool = callerShare(SessionThreads.DEFAULT);
+	void withInlineOpsTheCallerDoesTheWorkOfItsPredictCalls() throws Exception {
+		double own = callerShare(true);
+		double pool = callerShare(false);
 		assertThat(own).isGreaterThan(0.5);
 		assertThat(pool).isLessThan(own - 0.3);
 	}
 
-	@Test
-	void refusesThreadCountsTensorFlowCannotTake() {
-		assertThatThrownBy(() -> new SessionThreads(-1, 0)).isInstanceOf(IllegalArgumentException.class);
-		assertThatThrownBy(() -> new SessionThreads(0, -2)).isInstanceOf(IllegalArgumentException.class);
-		assertThat(new SessionThreads(0, -1)).hasToString("intra-op TensorFlow's, inter-op the calling thread");
-	}
-
 	/**
 	 * The calling thread's CPU time over the wall time of predict calls on the Iris
-	 * model, loaded through the worker's repository with these threads.
+	 * model, loaded through the worker's repository with inline ops or not.
 	 */
-	private static double callerShare(SessionThreads threads) throws TranslateException {
+	private static double callerShare(boolean inlineOps) throws TranslateException {
 		WorkerProperties properties = new WorkerProperties(256, Duration.ofMillis(20), 1, 1, "batchline-workers", "cpu",
-				null, null, Duration.ZERO, threads.intraOp(), threads.interOp());
+				null, null, Duration.ZERO, inlineOps);
 		ModelRepository repository = new ModelRepository(properties);
 		try {
 			ModelRepository.ServedModel iris = repository.find("iris", null).orElseThrow();
