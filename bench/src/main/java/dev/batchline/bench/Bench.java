@@ -39,11 +39,20 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	}
 
 	/**
-	 * The workers' {@code BATCHLINE_WORKER_INLINE_OPS}: this JVM's, else off (the bench
-	 * passes it to the workers and loads the raw limit's model with it).
+	 * The workers' {@code BATCHLINE_WORKER_INLINE_OPS}: this JVM's, else the worker's
+	 * default (the bench passes it to the workers and loads the raw limit's model with
+	 * it).
+	 * @throws IllegalArgumentException when it is neither {@code true} nor {@code false}
 	 */
 	static boolean inlineOps() {
-		return Boolean.parseBoolean(System.getenv().getOrDefault("BATCHLINE_WORKER_INLINE_OPS", "false").strip());
+		String value = System.getenv()
+			.getOrDefault("BATCHLINE_WORKER_INLINE_OPS", WorkerProperties.DEFAULT_INLINE_OPS)
+			.strip();
+		if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
+			throw new IllegalArgumentException(
+					"BATCHLINE_WORKER_INLINE_OPS must be true or false, not '" + value + "'");
+		}
+		return Boolean.parseBoolean(value);
 	}
 
 	/**

@@ -37,13 +37,14 @@ public final class Benchmark {
 			  --quick        fewer items and one measured round per scenario (a few minutes)
 			  --workers      worker processes (default 1)
 			  --concurrency  consumer threads per worker (default 1), sharing its inference threads
-			                 (BATCHLINE_WORKER_INFERENCE_THREADS, 1): the raw DJL limit uses workers x those,
-			                 and the workers' BATCHLINE_WORKER_INLINE_OPS (default false)
+			                 (BATCHLINE_WORKER_INFERENCE_THREADS, 1): the raw DJL limit uses workers x those
 			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
 			  --batch        rows per predict call: the workers' max-batch-size and the raw limit's (default 256)
 			  --worker-cpus  the workers on these CPUs (taskset -c list, half of them), all else on the rest
 			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
 			  --keep         keep the work folder (PostgreSQL data, Kafka log, service logs)
+			BATCHLINE_WORKER_INLINE_OPS (true or false, default false) goes to the workers, and the raw
+			DJL limit loads its model with it too.
 			""";
 
 	private Benchmark() {

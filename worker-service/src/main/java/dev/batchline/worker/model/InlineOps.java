@@ -8,8 +8,8 @@ import ai.djl.tensorflow.engine.javacpp.JavacppUtils;
 /**
  * Whether a model's TensorFlow session runs the operations of a predict call one after
  * another on the thread that made the call ({@code inter_op_parallelism_threads = -1} in
- * the session's {@code ConfigProto}) instead of handing each one to TensorFlow's pool.
- * Each operation is still split over TensorFlow's intra-op threads. The workers and the
+ * the session's {@code ConfigProto}) instead of handing them to TensorFlow's pool. Each
+ * operation is still split over TensorFlow's intra-op threads. The workers and the
  * bench's raw DJL limit load their models with the same setting.
  */
 public final class InlineOps {

@@ -40,7 +40,7 @@ import org.springframework.validation.annotation.Validated;
  * batching path and TensorFlow sets itself up); {@code 0s} turns it off
  * @param inlineOps whether the inference thread that makes a predict call runs its
  * TensorFlow operations one after another itself (TensorFlow's
- * {@code inter_op_parallelism_threads = -1}) instead of handing each to TensorFlow's pool
+ * {@code inter_op_parallelism_threads = -1}) instead of handing them to TensorFlow's pool
  */
 @Validated
 @ConfigurationProperties("batchline.worker")
@@ -51,7 +51,7 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
 		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup,
-		@DefaultValue("false") boolean inlineOps) {
+		@DefaultValue(DEFAULT_INLINE_OPS) boolean inlineOps) {
 
 	/** Rows per predict call: ~2M rows/s per thread on the Iris model (see the notes). */
 	public static final String DEFAULT_MAX_BATCH_SIZE = "256";
@@ -79,5 +79,11 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 
 	/** CPU inference. */
 	public static final String DEFAULT_DEVICE = "cpu";
+
+	/**
+	 * TensorFlow's pool runs the operations, as in TensorFlow itself: a graph's
+	 * independent branches run at once.
+	 */
+	public static final String DEFAULT_INLINE_OPS = "false";
 
 }
