@@ -8,6 +8,7 @@ import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -80,7 +81,7 @@ class PipelineEndToEndIntegrationTests {
 		this.api.awaitReady();
 		// after the api-service has migrated the database; here only so that every
 		// packaged service is asked which lz4 it runs
-		Map<String, String> dispatcherEnv = new java.util.HashMap<>(apiEnv);
+		Map<String, String> dispatcherEnv = new HashMap<>(apiEnv);
 		dispatcherEnv.remove("BATCHLINE_API_ADMIN_TOKEN");
 		ServiceProcess dispatcher = track(start("webhook-dispatcher", "webhook-dispatcher", dispatcherEnv));
 		this.workers.forEach(ServiceProcess::awaitReady);

@@ -24,8 +24,7 @@ class InlineOpsTests {
 	@Test
 	void withInlineOpsTheCallerDoesTheWorkOfItsPredictCalls() throws Exception {
 		// measured here: 0.67 and 0.15 of the calls' wall time; a busy machine lowers
-		// both
-		// shares alike, so their ratio is what is checked
+		// both shares alike, so their ratio is what is checked
 		double own = callerShare(true);
 		double pool = callerShare(false);
 		assertThat(own).isGreaterThan(2.5 * pool);
