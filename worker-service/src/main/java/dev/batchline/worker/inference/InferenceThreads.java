@@ -1,5 +1,7 @@
 package dev.batchline.worker.inference;
 
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -8,6 +10,9 @@ import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
+
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The threads a worker predicts on, shared by its consumer threads: a consumer thread
@@ -19,14 +24,31 @@ import java.util.function.Supplier;
  */
 final class InferenceThreads implements AutoCloseable {
 
+	private static final Logger log = LoggerFactory.getLogger(InferenceThreads.class);
+
 	private static final String NAME = "inference-";
+
+	/** How long {@link #close()} lets running and waiting work finish. */
+	private static final Duration GRACE = Duration.ofSeconds(30);
 
 	/** Set on this pool's own threads. */
 	private final ThreadLocal<Boolean> onPool = new ThreadLocal<>();
 
 	private final ExecutorService executor;
 
+	private final Duration grace;
+
 	InferenceThreads(int threads) {
+		this(threads, GRACE);
+	}
+
+	/**
+	 * @param threads how many inference threads
+	 * @param grace how long {@link #close()} lets the work finish before it interrupts
+	 * the threads, and then how long it waits for them again
+	 */
+	InferenceThreads(int threads, Duration grace) {
+		this.grace = grace;
 		AtomicInteger serial = new AtomicInteger();
 		this.executor = Executors.newFixedThreadPool(threads, (task) -> {
 			Thread thread = new Thread(() -> {
@@ -66,6 +88,10 @@ final class InferenceThreads implements AutoCloseable {
 				catch (InterruptedException ex) {
 					interrupted = true;
 				}
+				catch (CancellationException ex) {
+					// dropped from the queue by close() before a thread took it
+					throw new InferenceStoppedException(ex);
+				}
 				catch (ExecutionException ex) {
 					if (ex.getCause() instanceof RuntimeException runtime) {
 						throw runtime;
@@ -84,18 +110,37 @@ final class InferenceThreads implements AutoCloseable {
 		}
 	}
 
-	/** Lets running work finish (up to 30 s), then stops the threads. */
+	/**
+	 * Lets running and waiting work finish (up to the grace period, 30 s), then
+	 * interrupts the threads and cancels the work still waiting, whose callers then get
+	 * an {@link InferenceStoppedException}. A predict call in native code does not stop
+	 * on an interrupt, so it waits up to the grace period again for the threads to end.
+	 */
 	@Override
 	public void close() {
 		this.executor.shutdown();
 		try {
-			if (!this.executor.awaitTermination(30, TimeUnit.SECONDS)) {
-				this.executor.shutdownNow();
+			if (this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+				return;
+			}
+			stopNow();
+			if (!this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+				log.warn("An inference thread was still running {} ms after the worker began to stop",
+						this.grace.multipliedBy(2).toMillis());
 			}
 		}
 		catch (InterruptedException ex) {
-			this.executor.shutdownNow();
+			stopNow();
 			Thread.currentThread().interrupt();
+		}
+	}
+
+	private void stopNow() {
+		for (Runnable waiting : this.executor.shutdownNow()) {
+			// the executor's own tasks: without this their callers would wait forever
+			if (waiting instanceof Future<?> work) {
+				work.cancel(false);
+			}
 		}
 	}
 

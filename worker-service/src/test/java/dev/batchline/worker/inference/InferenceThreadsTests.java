@@ -1,5 +1,6 @@
 package dev.batchline.worker.inference;
 
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
@@ -100,6 +101,40 @@ class InferenceThreadsTests {
 		// not a failure of the work: the listener lets it through instead of
 		// dead-lettering
 		assertThatThrownBy(() -> threads.call(() -> 1)).isInstanceOf(InferenceStoppedException.class);
+	}
+
+	@Test
+	void closeStopsWorkThatOutlastsTheGraceAndFailsTheCallsStillWaiting() throws Exception {
+		CountDownLatch started = new CountDownLatch(1);
+		CountDownLatch never = new CountDownLatch(1);
+		InferenceThreads threads = new InferenceThreads(1, Duration.ofMillis(200));
+		ExecutorService callers = Executors.newFixedThreadPool(2);
+		try {
+			// the one thread is held by a call that would never end on its own
+			Future<Boolean> running = callers.submit(() -> threads.call(() -> {
+				started.countDown();
+				try {
+					return never.await(1, TimeUnit.MINUTES);
+				}
+				catch (InterruptedException ex) {
+					throw new IllegalStateException("interrupted", ex);
+				}
+			}));
+			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
+			// and a second call waits behind it in the queue
+			Future<Integer> waiting = callers.submit(() -> threads.call(() -> 2));
+			Thread.sleep(100);
+			threads.close();
+			assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS))
+				.hasRootCauseInstanceOf(InterruptedException.class);
+			// the queued call did not run: its caller hears that the threads stopped
+			// instead of waiting for ever
+			assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
+				.hasCauseInstanceOf(InferenceStoppedException.class);
+		}
+		finally {
+			callers.shutdownNow();
+		}
 	}
 
 	@Test
