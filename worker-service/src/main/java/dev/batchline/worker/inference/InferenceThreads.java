@@ -3,10 +3,10 @@ package dev.batchline.worker.inference;
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
-import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
@@ -34,7 +34,7 @@ final class InferenceThreads implements AutoCloseable {
 	/** Set on this pool's own threads. */
 	private final ThreadLocal<Boolean> onPool = new ThreadLocal<>();
 
-	private final ExecutorService executor;
+	private final ThreadPoolExecutor executor;
 
 	private final Duration grace;
 
@@ -50,7 +50,7 @@ final class InferenceThreads implements AutoCloseable {
 	InferenceThreads(int threads, Duration grace) {
 		this.grace = grace;
 		AtomicInteger serial = new AtomicInteger();
-		this.executor = Executors.newFixedThreadPool(threads, (task) -> {
+		this.executor = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, (task) -> {
 			Thread thread = new Thread(() -> {
 				this.onPool.set(Boolean.TRUE);
 				task.run();
@@ -125,7 +125,7 @@ final class InferenceThreads implements AutoCloseable {
 			}
 			stopNow();
 			if (!this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
-				log.warn("An inference thread was still running {} ms after the worker began to stop",
+				log.warn("An inference thread was still running {} ms after the inference threads began to stop",
 						this.grace.multipliedBy(2).toMillis());
 			}
 		}
@@ -133,6 +133,11 @@ final class InferenceThreads implements AutoCloseable {
 			stopNow();
 			Thread.currentThread().interrupt();
 		}
+	}
+
+	/** Calls handed over that no inference thread has taken yet. */
+	int waitingCalls() {
+		return this.executor.getQueue().size();
 	}
 
 	private void stopNow() {

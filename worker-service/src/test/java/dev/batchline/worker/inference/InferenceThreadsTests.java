@@ -3,6 +3,7 @@ package dev.batchline.worker.inference;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.concurrent.CancellationException;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -123,14 +124,19 @@ class InferenceThreadsTests {
 			assertThat(started.await(10, TimeUnit.SECONDS)).isTrue();
 			// and a second call waits behind it in the queue
 			Future<Integer> waiting = callers.submit(() -> threads.call(() -> 2));
-			Thread.sleep(100);
+			long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(10);
+			while (threads.waitingCalls() == 0 && System.nanoTime() < deadline) {
+				Thread.sleep(5);
+			}
+			assertThat(threads.waitingCalls()).isEqualTo(1);
 			threads.close();
 			assertThatThrownBy(() -> running.get(10, TimeUnit.SECONDS))
 				.hasRootCauseInstanceOf(InterruptedException.class);
 			// the queued call did not run: its caller hears that the threads stopped
 			// instead of waiting for ever
 			assertThatThrownBy(() -> waiting.get(10, TimeUnit.SECONDS))
-				.hasCauseInstanceOf(InferenceStoppedException.class);
+				.hasCauseInstanceOf(InferenceStoppedException.class)
+				.hasRootCauseInstanceOf(CancellationException.class);
 		}
 		finally {
 			callers.shutdownNow();
