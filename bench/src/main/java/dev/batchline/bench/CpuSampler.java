@@ -9,6 +9,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.function.Supplier;
 import java.util.stream.Collectors;
@@ -17,8 +18,9 @@ import java.util.stream.Stream;
 /**
  * Samples the CPU time of the pipeline's processes every 250 ms (Linux {@code /proc}), so
  * that the cores each one used can be read for any span inside the sampling: per process
- * (PostgreSQL with its backends), the workers' threads by what they do, and the cores
- * left idle. Elsewhere it takes no samples and reports nothing.
+ * (PostgreSQL with its backends), the workers' threads by what they do (and those of the
+ * processes asked for), and the cores left idle. Elsewhere it takes no samples and
+ * reports nothing.
  */
 final class CpuSampler implements AutoCloseable {
 
@@ -39,17 +41,25 @@ final class CpuSampler implements AutoCloseable {
 
 	private final Supplier<Map<String, Long>> pids;
 
+	private final Set<String> split;
+
 	private final List<Sample> samples = new ArrayList<>();
 
 	private final Sampling sampling;
 
-	CpuSampler(Supplier<Map<String, Long>> pids) {
+	/**
+	 * @param pids the processes by name ({@code worker-…} are the workers)
+	 * @param split the other processes whose threads are grouped as the workers' are,
+	 * under {@code <name>: <threads>}
+	 */
+	CpuSampler(Supplier<Map<String, Long>> pids, String... split) {
 		this.pids = pids;
+		this.split = Set.of(split);
 		this.sampling = Sampling.every(Duration.ofMillis(250), "cpu-sampler", this::sample);
 	}
 
 	private void sample() {
-		Optional<Sample> sample = take(this.pids.get());
+		Optional<Sample> sample = take(this.pids.get(), this.split);
 		synchronized (this.samples) {
 			sample.ifPresent(this.samples::add);
 		}
@@ -58,7 +68,8 @@ final class CpuSampler implements AutoCloseable {
 	/**
 	 * Cores used from the first sample at or after {@code from} to the last at or before
 	 * {@code to}, by key ({@link #WORKERS}, {@code workers: <threads>}, each other
-	 * process by name, {@link #IDLE}); empty if fewer than two samples fall in the span.
+	 * process by name, {@code <name>: <threads>} for those split, {@link #IDLE}); empty
+	 * if fewer than two samples fall in the span.
 	 */
 	Map<String, Double> cores(Instant from, Instant to) {
 		List<Sample> inside;
@@ -101,29 +112,35 @@ final class CpuSampler implements AutoCloseable {
 
 	/**
 	 * {@code workers 1.34 (JIT 0.22, …), kafka 0.16, …, idle 0.22}: the workers first
-	 * with their threads, the other processes by cores used, the idle cores last.
+	 * with their threads, the other processes by cores used (with their threads where
+	 * split), the idle cores last.
 	 */
 	static String describe(Map<String, Double> cores) {
 		StringBuilder out = new StringBuilder();
 		if (cores.containsKey(WORKERS)) {
-			out.append(String.format("%s %.2f (", WORKERS, cores.get(WORKERS)));
-			String threads = cores.entrySet()
-				.stream()
-				.filter((e) -> e.getKey().startsWith(WORKERS + ": "))
-				.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-				.map((e) -> String.format("%s %.2f", e.getKey().substring(WORKERS.length() + 2), e.getValue()))
-				.collect(Collectors.joining(", "));
-			out.append(threads).append("), ");
+			out.append(withThreads(cores, WORKERS)).append(", ");
 		}
 		cores.entrySet()
 			.stream()
-			.filter((e) -> !e.getKey().startsWith(WORKERS) && !e.getKey().equals(IDLE))
+			.filter((e) -> !e.getKey().equals(WORKERS) && !e.getKey().contains(": ") && !e.getKey().equals(IDLE))
 			.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
-			.forEach((e) -> out.append(String.format("%s %.2f, ", e.getKey(), e.getValue())));
+			.forEach((e) -> out.append(withThreads(cores, e.getKey())).append(", "));
 		if (cores.containsKey(IDLE)) {
 			out.append(String.format("%s %.2f", IDLE, cores.get(IDLE)));
 		}
 		return out.toString().replaceAll(", $", "");
+	}
+
+	/** {@code name 1.34}, then {@code (JIT 0.22, …)} when its threads are there too. */
+	private static String withThreads(Map<String, Double> cores, String name) {
+		String prefix = name + ": ";
+		String threads = cores.entrySet()
+			.stream()
+			.filter((e) -> e.getKey().startsWith(prefix))
+			.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
+			.map((e) -> String.format("%s %.2f", e.getKey().substring(prefix.length()), e.getValue()))
+			.collect(Collectors.joining(", "));
+		return String.format("%s %.2f", name, cores.get(name)) + (threads.isEmpty() ? "" : " (" + threads + ")");
 	}
 
 	@Override
@@ -131,8 +148,11 @@ final class CpuSampler implements AutoCloseable {
 		this.sampling.close();
 	}
 
-	/** A sample of these processes now; empty where there is no {@code /proc/stat}. */
-	static Optional<Sample> take(Map<String, Long> pids) {
+	/**
+	 * A sample of these processes now, the threads of the workers and of those in
+	 * {@code split} grouped; empty where there is no {@code /proc/stat}.
+	 */
+	static Optional<Sample> take(Map<String, Long> pids, Set<String> split) {
 		Instant at = Instant.now();
 		long machine = 0;
 		long idle = 0;
@@ -181,6 +201,9 @@ final class CpuSampler implements AutoCloseable {
 			}
 			else {
 				ticks.put(name, ticks(stat));
+				if (split.contains(name)) {
+					threadTicks(pid).forEach((group, value) -> ticks.merge(name + ": " + group, value, Long::sum));
+				}
 			}
 		});
 		return Optional.of(new Sample(at, machine, idle, Math.max(1, cpus), ticks));
@@ -207,7 +230,8 @@ final class CpuSampler implements AutoCloseable {
 	/**
 	 * What a worker thread does, from its name as {@code /proc} gives it (15 characters
 	 * at most). TensorFlow's threads take the name of the thread that made them, the
-	 * process's main thread: {@code java}.
+	 * process's main thread: {@code java} (the main thread itself has that name too). The
+	 * bench's raw predict loop counts as inference.
 	 */
 	static String group(String thread) {
 		if (thread.equals("java")) {
@@ -222,7 +246,7 @@ final class CpuSampler implements AutoCloseable {
 		if (thread.startsWith("chunk-worker")) {
 			return "consumer";
 		}
-		if (thread.startsWith("inference-")) {
+		if (thread.startsWith("inference-") || thread.startsWith("raw-predict-")) {
 			return "inference";
 		}
 		if (thread.startsWith("kafka-")) {

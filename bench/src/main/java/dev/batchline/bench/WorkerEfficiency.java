@@ -133,7 +133,8 @@ final class WorkerEfficiency {
 				Bench.inlineOps())) {
 			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
 			for (int round = 0; round < plan.rounds(); round++) {
-				try (CpuSampler cpu = new CpuSampler(this.bench::pids)) {
+				// the bench JVM's threads apart, as the workers' are in the drain
+				try (CpuSampler cpu = new CpuSampler(this.bench::pids, "bench")) {
 					Instant from = Instant.now();
 					raw.add(predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw()));
 					Map<String, Double> used = cpu.cores(from, Instant.now());

@@ -24,6 +24,7 @@ class CpuSamplerTests {
 		assertThat(CpuSampler.group("GC Thread#1")).isEqualTo("GC");
 		assertThat(CpuSampler.group("chunk-worker-0-")).isEqualTo("consumer");
 		assertThat(CpuSampler.group("inference-0")).isEqualTo("inference");
+		assertThat(CpuSampler.group("raw-predict-0")).isEqualTo("inference");
 		assertThat(CpuSampler.group("kafka-producer-")).isEqualTo("Kafka clients");
 		assertThat(CpuSampler.group("http-nio-8080-e")).isEqualTo("other");
 	}
@@ -63,6 +64,32 @@ class CpuSamplerTests {
 			// the workers first, their busiest threads first; the idle cores last
 			assertThat(CpuSampler.describe(cores)).matches(
 					"workers \\d\\.\\d\\d \\(inference \\d\\.\\d\\d, .*\\), bench \\d\\.\\d\\d, idle \\d\\.\\d\\d");
+		}
+		finally {
+			busy.set(false);
+		}
+	}
+
+	@Test
+	void groupsTheThreadsOfAProcessAskedFor() throws Exception {
+		assumeThat(Files.exists(Path.of("/proc/self/task"))).isTrue();
+		Map<String, Long> pids = Map.of("bench", ProcessHandle.current().pid());
+		AtomicBoolean busy = new AtomicBoolean(true);
+		try (CpuSampler sampler = new CpuSampler(() -> pids, "bench")) {
+			Thread.ofPlatform().name("raw-predict-0").start(() -> {
+				long sink = 0;
+				while (busy.get()) {
+					sink += Long.numberOfTrailingZeros(sink + System.nanoTime());
+				}
+			});
+			Instant from = Instant.now();
+			Thread.sleep(1500);
+			Map<String, Double> cores = sampler.cores(from, Instant.now());
+			busy.set(false);
+			assertThat(cores.get("bench: inference")).isBetween(0.5, 1.1);
+			assertThat(cores.get("bench")).isGreaterThanOrEqualTo(cores.get("bench: inference"));
+			assertThat(CpuSampler.describe(cores))
+				.matches("bench \\d\\.\\d\\d \\(inference \\d\\.\\d\\d, .*\\), idle \\d\\.\\d\\d");
 		}
 		finally {
 			busy.set(false);
