@@ -131,12 +131,16 @@ final class CpuSampler implements AutoCloseable {
 		return out.toString().replaceAll(", $", "");
 	}
 
-	/** {@code name 1.34}, then {@code (JIT 0.22, …)} when its threads are there too. */
+	/**
+	 * {@code name 1.34}, then {@code (JIT 0.22, …)} when its threads are there too and
+	 * used anything.
+	 */
 	private static String withThreads(Map<String, Double> cores, String name) {
 		String prefix = name + ": ";
 		String threads = cores.entrySet()
 			.stream()
-			.filter((e) -> e.getKey().startsWith(prefix))
+			// a group that used nothing (the threads of a suspended worker) is left out
+			.filter((e) -> e.getKey().startsWith(prefix) && e.getValue() >= 0.005)
 			.sorted(Map.Entry.<String, Double>comparingByValue().reversed())
 			.map((e) -> String.format("%s %.2f", e.getKey().substring(prefix.length()), e.getValue()))
 			.collect(Collectors.joining(", "));

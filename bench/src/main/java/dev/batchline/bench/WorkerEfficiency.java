@@ -19,7 +19,9 @@ import tools.jackson.databind.JsonNode;
  * model, batch size and thread count. The warm-up round starts the workers; for each
  * measured round they are suspended (SIGSTOP) while its backlog is built and resumed to
  * drain it, so that the measured rounds see workers that have run for a while, as the raw
- * limit's loop has, and not a fresh JVM compiling the consumer's code.
+ * limit's loop has, and not a fresh JVM compiling the consumer's code. A round of the raw
+ * limit follows each measured drain, so that the two sides of a ratio see the machine at
+ * about the same time.
  */
 final class WorkerEfficiency {
 
@@ -39,12 +41,16 @@ final class WorkerEfficiency {
 		List<Double> pipeline = new ArrayList<>();
 		List<Double> predictShares = new ArrayList<>();
 		List<Map<String, Double>> cores = new ArrayList<>();
+		List<Double> raw = new ArrayList<>();
+		List<Map<String, Double>> rawCores = new ArrayList<>();
 		double fresh = Double.NaN;
 		// the workers' timers so far: zero before they start
 		double[] totals = new double[3];
 		MemorySampler memory = null;
 		Map<String, Long> peaks = Map.of();
-		try {
+		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs,
+				Bench.inlineOps())) {
+			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
 			for (int round = 0; round <= plan.rounds(); round++) {
 				long building = System.nanoTime();
 				List<UUID> jobs = backlog(model, instance, plan.backlogItems());
@@ -70,11 +76,10 @@ final class WorkerEfficiency {
 				}
 				Drain drain = drain(model, jobs, cpu, totals);
 				totals = drain.totals();
-				if (round < plan.rounds()) {
-					// stopped until the next backlog is in place: a running worker would
-					// take it chunk by chunk as the relay publishes it
-					this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
-				}
+				// stopped while the raw limit's round runs and until the next backlog is
+				// in place: a running worker would take it chunk by chunk as the relay
+				// publishes it
+				this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
 				double rate = plan.backlogItems() / drain.seconds();
 				Console.step(String.format(
 						"%s %s round %d (%s): %,d items drained at %,.0f items/s in %.2f s; worker seconds:"
@@ -94,6 +99,7 @@ final class WorkerEfficiency {
 					pipeline.add(rate);
 					// the timer adds up every inference thread of every worker
 					predictShares.add(drain.predict() / drain.seconds() / this.bench.inferenceThreads());
+					rawRound(scenario, model, round, predict, raw, rawCores);
 				}
 				else {
 					fresh = rate;
@@ -109,7 +115,10 @@ final class WorkerEfficiency {
 		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
 		this.bench.report()
 			.cpu("scenario 1 (" + model + ", draining; median of the measured rounds)", CpuSampler.medians(cores));
-		List<Double> raw = rawLimit(model, inputs);
+		// the limit's own cores (the bench JVM's predict loop), beside the drain's
+		this.bench.report()
+			.cpu("scenario 1 (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
+					CpuSampler.medians(rawCores));
 		this.bench.report()
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
@@ -122,33 +131,25 @@ final class WorkerEfficiency {
 	}
 
 	/**
-	 * DJL predict in this JVM on the same model, batch size and thread count, a round per
-	 * measured round; its cores go into the report beside the drain's.
+	 * One round of the limit: DJL predict in this JVM on the same model, batch size and
+	 * thread count, while the pipeline is idle between two drains; its cores go into the
+	 * report beside the drain's.
 	 */
-	private List<Double> rawLimit(String model, int inputs) throws Exception {
+	private void rawRound(String scenario, String model, int round, RawPredict predict, List<Double> raw,
+			List<Map<String, Double>> rawCores) throws InterruptedException {
 		Plan plan = this.bench.plan();
-		List<Double> raw = new ArrayList<>();
-		List<Map<String, Double>> rawCores = new ArrayList<>();
-		try (RawPredict predict = new RawPredict(this.bench.models().resolve(model).resolve("1"), inputs,
-				Bench.inlineOps())) {
-			predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), Duration.ofSeconds(1));
-			for (int round = 0; round < plan.rounds(); round++) {
-				// the bench JVM's threads apart, as the workers' are in the drain
-				try (CpuSampler cpu = new CpuSampler(this.bench::pids, "bench")) {
-					Instant from = Instant.now();
-					raw.add(predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw()));
-					Map<String, Double> used = cpu.cores(from, Instant.now());
-					if (!used.isEmpty()) {
-						rawCores.add(used);
-					}
-				}
+		// the bench JVM's threads apart, as the workers' are in the drain
+		try (CpuSampler cpu = new CpuSampler(this.bench::pids, "bench")) {
+			Instant from = Instant.now();
+			double rate = predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw());
+			raw.add(rate);
+			Map<String, Double> used = cpu.cores(from, Instant.now());
+			if (!used.isEmpty()) {
+				rawCores.add(used);
 			}
+			Console.step(String.format("%s %s round %d: raw DJL predict at %,.0f items/s%s", scenario, model, round,
+					rate, used.isEmpty() ? "" : "; cores used: " + CpuSampler.describe(used)));
 		}
-		// the limit's own cores (the bench JVM's predict loop), beside the drain's
-		this.bench.report()
-			.cpu("scenario 1 (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
-					CpuSampler.medians(rawCores));
-		return raw;
 	}
 
 	/**
