@@ -43,19 +43,8 @@ class CpuSamplerTests {
 		assumeThat(Files.exists(Path.of("/proc/self/task"))).isTrue();
 		long self = ProcessHandle.current().pid();
 		Map<String, Long> pids = Map.of("worker-1", self, "bench", self);
-		AtomicBoolean busy = new AtomicBoolean(true);
 		try (CpuSampler sampler = new CpuSampler(() -> pids)) {
-			Thread.ofPlatform().name("inference-0").start(() -> {
-				long sink = 0;
-				while (busy.get()) {
-					sink += Long.numberOfTrailingZeros(sink + System.nanoTime());
-				}
-			});
-			Instant from = Instant.now();
-			Thread.sleep(1500);
-			// read while the thread still runs: its ticks are in every sample
-			Map<String, Double> cores = sampler.cores(from, Instant.now());
-			busy.set(false);
+			Map<String, Double> cores = coresWhileBusy(sampler, "inference-0");
 			// one thread busy for the whole span: up to one core, in its own group
 			assertThat(cores.get("workers: inference")).isBetween(0.5, 1.1);
 			assertThat(cores.get("workers")).isGreaterThanOrEqualTo(cores.get("workers: inference"));
@@ -65,18 +54,26 @@ class CpuSamplerTests {
 			assertThat(CpuSampler.describe(cores)).matches(
 					"workers \\d\\.\\d\\d \\(inference \\d\\.\\d\\d, .*\\), bench \\d\\.\\d\\d, idle \\d\\.\\d\\d");
 		}
-		finally {
-			busy.set(false);
-		}
 	}
 
 	@Test
 	void groupsTheThreadsOfAProcessAskedFor() throws Exception {
 		assumeThat(Files.exists(Path.of("/proc/self/task"))).isTrue();
 		Map<String, Long> pids = Map.of("bench", ProcessHandle.current().pid());
-		AtomicBoolean busy = new AtomicBoolean(true);
 		try (CpuSampler sampler = new CpuSampler(() -> pids, "bench")) {
-			Thread.ofPlatform().name("raw-predict-0").start(() -> {
+			Map<String, Double> cores = coresWhileBusy(sampler, "raw-predict-0");
+			assertThat(cores.get("bench: inference")).isBetween(0.5, 1.1);
+			assertThat(cores.get("bench")).isGreaterThanOrEqualTo(cores.get("bench: inference"));
+			assertThat(CpuSampler.describe(cores))
+				.matches("bench \\d\\.\\d\\d \\(inference \\d\\.\\d\\d, .*\\), idle \\d\\.\\d\\d");
+		}
+	}
+
+	/** The sampler's cores over 1.5 s in which a thread of that name spins. */
+	private static Map<String, Double> coresWhileBusy(CpuSampler sampler, String thread) throws InterruptedException {
+		AtomicBoolean busy = new AtomicBoolean(true);
+		try {
+			Thread.ofPlatform().name(thread).start(() -> {
 				long sink = 0;
 				while (busy.get()) {
 					sink += Long.numberOfTrailingZeros(sink + System.nanoTime());
@@ -84,12 +81,8 @@ class CpuSamplerTests {
 			});
 			Instant from = Instant.now();
 			Thread.sleep(1500);
-			Map<String, Double> cores = sampler.cores(from, Instant.now());
-			busy.set(false);
-			assertThat(cores.get("bench: inference")).isBetween(0.5, 1.1);
-			assertThat(cores.get("bench")).isGreaterThanOrEqualTo(cores.get("bench: inference"));
-			assertThat(CpuSampler.describe(cores))
-				.matches("bench \\d\\.\\d\\d \\(inference \\d\\.\\d\\d, .*\\), idle \\d\\.\\d\\d");
+			// read while the thread still runs: its ticks are in every sample
+			return sampler.cores(from, Instant.now());
 		}
 		finally {
 			busy.set(false);
