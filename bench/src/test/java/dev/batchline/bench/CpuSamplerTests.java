@@ -4,6 +4,8 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import org.junit.jupiter.api.Test;
@@ -72,13 +74,19 @@ class CpuSamplerTests {
 	/** The sampler's cores over 1.5 s in which a thread of that name spins. */
 	private static Map<String, Double> coresWhileBusy(CpuSampler sampler, String thread) throws InterruptedException {
 		AtomicBoolean busy = new AtomicBoolean(true);
+		CountDownLatch running = new CountDownLatch(1);
 		try {
 			Thread.ofPlatform().name(thread).start(() -> {
+				running.countDown();
 				long sink = 0;
 				while (busy.get()) {
 					sink += Long.numberOfTrailingZeros(sink + System.nanoTime());
 				}
 			});
+			// a thread takes its name in /proc once it runs: a sample before that would
+			// count it under another group, and the span would have no figure for this
+			// one
+			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
 			Instant from = Instant.now();
 			Thread.sleep(1500);
 			// read while the thread still runs: its ticks are in every sample
