@@ -89,6 +89,10 @@ final class CpuSampler implements AutoCloseable {
 		Map<String, Double> cores = new TreeMap<>();
 		last.ticks().forEach((key, ticks) -> {
 			Long before = first.ticks().get(key);
+			if (before == null && key.contains(": ")) {
+				// a group of threads that started (or took their name) inside the span
+				before = 0L;
+			}
 			// a process that was gone at one end (a worker stopping) has no figure
 			if (before != null && wall > 0 && ticks >= before) {
 				cores.put(key, (ticks - before) / wall);

@@ -122,4 +122,13 @@ class CpuSamplerTests {
 			.containsEntry("idle", 0.5);
 	}
 
+	@Test
+	void countsAGroupOfThreadsThatStartedInsideTheSpanFromZero() {
+		// the raw limit's predict threads start after the round's first sample
+		CpuSampler.Sample first = new CpuSampler.Sample(Instant.EPOCH, 1000, 500, 2, Map.of("bench", 100L));
+		CpuSampler.Sample last = new CpuSampler.Sample(Instant.EPOCH.plusSeconds(1), 1200, 550, 2,
+				Map.of("bench", 180L, "bench: inference", 60L));
+		assertThat(CpuSampler.between(first, last)).containsEntry("bench", 0.8).containsEntry("bench: inference", 0.6);
+	}
+
 }
