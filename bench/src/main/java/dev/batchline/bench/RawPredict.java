@@ -1,6 +1,8 @@
 package dev.batchline.bench;
 
 import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -14,6 +16,7 @@ import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
+import ai.djl.ndarray.types.DataType;
 import ai.djl.ndarray.types.Shape;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ModelNotFoundException;
@@ -25,9 +28,10 @@ import dev.batchline.worker.model.InlineOps;
 
 /**
  * The limit of scenario 1: DJL predict on the same SavedModel, in this JVM, with the same
- * batch size, thread count and inline-ops setting as the workers, each call making its
- * input NDArray from a float array and reading its outputs back, as a worker must at the
- * least.
+ * batch size, thread count and inline-ops setting as the workers, each call copying its
+ * input from a float array into a direct buffer of its thread, making the input NDArray
+ * from it and reading its outputs back, as a worker must at the least (a worker copies
+ * the rows of its chunks into such a buffer).
  */
 final class RawPredict implements AutoCloseable {
 
@@ -71,12 +75,18 @@ final class RawPredict implements AutoCloseable {
 			for (int i = 0; i < data.length; i++) {
 				data[i] = (i * 7 + thread) % 10;
 			}
+			// one direct buffer per thread, as a worker's inference thread has: without
+			// it
+			// DJL allocates and zeroes a direct buffer for every call's input
+			ByteBuffer buffer = ByteBuffer.allocateDirect(data.length * Float.BYTES).order(ByteOrder.nativeOrder());
 			running.add(Thread.ofPlatform().name("raw-predict-" + t).start(() -> {
 				long start = System.nanoTime();
 				try (Predictor<NDList, NDList> predictor = this.model.newPredictor()) {
 					while (System.nanoTime() < end) {
 						try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
-							NDArray input = manager.create(data, new Shape(batch, this.inputs));
+							buffer.clear();
+							buffer.asFloatBuffer().put(data);
+							NDArray input = manager.create(buffer, new Shape(batch, this.inputs), DataType.FLOAT32);
 							input.setName("features");
 							NDList out = predictor.predict(new NDList(input));
 							for (NDArray array : out) {

@@ -122,6 +122,15 @@ final class WorkerEfficiency {
 		this.bench.report()
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
+		// each round's pair, the drain and the raw round seconds after it, apart from the
+		// machine's drift between rounds
+		List<Double> paired = new ArrayList<>();
+		for (int r = 0; r < Math.min(pipeline.size(), raw.size()); r++) {
+			paired.add(pipeline.get(r) / raw.get(r));
+		}
+		this.bench.report()
+			.info(scenario, model + " model: each round's drain vs the raw round after it",
+					Stats.of(paired).format("%.3f"));
 		this.bench.report()
 			.info(scenario, model + " model: share of the drain an inference thread spent in predict",
 					Stats.of(predictShares).format("%.2f"));
