@@ -104,6 +104,35 @@ final class CpuSampler implements AutoCloseable {
 		return cores;
 	}
 
+	/**
+	 * Waits until these processes, but those left out, together use at most {@code cores}
+	 * over one {@code window}, or until {@code timeout} has passed.
+	 * @return the cores they used together in the last window; NaN where there is no
+	 * {@code /proc/stat}
+	 */
+	static double awaitQuiet(Supplier<Map<String, Long>> pids, Set<String> leftOut, double cores, Duration window,
+			Duration timeout) throws InterruptedException {
+		long deadline = System.nanoTime() + timeout.toNanos();
+		while (true) {
+			Map<String, Long> watched = new TreeMap<>(pids.get());
+			watched.keySet().removeAll(leftOut);
+			Optional<Sample> first = take(watched, Set.of());
+			Thread.sleep(window.toMillis());
+			Optional<Sample> last = take(watched, Set.of());
+			if (first.isEmpty() || last.isEmpty()) {
+				return Double.NaN;
+			}
+			double busy = between(first.get(), last.get()).entrySet()
+				.stream()
+				.filter((e) -> !e.getKey().contains(": ") && !e.getKey().equals(IDLE))
+				.mapToDouble(Map.Entry::getValue)
+				.sum();
+			if (busy <= cores || System.nanoTime() >= deadline) {
+				return busy;
+			}
+		}
+	}
+
 	/** Each key's median over several spans' cores. */
 	static Map<String, Double> medians(List<Map<String, Double>> spans) {
 		Map<String, List<Double>> values = new TreeMap<>();

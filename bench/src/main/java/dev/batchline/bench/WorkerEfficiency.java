@@ -5,6 +5,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
 import java.util.function.LongFunction;
 
@@ -27,6 +28,14 @@ final class WorkerEfficiency {
 
 	/** Keeps each POST body well under the API's 64 MiB limit. */
 	private static final int MAX_BODY_BYTES = 24 * 1024 * 1024;
+
+	/**
+	 * Before a raw round: the most cores the pipeline's processes (the workers suspended)
+	 * use together, and how long the round waits for that.
+	 */
+	private static final double QUIET_CORES = 0.15;
+
+	private static final Duration QUIET_WAIT = Duration.ofSeconds(10);
 
 	private final Bench bench;
 
@@ -147,6 +156,14 @@ final class WorkerEfficiency {
 	private void rawRound(String scenario, String model, int round, RawPredict predict, List<Double> raw,
 			List<Map<String, Double>> rawCores) throws InterruptedException {
 		Plan plan = this.bench.plan();
+		// the drain's last work (the recorder's, the JIT's) out of the way: with the
+		// workers on CPUs of their own it shares the raw loop's
+		double busy = CpuSampler.awaitQuiet(this.bench::pids, Set.of("bench"), QUIET_CORES, Duration.ofMillis(500),
+				QUIET_WAIT);
+		if (busy > QUIET_CORES) {
+			Console.step(String.format("%s %s round %d: the pipeline still used %.2f cores %d s after the drain;"
+					+ " the raw round runs beside it", scenario, model, round, busy, QUIET_WAIT.toSeconds()));
+		}
 		// the bench JVM's threads apart, as the workers' are in the drain
 		try (CpuSampler cpu = new CpuSampler(this.bench::pids, "bench")) {
 			Instant from = Instant.now();

@@ -2,8 +2,10 @@ package dev.batchline.bench;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Map;
+import java.util.Set;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -71,30 +73,60 @@ class CpuSamplerTests {
 		}
 	}
 
+	@Test
+	void waitsUntilTheProcessesRest() throws Exception {
+		assumeThat(Files.exists(Path.of("/proc/stat"))).isTrue();
+		Map<String, Long> pids = Map.of("bench", ProcessHandle.current().pid());
+		long start = System.nanoTime();
+		double busy = CpuSampler.awaitQuiet(() -> pids, Set.of(), 0.3, Duration.ofMillis(250), Duration.ofSeconds(20));
+		assertThat(busy).isLessThanOrEqualTo(0.3);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(20));
+	}
+
+	@Test
+	void givesUpWaitingWhileAProcessStaysBusyButNotForOneLeftOut() throws Exception {
+		assumeThat(Files.exists(Path.of("/proc/stat"))).isTrue();
+		Map<String, Long> pids = Map.of("bench", ProcessHandle.current().pid());
+		try (AutoCloseable spinning = busyThread("spinning")) {
+			long start = System.nanoTime();
+			double busy = CpuSampler.awaitQuiet(() -> pids, Set.of(), 0.3, Duration.ofMillis(250),
+					Duration.ofSeconds(1));
+			assertThat(busy).isGreaterThan(0.5);
+			assertThat(Duration.ofNanos(System.nanoTime() - start)).isGreaterThanOrEqualTo(Duration.ofSeconds(1));
+			assertThat(CpuSampler.awaitQuiet(() -> pids, Set.of("bench"), 0.3, Duration.ofMillis(250),
+					Duration.ofSeconds(1)))
+				.isZero();
+		}
+	}
+
 	/** The sampler's cores over 1.5 s in which a thread of that name spins. */
-	private static Map<String, Double> coresWhileBusy(CpuSampler sampler, String thread) throws InterruptedException {
-		AtomicBoolean busy = new AtomicBoolean(true);
-		CountDownLatch running = new CountDownLatch(1);
-		try {
-			Thread.ofPlatform().name(thread).start(() -> {
-				running.countDown();
-				long sink = 0;
-				while (busy.get()) {
-					sink += Long.numberOfTrailingZeros(sink + System.nanoTime());
-				}
-			});
-			// a thread takes its name in /proc once it runs: a sample before that would
-			// count it under another group, and the span would have no figure for this
-			// one
-			assertThat(running.await(10, TimeUnit.SECONDS)).isTrue();
+	private static Map<String, Double> coresWhileBusy(CpuSampler sampler, String thread) throws Exception {
+		try (AutoCloseable spinning = busyThread(thread)) {
 			Instant from = Instant.now();
 			Thread.sleep(1500);
 			// read while the thread still runs: its ticks are in every sample
 			return sampler.cores(from, Instant.now());
 		}
-		finally {
+	}
+
+	/** A thread of that name that spins until closed, running once this returns. */
+	private static AutoCloseable busyThread(String name) throws InterruptedException {
+		AtomicBoolean busy = new AtomicBoolean(true);
+		CountDownLatch running = new CountDownLatch(1);
+		Thread.ofPlatform().name(name).start(() -> {
+			running.countDown();
+			long sink = 0;
+			while (busy.get()) {
+				sink += Long.numberOfTrailingZeros(sink + System.nanoTime());
+			}
+		});
+		// a thread takes its name in /proc once it runs: a sample before that would count
+		// it under another group, and a span would have no figure for this one
+		if (!running.await(10, TimeUnit.SECONDS)) {
 			busy.set(false);
+			throw new IllegalStateException("The busy thread did not start");
 		}
+		return () -> busy.set(false);
 	}
 
 	@Test
