@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -33,14 +34,18 @@ public final class Benchmark {
 	static final Duration SUSPENDED_SESSION = Duration.ofMinutes(2);
 
 	private static final String USAGE = """
-			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--batch N] [--worker-cpus LIST] [--only 1,3,...] [--keep]
+			usage: ./batchline bench [--quick] [--workers N] [--concurrency N] [--rounds N] [--batch N] [--worker-cpus LIST | --shared-cores] [--only 1,3,...] [--keep]
 			  --quick        fewer items and one measured round per scenario (a few minutes)
 			  --workers      worker processes (default 1)
-			  --concurrency  consumer threads per worker (default 1), sharing its inference threads
-			                 (BATCHLINE_WORKER_INFERENCE_THREADS, 1): the raw DJL limit uses workers x those
+			  --concurrency  consumer threads per worker (default 1; 2 with the workers on CPUs of their own),
+			                 sharing its inference threads (BATCHLINE_WORKER_INFERENCE_THREADS, 1): the raw DJL
+			                 limit uses workers x those
 			  --rounds       measured rounds per scenario (default 3, quick 1), each after a warm-up round
 			  --batch        rows per predict call: the workers' max-batch-size and the raw limit's (default 256)
-			  --worker-cpus  the workers on these CPUs (taskset -c list, half of them), all else on the rest
+			  --worker-cpus  the workers on these CPUs (taskset -c list, half of them), all else on the rest;
+			                 without it scenario 1 runs on shared cores, then again with the workers on the
+			                 upper half of the CPUs (in a bench JVM of its own), which is held to the target
+			  --shared-cores scenario 1 on shared cores only, held to the target
 			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
 			  --keep         keep the work folder (PostgreSQL data, Kafka log, service logs)
 			BATCHLINE_WORKER_INLINE_OPS (true or false, default false) goes to the workers, and the raw
@@ -75,7 +80,6 @@ public final class Benchmark {
 				.collect(Collectors.toSet());
 			if (arguments.contains("--worker-cpus")) {
 				split = CpuSplit.of(value(arguments, "--worker-cpus", ""), CpuSplit.allowedCpus());
-
 			}
 		}
 		catch (IllegalArgumentException | IllegalStateException ex) {
@@ -90,6 +94,10 @@ public final class Benchmark {
 			// CPUs
 			split.pinThisJvm();
 		}
+		String childReport = value(arguments, OwnCpus.CHILD_REPORT, null);
+		// scenario 1 again, with the workers on CPUs of their own, after this run
+		Optional<CpuSplit> ownCpus = (split == null && childReport == null && only.contains("1")
+				&& !arguments.contains("--shared-cores")) ? CpuSplit.halves() : Optional.empty();
 		Path root = Path.of(System.getProperty("batchline.root", ".")).toAbsolutePath().normalize();
 		Path work = Path.of(envOr("BATCHLINE_WORK_DIR", root.resolve("bench/target").toString()))
 			.toAbsolutePath()
@@ -110,6 +118,8 @@ public final class Benchmark {
 				// keep their partitions for that long instead of 10 s
 				"SPRING_KAFKA_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", Long.toString(SUSPENDED_SESSION.toMillis()));
 		report.setting("worker_env", workerEnv);
+		ownCpus.ifPresent((halves) -> report.setting("own_cpus_run", Map.of("worker_cpus", halves.workers(),
+				"other_cpus", halves.others(), "concurrency", value(arguments, "--concurrency", OwnCpus.CONCURRENCY))));
 		if (split != null) {
 			report.setting("worker_cpus", split.workers());
 			report.setting("other_cpus", split.others());
@@ -120,30 +130,41 @@ public final class Benchmark {
 				port("BATCHLINE_API_PORT"), port("BATCHLINE_LOCAL_KAFKA_PORT"), port("BATCHLINE_LOCAL_POSTGRES_PORT"),
 				workerEnv, (split != null) ? split.workerPrefix() : List.of());
 		int exit = 0;
-		try (LocalPipeline pipeline = LocalPipeline.up(options)) {
-			// Ctrl-C (SIGTERM from ./batchline) stops the services, Kafka and PostgreSQL
-			// too
-			Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "bench-stop"));
-			Api api = new Api(pipeline.api(), pipeline.apiKey());
-			awaitModels(api);
-			Bench bench = new Bench(pipeline, api, plan, report, models, root);
-			if (only.contains("3")) {
-				new SmallJobLatency(bench).run();
+		try {
+			try (LocalPipeline pipeline = LocalPipeline.up(options)) {
+				// Ctrl-C (SIGTERM from ./batchline) stops the services, Kafka and
+				// PostgreSQL too
+				Runtime.getRuntime().addShutdownHook(new Thread(pipeline::close, "bench-stop"));
+				Api api = new Api(pipeline.api(), pipeline.apiKey());
+				awaitModels(api);
+				Bench bench = new Bench(pipeline, api, plan, report, models, root);
+				if (only.contains("3")) {
+					new SmallJobLatency(bench).run();
+				}
+				if (only.contains("4")) {
+					new StatusReads(bench).run();
+				}
+				if (only.contains("5")) {
+					new EndToEnd(bench).run();
+				}
+				if (only.contains("1")) {
+					// with a run on CPUs of their own to follow, that one is held to the
+					// target: its two sides have as many CPUs
+					WorkerEfficiency efficiency = ownCpus.isPresent()
+							? new WorkerEfficiency(bench, "1 on shared cores", "scenario 1 on shared cores")
+							: new WorkerEfficiency(bench, "1 worker efficiency", "scenario 1");
+					efficiency.run(BenchmarkModel.NAME, BenchmarkModel.INPUTS, BenchmarkModel::instance,
+							ownCpus.isPresent() ? null : 0.9);
+					efficiency.run("iris", 4, (n) -> IRIS.get((int) (n % IRIS.size())), null);
+				}
+				if (only.contains("2")) {
+					// last: its jobs stay queued (no worker runs while it measures)
+					new Intake(bench).run();
+				}
 			}
-			if (only.contains("4")) {
-				new StatusReads(bench).run();
-			}
-			if (only.contains("5")) {
-				new EndToEnd(bench).run();
-			}
-			if (only.contains("1")) {
-				WorkerEfficiency efficiency = new WorkerEfficiency(bench);
-				efficiency.run(BenchmarkModel.NAME, BenchmarkModel.INPUTS, BenchmarkModel::instance, 0.9);
-				efficiency.run("iris", 4, (n) -> IRIS.get((int) (n % IRIS.size())), null);
-			}
-			if (only.contains("2")) {
-				// last: its jobs stay queued (no worker runs while it measures)
-				new Intake(bench).run();
+			if (ownCpus.isPresent()) {
+				// this run's pipeline has stopped: the CPUs are the other run's
+				exit = OwnCpus.run(ownCpus.get(), arguments, work, report);
 			}
 		}
 		catch (RuntimeException ex) {
@@ -151,7 +172,12 @@ public final class Benchmark {
 			exit = 1;
 		}
 		finally {
-			report.finish(root.resolve("bench/results"));
+			if (childReport != null) {
+				report.write(Path.of(childReport));
+			}
+			else {
+				report.finish(root.resolve("bench/results"));
+			}
 			if (!arguments.contains("--keep")) {
 				deleteTree(work);
 			}
@@ -195,7 +221,7 @@ public final class Benchmark {
 		return ServiceProcess.freePort();
 	}
 
-	private static String value(List<String> arguments, String name, String fallback) {
+	static String value(List<String> arguments, String name, String fallback) {
 		int at = arguments.indexOf(name);
 		return (at >= 0 && at + 1 < arguments.size()) ? arguments.get(at + 1) : fallback;
 	}

@@ -1,12 +1,16 @@
 package dev.batchline.bench;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 import java.util.stream.Collectors;
+import java.util.stream.Stream;
 
 /**
  * {@code --worker-cpus}: the workers on CPUs of their own, everything else (this JVM,
@@ -45,6 +49,42 @@ record CpuSplit(String workers, String others) {
 					+ " CPUs, so that the raw limit (on the other half) has as many as they have");
 		}
 		return new CpuSplit(join(chosen), join(rest));
+	}
+
+	/**
+	 * The CPUs this JVM may use split in two halves, the workers on the upper one; empty
+	 * where they cannot be split (fewer than two, an odd number, not Linux, no
+	 * {@code taskset} on the {@code PATH}).
+	 */
+	static Optional<CpuSplit> halves() {
+		try {
+			return onPath("taskset") ? halves(allowedCpus()) : Optional.empty();
+		}
+		catch (IOException | IllegalStateException ex) {
+			return Optional.empty();
+		}
+	}
+
+	/**
+	 * These CPUs in two halves, the workers on the upper one; empty for fewer than two or
+	 * an odd number.
+	 * @param allowed the CPUs, as {@code taskset -c} takes them
+	 */
+	static Optional<CpuSplit> halves(String allowed) {
+		List<Integer> usable = new ArrayList<>(parse("the CPUs this JVM may use,", allowed));
+		if (usable.size() < 2 || usable.size() % 2 != 0) {
+			return Optional.empty();
+		}
+		int half = usable.size() / 2;
+		return Optional.of(new CpuSplit(join(new TreeSet<>(usable.subList(half, usable.size()))),
+				join(new TreeSet<>(usable.subList(0, half)))));
+	}
+
+	private static boolean onPath(String command) {
+		String path = System.getenv("PATH");
+		return path != null && Stream.of(path.split(File.pathSeparator))
+			.filter((dir) -> !dir.isBlank())
+			.anyMatch((dir) -> Files.isExecutable(Path.of(dir, command)));
 	}
 
 	/**

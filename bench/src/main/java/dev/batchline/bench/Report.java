@@ -12,6 +12,7 @@ import java.util.Map;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.launcher.Console;
+import tools.jackson.databind.JsonNode;
 
 /**
  * The benchmark's findings: one row per figure (scenario, figure, limit, ratio, target,
@@ -51,7 +52,11 @@ final class Report {
 	private final Map<String, Object> machine = machine();
 
 	void add(Row row) {
-		this.rows.add(row);
+		insert(this.rows.size(), row);
+	}
+
+	private void insert(int at, Row row) {
+		this.rows.add(at, row);
 		Console.line(String.format("    %-22s %-38s %s", row.scenario(), row.figure(), row.value()));
 	}
 
@@ -74,6 +79,49 @@ final class Report {
 		add(new Row(scenario, figure, value.format(pattern) + " " + unit, limit.format(pattern) + " " + unit,
 				String.format("%.3f", ratio), (targetRatio != null) ? String.format("≥ %.2f", targetRatio) : "—",
 				result));
+	}
+
+	/**
+	 * Takes in what another run wrote with {@link #write(Path)}: its rows after this
+	 * report's last row of scenario 1 (else at the end), its memory peaks, cores and
+	 * notes.
+	 */
+	void merge(Path written) throws IOException {
+		JsonNode other = EventCodec.mapper().readTree(Files.readAllBytes(written));
+		int at = this.rows.size();
+		for (int r = this.rows.size() - 1; r >= 0; r--) {
+			if (this.rows.get(r).scenario().startsWith("1 ")) {
+				at = r + 1;
+				break;
+			}
+		}
+		for (JsonNode row : other.get("rows")) {
+			Row taken = new Row(row.get("scenario").asString(), row.get("figure").asString(),
+					row.get("value").asString(), row.get("limit").asString(), row.get("ratio").asString(),
+					row.get("target").asString(), row.get("result").asString());
+			insert(at++, taken);
+		}
+		other.get("memory_peak_mb").properties().forEach((phase) -> {
+			Map<String, Long> peaks = new LinkedHashMap<>();
+			phase.getValue().properties().forEach((e) -> peaks.put(e.getKey(), e.getValue().asLong()));
+			this.memory.put(phase.getKey(), peaks);
+		});
+		other.get("cpu_cores").properties().forEach((phase) -> {
+			Map<String, Double> cores = new LinkedHashMap<>();
+			phase.getValue().properties().forEach((e) -> cores.put(e.getKey(), e.getValue().asDouble()));
+			this.cpu.put(phase.getKey(), cores);
+		});
+		other.get("notes").forEach((note) -> note(note.asString()));
+	}
+
+	/** Writes the rows, memory peaks, cores and notes, for {@link #merge(Path)}. */
+	void write(Path file) throws IOException {
+		Map<String, Object> json = new LinkedHashMap<>();
+		json.put("rows", this.rows);
+		json.put("memory_peak_mb", this.memory);
+		json.put("cpu_cores", this.cpu);
+		json.put("notes", this.notes);
+		Files.write(file, EventCodec.mapper().writeValueAsBytes(json));
 	}
 
 	void note(String note) {

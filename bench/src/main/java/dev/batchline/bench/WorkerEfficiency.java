@@ -39,12 +39,22 @@ final class WorkerEfficiency {
 
 	private final Bench bench;
 
-	WorkerEfficiency(Bench bench) {
+	private final String scenario;
+
+	private final String phase;
+
+	/**
+	 * @param scenario the table's scenario column ("1 worker efficiency")
+	 * @param phase how the memory and cores lines name it ("scenario 1")
+	 */
+	WorkerEfficiency(Bench bench, String scenario, String phase) {
 		this.bench = bench;
+		this.scenario = scenario;
+		this.phase = phase;
 	}
 
 	void run(String model, int inputs, LongFunction<String> instance, Double target) throws Exception {
-		String scenario = "1 worker efficiency";
+		String scenario = this.scenario;
 		Plan plan = this.bench.plan();
 		this.bench.pipeline().scaleWorkers(0);
 		List<Double> pipeline = new ArrayList<>();
@@ -121,12 +131,12 @@ final class WorkerEfficiency {
 			this.bench.pipeline().workers().forEach(ServiceProcess::resume);
 			this.bench.pipeline().scaleWorkers(0);
 		}
-		this.bench.report().memory("scenario 1 (" + model + ", warm-up round, draining)", peaks);
+		this.bench.report().memory(this.phase + " (" + model + ", warm-up round, draining)", peaks);
 		this.bench.report()
-			.cpu("scenario 1 (" + model + ", draining; median of the measured rounds)", CpuSampler.medians(cores));
+			.cpu(this.phase + " (" + model + ", draining; median of the measured rounds)", CpuSampler.medians(cores));
 		// the limit's own cores (the bench JVM's predict loop), beside the drain's
 		this.bench.report()
-			.cpu("scenario 1 (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
+			.cpu(this.phase + " (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
 					CpuSampler.medians(rawCores));
 		this.bench.report()
 			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),

@@ -25,6 +25,16 @@ class CpuSplitTests {
 	}
 
 	@Test
+	void halvesTheCpusForTheRunOnCpusOfTheirOwn() {
+		assertThat(CpuSplit.halves("0-1")).contains(new CpuSplit("1", "0"));
+		assertThat(CpuSplit.halves("0-3")).contains(new CpuSplit("2,3", "0,1"));
+		assertThat(CpuSplit.halves("4,6,8,10")).contains(new CpuSplit("8,10", "4,6"));
+		// one CPU, or an odd number: the raw limit could not have as many as the workers
+		assertThat(CpuSplit.halves("0")).isEmpty();
+		assertThat(CpuSplit.halves("0-2")).isEmpty();
+	}
+
+	@Test
 	void readsTheCpusThisJvmMayUse() throws Exception {
 		// this machine's own list, as taskset takes it
 		assertThat(CpuSplit.allowedCpus()).matches("[0-9]+([-,][0-9]+)*");
