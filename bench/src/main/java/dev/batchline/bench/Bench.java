@@ -21,6 +21,11 @@ import dev.batchline.worker.system.WorkerProperties;
 record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path models, Path root) {
 
 	/**
+	 * This JVM's name among {@link #pids()}: the limits and the load clients run in it.
+	 */
+	static final String SELF = "bench";
+
+	/**
 	 * Inference threads over all workers, the most predict calls that run at once (the
 	 * workers' consumer threads share them): the thread count of the raw DJL limit.
 	 */
@@ -69,7 +74,7 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	 */
 	Map<String, Long> pids() {
 		Map<String, Long> pids = new LinkedHashMap<>(this.pipeline.pids());
-		pids.put("bench", ProcessHandle.current().pid());
+		pids.put(SELF, ProcessHandle.current().pid());
 		return pids;
 	}
 

@@ -54,7 +54,6 @@ final class WorkerEfficiency {
 	}
 
 	void run(String model, int inputs, LongFunction<String> instance, Double target) throws Exception {
-		String scenario = this.scenario;
 		Plan plan = this.bench.plan();
 		this.bench.pipeline().scaleWorkers(0);
 		List<Double> pipeline = new ArrayList<>();
@@ -76,7 +75,7 @@ final class WorkerEfficiency {
 				this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
 				Duration built = Duration.ofNanos(System.nanoTime() - building);
 				Console.step(String.format("%s %s round %d: backlog of %,d items in batchline.chunks after %.1f s",
-						scenario, model, round, plan.backlogItems(), built.toNanos() / 1e9));
+						this.scenario, model, round, plan.backlogItems(), built.toNanos() / 1e9));
 				if (round > 0 && built.compareTo(Benchmark.SUSPENDED_SESSION) > 0) {
 					Console.step("The suspended workers' Kafka sessions have expired: they rejoin the group"
 							+ " first, and with several workers a rebalance may fall inside the measured span");
@@ -103,12 +102,12 @@ final class WorkerEfficiency {
 				Console.step(String.format(
 						"%s %s round %d (%s): %,d items drained at %,.0f items/s in %.2f s; worker seconds:"
 								+ " listener %.2f (predict %.2f, %,.0f items/s there), committing %.2f",
-						scenario, model, round, (round == 0) ? "workers just started" : "workers running on",
+						this.scenario, model, round, (round == 0) ? "workers just started" : "workers running on",
 						plan.backlogItems(), rate, drain.seconds(), drain.listener(), drain.predict(),
 						(drain.predict() > 0) ? plan.backlogItems() / drain.predict() : Double.NaN,
 						drain.committing()));
 				if (!drain.cores().isEmpty()) {
-					Console.step(String.format("%s %s round %d: cores used: %s", scenario, model, round,
+					Console.step(String.format("%s %s round %d: cores used: %s", this.scenario, model, round,
 							CpuSampler.describe(drain.cores())));
 					if (round > 0) {
 						cores.add(drain.cores());
@@ -118,7 +117,7 @@ final class WorkerEfficiency {
 					pipeline.add(rate);
 					// the timer adds up every inference thread of every worker
 					predictShares.add(drain.predict() / drain.seconds() / this.bench.inferenceThreads());
-					rawRound(scenario, model, round, predict, raw, rawCores);
+					rawRound(model, round, predict, raw, rawCores);
 				}
 				else {
 					fresh = rate;
@@ -139,7 +138,7 @@ final class WorkerEfficiency {
 			.cpu(this.phase + " (" + model + ", raw DJL predict in the bench JVM; median of its rounds)",
 					CpuSampler.medians(rawCores));
 		this.bench.report()
-			.ratio(scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
+			.ratio(this.scenario, model + " model: pipeline items/s vs DJL predict", Stats.of(pipeline), Stats.of(raw),
 					"%,.0f", "items/s", target);
 		// each round's pair, the drain and the raw round seconds after it, apart from the
 		// machine's drift between rounds
@@ -148,13 +147,13 @@ final class WorkerEfficiency {
 			paired.add(pipeline.get(r) / raw.get(r));
 		}
 		this.bench.report()
-			.info(scenario, model + " model: each round's drain vs the raw round after it",
+			.info(this.scenario, model + " model: each round's drain vs the raw round after it",
 					Stats.of(paired).format("%.3f"));
 		this.bench.report()
-			.info(scenario, model + " model: share of the drain an inference thread spent in predict",
+			.info(this.scenario, model + " model: share of the drain an inference thread spent in predict",
 					Stats.of(predictShares).format("%.2f"));
 		this.bench.report()
-			.info(scenario, model + " model: warm-up round, workers just started",
+			.info(this.scenario, model + " model: warm-up round, workers just started",
 					String.format("%,.0f items/s", fresh));
 	}
 
@@ -163,19 +162,21 @@ final class WorkerEfficiency {
 	 * thread count, while the pipeline is idle between two drains; its cores go into the
 	 * report beside the drain's.
 	 */
-	private void rawRound(String scenario, String model, int round, RawPredict predict, List<Double> raw,
+	private void rawRound(String model, int round, RawPredict predict, List<Double> raw,
 			List<Map<String, Double>> rawCores) throws InterruptedException {
 		Plan plan = this.bench.plan();
 		// the drain's last work (the recorder's, the JIT's) out of the way: with the
 		// workers on CPUs of their own it shares the raw loop's
-		double busy = CpuSampler.awaitQuiet(this.bench::pids, Set.of("bench"), QUIET_CORES, Duration.ofMillis(500),
+		double busy = CpuSampler.awaitQuiet(this.bench::pids, Set.of(Bench.SELF), QUIET_CORES, Duration.ofMillis(500),
 				QUIET_WAIT);
 		if (busy > QUIET_CORES) {
-			Console.step(String.format("%s %s round %d: the pipeline still used %.2f cores %d s after the drain;"
-					+ " the raw round runs beside it", scenario, model, round, busy, QUIET_WAIT.toSeconds()));
+			Console.step(String.format(
+					"%s %s round %d: the pipeline still used %.2f cores %d s after the drain;"
+							+ " the raw round runs beside it",
+					this.scenario, model, round, busy, QUIET_WAIT.toSeconds()));
 		}
 		// the bench JVM's threads apart, as the workers' are in the drain
-		try (CpuSampler cpu = new CpuSampler(this.bench::pids, "bench")) {
+		try (CpuSampler cpu = new CpuSampler(this.bench::pids, Bench.SELF)) {
 			Instant from = Instant.now();
 			double rate = predict.itemsPerSecond(plan.batch(), this.bench.inferenceThreads(), plan.raw());
 			raw.add(rate);
@@ -183,8 +184,8 @@ final class WorkerEfficiency {
 			if (!used.isEmpty()) {
 				rawCores.add(used);
 			}
-			Console.step(String.format("%s %s round %d: raw DJL predict at %,.0f items/s%s", scenario, model, round,
-					rate, used.isEmpty() ? "" : "; cores used: " + CpuSampler.describe(used)));
+			Console.step(String.format("%s %s round %d: raw DJL predict at %,.0f items/s%s", this.scenario, model,
+					round, rate, used.isEmpty() ? "" : "; cores used: " + CpuSampler.describe(used)));
 		}
 	}
 
