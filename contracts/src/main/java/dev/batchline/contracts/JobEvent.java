@@ -22,10 +22,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param totalItems how many items the job has
  * @param succeededItems how many items have an output so far
  * @param failedItems how many items have an error so far
+ * @param callbackUrl the job's own callback URL, on terminal events of jobs that have one
+ * (the dispatcher delivers there without reading the job store)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobEvent(UUID id, String type, Instant occurredAt, UUID jobId, UUID tenantId, String model,
-		String version, String state, String reason, long totalItems, long succeededItems, long failedItems) {
+		String version, String state, String reason, long totalItems, long succeededItems, long failedItems,
+		String callbackUrl) {
 
 	public static final String QUEUED = "job.queued";
 
@@ -43,6 +46,12 @@ public record JobEvent(UUID id, String type, Instant occurredAt, UUID jobId, UUI
 
 	/** A running job passed another tenth of its chunks; subscribers opt in to it. */
 	public static final String PROGRESS = "job.progress";
+
+	/** Whether the event type says a job finished. */
+	public static boolean isTerminal(String type) {
+		return SUCCEEDED.equals(type) || PARTIALLY_SUCCEEDED.equals(type) || FAILED.equals(type)
+				|| CANCELLED.equals(type) || EXPIRED.equals(type);
+	}
 
 	/** The CloudEvents type of an event of the given Batchline type. */
 	public static String cloudEventType(String type) {

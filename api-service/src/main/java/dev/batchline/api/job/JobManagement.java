@@ -313,7 +313,7 @@ public class JobManagement {
 	private JobEvent event(Job job, String type, String reason) {
 		return new JobEvent(UUID.randomUUID(), type, job.getUpdatedAt(), job.getId(), job.getTenantId(), job.getModel(),
 				job.getModelVersion(), job.getState().name(), reason, job.getTotalItems(), job.getSucceededItems(),
-				job.getFailedItems());
+				job.getFailedItems(), job.getState().isTerminal() ? job.getCallbackUrl() : null);
 	}
 
 	private ApiException unknownModel(JobRequest request) {

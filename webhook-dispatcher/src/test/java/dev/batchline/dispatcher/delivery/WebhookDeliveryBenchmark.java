@@ -1,7 +1,6 @@
 package dev.batchline.dispatcher.delivery;
 
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -16,6 +15,7 @@ import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.dispatcher.DispatcherApplication;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
 import io.cloudevents.CloudEvent;
@@ -151,8 +151,7 @@ class WebhookDeliveryBenchmark {
 
 	private static void publish(KafkaProducer<String, CloudEvent> producer, String prefix, UUID tenant, int count) {
 		for (int i = 0; i < count; i++) {
-			JobEvent event = new JobEvent(UUID.randomUUID(), JobEvent.SUCCEEDED, Instant.now(), UUID.randomUUID(),
-					tenant, "iris", "1", "SUCCEEDED", "bench", 1, 1, 0);
+			JobEvent event = Fixtures.aJobEvent(tenant).counts(1, 1, 0).build();
 			producer.send(new ProducerRecord<>(prefix + ".job-events", event.jobId().toString(),
 					CloudEventRecords.event(event.id().toString(), JobEvent.cloudEventType(event.type()), "api-service",
 							event.jobId().toString(), event.occurredAt(), event)));

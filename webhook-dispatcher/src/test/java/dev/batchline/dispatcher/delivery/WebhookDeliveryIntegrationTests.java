@@ -1,7 +1,6 @@
 package dev.batchline.dispatcher.delivery;
 
 import java.net.ServerSocket;
-import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -16,6 +15,7 @@ import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.contracts.webhooks.WebhookVerifier;
 import dev.batchline.dispatcher.DispatcherApplication;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
 import io.cloudevents.CloudEvent;
@@ -254,8 +254,7 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	private static JobEvent event(Tenant tenant, String type) {
-		return new JobEvent(UUID.randomUUID(), type, Clock.systemUTC().instant(), UUID.randomUUID(), tenant.id(),
-				"iris", "1", type.substring(4).toUpperCase(), "test", 3, 3, 0);
+		return Fixtures.aJobEvent(tenant.id()).type(type).build();
 	}
 
 	private JobEvent publish(Tenant tenant, String type) {

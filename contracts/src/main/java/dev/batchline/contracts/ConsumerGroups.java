@@ -1,0 +1,26 @@
+package dev.batchline.contracts;
+
+/**
+ * The Kafka consumer groups of Batchline's services. Operators watch their lag (KEDA
+ * scales the workers on {@link #WORKERS}), so the names are part of the wire contract.
+ */
+public final class ConsumerGroups {
+
+	/** The workers on {@link Topics#chunks()} and {@link Topics#control()}. */
+	public static final String WORKERS = "batchline-workers";
+
+	/** The api-service's results recorders on {@link Topics#results()}. */
+	public static final String RECORDERS = "batchline-recorders";
+
+	/**
+	 * The api-service's recorders of failed chunks on {@link Topics#chunksDeadLetter()}.
+	 */
+	public static final String DEAD_LETTER_RECORDERS = "batchline-dead-letter-recorders";
+
+	/** The webhook dispatchers on {@link Topics#jobEvents()}. */
+	public static final String WEBHOOK_DISPATCHERS = "batchline-webhook-dispatcher";
+
+	private ConsumerGroups() {
+	}
+
+}
