@@ -34,6 +34,12 @@ public enum ProblemKind {
 	DELIVERY_PENDING("delivery-pending", 409, "Delivery pending"),
 	/** A webhook endpoint that is disabled or deleted. */
 	ENDPOINT_DISABLED("endpoint-disabled", 409, "Endpoint disabled"),
+	/** A request body in a media type the operation does not take. */
+	UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
+	/** An HTTP method the path does not take. */
+	METHOD_NOT_ALLOWED("method-not-allowed", 405, "Method not allowed"),
+	/** An {@code Accept} header the operation cannot answer. */
+	NOT_ACCEPTABLE("not-acceptable", 406, "Not acceptable"),
 	/** A request body over its limit. */
 	BODY_TOO_LARGE("body-too-large", 413, "Request body too large"),
 	/** A job with more items than allowed. */
@@ -78,6 +84,23 @@ public enum ProblemKind {
 	/** The problem's title, the same for every problem of this kind. */
 	public String title() {
 		return this.title;
+	}
+
+	/**
+	 * The kind of an error raised by a framework, known only by its status: the kind of
+	 * that status, {@link #BAD_REQUEST} for other 4xx and {@link #INTERNAL} for other
+	 * 5xx.
+	 * @param status an HTTP error status
+	 * @return its kind
+	 */
+	public static ProblemKind forStatus(int status) {
+		for (ProblemKind kind : new ProblemKind[] { BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
+				NOT_ACCEPTABLE, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, UNAVAILABLE, INTERNAL }) {
+			if (kind.status == status) {
+				return kind;
+			}
+		}
+		return (status >= 500) ? INTERNAL : BAD_REQUEST;
 	}
 
 	/** The problem's {@code type} URI. */

@@ -1,5 +1,6 @@
 package dev.batchline.support;
 
+import java.time.Duration;
 import java.util.Map;
 
 import dev.batchline.contracts.Topics;
@@ -80,6 +81,16 @@ public class BatchlineTopicsAutoConfiguration {
 		ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
 		backOff.setMaxInterval(10_000);
 		return new DefaultErrorHandler(backOff);
+	}
+
+	/**
+	 * Declares the topics again, in the background and with spring-retry, when Kafka was
+	 * unreachable as the service started.
+	 */
+	@Bean
+	@ConditionalOnBean(KafkaAdmin.class)
+	TopicsAtStart batchlineTopicsAtStart(KafkaAdmin admin) {
+		return new TopicsAtStart(admin, 8, Duration.ofSeconds(1), Duration.ofSeconds(30));
 	}
 
 	private static NewTopic topic(String name, int partitions, short replicas) {

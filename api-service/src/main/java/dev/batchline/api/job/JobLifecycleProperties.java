@@ -3,6 +3,7 @@ package dev.batchline.api.job;
 import java.time.Duration;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.ConsumerGroups;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
 import jakarta.validation.constraints.NotNull;
@@ -31,7 +32,7 @@ import org.springframework.validation.annotation.Validated;
 public record JobLifecycleProperties(@DefaultValue("24h") @NotNull Duration defaultCompletionWindow,
 		@DefaultValue("7d") @NotNull Duration maxCompletionWindow, @DefaultValue("5s") @NotNull Duration sweepInterval,
 		@DefaultValue("60s") @NotNull Duration stallTimeout, @DefaultValue("3") @Min(0) int maxRedrives,
-		@DefaultValue("batchline-workers") @NotBlank String workerGroup,
+		@DefaultValue(ConsumerGroups.WORKERS) @NotBlank String workerGroup,
 		@DefaultValue("24h") @NotNull Duration idempotencyRetention) {
 
 	/**

@@ -29,17 +29,17 @@ import tools.jackson.databind.JsonNode;
  * @param links where to look next
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
+public record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
 		Callback callback, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
 		Instant expiresAt, List<StateChange> history, Map<String, String> links) {
 
-	record Counts(long total, long succeeded, long failed, long skipped, long pending) {
+	public record Counts(long total, long succeeded, long failed, long skipped, long pending) {
 	}
 
-	record Callback(String url) {
+	public record Callback(String url) {
 	}
 
-	record StateChange(JobState from, JobState to, String reason, Instant at) {
+	public record StateChange(JobState from, JobState to, String reason, Instant at) {
 	}
 
 	static JobView of(Job job, List<JobStateChange> history) {
@@ -52,7 +52,7 @@ record JobView(UUID id, JobState state, String model, String version, Counts cou
 	}
 
 	/**
-	 * The view of a job read as columns (the status read, {@link JobStatusReads}); items
+	 * The view of a job read as columns (the status read, {@link JobReads}); items
 	 * without a result count as skipped once the job is cancelled or expired, as pending
 	 * before.
 	 */

@@ -24,7 +24,7 @@ import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.Topics;
-import dev.batchline.support.WorkSignal;
+import dev.batchline.support.PollLoop;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -47,7 +47,8 @@ import org.springframework.transaction.support.TransactionTemplate;
  * Rows are claimed with {@code FOR UPDATE SKIP LOCKED}, so several api-service replicas
  * relay side by side and never publish the same row at the same time. When Kafka is
  * unreachable the round fails, the transaction rolls back, the rows stay, and the relay
- * tries again with a growing pause: submissions are never blocked or lost.
+ * tries again with a growing pause ({@link PollLoop}): submissions are never blocked or
+ * lost.
  *
  * <p>
  * Delivery is at least once (a crash between the broker's acknowledgement and the commit
@@ -82,7 +83,7 @@ class OutboxRelay implements SmartLifecycle {
 
 	private final Counter dropped;
 
-	private final WorkSignal work = new WorkSignal();
+	private final PollLoop loop;
 
 	/**
 	 * Largest tensor sent for a chunk when its JSON is smaller: three quarters of the
@@ -90,10 +91,6 @@ class OutboxRelay implements SmartLifecycle {
 	 * record would exceed and be dropped.
 	 */
 	private final long maxTensorBytes;
-
-	private volatile boolean running;
-
-	private Thread thread;
 
 	OutboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions, KafkaTemplate<String, CloudEvent> kafka,
 			Topics topics, ApiProperties properties, ModelCatalog models, MeterRegistry meters) {
@@ -114,68 +111,37 @@ class OutboxRelay implements SmartLifecycle {
 			.description("Outbox records that could never be published (too large, missing chunk)")
 			.register(meters);
 		meters.gauge("batchline.outbox.pending", this, OutboxRelay::pendingRows);
+		// a full batch is followed by the next at once; Kafka away: 200 ms doubling to 10
+		// s
+		this.loop = PollLoop.named("outbox-relay", () -> relayOnce() >= properties.outboxBatchSize())
+			.pollInterval(properties.outboxPollInterval())
+			.backoff(Duration.ofMillis(200), MAX_BACKOFF)
+			.stopGrace(STOP_GRACE)
+			.build();
 	}
 
 	/** Tells the relay there is new work, e.g. after a commit that wrote outbox rows. */
 	void wakeUp() {
-		this.work.signal();
+		this.loop.wakeUp();
 	}
 
 	@Override
 	public void start() {
-		this.running = true;
-		this.thread = Thread.ofPlatform().name("outbox-relay").daemon().start(this::run);
+		this.loop.start();
 	}
 
+	/**
+	 * Stops the relay: a round in flight finishes (its rows stay claimed until then); one
+	 * stuck waiting for a connection that will never come is interrupted.
+	 */
 	@Override
 	public void stop() {
-		this.running = false;
-		wakeUp();
-		try {
-			// a round in flight finishes (its rows stay claimed until then); one stuck
-			// waiting for a connection that will never come is interrupted
-			if (!this.thread.join(STOP_GRACE)) {
-				this.thread.interrupt();
-				this.thread.join(STOP_GRACE);
-			}
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-		}
+		this.loop.stop();
 	}
 
 	@Override
 	public boolean isRunning() {
-		return this.running;
-	}
-
-	private void run() {
-		Duration backoff = Duration.ZERO;
-		while (this.running) {
-			try {
-				int sent = relayOnce();
-				backoff = Duration.ZERO;
-				if (sent < this.properties.outboxBatchSize()) {
-					awaitWork(this.properties.outboxPollInterval());
-				}
-			}
-			catch (RuntimeException ex) {
-				backoff = backoff.isZero() ? Duration.ofMillis(200)
-						: (backoff.multipliedBy(2).compareTo(MAX_BACKOFF) > 0 ? MAX_BACKOFF : backoff.multipliedBy(2));
-				log.warn("Outbox relay round failed, retrying in {} ms: {}", backoff.toMillis(), ex.toString());
-				awaitWork(backoff);
-			}
-		}
-	}
-
-	private void awaitWork(Duration timeout) {
-		try {
-			this.work.await(timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.running = false;
-		}
+		return this.loop.isRunning();
 	}
 
 	/** Publishes one batch of rows; returns how many. */

@@ -1,49 +1,53 @@
 package dev.batchline.api.system;
 
-import java.net.URI;
 import java.util.Map;
 
-import org.springframework.http.HttpStatus;
+import dev.batchline.contracts.ProblemKind;
 
 /**
- * An error the API answers with an RFC 9457 problem: a stable {@code type} URI per kind
- * of error, an HTTP status, a title and a detail that says what was wrong.
+ * An error a client caused or must know of, of one {@link ProblemKind}: the cores throw
+ * it, and each front door answers it in its protocol (REST: an RFC 9457 problem with the
+ * kind's type URI, status and title; the detail says what was wrong).
  */
 public class ApiException extends RuntimeException {
 
-	private static final String TYPE_BASE = "https://batchline.dev/problems/";
-
-	private final HttpStatus status;
-
-	private final String kind;
-
-	private final String title;
+	private final ProblemKind kind;
 
 	private final Map<String, Object> properties;
 
-	public ApiException(HttpStatus status, String kind, String title, String detail) {
-		this(status, kind, title, detail, Map.of());
+	public ApiException(ProblemKind kind, String detail) {
+		this(kind, detail, Map.of());
 	}
 
-	public ApiException(HttpStatus status, String kind, String title, String detail, Map<String, Object> properties) {
+	/**
+	 * An error with extension members that name what was wrong (e.g. {@code item_index}).
+	 */
+	public ApiException(ProblemKind kind, String detail, Map<String, Object> properties) {
 		super(detail);
-		this.status = status;
 		this.kind = kind;
-		this.title = title;
 		this.properties = properties;
 	}
 
-	/** The problem type URI of an error kind. */
-	public static URI type(String kind) {
-		return URI.create(TYPE_BASE + kind);
-	}
-
 	public static ApiException notFound(String what) {
-		return new ApiException(HttpStatus.NOT_FOUND, "not-found", "Not found", what + " was not found");
+		return new ApiException(ProblemKind.NOT_FOUND, what + " was not found");
 	}
 
 	public static ApiException invalid(String detail) {
-		return new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "invalid-request", "Invalid request", detail);
+		return new ApiException(ProblemKind.INVALID_REQUEST, detail);
+	}
+
+	public static ApiException badRequest(String detail) {
+		return new ApiException(ProblemKind.BAD_REQUEST, detail);
+	}
+
+	/**
+	 * A body or stream over its byte limit.
+	 * @param maxBytes the limit
+	 * @param property the setting that holds it
+	 */
+	public static ApiException bodyTooLarge(long maxBytes, String property) {
+		return new ApiException(ProblemKind.BODY_TOO_LARGE,
+				"The request body exceeds " + maxBytes + " bytes (" + property + ")");
 	}
 
 	/**
@@ -67,20 +71,8 @@ public class ApiException extends RuntimeException {
 		return value;
 	}
 
-	public static ApiException badRequest(String detail) {
-		return new ApiException(HttpStatus.BAD_REQUEST, "bad-request", "Bad request", detail);
-	}
-
-	public HttpStatus status() {
-		return this.status;
-	}
-
-	public String kind() {
+	public ProblemKind kind() {
 		return this.kind;
-	}
-
-	public String title() {
-		return this.title;
 	}
 
 	public Map<String, Object> properties() {

@@ -20,7 +20,7 @@ import org.springframework.stereotype.Service;
  * it is asked for or rotated, since the dispatcher cannot sign without it.
  */
 @Service
-class CallbackSecrets {
+public class CallbackSecrets {
 
 	private static final Logger log = LoggerFactory.getLogger(CallbackSecrets.class);
 
@@ -40,7 +40,7 @@ class CallbackSecrets {
 		this.clock = clock;
 	}
 
-	SigningSecrets secrets(UUID tenantId) {
+	public SigningSecrets secrets(UUID tenantId) {
 		// only fills a missing secret, so concurrent first reads agree on one
 		this.jdbc.update("update tenants set webhook_secret = ? where id = ? and webhook_secret is null",
 				WebhookSecret.generate().value(), tenantId);
@@ -54,7 +54,7 @@ class CallbackSecrets {
 	 * Replaces the secret; the old one keeps signing next to the new one for the
 	 * configured overlap (none when there was no old one).
 	 */
-	SigningSecrets rotate(UUID tenantId) {
+	public SigningSecrets rotate(UUID tenantId) {
 		Instant now = this.clock.instant();
 		List<SigningSecrets> rotated = this.jdbc.query(
 				"""

@@ -16,7 +16,7 @@ import tools.jackson.databind.JsonNode;
  * @param descriptionGiven whether {@code description} was given (it may be null)
  * @param description the new description
  */
-record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boolean descriptionGiven,
+public record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boolean descriptionGiven,
 		String description) {
 
 	static final int MAX_DESCRIPTION_LENGTH = 1000;
@@ -24,7 +24,7 @@ record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boo
 	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled");
 
 	/** A registration: {@code url} is required, the rest have defaults. */
-	static EndpointRequest create(JsonNode body) {
+	public static EndpointRequest create(JsonNode body) {
 		EndpointRequest request = read(body);
 		if (request.url() == null) {
 			throw ApiException.invalid("'url' is required");
@@ -35,7 +35,7 @@ record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boo
 	}
 
 	/** A change: every field is optional. */
-	static EndpointRequest patch(JsonNode body) {
+	public static EndpointRequest patch(JsonNode body) {
 		return read(body);
 	}
 

@@ -6,9 +6,8 @@ import java.util.Set;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.ProblemKind;
 import tools.jackson.databind.JsonNode;
-
-import org.springframework.http.HttpStatus;
 
 /** The event types an endpoint can subscribe to. */
 final class EventTypes {
@@ -36,7 +35,7 @@ final class EventTypes {
 		Set<String> types = new LinkedHashSet<>();
 		for (JsonNode type : node) {
 			if (!type.isString() || !ALL.contains(type.asString())) {
-				throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "unknown-event-type", "Unknown event type",
+				throw new ApiException(ProblemKind.UNKNOWN_EVENT_TYPE,
 						"'event_types' holds " + type + ", which is not one of " + ALL);
 			}
 			types.add(type.asString());

@@ -14,7 +14,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param previousSecretExpiresAt when the previous secret stops being used
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record SigningSecrets(String secret, String previousSecret, Instant previousSecretExpiresAt) {
+public record SigningSecrets(String secret, String previousSecret, Instant previousSecretExpiresAt) {
 
 	/** These secrets, without a previous one that has expired by {@code now}. */
 	SigningSecrets asOf(Instant now) {

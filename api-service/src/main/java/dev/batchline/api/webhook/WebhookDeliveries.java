@@ -12,10 +12,10 @@ import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.PageCursor;
+import dev.batchline.contracts.ProblemKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Component;
@@ -29,7 +29,7 @@ import org.springframework.transaction.annotation.Transactional;
  * on it can.
  */
 @Component
-class WebhookDeliveries {
+public class WebhookDeliveries {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookDeliveries.class);
 
@@ -62,10 +62,10 @@ class WebhookDeliveries {
 	}
 
 	/** Which deliveries to list; null fields do not filter. */
-	record Filter(UUID jobId, UUID endpointId, WebhookDelivery.Status status) {
+	public record Filter(UUID jobId, UUID endpointId, WebhookDelivery.Status status) {
 	}
 
-	record Page(List<WebhookDelivery> deliveries, String nextCursor) {
+	public record Page(List<WebhookDelivery> deliveries, String nextCursor) {
 	}
 
 	/**
@@ -73,7 +73,7 @@ class WebhookDeliveries {
 	 * of the last delivery of the previous page, so pages stay stable while new ones are
 	 * planned.
 	 */
-	Page page(UUID tenantId, Filter filter, String cursor, int limit) {
+	public Page page(UUID tenantId, Filter filter, String cursor, int limit) {
 		StringBuilder sql = new StringBuilder("select " + COLUMNS + " from webhook_deliveries d where d.tenant_id = ?");
 		List<Object> args = new ArrayList<>(List.of(tenantId));
 		if (filter.jobId() != null) {
@@ -105,7 +105,7 @@ class WebhookDeliveries {
 
 	/** A tenant's delivery with its attempts, or 404. */
 	@Transactional(readOnly = true)
-	WebhookDelivery get(UUID tenantId, UUID id) {
+	public WebhookDelivery get(UUID tenantId, UUID id) {
 		WebhookDelivery delivery = find(tenantId, id, false);
 		List<WebhookDelivery.Attempt> attempts = this.jdbc.query("""
 				select attempted_at, status_code, latency_ms, error, response_excerpt
@@ -123,17 +123,17 @@ class WebhookDeliveries {
 	 * by the dispatcher: both are 409s that say so.
 	 */
 	@Transactional
-	WebhookDelivery replay(UUID tenantId, UUID id) {
+	public WebhookDelivery replay(UUID tenantId, UUID id) {
 		WebhookDelivery delivery = find(tenantId, id, true);
 		if (delivery.status() == WebhookDelivery.Status.PENDING) {
-			throw new ApiException(HttpStatus.CONFLICT, "delivery-pending", "Delivery pending",
+			throw new ApiException(ProblemKind.DELIVERY_PENDING,
 					"Webhook delivery " + id + " is still pending: the dispatcher will attempt it at "
 							+ delivery.nextAttemptAt() + "; replay it once it has succeeded or failed",
 					Map.of("delivery_id", id));
 		}
 		if (delivery.endpointId() != null) {
 			requireEnabled(tenantId, delivery.endpointId(),
-					new ApiException(HttpStatus.CONFLICT, "endpoint-disabled", "Endpoint disabled",
+					new ApiException(ProblemKind.ENDPOINT_DISABLED,
 							"The endpoint of webhook delivery " + id + " was deleted: it cannot be replayed",
 							Map.of("endpoint_id", delivery.endpointId())));
 		}
@@ -147,7 +147,7 @@ class WebhookDeliveries {
 	 * @return how many were replayed
 	 */
 	@Transactional
-	int replayFailed(UUID tenantId, UUID endpointId, Instant since) {
+	public int replayFailed(UUID tenantId, UUID endpointId, Instant since) {
 		requireEnabled(tenantId, endpointId, WebhookEndpointManagement.notFound(endpointId));
 		int replayed = this.jdbc.update(
 				REPLAY + " where d.endpoint_id = ? and d.tenant_id = ? and d.status = 'FAILED' and d.created_at >= ?",
@@ -174,7 +174,7 @@ class WebhookDeliveries {
 	private void requireEnabled(UUID tenantId, UUID endpointId, ApiException whenGone) {
 		WebhookEndpoint endpoint = this.endpoints.find(tenantId, endpointId).orElseThrow(() -> whenGone);
 		if (!endpoint.enabled()) {
-			throw new ApiException(HttpStatus.CONFLICT, "endpoint-disabled", "Endpoint disabled",
+			throw new ApiException(ProblemKind.ENDPOINT_DISABLED,
 					"Webhook endpoint " + endpointId + " is disabled"
 							+ ((endpoint.disabledReason() != null) ? " (" + endpoint.disabledReason() + ")" : "")
 							+ ": enable it with PATCH {\"enabled\": true} before replaying",

@@ -27,11 +27,11 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param attemptLog every attempt, oldest first (only on the single-delivery view)
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-record WebhookDelivery(UUID id, UUID eventId, String eventType, UUID jobId, UUID endpointId, String url, Status status,
-		int attempts, Instant nextAttemptAt, Instant lastAttemptAt, Integer lastStatusCode, String lastError,
-		Instant deliveredAt, Instant createdAt, List<Attempt> attemptLog) {
+public record WebhookDelivery(UUID id, UUID eventId, String eventType, UUID jobId, UUID endpointId, String url,
+		Status status, int attempts, Instant nextAttemptAt, Instant lastAttemptAt, Integer lastStatusCode,
+		String lastError, Instant deliveredAt, Instant createdAt, List<Attempt> attemptLog) {
 
-	enum Status {
+	public enum Status {
 
 		PENDING, SUCCEEDED, FAILED
 

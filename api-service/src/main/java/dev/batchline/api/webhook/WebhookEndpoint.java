@@ -17,7 +17,7 @@ import java.util.UUID;
  * @param createdAt when it was registered
  * @param updatedAt when it last changed
  */
-record WebhookEndpoint(UUID id, String url, List<String> eventTypes, boolean enabled, String disabledReason,
+public record WebhookEndpoint(UUID id, String url, List<String> eventTypes, boolean enabled, String disabledReason,
 		String description, SigningSecrets secrets, Instant createdAt, Instant updatedAt) {
 
 }

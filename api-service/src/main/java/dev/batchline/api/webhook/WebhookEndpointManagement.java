@@ -27,7 +27,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * database connection.
  */
 @Service
-class WebhookEndpointManagement {
+public class WebhookEndpointManagement {
 
 	private static final Logger log = LoggerFactory.getLogger(WebhookEndpointManagement.class);
 
@@ -56,7 +56,7 @@ class WebhookEndpointManagement {
 		this.clock = clock;
 	}
 
-	WebhookEndpoint create(UUID tenantId, EndpointRequest request) {
+	public WebhookEndpoint create(UUID tenantId, EndpointRequest request) {
 		this.urls.check("url", request.url());
 		Timestamp now = Timestamp.from(this.clock.instant());
 		WebhookEndpoint endpoint = this.jdbc.queryForObject("""
@@ -70,14 +70,14 @@ class WebhookEndpointManagement {
 		return endpoint;
 	}
 
-	List<WebhookEndpoint> list(UUID tenantId) {
+	public List<WebhookEndpoint> list(UUID tenantId) {
 		return this.jdbc.query("select " + COLUMNS + """
 				 from webhook_endpoints where tenant_id = ? and deleted_at is null
 				order by created_at, id""", ROW, tenantId);
 	}
 
 	/** A tenant's endpoint, or 404 (also for another tenant's or a deleted one). */
-	WebhookEndpoint get(UUID tenantId, UUID id) {
+	public WebhookEndpoint get(UUID tenantId, UUID id) {
 		return find(tenantId, id).orElseThrow(() -> notFound(id));
 	}
 
@@ -95,7 +95,7 @@ class WebhookEndpointManagement {
 	 * disabled it for; a new URL also applies to the endpoint's deliveries still pending,
 	 * so retries go where the receiver now is.
 	 */
-	WebhookEndpoint update(UUID tenantId, UUID id, EndpointRequest change) {
+	public WebhookEndpoint update(UUID tenantId, UUID id, EndpointRequest change) {
 		if (change.url() != null) {
 			this.urls.check("url", change.url());
 		}
@@ -128,7 +128,7 @@ class WebhookEndpointManagement {
 	 * Deletes softly: the endpoint stops receiving (the dispatcher abandons what was
 	 * pending), its delivery log stays readable.
 	 */
-	void delete(UUID tenantId, UUID id) {
+	public void delete(UUID tenantId, UUID id) {
 		Timestamp now = Timestamp.from(this.clock.instant());
 		int deleted = this.jdbc.update("""
 				update webhook_endpoints set deleted_at = ?, updated_at = ?, version = version + 1
@@ -140,7 +140,7 @@ class WebhookEndpointManagement {
 		log.info("Tenant(id={}) deleted webhook endpoint {}", tenantId, id);
 	}
 
-	SigningSecrets secrets(UUID tenantId, UUID id) {
+	public SigningSecrets secrets(UUID tenantId, UUID id) {
 		return get(tenantId, id).secrets().asOf(this.clock.instant());
 	}
 
@@ -149,7 +149,7 @@ class WebhookEndpointManagement {
 	 * configured overlap. One statement: Postgres reads the old {@code secret} on the
 	 * right-hand side, so two rotations at once cannot lose a secret.
 	 */
-	SigningSecrets rotate(UUID tenantId, UUID id) {
+	public SigningSecrets rotate(UUID tenantId, UUID id) {
 		Instant now = this.clock.instant();
 		List<WebhookEndpoint> rotated = this.jdbc.query("""
 				update webhook_endpoints set previous_secret = secret, previous_secret_expires_at = ?, secret = ?,

@@ -3,9 +3,9 @@ package dev.batchline.api.webhook;
 import java.util.Map;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.ProblemKind;
 import dev.batchline.contracts.webhooks.UrlPolicy;
 
-import org.springframework.http.HttpStatus;
 import org.springframework.stereotype.Component;
 
 /**
@@ -33,8 +33,8 @@ public class WebhookUrls {
 			this.policy.check(url);
 		}
 		catch (UrlPolicy.ForbiddenUrlException ex) {
-			throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "forbidden-url", "Forbidden URL",
-					"'" + field + "' is not allowed: " + ex.getMessage(), Map.of("field", field));
+			throw new ApiException(ProblemKind.FORBIDDEN_URL, "'" + field + "' is not allowed: " + ex.getMessage(),
+					Map.of("field", field));
 		}
 	}
 

@@ -1,4 +1,4 @@
-package dev.batchline.api.job;
+package dev.batchline.api.intake;
 
 import java.util.Iterator;
 import java.util.List;
@@ -10,7 +10,7 @@ import tools.jackson.databind.JsonNode;
  * NDJSON stream being read. An item read as text also offers its bytes as sent, so that
  * one that is valid as it stands can be stored as it came, without a tree.
  */
-interface Items {
+public interface Items {
 
 	/**
 	 * Moves to the next item.

@@ -2,28 +2,34 @@ package dev.batchline.api.job;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.List;
 import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.PageCursor;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
- * {@code GET /v1/jobs/{id}}: the job and its state history in one SQL statement, outside
- * any transaction. Clients poll this endpoint (often every few milliseconds while a small
- * job runs), so it costs one round trip to PostgreSQL and no persistence context; one
- * statement also sees the job and its history in the same snapshot.
+ * Reads of jobs. The status read ({@code GET /v1/jobs/{id}}) is one SQL statement outside
+ * any transaction: clients poll it (often every few milliseconds while a small job runs),
+ * so it costs one round trip to PostgreSQL and no persistence context, and one statement
+ * sees the job and its history in the same snapshot. Lists are cursor pages, newest
+ * first; the cursor is the (created_at, id) of the last job of the previous page, so
+ * pages stay stable while new jobs arrive.
  */
 @Component
-class JobStatusReads {
+class JobReads {
 
-	private static final String SQL = """
+	private static final String STATUS_SQL = """
 			select j.id, j.state, j.model, j.model_version, j.total_items, j.succeeded_items, j.failed_items,
 			       j.metadata, j.callback_url, j.created_at, j.started_at, j.finished_at, j.updated_at, j.expires_at,
 			       h.from_state, h.to_state, h.reason, h.changed_at
@@ -35,17 +41,59 @@ class JobStatusReads {
 
 	private final JdbcTemplate jdbc;
 
-	JobStatusReads(JdbcTemplate jdbc) {
+	private final JobRepository jobs;
+
+	private final JobStateChangeRepository history;
+
+	JobReads(JdbcTemplate jdbc, JobRepository jobs, JobStateChangeRepository history) {
 		this.jdbc = jdbc;
+		this.jobs = jobs;
+		this.history = history;
 	}
 
 	/** A tenant's job with its history, or 404 (also for another tenant's job). */
 	JobView view(UUID tenantId, UUID jobId) {
-		JobView view = this.jdbc.query(SQL, (ResultSetExtractor<JobView>) JobStatusReads::extract, jobId, tenantId);
+		JobView view = this.jdbc.query(STATUS_SQL, (ResultSetExtractor<JobView>) JobReads::extract, jobId, tenantId);
 		if (view == null) {
 			throw ApiException.notFound("Job " + jobId);
 		}
 		return view;
+	}
+
+	/** A tenant's job entity, or 404. */
+	Job find(UUID tenantId, UUID jobId) {
+		return this.jobs.findByIdAndTenantId(jobId, tenantId).orElseThrow(() -> ApiException.notFound("Job " + jobId));
+	}
+
+	/** A job's state changes, oldest first. */
+	List<JobStateChange> history(UUID jobId) {
+		return this.history.findByJobIdOrderById(jobId);
+	}
+
+	@Transactional(readOnly = true)
+	JobPage page(UUID tenantId, JobState state, String cursor, int limit) {
+		StringBuilder sql = new StringBuilder("select id from jobs where tenant_id = ?");
+		List<Object> args = new ArrayList<>(List.of(tenantId));
+		if (state != null) {
+			sql.append(" and state = ?");
+			args.add(state.name());
+		}
+		if (cursor != null) {
+			PageCursor after = PageCursor.decode(cursor);
+			sql.append(" and (created_at, id) < (?, ?)");
+			args.add(Timestamp.from(after.createdAt()));
+			args.add(after.id());
+		}
+		sql.append(" order by created_at desc, id desc limit ?");
+		args.add(limit + 1);
+		List<UUID> ids = this.jdbc.queryForList(sql.toString(), UUID.class, args.toArray());
+		List<UUID> pageIds = ids.subList(0, Math.min(limit, ids.size()));
+		List<Job> page = new ArrayList<>(this.jobs.findAllById(pageIds));
+		page.sort(Comparator.comparing((Job j) -> pageIds.indexOf(j.getId())));
+		String next = (ids.size() > limit && !page.isEmpty())
+				? new PageCursor(page.get(page.size() - 1).getCreatedAt(), page.get(page.size() - 1).getId()).encode()
+				: null;
+		return new JobPage(page.stream().map((job) -> JobView.of(job, null)).toList(), next);
 	}
 
 	private static JobView extract(ResultSet rs) throws SQLException {

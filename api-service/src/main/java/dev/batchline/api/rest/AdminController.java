@@ -1,9 +1,10 @@
-package dev.batchline.api.tenant;
+package dev.batchline.api.rest;
 
 import java.util.Map;
 
 import dev.batchline.api.system.ApiException;
-import dev.batchline.api.system.ApiKeyAuthentication;
+import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.tenant.TenantManagement;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.PostMapping;

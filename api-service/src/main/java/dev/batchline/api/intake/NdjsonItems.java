@@ -1,4 +1,4 @@
-package dev.batchline.api.job;
+package dev.batchline.api.intake;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -7,17 +7,16 @@ import java.util.Map;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ProblemKind;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
-
-import org.springframework.http.HttpStatus;
 
 /**
  * The items of an NDJSON body ({@code application/x-ndjson}), parsed one line at a time
  * while the body is read: one JSON value per line, blank lines skipped, {@code \n} or
  * {@code \r\n} line ends. Only the buffer and the current line are held, never the body.
  */
-final class NdjsonItems implements Items {
+public final class NdjsonItems implements Items {
 
 	private static final int BUFFER_BYTES = 64 * 1024;
 
@@ -62,7 +61,7 @@ final class NdjsonItems implements Items {
 	 * @param bodyLimitProperty the property that sets {@code maxBodyBytes}, for the 413
 	 * @param maxLineBytes the longest line (one item) accepted
 	 */
-	NdjsonItems(InputStream body, long maxBodyBytes, String bodyLimitProperty, long maxLineBytes) {
+	public NdjsonItems(InputStream body, long maxBodyBytes, String bodyLimitProperty, long maxLineBytes) {
 		this.in = new LimitedInputStream(body, maxBodyBytes);
 		this.maxBodyBytes = maxBodyBytes;
 		this.bodyLimitProperty = bodyLimitProperty;
@@ -179,7 +178,7 @@ final class NdjsonItems implements Items {
 			return;
 		}
 		if (this.spillLength + (long) length > this.maxLineBytes) {
-			throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "item-too-large", "Item too large",
+			throw new ApiException(ProblemKind.ITEM_TOO_LARGE,
 					"line " + (this.line + 1) + " is longer than " + this.maxLineBytes
 							+ " bytes (batchline.api.max-body-bytes, the largest item)",
 					Map.of("line", this.line + 1, "item_index", this.items));
@@ -202,8 +201,7 @@ final class NdjsonItems implements Items {
 		}
 		catch (IOException ex) {
 			if (this.in.exceeded()) {
-				throw new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
-						"The request body exceeds " + this.maxBodyBytes + " bytes (" + this.bodyLimitProperty + ")");
+				throw ApiException.bodyTooLarge(this.maxBodyBytes, this.bodyLimitProperty);
 			}
 			throw ApiException.badRequest("The request body could not be read to its end: " + ex.getMessage());
 		}
@@ -216,7 +214,7 @@ final class NdjsonItems implements Items {
 		}
 		catch (JacksonException ex) {
 			long index = this.items - 1;
-			throw new ApiException(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+			throw new ApiException(ProblemKind.MALFORMED_JSON,
 					"line " + this.line + " (instances[" + index + "]) is not valid JSON: " + ex.getOriginalMessage(),
 					Map.of("line", this.line, "item_index", index));
 		}

@@ -1,8 +1,10 @@
-package dev.batchline.api.webhook;
+package dev.batchline.api.rest;
 
 import java.util.UUID;
 
-import dev.batchline.api.system.ApiKeyAuthentication;
+import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.webhook.CallbackSecrets;
+import dev.batchline.api.webhook.SigningSecrets;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;

@@ -1,4 +1,4 @@
-package dev.batchline.api.job;
+package dev.batchline.api.intake;
 
 import java.io.ByteArrayInputStream;
 import java.nio.charset.StandardCharsets;
@@ -9,6 +9,7 @@ import java.util.stream.IntStream;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ProblemKind;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
@@ -54,7 +55,7 @@ class NdjsonItemsTests {
 	@Test
 	void refusesABodyPastItsLimit() {
 		assertThatExceptionOfType(ApiException.class).isThrownBy(() -> read("[1]\n".repeat(100_000), 100_000))
-			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo("body-too-large"))
+			.satisfies((ex) -> assertThat(ex.kind()).isEqualTo(ProblemKind.BODY_TOO_LARGE))
 			.withMessageContaining("test.limit");
 	}
 

@@ -1,4 +1,4 @@
-package dev.batchline.api.webhook;
+package dev.batchline.api.rest;
 
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -9,7 +9,9 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
-import dev.batchline.api.system.ApiKeyAuthentication;
+import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.webhook.WebhookDeliveries;
+import dev.batchline.api.webhook.WebhookDelivery;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;

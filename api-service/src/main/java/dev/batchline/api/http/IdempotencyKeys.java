@@ -1,4 +1,4 @@
-package dev.batchline.api.system;
+package dev.batchline.api.http;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -9,11 +9,14 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.batchline.api.system.ApiException;
+import dev.batchline.support.PollLoop;
+import dev.batchline.contracts.ProblemKind;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Value;
+import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -32,7 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * answer) or rolls back (then runs itself). So exactly one resource is ever created.
  */
 @Component
-public class IdempotencyKeys {
+public class IdempotencyKeys implements SmartLifecycle {
 
 	/** The request header. */
 	public static final String HEADER = "Idempotency-Key";
@@ -52,13 +55,36 @@ public class IdempotencyKeys {
 
 	private final Duration retention;
 
+	/** Forgets the keys past their retention, every sweep interval. */
+	private final PollLoop cleanup;
+
 	IdempotencyKeys(JdbcTemplate jdbc, TransactionTemplate transactions, JsonMapper json, Clock clock,
-			@Value("${batchline.api.jobs.idempotency-retention:24h}") Duration retention) {
+			@Value("${batchline.api.jobs.idempotency-retention:24h}") Duration retention,
+			@Value("${batchline.api.jobs.sweep-interval:5s}") Duration sweepInterval) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.json = json;
 		this.clock = clock;
 		this.retention = retention;
+		this.cleanup = PollLoop.named("idempotency-keys-cleanup", () -> {
+			forgetExpired();
+			return false;
+		}).pollInterval(sweepInterval).backoff(sweepInterval, sweepInterval).build();
+	}
+
+	@Override
+	public void start() {
+		this.cleanup.start();
+	}
+
+	@Override
+	public void stop() {
+		this.cleanup.stop();
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.cleanup.isRunning();
 	}
 
 	/**
@@ -121,12 +147,12 @@ public class IdempotencyKeys {
 				""", (rs, n) -> new Stored(rs.getBytes(1), rs.getInt(2), rs.getString(3), rs.getBytes(4)), scope, key);
 		if (stored.isEmpty()) {
 			// forgotten in between (retention): the client may simply retry
-			throw new ApiException(HttpStatus.CONFLICT, "idempotency-key-in-use", "Idempotency key in use",
+			throw new ApiException(ProblemKind.IDEMPOTENCY_KEY_IN_USE,
 					"A request with this Idempotency-Key is being handled; retry");
 		}
 		Stored first = stored.get(0);
 		if (!MessageDigest.isEqual(first.requestHash(), hash)) {
-			throw new ApiException(HttpStatus.UNPROCESSABLE_CONTENT, "idempotency-key-reused", "Idempotency key reused",
+			throw new ApiException(ProblemKind.IDEMPOTENCY_KEY_REUSED,
 					"This Idempotency-Key was used with a different request; use a new key for a new request");
 		}
 		ResponseEntity.BodyBuilder answer = ResponseEntity.status(first.status())

@@ -1,8 +1,9 @@
-package dev.batchline.api.model;
+package dev.batchline.api.rest;
 
 import java.util.List;
 import java.util.Map;
 
+import dev.batchline.api.model.ModelCatalog;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.ModelDeployed;
 

@@ -1,4 +1,4 @@
-package dev.batchline.api.job;
+package dev.batchline.api.intake;
 
 import java.io.FilterInputStream;
 import java.io.IOException;

@@ -1,4 +1,4 @@
-package dev.batchline.api.system;
+package dev.batchline.api.http;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
@@ -9,8 +9,11 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.ApiProperties;
 import dev.batchline.api.tenant.TenantManagement;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ProblemKind;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
@@ -18,7 +21,6 @@ import jakarta.servlet.http.HttpServletResponse;
 
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.PathContainer;
@@ -74,7 +76,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		String token = bearerToken(request);
 		if (startsWith(path, ADMIN_PATH)) {
 			if (!this.properties.adminEnabled()) {
-				reject(response, new ApiException(HttpStatus.FORBIDDEN, "admin-disabled", "Admin endpoints disabled",
+				reject(response, new ApiException(ProblemKind.ADMIN_DISABLED,
 						"The admin endpoints are disabled: set BATCHLINE_API_ADMIN_TOKEN to enable them"));
 				return;
 			}
@@ -144,13 +146,13 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	}
 
 	private static ApiException unauthorized(String detail) {
-		return new ApiException(HttpStatus.UNAUTHORIZED, "unauthorized", "Unauthorized", detail);
+		return new ApiException(ProblemKind.UNAUTHORIZED, detail);
 	}
 
 	private static void reject(HttpServletResponse response, ApiException ex) throws IOException {
 		ProblemDetail problem = ProblemHandling.problem(ex).getBody();
-		response.setStatus(ex.status().value());
-		if (ex.status() == HttpStatus.UNAUTHORIZED) {
+		response.setStatus(ex.kind().status());
+		if (ex.kind() == ProblemKind.UNAUTHORIZED) {
 			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
 		}
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);

@@ -1,4 +1,4 @@
-package dev.batchline.api.webhook;
+package dev.batchline.api.rest;
 
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
@@ -8,8 +8,12 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.batchline.api.system.ApiKeyAuthentication;
-import dev.batchline.api.system.IdempotencyKeys;
+import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.http.IdempotencyKeys;
+import dev.batchline.api.webhook.EndpointRequest;
+import dev.batchline.api.webhook.SigningSecrets;
+import dev.batchline.api.webhook.WebhookEndpoint;
+import dev.batchline.api.webhook.WebhookEndpointManagement;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;

@@ -1,4 +1,4 @@
-package dev.batchline.api.results;
+package dev.batchline.api.job;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -24,7 +24,7 @@ import org.springframework.transaction.annotation.Transactional;
  * idempotent), the items as the JSON array the worker produced, read back in input order.
  */
 @Component
-public class ResultStore {
+class ResultStore {
 
 	private static final int STREAM_FETCH_SIZE = 16;
 
@@ -39,7 +39,7 @@ public class ResultStore {
 	 * @return whether it was new
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	public boolean insert(ChunkCompleted result, long failed, Instant now) {
+	boolean insert(ChunkCompleted result, long failed, Instant now) {
 		return this.jdbc.update("""
 				insert into chunk_results (job_id, chunk_no, first_index, item_count, failed_count, items, worker,
 				                           recorded_at, skipped)
@@ -51,26 +51,10 @@ public class ResultStore {
 
 	/**
 	 * One page of item results in input order, starting at item {@code from}.
-	 * @param jobId the job
-	 * @param from the first item index wanted
-	 * @param limit the most items
+	 * @param failuresOnly only the failed items ({@code {index, error}})
 	 * @return the items ({@code {index, output}} or {@code {index, error}})
 	 */
-	@Transactional(readOnly = true)
-	public List<JsonNode> page(UUID jobId, long from, int limit) {
-		return page(jobId, from, limit, false);
-	}
-
-	/**
-	 * One page of the failed items ({@code {index, error}}) in input order, starting at
-	 * item {@code from}.
-	 */
-	@Transactional(readOnly = true)
-	public List<JsonNode> errorsPage(UUID jobId, long from, int limit) {
-		return page(jobId, from, limit, true);
-	}
-
-	private List<JsonNode> page(UUID jobId, long from, int limit, boolean failuresOnly) {
+	List<JsonNode> page(UUID jobId, long from, int limit, boolean failuresOnly) {
 		List<JsonNode> page = new ArrayList<>(Math.min(limit, 10_000));
 		try (Stream<byte[]> chunks = chunksFrom(jobId, from, failuresOnly)) {
 			var iterator = chunks.iterator();
@@ -91,7 +75,7 @@ public class ResultStore {
 	 * at a time.
 	 */
 	@Transactional(readOnly = true)
-	public void writeNdjson(UUID jobId, OutputStream out) throws IOException {
+	void writeNdjson(UUID jobId, OutputStream out) throws IOException {
 		try (Stream<byte[]> chunks = chunksFrom(jobId, 0, false)) {
 			var iterator = chunks.iterator();
 			while (iterator.hasNext()) {

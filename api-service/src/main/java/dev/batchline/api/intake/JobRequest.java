@@ -1,18 +1,20 @@
-package dev.batchline.api.job;
+package dev.batchline.api.intake;
 
 import java.io.InputStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ProblemKind;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
 
 import org.springframework.boot.convert.DurationStyle;
-import org.springframework.http.HttpStatus;
 
 /**
  * A parsed {@code POST /v1/jobs} body.
@@ -29,6 +31,10 @@ import org.springframework.http.HttpStatus;
 public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata, String callbackUrl,
 		Duration completionWindow) {
 
+	/** The query parameters of an NDJSON submission. */
+	private static final List<String> QUERY_PARAMETERS = List.of("model", "version", "metadata", "callback_url",
+			"completion_window");
+
 	/**
 	 * Reads a request body of at most {@code maxBytes}.
 	 * @param body the body
@@ -36,7 +42,7 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 	 * @return the request
 	 * @throws ApiException 400 for malformed JSON or a wrong form, 413 past the limit
 	 */
-	static JobRequest read(InputStream body, long maxBytes) {
+	public static JobRequest read(InputStream body, long maxBytes) {
 		JsonNode root;
 		LimitedInputStream limited = new LimitedInputStream(body, maxBytes);
 		try {
@@ -46,7 +52,7 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 			if (limited.exceeded()) {
 				throw tooLarge(maxBytes);
 			}
-			throw new ApiException(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+			throw new ApiException(ProblemKind.MALFORMED_JSON,
 					"The request body is not valid JSON: " + ex.getOriginalMessage());
 		}
 		if (root == null || root.isMissingNode() || !root.isObject()) {
@@ -129,9 +135,67 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 		return url.asString().strip();
 	}
 
-	static ApiException tooLarge(long maxBytes) {
-		return new ApiException(HttpStatus.CONTENT_TOO_LARGE, "body-too-large", "Request body too large",
-				"The request body exceeds " + maxBytes + " bytes (batchline.api.max-body-bytes)");
+	/** The error of a JSON body over {@code batchline.api.max-body-bytes}. */
+	public static ApiException tooLarge(long maxBytes) {
+		return ApiException.bodyTooLarge(maxBytes, "batchline.api.max-body-bytes");
+	}
+
+	/**
+	 * Reads the fields of a submission but {@code instances} from query parameters (an
+	 * NDJSON submission, whose body holds the items).
+	 * @param parameters the request's query parameters
+	 * @return the request, with no instances
+	 * @throws ApiException 422 for an unknown, repeated or invalid parameter
+	 */
+	public static JobRequest fromQuery(Map<String, String[]> parameters) {
+		for (Map.Entry<String, String[]> parameter : parameters.entrySet()) {
+			if (!QUERY_PARAMETERS.contains(parameter.getKey())) {
+				throw ApiException.invalid("unknown parameter '" + parameter.getKey() + "'; an NDJSON submission takes "
+						+ QUERY_PARAMETERS + " as query parameters");
+			}
+			if (parameter.getValue().length > 1) {
+				throw ApiException.invalid("parameter '" + parameter.getKey() + "' is given more than once");
+			}
+		}
+		String model = value(parameters, "model");
+		if (model == null || model.isBlank()) {
+			throw ApiException.invalid("'model' is required (query parameter) and must be a model name");
+		}
+		String version = value(parameters, "version");
+		String callbackUrl = value(parameters, "callback_url");
+		if (callbackUrl != null && callbackUrl.isBlank()) {
+			throw ApiException.invalid("'callback_url' must be an http or https URL");
+		}
+		String window = value(parameters, "completion_window");
+		return new JobRequest(model, (version == null || version.isBlank()) ? null : version, List.of(),
+				metadataParameter(value(parameters, "metadata")), (callbackUrl != null) ? callbackUrl.strip() : null,
+				(window != null) ? completionWindow(JsonNodeFactory.instance.stringNode(window)) : null);
+	}
+
+	private static JsonNode metadataParameter(String json) {
+		if (json == null) {
+			return null;
+		}
+		JsonNode metadata;
+		try {
+			metadata = EventCodec.mapper().readTree(json);
+		}
+		catch (JacksonException ex) {
+			throw new ApiException(ProblemKind.MALFORMED_JSON,
+					"'metadata' is not valid JSON: " + ex.getOriginalMessage());
+		}
+		if (metadata == null || metadata.isNull() || metadata.isMissingNode()) {
+			return null;
+		}
+		if (!metadata.isObject()) {
+			throw ApiException.invalid("'metadata' must be a JSON object");
+		}
+		return metadata;
+	}
+
+	private static String value(Map<String, String[]> parameters, String name) {
+		String[] values = parameters.get(name);
+		return (values != null && values.length > 0) ? values[0] : null;
 	}
 
 }

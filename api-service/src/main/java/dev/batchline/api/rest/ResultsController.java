@@ -1,18 +1,16 @@
-package dev.batchline.api.results;
+package dev.batchline.api.rest;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Base64;
 import java.util.LinkedHashMap;
-import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.batchline.api.job.Job;
+import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.job.JobManagement;
+import dev.batchline.api.job.JobManagement.ResultsPage;
 import dev.batchline.api.system.ApiException;
-import dev.batchline.api.system.ApiKeyAuthentication;
 import dev.batchline.api.system.ApiProperties;
-import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -26,41 +24,31 @@ import org.springframework.web.servlet.mvc.method.annotation.StreamingResponseBo
 /**
  * {@code GET /v1/jobs/{id}/results}: pages of item results in input order as JSON, or the
  * whole result set as NDJSON, streamed chunk by chunk; {@code GET /v1/jobs/{id}/errors}:
- * the failed items only.
+ * the failed items only. The cursor is this door's encoding of the next item index.
  */
 @RestController
 class ResultsController {
-
-	static final String NDJSON = "application/x-ndjson";
 
 	private static final int MAX_PAGE_SIZE = 10_000;
 
 	private final JobManagement jobs;
 
-	private final ResultStore results;
-
 	private final ApiProperties properties;
 
-	ResultsController(JobManagement jobs, ResultStore results, ApiProperties properties) {
+	ResultsController(JobManagement jobs, ApiProperties properties) {
 		this.jobs = jobs;
-		this.results = results;
 		this.properties = properties;
 	}
 
 	@GetMapping(path = "/v1/jobs/{id}/results", produces = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> page(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id,
 			@RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-		Job job = this.jobs.get(tenantId, id);
-		int size = pageSize(limit);
-		long from = (cursor != null) ? decode(cursor) : 0;
-		List<JsonNode> items = this.results.page(id, from, size);
+		ResultsPage page = this.jobs.results(tenantId, id, from(cursor), pageSize(limit));
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("job_id", id);
-		body.put("state", job.getState());
-		body.put("data", items);
-		long next = items.isEmpty() ? -1 : items.get(items.size() - 1).get("index").asLong() + 1;
-		boolean more = items.size() == size && next < job.getTotalItems();
-		body.put("next_cursor", more ? encode(next) : null);
+		body.put("state", page.state());
+		body.put("data", page.items());
+		body.put("next_cursor", encode(page.nextIndex()));
 		return body;
 	}
 
@@ -71,17 +59,21 @@ class ResultsController {
 	@GetMapping(path = "/v1/jobs/{id}/errors", produces = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> errors(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id,
 			@RequestParam(required = false) String cursor, @RequestParam(required = false) Integer limit) {
-		Job job = this.jobs.get(tenantId, id);
-		int size = pageSize(limit);
-		List<JsonNode> items = this.results.errorsPage(id, (cursor != null) ? decode(cursor) : 0, size);
+		ResultsPage page = this.jobs.errors(tenantId, id, from(cursor), pageSize(limit));
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("job_id", id);
-		body.put("state", job.getState());
-		body.put("failed", job.getFailedItems());
-		body.put("data", items);
-		boolean more = items.size() == size;
-		body.put("next_cursor", more ? encode(items.get(items.size() - 1).get("index").asLong() + 1) : null);
+		body.put("state", page.state());
+		body.put("failed", page.failedItems());
+		body.put("data", page.items());
+		body.put("next_cursor", encode(page.nextIndex()));
 		return body;
+	}
+
+	@GetMapping(path = "/v1/jobs/{id}/results", produces = JobController.NDJSON)
+	ResponseEntity<StreamingResponseBody> stream(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@PathVariable UUID id) {
+		JobManagement.ResultsStream results = this.jobs.resultsStream(tenantId, id);
+		return ResponseEntity.ok().contentType(MediaType.parseMediaType(JobController.NDJSON)).body(results::writeTo);
 	}
 
 	private int pageSize(Integer limit) {
@@ -92,15 +84,14 @@ class ResultsController {
 		return size;
 	}
 
-	@GetMapping(path = "/v1/jobs/{id}/results", produces = NDJSON)
-	ResponseEntity<StreamingResponseBody> stream(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
-			@PathVariable UUID id) {
-		this.jobs.get(tenantId, id);
-		StreamingResponseBody body = (out) -> this.results.writeNdjson(id, out);
-		return ResponseEntity.ok().contentType(MediaType.parseMediaType(NDJSON)).body(body);
+	private static long from(String cursor) {
+		return (cursor != null) ? decode(cursor) : 0;
 	}
 
 	private static String encode(long index) {
+		if (index < 0) {
+			return null;
+		}
 		return Base64.getUrlEncoder().withoutPadding().encodeToString(("i" + index).getBytes(StandardCharsets.UTF_8));
 	}
 

@@ -1,8 +1,10 @@
-package dev.batchline.api.system;
+package dev.batchline.api.http;
 
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
 
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.ProblemKind;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -45,11 +47,12 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 	 * The response of an {@link ApiException}, also used by filters outside Spring MVC.
 	 */
 	static ResponseEntity<ProblemDetail> problem(ApiException ex) {
-		ProblemDetail problem = ProblemDetail.forStatusAndDetail(ex.status(), ex.getMessage());
-		problem.setType(ApiException.type(ex.kind()));
-		problem.setTitle(ex.title());
+		ProblemKind kind = ex.kind();
+		ProblemDetail problem = ProblemDetail.forStatusAndDetail(HttpStatus.valueOf(kind.status()), ex.getMessage());
+		problem.setType(kind.type());
+		problem.setTitle(kind.title());
 		ex.properties().forEach(problem::setProperty);
-		return ResponseEntity.status(ex.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+		return ResponseEntity.status(kind.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)
@@ -100,23 +103,23 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 
 	/** The answer while PostgreSQL is unreachable, with {@link #RETRY_AFTER_SECONDS}. */
 	static ApiException unavailable() {
-		return new ApiException(HttpStatus.SERVICE_UNAVAILABLE, "unavailable", "Service unavailable",
+		return new ApiException(ProblemKind.UNAVAILABLE,
 				"The job store is unreachable; retry after " + RETRY_AFTER_SECONDS + " seconds");
 	}
 
 	@ExceptionHandler(Exception.class)
 	ResponseEntity<ProblemDetail> handleUnexpected(Exception ex) {
 		log.error("Unexpected error", ex);
-		return problem(new ApiException(HttpStatus.INTERNAL_SERVER_ERROR, "internal", "Internal error",
-				"The service failed to handle the request; it has been logged"));
+		return problem(
+				new ApiException(ProblemKind.INTERNAL, "The service failed to handle the request; it has been logged"));
 	}
 
 	@Override
 	protected ResponseEntity<Object> handleHttpMessageNotReadable(HttpMessageNotReadableException ex,
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
-		ApiException problem = new ApiException(HttpStatus.BAD_REQUEST, "malformed-json", "Malformed JSON",
+		ApiException problem = new ApiException(ProblemKind.MALFORMED_JSON,
 				"The request body is not valid JSON of the expected form");
-		return ResponseEntity.status(problem.status())
+		return ResponseEntity.status(problem.kind().status())
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(problem(problem).getBody());
 	}
@@ -126,9 +129,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 			WebRequest request) {
 		if (body instanceof ProblemDetail problem
 				&& (problem.getType() == null || "about:blank".equals(problem.getType().toString()))) {
-			HttpStatus status = HttpStatus.resolve(statusCode.value());
-			String kind = (status != null) ? status.name().toLowerCase().replace('_', '-') : "error";
-			problem.setType(ApiException.type(kind));
+			problem.setType(ProblemKind.forStatus(statusCode.value()).type());
 		}
 		HttpHeaders problemHeaders = new HttpHeaders();
 		problemHeaders.putAll(headers);

@@ -1,0 +1,191 @@
+package dev.batchline.api.job;
+
+import java.time.Clock;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+
+import dev.batchline.api.intake.Items;
+import dev.batchline.api.intake.JobRequest;
+import dev.batchline.api.model.ModelCatalog;
+import dev.batchline.api.outbox.Outbox;
+import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.ApiProperties;
+import dev.batchline.contracts.DenseInstances;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.InstanceValidator;
+import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ProblemKind;
+import io.micrometer.core.instrument.MeterRegistry;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+import tools.jackson.core.JacksonException;
+import tools.jackson.core.JsonParser;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * Stores a submission: checks each item against the served model's signature and writes
+ * the job, its input chunks (copied into PostgreSQL as they fill), the chunks' outbox
+ * rows and the {@code job.queued} event, in the caller's one transaction, so a bad item
+ * anywhere leaves nothing written.
+ */
+@Component
+class JobSubmissions {
+
+	private static final Logger log = LoggerFactory.getLogger(JobSubmissions.class);
+
+	private final JobRepository jobs;
+
+	private final ModelCatalog models;
+
+	private final ChunkWriter chunkWriter;
+
+	private final Outbox outbox;
+
+	private final JobTransitions transitions;
+
+	private final ApiProperties properties;
+
+	private final JobLifecycleProperties lifecycle;
+
+	private final Clock clock;
+
+	private final MeterRegistry meters;
+
+	JobSubmissions(JobRepository jobs, ModelCatalog models, ChunkWriter chunkWriter, Outbox outbox,
+			JobTransitions transitions, ApiProperties properties, JobLifecycleProperties lifecycle, Clock clock,
+			MeterRegistry meters) {
+		this.jobs = jobs;
+		this.models = models;
+		this.chunkWriter = chunkWriter;
+		this.outbox = outbox;
+		this.transitions = transitions;
+		this.properties = properties;
+		this.lifecycle = lifecycle;
+		this.clock = clock;
+		this.meters = meters;
+	}
+
+	/**
+	 * Stores a job whose items are read while they are stored.
+	 * @param maxItems the most items allowed
+	 * @param maxItemsProperty the setting that holds it, for the error
+	 * @return the queued job
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	Job store(UUID tenantId, JobRequest request, Items items, long maxItems, String maxItemsProperty) {
+		ModelDeployed model = this.models.find(request.model(), request.version())
+			.orElseThrow(() -> unknownModel(request));
+		String metadata = metadataJson(request.metadata());
+		Duration window = this.lifecycle.completionWindow(request.completionWindow());
+		long started = System.nanoTime();
+		Instant now = this.clock.instant();
+		// the job row comes first (the chunks refer to it) and learns its totals at the
+		// end
+		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(), 0, 0,
+				metadata, request.callbackUrl(), now, now.plus(window)));
+		ChunkBuilder chunks;
+		try (ChunkWriter.Copy copy = this.chunkWriter.open(job.getId())) {
+			chunks = new ChunkBuilder(this.properties.chunkMaxItems(), this.properties.chunkMaxBytes(), copy);
+			DenseInstances dense = new DenseInstances(64);
+			while (items.advance()) {
+				long index = chunks.items();
+				if (index >= maxItems) {
+					throw tooManyItems("more than " + maxItems + " items", maxItems, maxItemsProperty);
+				}
+				if (items.text() != null && fitsAsSent(items, dense, model.signature())) {
+					// valid as it stands: stored as sent, no tree
+					chunks.add(items.text(), items.textOffset(), items.textLength());
+					continue;
+				}
+				JsonNode item = items.tree();
+				Optional<ItemError> error = InstanceValidator.validate(item, model.signature());
+				if (error.isPresent()) {
+					throw invalidInstance(index, items.line(), error.get());
+				}
+				chunks.add(item);
+			}
+			chunks.finish();
+			copy.finish();
+		}
+		if (chunks.items() == 0) {
+			throw ApiException.invalid("The job has no items: a job needs at least one");
+		}
+		job.setTotals(chunks.items(), chunks.chunks());
+		this.outbox.appendChunks(job.getId(), chunks.chunks());
+		this.transitions.queued(job);
+		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
+		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(chunks.items());
+		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}, read and stored in {} ms (before commit)",
+				job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
+				(System.nanoTime() - started) / 1_000_000);
+		return job;
+	}
+
+	/**
+	 * Whether the current item's text is one bare array of numbers that fits the model
+	 * ({@link DenseInstances}); anything else (or malformed JSON) is left to the tree and
+	 * the validator, which say what is wrong.
+	 */
+	private static boolean fitsAsSent(Items items, DenseInstances dense, ModelSignature signature) {
+		if (DenseInstances.certainlyFits(items.text(), items.textOffset(), items.textLength(), signature)) {
+			return true;
+		}
+		dense.clear();
+		try (JsonParser parser = EventCodec.parser(items.text(), items.textOffset(), items.textLength())) {
+			return dense.read(parser, parser.nextToken()) && parser.nextToken() == null && dense.fits(signature);
+		}
+		catch (JacksonException ex) {
+			return false;
+		}
+	}
+
+	static ApiException tooManyItems(String what, long max, String property) {
+		return new ApiException(ProblemKind.TOO_MANY_ITEMS,
+				"The job has " + what + "; the most allowed is " + max + " (" + property + ")");
+	}
+
+	private static ApiException invalidInstance(long index, long line, ItemError error) {
+		Map<String, Object> where = new LinkedHashMap<>();
+		where.put("item_index", index);
+		if (line > 0) {
+			where.put("line", line);
+		}
+		where.put("code", error.code());
+		return new ApiException(ProblemKind.INVALID_INSTANCE,
+				"instances[" + index + "]" + ((line > 0) ? " (line " + line + ")" : "") + ": " + error.message(),
+				where);
+	}
+
+	private ApiException unknownModel(JobRequest request) {
+		String what = (request.version() != null) ? request.model() + ":" + request.version() : request.model();
+		return new ApiException(ProblemKind.UNKNOWN_MODEL,
+				"No worker serves model '" + what + "'; served models: " + this.models.names(),
+				Map.of("model", request.model()));
+	}
+
+	private String metadataJson(JsonNode metadata) {
+		if (metadata == null) {
+			return null;
+		}
+		String json = metadata.toString();
+		if (json.length() > this.properties.maxMetadataBytes()) {
+			throw ApiException.invalid("'metadata' is larger than " + this.properties.maxMetadataBytes()
+					+ " bytes (batchline.api.max-metadata-bytes)");
+		}
+		if (json.contains("\\u0000")) {
+			throw ApiException.invalid("'metadata' must not contain NUL characters");
+		}
+		return json;
+	}
+
+}
