@@ -8,7 +8,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -21,9 +20,8 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ModelDeployed;
-import dev.batchline.contracts.ModelDeployed.ModelSignature;
-import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestInfrastructure;
 import dev.batchline.testsupport.TestKafka;
 import io.cloudevents.CloudEvent;
@@ -68,11 +66,6 @@ class JobStreamIntegrationTests {
 
 	private static final String NDJSON = "application/x-ndjson";
 
-	private static final ModelSignature IRIS = new ModelSignature(
-			List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
-			List.of(new TensorSpec("class_id", "int64", List.of(-1L)),
-					new TensorSpec("probabilities", "float32", List.of(-1L, 3L))));
-
 	@LocalServerPort
 	int port;
 
@@ -97,7 +90,7 @@ class JobStreamIntegrationTests {
 		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
 				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer", StringSerializer.class,
 						"value.serializer", CloudEventSerializer.class))) {
-			ModelDeployed iris = new ModelDeployed("iris", "1", IRIS, 256, Instant.now());
+			ModelDeployed iris = Fixtures.irisDeployed();
 			producer.send(new ProducerRecord<>(TOPICS.models(), iris.key(),
 					CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", iris.key(), iris)));
 		}

@@ -2,7 +2,6 @@ package dev.batchline.api;
 
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,9 +20,8 @@ import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.ModelDeployed;
-import dev.batchline.contracts.ModelDeployed.ModelSignature;
-import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventDeserializer;
@@ -45,11 +43,6 @@ import static org.awaitility.Awaitility.await;
  * workers publish them. The full pipeline with real workers is in the system tests.
  */
 final class WorkerSide implements AutoCloseable {
-
-	static final ModelSignature IRIS = new ModelSignature(
-			List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
-			List.of(new TensorSpec("class_id", "int64", List.of(-1L)),
-					new TensorSpec("probabilities", "float32", List.of(-1L, 3L))));
 
 	private final Topics topics;
 
@@ -76,7 +69,7 @@ final class WorkerSide implements AutoCloseable {
 
 	/** Announces the Iris model, as a worker does at start. */
 	void announceIris() {
-		announce(new ModelDeployed("iris", "1", IRIS, 256, Instant.now()));
+		announce(Fixtures.irisDeployed());
 	}
 
 	/** Announces a model, as a worker does at start. */
