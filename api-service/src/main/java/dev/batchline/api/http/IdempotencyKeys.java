@@ -11,11 +11,11 @@ import java.util.function.Supplier;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.support.PollLoop;
+import dev.batchline.support.PolledLifecycle;
 import dev.batchline.contracts.ProblemKind;
 import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.beans.factory.annotation.Value;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -35,7 +35,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * answer) or rolls back (then runs itself). So exactly one resource is ever created.
  */
 @Component
-public class IdempotencyKeys implements SmartLifecycle {
+public class IdempotencyKeys implements PolledLifecycle {
 
 	/** The request header. */
 	public static final String HEADER = "Idempotency-Key";
@@ -70,21 +70,6 @@ public class IdempotencyKeys implements SmartLifecycle {
 			forgetExpired();
 			return false;
 		}).pollInterval(sweepInterval).backoff(sweepInterval, sweepInterval).build();
-	}
-
-	@Override
-	public void start() {
-		this.cleanup.start();
-	}
-
-	@Override
-	public void stop() {
-		this.cleanup.stop();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.cleanup.isRunning();
 	}
 
 	/**
@@ -188,6 +173,11 @@ public class IdempotencyKeys implements SmartLifecycle {
 	}
 
 	private record Stored(byte[] requestHash, int status, String location, byte[] body) {
+	}
+
+	@Override
+	public PollLoop pollLoop() {
+		return this.cleanup;
 	}
 
 }

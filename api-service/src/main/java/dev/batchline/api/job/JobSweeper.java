@@ -5,11 +5,11 @@ import java.util.List;
 import java.util.Map;
 
 import dev.batchline.support.PollLoop;
+import dev.batchline.support.PolledLifecycle;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
-import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
@@ -19,7 +19,7 @@ import org.springframework.stereotype.Component;
  * from running.
  */
 @Component
-class JobSweeper implements SmartLifecycle {
+class JobSweeper implements PolledLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(JobSweeper.class);
 
@@ -53,18 +53,8 @@ class JobSweeper implements SmartLifecycle {
 	}
 
 	@Override
-	public void start() {
-		this.loop.start();
-	}
-
-	@Override
-	public void stop() {
-		this.loop.stop();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.loop.isRunning();
+	public PollLoop pollLoop() {
+		return this.loop;
 	}
 
 }

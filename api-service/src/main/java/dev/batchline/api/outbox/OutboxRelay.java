@@ -25,6 +25,7 @@ import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.Topics;
 import dev.batchline.support.PollLoop;
+import dev.batchline.support.PolledLifecycle;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -36,7 +37,6 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
 
-import org.springframework.context.SmartLifecycle;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
@@ -55,7 +55,7 @@ import org.springframework.transaction.support.TransactionTemplate;
  * publishes a row again); consumers deduplicate on the CloudEvents id.
  */
 @Component
-class OutboxRelay implements SmartLifecycle {
+class OutboxRelay implements PolledLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(OutboxRelay.class);
 
@@ -123,25 +123,6 @@ class OutboxRelay implements SmartLifecycle {
 	/** Tells the relay there is new work, e.g. after a commit that wrote outbox rows. */
 	void wakeUp() {
 		this.loop.wakeUp();
-	}
-
-	@Override
-	public void start() {
-		this.loop.start();
-	}
-
-	/**
-	 * Stops the relay: a round in flight finishes (its rows stay claimed until then); one
-	 * stuck waiting for a connection that will never come is interrupted.
-	 */
-	@Override
-	public void stop() {
-		this.loop.stop();
-	}
-
-	@Override
-	public boolean isRunning() {
-		return this.loop.isRunning();
 	}
 
 	/** Publishes one batch of rows; returns how many. */
@@ -337,6 +318,11 @@ class OutboxRelay implements SmartLifecycle {
 
 	private record Row(long id, String topic, String key, String eventId, String eventType, UUID jobId, Integer chunkNo,
 			byte[] payload, Instant createdAt, String model, String modelVersion, long firstIndex, byte[] instances) {
+	}
+
+	@Override
+	public PollLoop pollLoop() {
+		return this.loop;
 	}
 
 }
