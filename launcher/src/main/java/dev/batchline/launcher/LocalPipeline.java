@@ -1,25 +1,17 @@
 package dev.batchline.launcher;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.HexFormat;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
-import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.Topics;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -144,7 +136,7 @@ public final class LocalPipeline implements AutoCloseable {
 			this.bootstrap = this.kafka.bootstrapServers();
 		}
 		createTopics();
-		this.adminToken = adminToken();
+		this.adminToken = LocalCredentials.adminToken(this.options.work());
 		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
 		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
 		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, databaseEnv(),
@@ -155,7 +147,8 @@ public final class LocalPipeline implements AutoCloseable {
 		this.api.awaitReady();
 		this.dispatcher.awaitReady();
 		this.workers.forEach(ServiceProcess::awaitReady);
-		this.apiKey = tenantKey();
+		this.apiKey = LocalCredentials.tenantKey(this.options.work(), this.api.url("/v1/admin/tenants"),
+				this.adminToken);
 	}
 
 	/**
@@ -392,62 +385,6 @@ public final class LocalPipeline implements AutoCloseable {
 		}
 		catch (java.util.concurrent.ExecutionException ex) {
 			throw new IllegalStateException("Could not create the Kafka topics: " + ex.getCause(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
-	}
-
-	/**
-	 * The admin token: the configured one, or one made at the first start and kept in the
-	 * work folder.
-	 */
-	private String adminToken() {
-		String configured = System.getenv("BATCHLINE_API_ADMIN_TOKEN");
-		if (configured != null && !configured.isBlank()) {
-			return configured;
-		}
-		Path file = this.options.work().resolve("admin-token");
-		try {
-			if (Files.exists(file)) {
-				return Files.readString(file).strip();
-			}
-			byte[] random = new byte[24];
-			new SecureRandom().nextBytes(random);
-			String token = "adm_" + HexFormat.of().formatHex(random);
-			Files.writeString(file, token);
-			return token;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
-	}
-
-	/**
-	 * A tenant for local use: made at the first start; its key kept in the work folder.
-	 */
-	private String tenantKey() {
-		Path file = this.options.work().resolve("tenant-api-key");
-		try {
-			if (Files.exists(file)) {
-				return Files.readString(file).strip();
-			}
-			HttpResponse<byte[]> response = HttpClient.newHttpClient()
-				.send(HttpRequest.newBuilder(URI.create(this.api.url("/v1/admin/tenants")))
-					.header("Authorization", "Bearer " + this.adminToken)
-					.header("Content-Type", "application/json")
-					.POST(HttpRequest.BodyPublishers.ofString("{\"name\":\"local\"}"))
-					.build(), HttpResponse.BodyHandlers.ofByteArray());
-			if (response.statusCode() != 201) {
-				throw new IllegalStateException("Could not create the local tenant: HTTP " + response.statusCode());
-			}
-			String key = EventCodec.tree(response.body()).get("api_key").asString();
-			Files.writeString(file, key);
-			return key;
-		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
