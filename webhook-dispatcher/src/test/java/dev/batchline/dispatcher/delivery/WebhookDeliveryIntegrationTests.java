@@ -5,7 +5,6 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -25,19 +24,16 @@ import dev.batchline.dispatcher.DispatcherApplication;
 import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
+import dev.batchline.testsupport.TopicRecords;
 import io.cloudevents.CloudEvent;
-import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.CloudEventSerializer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -170,7 +166,7 @@ class WebhookDeliveryIntegrationTests {
 		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("FAILED"));
 		assertThat(receiver.received()).hasSize(1);
 
-		WebhookEndpointDisabled disabled = awaitRecord(TOPICS.webhookEvents(), endpoint.toString(),
+		WebhookEndpointDisabled disabled = TopicRecords.first(TOPICS.webhookEvents(), endpoint.toString(),
 				WebhookEndpointDisabled.TYPE, WebhookEndpointDisabled.class);
 		assertThat(disabled.endpointId()).isEqualTo(endpoint);
 		assertThat(disabled.tenantId()).isEqualTo(tenant.id());
@@ -459,25 +455,6 @@ class WebhookDeliveryIntegrationTests {
 					.allMatch((end) -> committed.get(end.getKey()) != null
 							&& committed.get(end.getKey()).offset() >= end.getValue().offset());
 			});
-		}
-	}
-
-	/** The first record on a topic with the given key and CloudEvents type, decoded. */
-	private static <T> T awaitRecord(String topic, String key, String type, Class<T> data) {
-		try (KafkaConsumer<String, CloudEvent> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers",
-				TestKafka.bootstrapServers(), "group.id", "test-" + UUID.randomUUID(), "auto.offset.reset", "earliest",
-				"key.deserializer", StringDeserializer.class, "value.deserializer", CloudEventDeserializer.class))) {
-			consumer.subscribe(List.of(topic));
-			List<T> found = new ArrayList<>();
-			await().atMost(Duration.ofSeconds(15)).until(() -> {
-				for (ConsumerRecord<String, CloudEvent> record : consumer.poll(Duration.ofMillis(200))) {
-					if (key.equals(record.key()) && type.equals(record.value().getType())) {
-						found.add(CloudEventRecords.data(record.value(), data));
-					}
-				}
-				return !found.isEmpty();
-			});
-			return found.get(0);
 		}
 	}
 
