@@ -3,6 +3,7 @@ package dev.batchline.api.webhook;
 import java.util.UUID;
 
 import dev.batchline.api.system.ApiKeyAuthentication;
+import dev.batchline.contracts.webhooks.SigningSecrets;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;

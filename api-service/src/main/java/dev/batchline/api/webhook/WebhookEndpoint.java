@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.batchline.contracts.webhooks.SigningSecrets;
+
 /**
  * A row of {@code webhook_endpoints}.
  *

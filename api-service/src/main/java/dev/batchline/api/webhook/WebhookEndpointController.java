@@ -10,6 +10,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.system.ApiKeyAuthentication;
 import dev.batchline.api.system.IdempotencyKeys;
+import dev.batchline.contracts.webhooks.SigningSecrets;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
