@@ -50,7 +50,7 @@ class WebhookEndpointController {
 	 * @param url where deliveries go
 	 * @param eventTypes the event types it receives
 	 * @param enabled whether it receives deliveries
-	 * @param disabledReason why the dispatcher disabled it
+	 * @param disabledReason why it was disabled without the tenant asking
 	 * @param description the tenant's note
 	 * @param secret the signing secret, only in the answer to the registration
 	 * @param createdAt when it was registered

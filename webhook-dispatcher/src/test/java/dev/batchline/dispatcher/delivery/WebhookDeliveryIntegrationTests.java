@@ -217,10 +217,8 @@ class WebhookDeliveryIntegrationTests {
 		JobEvent failed = publish(tenant, JobEvent.FAILED);
 		await().atMost(Duration.ofSeconds(30)).until(() -> status(failed).equals("FAILED"));
 		JobEvent pending = event(tenant, JobEvent.FAILED);
-		insertPendingDelivery(tenant, pending, endpoint, gone.url(), Instant.now().plus(Duration.ofHours(1)));
-		// as PATCH /v1/webhook-endpoints/{id} does
-		this.jdbc.update("update webhook_endpoints set url = ?, version = version + 1 where id = ?", fixed.url(),
-				endpoint);
+		insertDelivery(tenant, pending, endpoint, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+		moveEndpoint(endpoint, fixed.url());
 
 		send(WebhookReplayRequested.ofDelivery(tenant.id(), deliveryId(pending), Instant.now()));
 		send(WebhookReplayRequested.ofDelivery(tenant.id(), deliveryId(failed), Instant.now()));
@@ -229,6 +227,7 @@ class WebhookDeliveryIntegrationTests {
 		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where event_id = ?", String.class,
 				failed.id()))
 			.isEqualTo(fixed.url());
+		awaitReplaysConsumed();
 		assertThat(status(pending)).isEqualTo("PENDING");
 		assertThat(attempts(pending)).isZero();
 	}
@@ -261,9 +260,7 @@ class WebhookDeliveryIntegrationTests {
 		UUID endpoint = endpoint(tenant, old.url(), "job.succeeded").id();
 		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
 		await().atMost(Duration.ofSeconds(15)).until(() -> attempts(event) >= 1);
-		// as PATCH /v1/webhook-endpoints/{id} does
-		this.jdbc.update("update webhook_endpoints set url = ?, version = version + 1 where id = ?", moved.url(),
-				endpoint);
+		moveEndpoint(endpoint, moved.url());
 		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("SUCCEEDED"));
 		assertThat(moved.received()).hasSize(1);
 		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where event_id = ?", String.class,
@@ -386,25 +383,32 @@ class WebhookDeliveryIntegrationTests {
 		return endpoint;
 	}
 
-	/** A delivery as the planner writes it, due at {@code due}. */
-	private void insertPendingDelivery(Tenant tenant, JobEvent event, UUID endpointId, String url, Instant due) {
+	/**
+	 * A delivery of an event to an endpoint as the sender leaves it: pending (not
+	 * attempted yet, due at {@code due}), or failed (its attempts used, when {@code due}
+	 * is null), planned at {@code createdAt}.
+	 */
+	private void insertDelivery(Tenant tenant, JobEvent event, UUID endpointId, Instant createdAt, Instant due) {
 		this.jdbc.update("""
 				insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload,
-				    status, attempts, next_attempt_at, created_at, destination)
-				values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, now(), ?)
-				""", UUID.randomUUID(), event.id(), event.type(), tenant.id(), event.jobId(), endpointId, url,
-				EventCodec.encode(event), Timestamp.from(due), "endpoint:" + endpointId);
+				    status, attempts, next_attempt_at, last_error, created_at, destination)
+				values (?, ?, ?, ?, ?, ?, 'http://127.0.0.1:9/before', ?, ?, ?, ?, ?, ?, ?)
+				""", UUID.randomUUID(), event.id(), event.type(), tenant.id(), event.jobId(), endpointId,
+				EventCodec.encode(event), (due != null) ? "PENDING" : "FAILED", (due != null) ? 0 : 4,
+				(due != null) ? Timestamp.from(due) : null, (due != null) ? null : "HTTP 503",
+				Timestamp.from(createdAt), "endpoint:" + endpointId);
 	}
 
 	/** A dead letter of a {@code job.failed} event, planned at {@code createdAt}. */
 	private JobEvent insertFailedDelivery(Tenant tenant, UUID endpointId, Instant createdAt) {
 		JobEvent event = event(tenant, JobEvent.FAILED);
-		insertPendingDelivery(tenant, event, endpointId, "http://127.0.0.1:9/gone", createdAt);
-		this.jdbc.update("""
-				update webhook_deliveries set status = 'FAILED', attempts = 4, next_attempt_at = null,
-				    last_error = 'HTTP 503', created_at = ?
-				where event_id = ?""", Timestamp.from(createdAt), event.id());
+		insertDelivery(tenant, event, endpointId, createdAt, null);
 		return event;
+	}
+
+	/** What {@code PATCH /v1/webhook-endpoints/{id}} with a new URL does. */
+	private void moveEndpoint(UUID endpointId, String url) {
+		this.jdbc.update("update webhook_endpoints set url = ?, version = version + 1 where id = ?", url, endpointId);
 	}
 
 	private static JobEvent event(Tenant tenant, String type) {
