@@ -140,7 +140,7 @@ class DeliverySender implements SmartLifecycle {
 
 	/**
 	 * One round: claims due deliveries up to the free slots and starts them.
-	 * @return whether a full claim may have left more due
+	 * @return whether it claimed any: more may be due, and the next round follows at once
 	 */
 	private boolean claimAndDispatch() {
 		int free = this.inFlight.availablePermits();
