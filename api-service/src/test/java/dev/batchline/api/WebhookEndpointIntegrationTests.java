@@ -14,14 +14,19 @@ import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
+import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.testsupport.TestInfrastructure;
 import dev.batchline.testsupport.TestKafka;
+import dev.batchline.testsupport.TopicRecords;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
@@ -40,10 +45,11 @@ import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
- * Webhook endpoints, secrets, job callbacks and the delivery log against a real
+ * Webhook endpoints, secrets, job callbacks, the delivery log and replays against a real
  * PostgreSQL and Kafka, with the SSRF guard on as in production. The dispatcher is not
- * running: deliveries are written here as it writes them, and no request ever leaves the
- * API (so public addresses like 8.8.8.8 are safe to register).
+ * running: deliveries are written here as it writes them, what it reports is sent to
+ * Kafka as it sends it, what the API asks of it is read from Kafka, and no request ever
+ * leaves the API (so public addresses like 8.8.8.8 are safe to register).
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=webhook-it",
@@ -51,6 +57,8 @@ import static org.awaitility.Awaitility.await;
 				"batchline.webhooks.secret-rotation-overlap=1h" })
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookEndpointIntegrationTests {
+
+	private static final Topics TOPICS = new Topics("webhook-it");
 
 	private static final String PUBLIC_URL = "https://8.8.8.8/hook";
 
@@ -65,6 +73,8 @@ class WebhookEndpointIntegrationTests {
 
 	private ApiClient admin;
 
+	private KafkaProducer<String, CloudEvent> producer;
+
 	@DynamicPropertySource
 	static void infrastructure(DynamicPropertyRegistry registry) {
 		TestInfrastructure.postgresAndKafka(registry);
@@ -76,15 +86,19 @@ class WebhookEndpointIntegrationTests {
 		ModelSignature signature = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
 				List.of(new TensorSpec("class_id", "int64", List.of(-1L))));
 		ModelDeployed iris = new ModelDeployed("iris", "1", signature, 256, Instant.now());
-		try (KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(
-				Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer", StringSerializer.class,
-						"value.serializer", CloudEventSerializer.class))) {
-			producer.send(new ProducerRecord<>(new Topics("webhook-it").models(), iris.key(),
-					CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", iris.key(), iris)));
-		}
+		this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer",
+				StringSerializer.class, "value.serializer", CloudEventSerializer.class));
+		this.producer.send(new ProducerRecord<>(TOPICS.models(), iris.key(),
+				CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", iris.key(), iris)));
+		this.producer.flush();
 		Tenant tenant = newTenant();
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> tenant.api().get("/v1/models").json().get("data").toString().contains("iris"));
+	}
+
+	@AfterAll
+	void closeProducer() {
+		this.producer.close();
 	}
 
 	@Test
@@ -181,10 +195,8 @@ class WebhookEndpointIntegrationTests {
 	void updatesAnEndpointAndEnablingItClearsWhyTheDispatcherDisabledIt() {
 		Tenant tenant = newTenant();
 		String id = register(tenant, PUBLIC_URL);
-		UUID pending = insertDelivery(tenant, UUID.randomUUID(), UUID.fromString(id), "PENDING", Instant.now());
-		// as the dispatcher does when a receiver answers 410 Gone
-		this.jdbc.update("update webhook_endpoints set enabled = false, disabled_reason = ? where id = ?",
-				"the receiver answered 410 Gone", UUID.fromString(id));
+		reportGone(tenant, UUID.fromString(id), version(id));
+		await().atMost(Duration.ofSeconds(20)).until(() -> !enabled(id));
 		JsonNode disabled = tenant.api().get("/v1/webhook-endpoints/" + id).json();
 		assertThat(disabled.get("enabled").asBoolean()).isFalse();
 		assertThat(disabled.get("disabled_reason").asString()).contains("410");
@@ -200,9 +212,6 @@ class WebhookEndpointIntegrationTests {
 		assertThat(strings(endpoint.get("event_types"))).containsExactly("job.failed", "job.progress");
 		assertThat(endpoint.get("description").asString()).isEqualTo("v2");
 		assertThat(endpoint.has("secret")).isFalse();
-		// pending retries follow the endpoint to its new URL
-		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where id = ?", String.class, pending))
-			.isEqualTo("https://8.8.4.4/v2/hook");
 
 		// fields left out stay; null clears the description
 		JsonNode cleared = tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"description\":null}").json();
@@ -217,6 +226,27 @@ class WebhookEndpointIntegrationTests {
 				"'url'");
 		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + UUID.randomUUID(), "{\"enabled\":true}"), 404,
 				"not-found", null);
+	}
+
+	@Test
+	void disablesAGoneEndpointOnlyWhileItIsStillTheOneTheDispatcherSentTo() {
+		Tenant tenant = newTenant();
+		String id = register(tenant, PUBLIC_URL);
+		long sentWith = version(id);
+		tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"description\":\"changed since\"}");
+		reportGone(tenant, UUID.fromString(id), sentWith);
+		awaitReportsApplied(tenant);
+		assertThat(enabled(id)).as("a report about an older version").isTrue();
+
+		WebhookEndpointDisabled current = reportGone(tenant, UUID.fromString(id), version(id));
+		await().atMost(Duration.ofSeconds(20)).until(() -> !enabled(id));
+		JsonNode disabled = tenant.api().get("/v1/webhook-endpoints/" + id).json();
+		assertThat(disabled.get("disabled_reason").asString()).isEqualTo("the receiver answered 410 Gone");
+
+		tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"enabled\":true}");
+		send(current);
+		awaitReportsApplied(tenant);
+		assertThat(enabled(id)).as("the same report once more, after the tenant enabled the endpoint").isTrue();
 	}
 
 	@Test
@@ -445,43 +475,37 @@ class WebhookEndpointIntegrationTests {
 	}
 
 	@Test
-	void replaysAFinishedDeliveryWithAFreshScheduleButNotAPendingOne() {
+	void acceptsTheReplayOfAFinishedDeliveryAndAsksTheDispatcherForItButNotOfAPendingOne() {
 		Tenant tenant = newTenant();
 		UUID endpoint = UUID.fromString(register(tenant, PUBLIC_URL));
 		UUID failed = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", Instant.now());
 		UUID succeeded = insertDelivery(tenant, UUID.randomUUID(), endpoint, "SUCCEEDED", Instant.now());
 		UUID callback = insertDelivery(tenant, UUID.randomUUID(), null, "FAILED", Instant.now());
 		UUID pending = insertDelivery(tenant, UUID.randomUUID(), endpoint, "PENDING", Instant.now());
-		// a replay goes to the endpoint's current URL
-		tenant.api().patch("/v1/webhook-endpoints/" + endpoint, "{\"url\":\"https://8.8.4.4/fixed\"}");
 
-		ApiClient.Response replayed = tenant.api().post("/v1/webhook-deliveries/" + failed + "/replay", "");
-		assertThat(replayed.status()).as(replayed.body()).isEqualTo(202);
-		assertThat(replayed.json().get("status").asString()).isEqualTo("PENDING");
-		assertThat(replayed.json().get("attempts").asInt()).isZero();
-		assertThat(replayed.json().has("last_error")).isFalse();
-		Map<String, Object> row = this.jdbc.queryForMap(
-				"select status, attempts, last_error, next_attempt_at, url from webhook_deliveries where id = ?",
-				failed);
-		assertThat(row.get("status")).isEqualTo("PENDING");
-		assertThat(row.get("attempts")).isEqualTo(0);
-		assertThat(row.get("last_error")).isNull();
-		assertThat(((Timestamp) row.get("next_attempt_at")).toInstant()).isCloseTo(Instant.now(),
-				within(1, ChronoUnit.MINUTES));
-		assertThat(row.get("url")).isEqualTo("https://8.8.4.4/fixed");
+		ApiClient.Response accepted = tenant.api().post("/v1/webhook-deliveries/" + failed + "/replay", "");
+		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+		assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/webhook-deliveries/" + failed);
+		assertThat(accepted.json().get("delivery_id").asString()).isEqualTo(failed.toString());
+		WebhookReplayRequested replay = TopicRecords.first(TOPICS.webhookCommands(), failed.toString(),
+				WebhookReplayRequested.TYPE, WebhookReplayRequested.class);
+		assertThat(replay.id().toString()).isEqualTo(accepted.json().get("replay_id").asString());
+		assertThat(replay.tenantId()).isEqualTo(tenant.id());
+		assertThat(replay.deliveryId()).isEqualTo(failed);
+		assertThat(replay.endpointId()).isNull();
+		assertThat(replay.requestedAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
+		// the delivery is the dispatcher's to put back in its queue
+		assertThat(statusOf(failed)).isEqualTo("FAILED");
 
 		assertThat(tenant.api().post("/v1/webhook-deliveries/" + succeeded + "/replay", "").status()).isEqualTo(202);
-		assertThat(this.jdbc.queryForMap("select status, delivered_at from webhook_deliveries where id = ?", succeeded))
-			.containsEntry("status", "PENDING")
-			.containsEntry("delivered_at", null);
-		JsonNode replayedCallback = tenant.api().post("/v1/webhook-deliveries/" + callback + "/replay", "").json();
-		assertThat(replayedCallback.get("status").asString()).isEqualTo("PENDING");
-		assertThat(replayedCallback.get("url").asString()).isEqualTo(PUBLIC_URL);
+		assertThat(TopicRecords
+			.first(TOPICS.webhookCommands(), succeeded.toString(), WebhookReplayRequested.TYPE,
+					WebhookReplayRequested.class)
+			.deliveryId()).isEqualTo(succeeded);
+		assertThat(tenant.api().post("/v1/webhook-deliveries/" + callback + "/replay", "").status()).isEqualTo(202);
 
 		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + pending + "/replay", ""), 409, "delivery-pending",
 				"still pending");
-		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + failed + "/replay", ""), 409, "delivery-pending",
-				null);
 		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + UUID.randomUUID() + "/replay", ""), 404,
 				"not-found", null);
 
@@ -489,37 +513,46 @@ class WebhookEndpointIntegrationTests {
 		tenant.api().patch("/v1/webhook-endpoints/" + endpoint, "{\"enabled\":false}");
 		assertProblem(tenant.api().post("/v1/webhook-deliveries/" + another + "/replay", ""), 409, "endpoint-disabled",
 				"disabled");
-		assertThat(
-				this.jdbc.queryForObject("select status from webhook_deliveries where id = ?", String.class, another))
-			.isEqualTo("FAILED");
+		// one topic partition: every replay asked for before the marker is read before it
+		UUID marker = insertDelivery(tenant, UUID.randomUUID(), null, "FAILED", Instant.now());
+		assertThat(tenant.api().post("/v1/webhook-deliveries/" + marker + "/replay", "").status()).isEqualTo(202);
+		assertThat(TopicRecords.readUntil(TOPICS.webhookCommands(), marker.toString(), WebhookReplayRequested.TYPE))
+			.extracting(ConsumerRecord::key)
+			.doesNotContain(pending.toString(), another.toString());
 	}
 
 	@Test
-	void replaysAnEndpointsFailedDeliveriesSinceAnInstant() {
+	void acceptsTheReplayOfAnEndpointsFailedDeliveriesSinceAnInstant() {
 		Tenant tenant = newTenant();
 		UUID endpoint = UUID.fromString(register(tenant, PUBLIC_URL));
 		UUID otherEndpoint = UUID.fromString(register(tenant, "https://8.8.4.4/other"));
+		UUID quietEndpoint = UUID.fromString(register(tenant, "https://8.8.4.4/quiet"));
 		Instant since = Instant.now().minus(Duration.ofMinutes(30)).truncatedTo(ChronoUnit.SECONDS);
-		UUID before = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since.minusSeconds(1));
+		insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since.minusSeconds(1));
 		UUID atSince = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since);
-		UUID after = insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since.plusSeconds(60));
-		UUID succeeded = insertDelivery(tenant, UUID.randomUUID(), endpoint, "SUCCEEDED", since.plusSeconds(60));
-		UUID elsewhere = insertDelivery(tenant, UUID.randomUUID(), otherEndpoint, "FAILED", since.plusSeconds(60));
+		insertDelivery(tenant, UUID.randomUUID(), endpoint, "FAILED", since.plusSeconds(60));
+		insertDelivery(tenant, UUID.randomUUID(), endpoint, "SUCCEEDED", since.plusSeconds(60));
+		insertDelivery(tenant, UUID.randomUUID(), otherEndpoint, "FAILED", since.plusSeconds(60));
 
-		ApiClient.Response replayed = tenant.api()
+		ApiClient.Response accepted = tenant.api()
 			.post("/v1/webhook-endpoints/" + endpoint + "/replay?since=" + since, "");
-		assertThat(replayed.status()).as(replayed.body()).isEqualTo(202);
-		assertThat(replayed.json().get("replayed").asInt()).isEqualTo(2);
-		assertThat(statusOf(before)).isEqualTo("FAILED");
-		assertThat(statusOf(atSince)).isEqualTo("PENDING");
-		assertThat(statusOf(after)).isEqualTo("PENDING");
-		assertThat(statusOf(succeeded)).isEqualTo("SUCCEEDED");
-		assertThat(statusOf(elsewhere)).isEqualTo("FAILED");
-		assertThat(tenant.api()
-			.post("/v1/webhook-endpoints/" + endpoint + "/replay?since=" + since, "")
-			.json()
-			.get("replayed")
-			.asInt()).isZero();
+		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
+		assertThat(accepted.json().get("replayed").asInt()).isEqualTo(2);
+		assertThat(accepted.json().get("endpoint_id").asString()).isEqualTo(endpoint.toString());
+		WebhookReplayRequested replay = TopicRecords.first(TOPICS.webhookCommands(), endpoint.toString(),
+				WebhookReplayRequested.TYPE, WebhookReplayRequested.class);
+		assertThat(replay.id().toString()).isEqualTo(accepted.json().get("replay_id").asString());
+		assertThat(replay.tenantId()).isEqualTo(tenant.id());
+		assertThat(replay.endpointId()).isEqualTo(endpoint);
+		assertThat(replay.since()).isEqualTo(since);
+		assertThat(replay.deliveryId()).isNull();
+		assertThat(statusOf(atSince)).isEqualTo("FAILED");
+
+		JsonNode nothing = tenant.api()
+			.post("/v1/webhook-endpoints/" + quietEndpoint + "/replay?since=" + since, "")
+			.json();
+		assertThat(nothing.get("replayed").asInt()).isZero();
+		assertThat(nothing.has("replay_id")).isFalse();
 
 		assertProblem(tenant.api().post("/v1/webhook-endpoints/" + endpoint + "/replay", ""), 400, "bad-request",
 				"'since' is required");
@@ -583,6 +616,41 @@ class WebhookEndpointIntegrationTests {
 						insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
 						values (?, ?, ?, 120, ?, ?)""",
 				deliveryId, Timestamp.from(at), statusCode, error, excerpt);
+	}
+
+	/** What the dispatcher sends when the endpoint's receiver answered 410 Gone. */
+	private WebhookEndpointDisabled reportGone(Tenant tenant, UUID endpointId, long version) {
+		WebhookEndpointDisabled report = new WebhookEndpointDisabled(endpointId, tenant.id(), version,
+				UUID.randomUUID(), "the receiver answered 410 Gone", Instant.now());
+		send(report);
+		return report;
+	}
+
+	private void send(WebhookEndpointDisabled report) {
+		this.producer
+			.send(new ProducerRecord<>(TOPICS.webhookEvents(), report.endpointId().toString(), CloudEventRecords
+				.event(WebhookEndpointDisabled.TYPE, "webhook-dispatcher", report.endpointId().toString(), report)));
+		this.producer.flush();
+	}
+
+	/**
+	 * Waits until the reports sent so far are applied: a report about another endpoint,
+	 * sent last on the one partition, has disabled it.
+	 */
+	private void awaitReportsApplied(Tenant tenant) {
+		String marker = register(tenant, PUBLIC_URL);
+		reportGone(tenant, UUID.fromString(marker), version(marker));
+		await().atMost(Duration.ofSeconds(20)).until(() -> !enabled(marker));
+	}
+
+	private long version(String endpointId) {
+		return this.jdbc.queryForObject("select version from webhook_endpoints where id = ?", Long.class,
+				UUID.fromString(endpointId));
+	}
+
+	private boolean enabled(String endpointId) {
+		return this.jdbc.queryForObject("select enabled from webhook_endpoints where id = ?", Boolean.class,
+				UUID.fromString(endpointId));
 	}
 
 	private String statusOf(UUID deliveryId) {

@@ -20,6 +20,24 @@ public final class ConsumerGroups {
 	/** The webhook dispatchers on {@link Topics#jobEvents()}. */
 	public static final String WEBHOOK_DISPATCHERS = "batchline-webhook-dispatcher";
 
+	/**
+	 * The webhook dispatchers on {@link Topics#webhookCommands()} (replays asked for
+	 * through the API).
+	 */
+	public static final String WEBHOOK_REPLAYERS = "batchline-webhook-replayers";
+
+	/**
+	 * The api-service's webhook endpoint management on {@link Topics#webhookEvents()}
+	 * (endpoints to disable).
+	 */
+	public static final String WEBHOOK_ENDPOINT_MANAGERS = "batchline-webhook-endpoint-managers";
+
+	/**
+	 * The api-service's model catalog on {@link Topics#models()}: its partition is
+	 * assigned by hand, so every replica reads the whole topic; it commits nothing.
+	 */
+	public static final String API_CATALOG = "batchline-api-catalog";
+
 	private ConsumerGroups() {
 	}
 

@@ -65,6 +65,24 @@ public record Topics(String prefix) {
 	}
 
 	/**
+	 * What the webhook dispatcher tells the api-service about webhook endpoints, key =
+	 * endpoint id, value =
+	 * {@link dev.batchline.contracts.webhooks.WebhookEndpointDisabled} (its receiver
+	 * answered 410 Gone).
+	 */
+	public String webhookEvents() {
+		return this.prefix + ".webhook-events";
+	}
+
+	/**
+	 * What the api-service asks of the webhook dispatcher, key = the delivery or endpoint
+	 * id, value = {@link dev.batchline.contracts.webhooks.WebhookReplayRequested}.
+	 */
+	public String webhookCommands() {
+		return this.prefix + ".webhook-commands";
+	}
+
+	/**
 	 * Compacted: the models the workers serve, key = model name, value =
 	 * {@link ModelDeployed}.
 	 */

@@ -45,6 +45,8 @@ public class BatchlineTopicsAutoConfiguration {
 		return new KafkaAdmin.NewTopics(topic(topics.chunks(), partitions, replicas),
 				topic(topics.results(), partitions, replicas), topic(topics.jobEvents(), partitions, replicas),
 				topic(topics.chunksDeadLetter(), partitions, replicas),
+				topic(topics.webhookEvents(), partitions, replicas),
+				topic(topics.webhookCommands(), partitions, replicas),
 				TopicBuilder.name(topics.models()).partitions(1).replicas(replicas).compact().build(),
 				// compacted per job, and records older than any job's life are deleted
 				TopicBuilder.name(topics.control())

@@ -9,6 +9,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentSkipListMap;
 
 import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.ModelDeployed;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -41,7 +42,8 @@ public class ModelCatalog {
 
 	private final Map<String, NavigableMap<String, ModelDeployed>> models = new ConcurrentHashMap<>();
 
-	@KafkaListener(id = "model-catalog", groupId = "batchline-api-catalog", containerFactory = "catalogListenerFactory",
+	@KafkaListener(id = "model-catalog", groupId = ConsumerGroups.API_CATALOG,
+			containerFactory = "catalogListenerFactory",
 			topicPartitions = @TopicPartition(topic = "#{@topics.models()}",
 					partitionOffsets = @PartitionOffset(partition = "0", initialOffset = "0")))
 	void onModel(ConsumerRecord<String, CloudEvent> record) {

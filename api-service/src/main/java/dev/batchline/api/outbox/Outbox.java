@@ -7,6 +7,7 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobControl;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -28,6 +29,8 @@ public class Outbox {
 	static final String JOB_EVENTS = "job-events";
 
 	static final String CONTROL = "control";
+
+	static final String WEBHOOK_COMMANDS = "webhook-commands";
 
 	private final JdbcTemplate jdbc;
 
@@ -103,6 +106,17 @@ public class Outbox {
 				values (?, ?, ?, ?, ?, ?)
 				""", JOB_EVENTS, event.jobId().toString(), event.id().toString(), JobEvent.cloudEventType(event.type()),
 				event.jobId(), EventCodec.encode(event));
+		wakeRelayAfterCommit();
+	}
+
+	/** Adds a replay of webhook deliveries, for the dispatcher that owns them. */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void appendWebhookReplay(WebhookReplayRequested replay) {
+		this.jdbc.update("""
+				insert into outbox (topic, record_key, event_id, event_type, payload)
+				values (?, ?, ?, ?, ?)
+				""", WEBHOOK_COMMANDS, replay.key(), replay.id().toString(), WebhookReplayRequested.TYPE,
+				EventCodec.encode(replay));
 		wakeRelayAfterCommit();
 	}
 

@@ -188,6 +188,7 @@ class OutboxRelay implements PolledLifecycle {
 			case Outbox.CHUNKS -> this.topics.chunks();
 			case Outbox.JOB_EVENTS -> this.topics.jobEvents();
 			case Outbox.CONTROL -> this.topics.control();
+			case Outbox.WEBHOOK_COMMANDS -> this.topics.webhookCommands();
 			default -> throw new IllegalStateException("Unknown outbox topic " + logicalTopic);
 		};
 	}

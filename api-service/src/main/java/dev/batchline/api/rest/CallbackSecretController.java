@@ -4,7 +4,7 @@ import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.webhook.CallbackSecrets;
-import dev.batchline.api.webhook.SigningSecrets;
+import dev.batchline.contracts.webhooks.SigningSecrets;
 
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PostMapping;

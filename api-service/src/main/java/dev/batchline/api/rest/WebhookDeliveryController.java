@@ -1,5 +1,6 @@
 package dev.batchline.api.rest;
 
+import java.net.URI;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.Arrays;
@@ -14,6 +15,7 @@ import dev.batchline.api.webhook.WebhookDeliveries;
 import dev.batchline.api.webhook.WebhookDelivery;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -25,8 +27,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The delivery log and replays: {@code GET /v1/webhook-deliveries}, {@code GET
  * /v1/webhook-deliveries/{id}}, {@code POST /v1/webhook-deliveries/{id}/replay} and
- * {@code POST /v1/webhook-endpoints/{id}/replay?since=…}. Replays answer 202: the
- * dispatcher sends them, soon but not before the answer.
+ * {@code POST /v1/webhook-endpoints/{id}/replay?since=…}. Replays answer 202 Accepted:
+ * the dispatcher performs them, soon but not before the answer.
  */
 @RestController
 class WebhookDeliveryController {
@@ -62,14 +64,16 @@ class WebhookDeliveryController {
 	}
 
 	@PostMapping("/v1/webhook-deliveries/{id}/replay")
-	@ResponseStatus(HttpStatus.ACCEPTED)
-	WebhookDelivery replay(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
-		return this.deliveries.replay(tenantId, id);
+	ResponseEntity<WebhookDeliveries.ReplayAccepted> replay(
+			@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		return ResponseEntity.accepted()
+			.location(URI.create("/v1/webhook-deliveries/" + id))
+			.body(this.deliveries.replay(tenantId, id));
 	}
 
 	@PostMapping("/v1/webhook-endpoints/{id}/replay")
 	@ResponseStatus(HttpStatus.ACCEPTED)
-	Map<String, Object> replayEndpoint(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+	WebhookDeliveries.ReplayAccepted replayEndpoint(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
 			@PathVariable UUID id, @RequestParam(required = false) String since) {
 		if (since == null || since.isBlank()) {
 			throw ApiException.badRequest("'since' is required: an ISO-8601 instant such as 2026-11-22T10:00:00Z");
@@ -81,7 +85,7 @@ class WebhookDeliveryController {
 		catch (DateTimeParseException ex) {
 			throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
 		}
-		return Map.of("replayed", this.deliveries.replayFailed(tenantId, id, from));
+		return this.deliveries.replayFailed(tenantId, id, from);
 	}
 
 	private static WebhookDelivery.Status status(String status) {

@@ -11,9 +11,9 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
 import dev.batchline.api.webhook.EndpointRequest;
-import dev.batchline.api.webhook.SigningSecrets;
 import dev.batchline.api.webhook.WebhookEndpoint;
 import dev.batchline.api.webhook.WebhookEndpointManagement;
+import dev.batchline.contracts.webhooks.SigningSecrets;
 import tools.jackson.databind.JsonNode;
 
 import org.springframework.http.HttpStatus;
@@ -53,7 +53,7 @@ class WebhookEndpointController {
 	 * @param url where deliveries go
 	 * @param eventTypes the event types it receives
 	 * @param enabled whether it receives deliveries
-	 * @param disabledReason why the dispatcher disabled it
+	 * @param disabledReason why it was disabled without the tenant asking
 	 * @param description the tenant's note
 	 * @param secret the signing secret, only in the answer to the registration
 	 * @param createdAt when it was registered

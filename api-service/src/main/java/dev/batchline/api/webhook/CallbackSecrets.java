@@ -6,7 +6,9 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookSecret;
+import dev.batchline.support.WebhookProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 

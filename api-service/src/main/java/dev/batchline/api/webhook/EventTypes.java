@@ -7,6 +7,7 @@ import java.util.Set;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.ProblemKind;
+import dev.batchline.contracts.webhooks.WebhookPayload;
 import tools.jackson.databind.JsonNode;
 
 /** The event types an endpoint can subscribe to. */
@@ -15,8 +16,7 @@ final class EventTypes {
 	static final String PROGRESS = JobEvent.PROGRESS;
 
 	/** Every deliverable type; job.queued and job.running are never delivered. */
-	static final List<String> ALL = List.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED, JobEvent.FAILED,
-			JobEvent.CANCELLED, JobEvent.EXPIRED, PROGRESS);
+	static final List<String> ALL = WebhookPayload.EVENT_TYPES;
 
 	/** Progress events are many per job, so receivers opt in to them. */
 	static final List<String> DEFAULT = ALL.stream().filter((type) -> !type.equals(PROGRESS)).toList();

@@ -10,9 +10,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.batchline.api.outbox.Outbox;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.PageCursor;
 import dev.batchline.contracts.ProblemKind;
+import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,11 +25,14 @@ import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
 /**
- * Reads the delivery log the dispatcher writes, and replays deliveries: a replay puts a
- * finished delivery back in the dispatcher's queue as if it had just been planned, with a
- * fresh retry schedule. The dispatcher sends the payload stored at planning, so a replay
- * carries the same bytes and the same {@code webhook-id}, and receivers that deduplicate
- * on it can.
+ * The delivery log and replays. The dispatcher owns the deliveries: this service reads
+ * them through the read-only views {@code webhook_delivery_log} and
+ * {@code webhook_attempt_log}, and asks for a replay with a
+ * {@link WebhookReplayRequested} written through the outbox, in the transaction that
+ * checked it may be replayed. The dispatcher then puts the delivery back in its queue
+ * with a fresh schedule, soon but not before the answer (202). It sends the payload
+ * stored at planning, so a replay carries the same bytes and the same {@code webhook-id},
+ * and receivers that deduplicate on it can.
  */
 @Component
 public class WebhookDeliveries {
@@ -39,25 +45,18 @@ public class WebhookDeliveries {
 
 	private static final RowMapper<WebhookDelivery> ROW = WebhookDeliveries::delivery;
 
-	/**
-	 * A replayed delivery goes to its endpoint's current URL, so replaying after fixing a
-	 * URL reaches the fixed one; a job's own callback keeps its URL.
-	 */
-	private static final String REPLAY = """
-			update webhook_deliveries d
-			set status = 'PENDING', attempts = 0, next_attempt_at = ?, last_error = null, delivered_at = null,
-			    url = coalesce((select e.url from webhook_endpoints e where e.id = d.endpoint_id), d.url)
-			""";
-
 	private final JdbcTemplate jdbc;
 
 	private final WebhookEndpointManagement endpoints;
 
+	private final Outbox outbox;
+
 	private final Clock clock;
 
-	WebhookDeliveries(JdbcTemplate jdbc, WebhookEndpointManagement endpoints, Clock clock) {
+	WebhookDeliveries(JdbcTemplate jdbc, WebhookEndpointManagement endpoints, Outbox outbox, Clock clock) {
 		this.jdbc = jdbc;
 		this.endpoints = endpoints;
+		this.outbox = outbox;
 		this.clock = clock;
 	}
 
@@ -69,12 +68,26 @@ public class WebhookDeliveries {
 	}
 
 	/**
+	 * An accepted replay, as the API answers it.
+	 *
+	 * @param replayId the replay's id; absent when there was nothing to replay
+	 * @param deliveryId the delivery replayed, for one delivery
+	 * @param endpointId the endpoint whose failed deliveries are replayed
+	 * @param replayed for an endpoint: how many failed deliveries matched when the replay
+	 * was accepted
+	 */
+	@JsonInclude(JsonInclude.Include.NON_NULL)
+	public record ReplayAccepted(UUID replayId, UUID deliveryId, UUID endpointId, Integer replayed) {
+	}
+
+	/**
 	 * A page of a tenant's deliveries, newest first. The cursor is the (created_at, id)
 	 * of the last delivery of the previous page, so pages stay stable while new ones are
 	 * planned.
 	 */
 	public Page page(UUID tenantId, Filter filter, String cursor, int limit) {
-		StringBuilder sql = new StringBuilder("select " + COLUMNS + " from webhook_deliveries d where d.tenant_id = ?");
+		StringBuilder sql = new StringBuilder(
+				"select " + COLUMNS + " from webhook_delivery_log d where d.tenant_id = ?");
 		List<Object> args = new ArrayList<>(List.of(tenantId));
 		if (filter.jobId() != null) {
 			sql.append(" and d.job_id = ?");
@@ -106,10 +119,10 @@ public class WebhookDeliveries {
 	/** A tenant's delivery with its attempts, or 404. */
 	@Transactional(readOnly = true)
 	public WebhookDelivery get(UUID tenantId, UUID id) {
-		WebhookDelivery delivery = find(tenantId, id, false);
+		WebhookDelivery delivery = find(tenantId, id);
 		List<WebhookDelivery.Attempt> attempts = this.jdbc.query("""
 				select attempted_at, status_code, latency_ms, error, response_excerpt
-				from webhook_attempts where delivery_id = ? order by id""",
+				from webhook_attempt_log where delivery_id = ? order by id""",
 				(rs, n) -> new WebhookDelivery.Attempt(WebhookEndpointManagement.instant(rs, "attempted_at"),
 						rs.getObject("status_code", Integer.class), rs.getInt("latency_ms"), rs.getString("error"),
 						rs.getString("response_excerpt")),
@@ -118,13 +131,13 @@ public class WebhookDeliveries {
 	}
 
 	/**
-	 * Replays a finished delivery (succeeded or dead-lettered). A pending one is already
-	 * on its way, and one whose endpoint is disabled or deleted would only be abandoned
-	 * by the dispatcher: both are 409s that say so.
+	 * Asks for a finished delivery (succeeded or dead-lettered) to be replayed. A pending
+	 * one is already on its way, and one whose endpoint is disabled or deleted would only
+	 * be abandoned by the dispatcher: both are 409s that say so.
 	 */
 	@Transactional
-	public WebhookDelivery replay(UUID tenantId, UUID id) {
-		WebhookDelivery delivery = find(tenantId, id, true);
+	public ReplayAccepted replay(UUID tenantId, UUID id) {
+		WebhookDelivery delivery = find(tenantId, id);
 		if (delivery.status() == WebhookDelivery.Status.PENDING) {
 			throw new ApiException(ProblemKind.DELIVERY_PENDING,
 					"Webhook delivery " + id + " is still pending: the dispatcher will attempt it at "
@@ -137,30 +150,39 @@ public class WebhookDeliveries {
 							"The endpoint of webhook delivery " + id + " was deleted: it cannot be replayed",
 							Map.of("endpoint_id", delivery.endpointId())));
 		}
-		this.jdbc.update(REPLAY + " where d.id = ?", Timestamp.from(this.clock.instant()), id);
-		log.info("Job(id={}) webhook delivery {} ({}) replayed", delivery.jobId(), id, delivery.eventType());
-		return find(tenantId, id, false);
+		WebhookReplayRequested replay = WebhookReplayRequested.ofDelivery(tenantId, id, this.clock.instant());
+		this.outbox.appendWebhookReplay(replay);
+		log.info("Job(id={}) webhook delivery {} ({}) to be replayed", delivery.jobId(), id, delivery.eventType());
+		return new ReplayAccepted(replay.id(), id, null, null);
 	}
 
 	/**
-	 * Replays an endpoint's dead letters planned at or after {@code since}.
-	 * @return how many were replayed
+	 * Asks for an endpoint's dead letters planned at or after {@code since} to be
+	 * replayed.
+	 * @return the replay, with how many dead letters it matched when accepted
 	 */
 	@Transactional
-	public int replayFailed(UUID tenantId, UUID endpointId, Instant since) {
+	public ReplayAccepted replayFailed(UUID tenantId, UUID endpointId, Instant since) {
 		requireEnabled(tenantId, endpointId, WebhookEndpointManagement.notFound(endpointId));
-		int replayed = this.jdbc.update(
-				REPLAY + " where d.endpoint_id = ? and d.tenant_id = ? and d.status = 'FAILED' and d.created_at >= ?",
-				Timestamp.from(this.clock.instant()), endpointId, tenantId, Timestamp.from(since));
-		log.info("Tenant(id={}) replayed {} failed deliveries of webhook endpoint {} since {}", tenantId, replayed,
+		Integer failed = this.jdbc.queryForObject("""
+				select count(*) from webhook_delivery_log
+				where endpoint_id = ? and tenant_id = ? and status = 'FAILED' and created_at >= ?
+				""", Integer.class, endpointId, tenantId, Timestamp.from(since));
+		if (failed == null || failed == 0) {
+			return new ReplayAccepted(null, null, endpointId, 0);
+		}
+		WebhookReplayRequested replay = WebhookReplayRequested.ofFailedSince(tenantId, endpointId, since,
+				this.clock.instant());
+		this.outbox.appendWebhookReplay(replay);
+		log.info("Tenant(id={}) asked to replay {} failed deliveries of webhook endpoint {} since {}", tenantId, failed,
 				endpointId, since);
-		return replayed;
+		return new ReplayAccepted(replay.id(), null, endpointId, failed);
 	}
 
-	private WebhookDelivery find(UUID tenantId, UUID id, boolean forUpdate) {
-		List<WebhookDelivery> found = this.jdbc.query("select " + COLUMNS
-				+ " from webhook_deliveries d where d.id = ? and d.tenant_id = ?" + (forUpdate ? " for update" : ""),
-				ROW, id, tenantId);
+	private WebhookDelivery find(UUID tenantId, UUID id) {
+		List<WebhookDelivery> found = this.jdbc.query(
+				"select " + COLUMNS + " from webhook_delivery_log d where d.id = ? and d.tenant_id = ?", ROW, id,
+				tenantId);
 		if (found.isEmpty()) {
 			throw ApiException.notFound("Webhook delivery " + id);
 		}

@@ -8,14 +8,14 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 /**
  * A delivery of one event to one destination, as the API shows it; the dispatcher writes
- * them.
+ * them, the API reads them through the view {@code webhook_delivery_log}.
  *
  * @param id the delivery id
  * @param eventId the event id (the {@code webhook-id} header)
  * @param eventType the event type
  * @param jobId the job the event is about
  * @param endpointId the endpoint, absent for a job's own callback URL
- * @param url where it is sent
+ * @param url where its last attempt went (before the first, where it was planned to go)
  * @param status {@code PENDING}, {@code SUCCEEDED} or {@code FAILED} (a dead letter)
  * @param attempts attempts made since it was planned or last replayed
  * @param nextAttemptAt when the next attempt is due, while pending

@@ -4,6 +4,8 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.batchline.contracts.webhooks.SigningSecrets;
+
 /**
  * A row of {@code webhook_endpoints}.
  *
@@ -11,7 +13,8 @@ import java.util.UUID;
  * @param url where deliveries go
  * @param eventTypes the event types it receives
  * @param enabled whether deliveries are planned for it
- * @param disabledReason why the dispatcher disabled it (e.g. the receiver answered 410)
+ * @param disabledReason why it was disabled without the tenant asking (its receiver
+ * answered 410 Gone, as the dispatcher reported)
  * @param description the tenant's note
  * @param secrets its signing secrets
  * @param createdAt when it was registered

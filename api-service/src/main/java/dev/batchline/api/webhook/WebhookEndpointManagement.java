@@ -10,14 +10,16 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.webhooks.SigningSecrets;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
 import dev.batchline.contracts.webhooks.WebhookSecret;
+import dev.batchline.support.WebhookProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
-import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Manages a tenant's webhook endpoints and their secrets. Every write is one statement
@@ -39,18 +41,14 @@ public class WebhookEndpointManagement {
 
 	private final JdbcTemplate jdbc;
 
-	private final TransactionTemplate transactions;
-
 	private final WebhookUrls urls;
 
 	private final WebhookProperties properties;
 
 	private final Clock clock;
 
-	WebhookEndpointManagement(JdbcTemplate jdbc, TransactionTemplate transactions, WebhookUrls urls,
-			WebhookProperties properties, Clock clock) {
+	WebhookEndpointManagement(JdbcTemplate jdbc, WebhookUrls urls, WebhookProperties properties, Clock clock) {
 		this.jdbc = jdbc;
-		this.transactions = transactions;
 		this.urls = urls;
 		this.properties = properties;
 		this.clock = clock;
@@ -91,37 +89,51 @@ public class WebhookEndpointManagement {
 	}
 
 	/**
-	 * Applies the fields given. Enabling an endpoint clears the reason the dispatcher
-	 * disabled it for; a new URL also applies to the endpoint's deliveries still pending,
-	 * so retries go where the receiver now is.
+	 * Applies the fields given. Enabling an endpoint clears the reason it was disabled
+	 * for. The dispatcher sends every attempt to the endpoint's current URL, so a new URL
+	 * also applies to the endpoint's deliveries still pending.
 	 */
 	public WebhookEndpoint update(UUID tenantId, UUID id, EndpointRequest change) {
 		if (change.url() != null) {
 			this.urls.check("url", change.url());
 		}
-		return this.transactions.execute((status) -> {
-			List<WebhookEndpoint> updated = this.jdbc.query("""
-					update webhook_endpoints set
-					    url = coalesce(?::text, url),
-					    event_types = coalesce(?::text[], event_types),
-					    enabled = coalesce(?::boolean, enabled),
-					    disabled_reason = case when ?::boolean is null then disabled_reason else null end,
-					    description = case when ?::boolean then ?::text else description end,
-					    updated_at = ?, version = version + 1
-					where id = ? and tenant_id = ? and deleted_at is null
-					returning\s""" + COLUMNS, ROW, change.url(),
-					(change.eventTypes() != null) ? change.eventTypes().toArray(String[]::new) : null, change.enabled(),
-					change.enabled(), change.descriptionGiven(), change.description(),
-					Timestamp.from(this.clock.instant()), id, tenantId);
-			if (updated.isEmpty()) {
-				throw notFound(id);
-			}
-			if (change.url() != null) {
-				this.jdbc.update("update webhook_deliveries set url = ? where endpoint_id = ? and status = 'PENDING'",
-						change.url(), id);
-			}
-			return updated.get(0);
-		});
+		List<WebhookEndpoint> updated = this.jdbc.query("""
+				update webhook_endpoints set
+				    url = coalesce(?::text, url),
+				    event_types = coalesce(?::text[], event_types),
+				    enabled = coalesce(?::boolean, enabled),
+				    disabled_reason = case when ?::boolean is null then disabled_reason else null end,
+				    description = case when ?::boolean then ?::text else description end,
+				    updated_at = ?, version = version + 1
+				where id = ? and tenant_id = ? and deleted_at is null
+				returning\s""" + COLUMNS, ROW, change.url(),
+				(change.eventTypes() != null) ? change.eventTypes().toArray(String[]::new) : null, change.enabled(),
+				change.enabled(), change.descriptionGiven(), change.description(), Timestamp.from(this.clock.instant()),
+				id, tenantId);
+		if (updated.isEmpty()) {
+			throw notFound(id);
+		}
+		return updated.get(0);
+	}
+
+	/**
+	 * Disables an endpoint whose receiver answered 410 Gone, as the dispatcher reports
+	 * it: only when it is still the endpoint the dispatcher sent to (same version) and
+	 * still enabled, so a report that comes twice, or after the tenant fixed or
+	 * re-enabled the endpoint, changes nothing.
+	 * @return whether the endpoint was disabled now
+	 */
+	boolean disable(WebhookEndpointDisabled report) {
+		int disabled = this.jdbc.update("""
+				update webhook_endpoints set enabled = false, disabled_reason = ?, updated_at = ?, version = version + 1
+				where id = ? and tenant_id = ? and version = ? and enabled and deleted_at is null
+				""", report.reason(), Timestamp.from(this.clock.instant()), report.endpointId(), report.tenantId(),
+				report.endpointVersion());
+		if (disabled > 0) {
+			log.warn("Tenant(id={}) webhook endpoint {} disabled: {}", report.tenantId(), report.endpointId(),
+					report.reason());
+		}
+		return disabled > 0;
 	}
 
 	/**

@@ -1,8 +1,11 @@
 package dev.batchline.contracts.webhooks;
 
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+
+import dev.batchline.contracts.JobEvent;
 
 /**
  * The body of every Batchline webhook, as Standard Webhooks recommends: a type, a
@@ -14,6 +17,13 @@ import java.util.UUID;
  * @param data the job's summary
  */
 public record WebhookPayload(String type, Instant timestamp, JobSummary data) {
+
+	/**
+	 * The event types a webhook is sent for; {@code job.queued} and {@code job.running}
+	 * never are, and {@code job.progress} only to endpoints that subscribe to it.
+	 */
+	public static final List<String> EVENT_TYPES = List.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED,
+			JobEvent.FAILED, JobEvent.CANCELLED, JobEvent.EXPIRED, JobEvent.PROGRESS);
 
 	/**
 	 * A job's summary with links to its status and results.

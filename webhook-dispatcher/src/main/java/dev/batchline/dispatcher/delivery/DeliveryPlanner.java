@@ -6,13 +6,12 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.UUID;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.webhooks.WebhookPayload;
-import dev.batchline.dispatcher.system.WebhookProperties;
+import dev.batchline.support.WebhookProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,24 +21,16 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Turns a job event into deliveries: one per enabled endpoint of the tenant that
- * subscribed to the event's type, and one to the job's own callback URL for terminal
- * events. The payload is built once and stored, so every attempt sends (and signs) the
- * same bytes. Recording is idempotent on (event id, destination): an event consumed twice
- * plans nothing new.
+ * subscribed to the event's type (read through the api-service's
+ * {@code webhook_destinations} view), and one to the job's own callback URL, which
+ * travels on the job's terminal event. The payload is built once and stored, so every
+ * attempt sends (and signs) the same bytes. Recording is idempotent on (event id,
+ * destination): an event consumed twice plans nothing new.
  */
 @Component
 class DeliveryPlanner {
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryPlanner.class);
-
-	/**
-	 * The event types a receiver can get; job.queued and job.running are not delivered.
-	 */
-	static final Set<String> DELIVERABLE = Set.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED, JobEvent.FAILED,
-			JobEvent.CANCELLED, JobEvent.EXPIRED, JobEvent.PROGRESS);
-
-	private static final Set<String> TERMINAL = Set.of(JobEvent.SUCCEEDED, JobEvent.PARTIALLY_SUCCEEDED,
-			JobEvent.FAILED, JobEvent.CANCELLED, JobEvent.EXPIRED);
 
 	private final JdbcTemplate jdbc;
 
@@ -64,20 +55,17 @@ class DeliveryPlanner {
 	}
 
 	private int plan(JobEvent event) {
-		if (!DELIVERABLE.contains(event.type())) {
+		if (!WebhookPayload.EVENT_TYPES.contains(event.type())) {
 			return 0;
 		}
 		byte[] payload = EventCodec.encode(payload(event));
 		List<Destination> destinations = new ArrayList<>(this.jdbc.query("""
-				select id, url from webhook_endpoints
-				where tenant_id = ? and deleted_at is null and enabled and ? = any(event_types)
-				""", (rs, n) -> new Destination(rs.getObject("id", UUID.class), rs.getString("url")), event.tenantId(),
-				event.type()));
-		if (TERMINAL.contains(event.type())) {
-			List<String> callback = this.jdbc.queryForList(
-					"select callback_url from jobs where id = ? and callback_url is not null", String.class,
-					event.jobId());
-			callback.forEach((url) -> destinations.add(new Destination(null, url)));
+				select endpoint_id, url from webhook_destinations
+				where tenant_id = ? and enabled and ? = any(event_types)
+				""", (rs, n) -> new Destination(rs.getObject("endpoint_id", UUID.class), rs.getString("url")),
+				event.tenantId(), event.type()));
+		if (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null) {
+			destinations.add(new Destination(null, event.callbackUrl()));
 		}
 		int planned = 0;
 		Timestamp now = Timestamp.from(Instant.now());

@@ -33,17 +33,27 @@ class DeliveryQueue {
 	 * @param jobId the job
 	 * @param tenantId the tenant
 	 * @param endpointId the endpoint, or null for a job's callback URL
-	 * @param endpointEnabled whether the endpoint is still enabled (true for callbacks)
-	 * @param url where to send
+	 * @param endpointEnabled whether the endpoint is still enabled and not deleted (true
+	 * for callbacks)
+	 * @param endpointVersion the endpoint's version as read at the claim (0 for
+	 * callbacks)
+	 * @param url where to send: the endpoint's current URL, or the job's callback URL
 	 * @param payload the exact bytes to send
 	 * @param attempts attempts made before this one
 	 * @param destination the destination key (circuit breakers and limits are per
 	 * destination)
+	 * @param lease the claim's token
 	 */
 	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
-			String url, byte[] payload, int attempts, String destination, UUID lease) {
+			long endpointVersion, String url, byte[] payload, int attempts, String destination, UUID lease) {
 	}
 
+	/**
+	 * Claims due deliveries. An endpoint's delivery is sent to the endpoint's current URL
+	 * (so retries follow an endpoint whose URL was changed), read with its state through
+	 * the api-service's {@code webhook_destinations} view; a deleted endpoint is not in
+	 * it and counts as disabled.
+	 */
 	@Transactional
 	List<Claimed> claimDue(int limit, Duration lease) {
 		return this.jdbc.query("""
@@ -61,14 +71,15 @@ class DeliveryQueue {
 				    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
 				              d.destination, d.lease_token
 				)
-				select c.*, coalesce(e.enabled and e.deleted_at is null, true) as endpoint_enabled
-				from claimed c left join webhook_endpoints e on e.id = c.endpoint_id
+				select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
+				       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled
+				from claimed c left join webhook_destinations w on w.endpoint_id = c.endpoint_id
 				""",
 				(rs, n) -> new Claimed(rs.getObject("id", UUID.class), rs.getObject("event_id", UUID.class),
 						rs.getObject("job_id", UUID.class), rs.getObject("tenant_id", UUID.class),
-						rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"), rs.getString("url"),
-						rs.getBytes("payload"), rs.getInt("attempts"), rs.getString("destination"),
-						rs.getObject("lease_token", UUID.class)),
+						rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"),
+						rs.getLong("endpoint_version"), rs.getString("send_url"), rs.getBytes("payload"),
+						rs.getInt("attempts"), rs.getString("destination"), rs.getObject("lease_token", UUID.class)),
 				limit, lease.toMillis() / 1000.0);
 	}
 
@@ -94,7 +105,7 @@ class DeliveryQueue {
 
 	/**
 	 * Records one attempt and, while the claim is still this sender's, the delivery's new
-	 * state.
+	 * state and the URL it was sent to.
 	 * @param delivery the delivery
 	 * @param attempt what happened
 	 * @param nextAttempt when to try again; null when the delivery is finished
@@ -113,11 +124,11 @@ class DeliveryQueue {
 		this.jdbc.update("""
 				update webhook_deliveries
 				set attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?, status = ?,
-				    next_attempt_at = ?, delivered_at = ?, lease_token = null
+				    next_attempt_at = ?, delivered_at = ?, url = ?, lease_token = null
 				where id = ? and lease_token = ? and status = 'PENDING'
 				""", Timestamp.from(attempt.at()), attempt.statusCode(), attempt.error(), status,
 				(nextAttempt != null) ? Timestamp.from(nextAttempt) : null,
-				delivered ? Timestamp.from(attempt.at()) : null, id, delivery.lease());
+				delivered ? Timestamp.from(attempt.at()) : null, delivery.url(), id, delivery.lease());
 	}
 
 	/**
@@ -128,12 +139,6 @@ class DeliveryQueue {
 				update webhook_deliveries set status = 'FAILED', last_error = ?, next_attempt_at = null
 				where id = ? and lease_token = ? and status = 'PENDING'
 				""", reason, delivery.id(), delivery.lease());
-	}
-
-	/** Disables an endpoint, e.g. after its receiver answered 410 Gone. */
-	void disableEndpoint(UUID endpointId, String reason) {
-		this.jdbc.update("update webhook_endpoints set enabled = false, disabled_reason = ?, updated_at = now()"
-				+ " where id = ?", reason, endpointId);
 	}
 
 	/** Pending deliveries, and the age in seconds of the oldest due one. */

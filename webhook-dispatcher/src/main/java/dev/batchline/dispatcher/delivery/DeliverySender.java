@@ -17,9 +17,9 @@ import java.util.concurrent.TimeUnit;
 import dev.batchline.contracts.webhooks.UrlPolicy;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookSigner;
-import dev.batchline.dispatcher.signing.SigningSecrets;
-import dev.batchline.dispatcher.system.WebhookProperties;
-import dev.batchline.support.WorkSignal;
+import dev.batchline.dispatcher.signing.MessageSigner;
+import dev.batchline.support.PollLoop;
+import dev.batchline.support.WebhookProperties;
 import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
@@ -39,7 +39,8 @@ import org.springframework.stereotype.Component;
  * within a global limit; per destination a bulkhead caps the attempts in flight and a
  * circuit breaker (open after consecutive failures, one probe after a pause) stops
  * hammering a receiver that is down, so a slow or dead receiver never holds up deliveries
- * to healthy ones.
+ * to healthy ones. Due deliveries are claimed by a {@link PollLoop}, up to the free
+ * slots, every poll interval or as soon as deliveries are planned or attempts finish.
  */
 @Component
 class DeliverySender implements SmartLifecycle {
@@ -54,7 +55,9 @@ class DeliverySender implements SmartLifecycle {
 
 	private final WebhookClient client;
 
-	private final SigningSecrets secrets;
+	private final MessageSigner signer;
+
+	private final GoneEndpoints gone;
 
 	private final WebhookProperties properties;
 
@@ -70,19 +73,16 @@ class DeliverySender implements SmartLifecycle {
 
 	private final Map<String, Queue<DeliveryQueue.Claimed>> waiting = new ConcurrentHashMap<>();
 
-	private final WorkSignal work = new WorkSignal();
-
-	private volatile boolean running;
-
-	private Thread loop;
+	private final PollLoop loop;
 
 	private ExecutorService attempts;
 
-	DeliverySender(DeliveryQueue queue, WebhookClient client, SigningSecrets secrets, WebhookProperties properties,
-			MeterRegistry meters) {
+	DeliverySender(DeliveryQueue queue, WebhookClient client, MessageSigner signer, GoneEndpoints gone,
+			WebhookProperties properties, MeterRegistry meters) {
 		this.queue = queue;
 		this.client = client;
-		this.secrets = secrets;
+		this.signer = signer;
+		this.gone = gone;
 		this.properties = properties;
 		this.schedule = new RetrySchedule(properties.retrySchedule(), properties.jitter(), properties.retryAfterCap());
 		this.meters = meters;
@@ -102,26 +102,27 @@ class DeliverySender implements SmartLifecycle {
 		this.inFlight = new Semaphore(properties.maxConcurrency());
 		meters.gauge("batchline.webhooks.pending", queue, DeliveryQueue::pending);
 		meters.gauge("batchline.webhooks.oldest.pending.age.seconds", queue, DeliveryQueue::oldestPendingAgeSeconds);
+		this.loop = PollLoop.named("webhook-sender", this::claimAndDispatch)
+			.pollInterval(properties.pollInterval())
+			.stopGrace(properties.timeout())
+			.build();
 	}
 
 	/** New deliveries were planned (or attempts finished): look at the queue now. */
 	void wakeUp() {
-		this.work.signal();
+		this.loop.wakeUp();
 	}
 
 	@Override
 	public void start() {
-		this.running = true;
 		this.attempts = Executors.newThreadPerTaskExecutor(Thread.ofVirtual().name("webhook-", 0).factory());
-		this.loop = Thread.ofPlatform().name("webhook-sender").daemon().start(this::run);
+		this.loop.start();
 	}
 
 	@Override
 	public void stop() {
-		this.running = false;
-		wakeUp();
+		this.loop.stop();
 		try {
-			this.loop.join(this.properties.timeout().toMillis());
 			this.attempts.shutdown();
 			// attempts in flight finish and record; anything cut off is retried when its
 			// lease ends
@@ -134,39 +135,22 @@ class DeliverySender implements SmartLifecycle {
 
 	@Override
 	public boolean isRunning() {
-		return this.running;
+		return this.loop.isRunning();
 	}
 
-	private void run() {
-		Duration lease = lease();
-		while (this.running) {
-			try {
-				int free = this.inFlight.availablePermits();
-				List<DeliveryQueue.Claimed> due = (free > 0)
-						? this.queue.claimDue(Math.min(free, this.properties.batchSize()), lease) : List.of();
-				for (DeliveryQueue.Claimed delivery : due) {
-					dispatch(delivery);
-				}
-				drainWaiting();
-				if (due.isEmpty()) {
-					awaitWork(this.properties.pollInterval());
-				}
-			}
-			catch (RuntimeException ex) {
-				log.warn("Webhook sender round failed: {}", ex.toString());
-				awaitWork(this.properties.pollInterval());
-			}
+	/**
+	 * One round: claims due deliveries up to the free slots and starts them.
+	 * @return whether it claimed any: more may be due, and the next round follows at once
+	 */
+	private boolean claimAndDispatch() {
+		int free = this.inFlight.availablePermits();
+		List<DeliveryQueue.Claimed> due = (free > 0)
+				? this.queue.claimDue(Math.min(free, this.properties.batchSize()), lease()) : List.of();
+		for (DeliveryQueue.Claimed delivery : due) {
+			dispatch(delivery);
 		}
-	}
-
-	private void awaitWork(Duration timeout) {
-		try {
-			this.work.await(timeout);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			this.running = false;
-		}
+		drainWaiting();
+		return !due.isEmpty();
 	}
 
 	/**
@@ -215,7 +199,7 @@ class DeliverySender implements SmartLifecycle {
 				DeliveryQueue.Claimed delivery = first;
 				while (delivery != null) {
 					attempt(delivery, destination);
-					delivery = (waiting != null && this.running) ? waiting.poll() : null;
+					delivery = (waiting != null && this.loop.isRunning()) ? waiting.poll() : null;
 				}
 			}
 			finally {
@@ -267,7 +251,7 @@ class DeliverySender implements SmartLifecycle {
 		String messageId = WebhookPayload.messageId(delivery.eventId());
 		try {
 			long timestamp = at.getEpochSecond();
-			String signature = this.secrets.sign(delivery.endpointId(), delivery.tenantId(), messageId, timestamp,
+			String signature = this.signer.sign(delivery.endpointId(), delivery.tenantId(), messageId, timestamp,
 					delivery.payload());
 			Map<String, String> headers = Map.of(WebhookSigner.ID_HEADER, messageId, WebhookSigner.TIMESTAMP_HEADER,
 					Long.toString(timestamp), WebhookSigner.SIGNATURE_HEADER, signature);
@@ -302,8 +286,7 @@ class DeliverySender implements SmartLifecycle {
 		else if (attempt.gone() || attempt.permanent()) {
 			outcome = "failed";
 			if (attempt.gone() && delivery.endpointId() != null) {
-				this.queue.disableEndpoint(delivery.endpointId(), "the receiver answered 410 Gone");
-				log.warn("Webhook endpoint {} disabled: its receiver answered 410 Gone", delivery.endpointId());
+				this.gone.disable(delivery);
 			}
 		}
 		else {

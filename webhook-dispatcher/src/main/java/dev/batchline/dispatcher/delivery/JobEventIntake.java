@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.JobEvent;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -37,7 +38,7 @@ class JobEventIntake {
 		this.meters = meters;
 	}
 
-	@KafkaListener(id = "job-events", topics = "#{@topics.jobEvents()}", groupId = "batchline-webhook-dispatcher",
+	@KafkaListener(id = "job-events", topics = "#{@topics.jobEvents()}", groupId = ConsumerGroups.WEBHOOK_DISPATCHERS,
 			batch = "true")
 	void onJobEvents(List<ConsumerRecord<String, CloudEvent>> records) {
 		List<JobEvent> events = new ArrayList<>(records.size());

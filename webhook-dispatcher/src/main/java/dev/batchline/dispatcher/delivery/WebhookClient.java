@@ -14,7 +14,7 @@ import java.time.format.DateTimeParseException;
 import java.util.Map;
 
 import dev.batchline.contracts.webhooks.UrlPolicy;
-import dev.batchline.dispatcher.system.WebhookProperties;
+import dev.batchline.support.WebhookProperties;
 import org.apache.hc.client5.http.DnsResolver;
 import org.apache.hc.client5.http.classic.methods.HttpPost;
 import org.apache.hc.client5.http.config.ConnectionConfig;

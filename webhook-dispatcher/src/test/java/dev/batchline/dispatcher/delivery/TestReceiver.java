@@ -13,7 +13,8 @@ import com.sun.net.httpserver.HttpServer;
 
 /**
  * A real HTTP receiver on loopback that records every webhook it gets and answers as
- * told: the answer for the n-th request (from 1) is a status code and a delay.
+ * told: the answer for the n-th request (from 1) is a status code and a delay, or a
+ * connection closed without any answer.
  */
 final class TestReceiver implements AutoCloseable {
 
@@ -25,6 +26,11 @@ final class TestReceiver implements AutoCloseable {
 
 		static Answer status(int status) {
 			return new Answer(status, 0, null);
+		}
+
+		/** The request is read, then the connection closed without an answer. */
+		static Answer drop() {
+			return new Answer(0, 0, null);
 		}
 
 	}
@@ -63,6 +69,11 @@ final class TestReceiver implements AutoCloseable {
 					catch (InterruptedException ex) {
 						Thread.currentThread().interrupt();
 					}
+				}
+				if (answer.status() == 0) {
+					// closed before any response header: the sender sees no answer at all
+					exchange.close();
+					return;
 				}
 				if (answer.retryAfter() != null) {
 					exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());

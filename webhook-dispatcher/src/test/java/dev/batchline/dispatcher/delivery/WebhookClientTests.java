@@ -1,19 +1,18 @@
 package dev.batchline.dispatcher.delivery;
 
-import java.time.Duration;
-import java.util.List;
 import java.util.Map;
 
 import dev.batchline.contracts.webhooks.UrlPolicy;
-import dev.batchline.dispatcher.system.WebhookProperties;
+import org.apache.hc.core5.http.NoHttpResponseException;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 
 /**
- * The SSRF guard at send time: the client refuses forbidden addresses in its own name
- * resolution, so nothing reaches them even when a server listens there.
+ * The client on its own: the SSRF guard at send time (forbidden addresses are refused in
+ * the client's own name resolution, so nothing reaches them even when a server listens
+ * there), no redirects, and what a connection closed without an answer looks like.
  */
 class WebhookClientTests {
 
@@ -42,10 +41,21 @@ class WebhookClientTests {
 		}
 	}
 
+	@Test
+	void aConnectionClosedWithoutAnAnswerIsNoAnswerForTheClientItself() throws Exception {
+		// what the application's spring-retry proxy retries in-process (see
+		// WebhookDeliveryIntegrationTests); the bare client tries once
+		try (TestReceiver receiver = TestReceiver.start((n) -> TestReceiver.Answer.drop());
+				WebhookClient client = client(true)) {
+			assertThatExceptionOfType(NoHttpResponseException.class)
+				.isThrownBy(() -> client.post(receiver.url(), Map.of(), "{}".getBytes()));
+			assertThat(receiver.received()).hasSize(1);
+		}
+	}
+
 	private static WebhookClient client(boolean allowPrivateNetworks) {
-		return new WebhookClient(new WebhookProperties(List.of(Duration.ofSeconds(1)), 0, Duration.ofSeconds(2),
-				Duration.ofHours(1), 8, 4, 5, Duration.ofSeconds(30), Duration.ofMillis(500), 100, allowPrivateNetworks,
-				"http://localhost:8080", "Batchline-Webhooks/test"));
+		return new WebhookClient(WebhookSettings.of("timeout", "2s", "allow-private-networks",
+				String.valueOf(allowPrivateNetworks), "user-agent", "Batchline-Webhooks/test"));
 	}
 
 }

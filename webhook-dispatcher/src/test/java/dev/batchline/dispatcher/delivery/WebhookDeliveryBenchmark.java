@@ -133,9 +133,8 @@ class WebhookDeliveryBenchmark {
 
 	private static double bareLoop(TestReceiver receiver, byte[] body, int count) throws Exception {
 		try (WebhookClient client = new WebhookClient(
-				new dev.batchline.dispatcher.system.WebhookProperties(List.of(Duration.ofSeconds(1)), 0,
-						Duration.ofSeconds(15), Duration.ofHours(1), CONCURRENCY, CONCURRENCY, 5,
-						Duration.ofSeconds(30), Duration.ofMillis(500), 100, true, "http://localhost", "bench"));
+				WebhookSettings.of("max-concurrency", String.valueOf(CONCURRENCY), "per-endpoint-concurrency",
+						String.valueOf(CONCURRENCY), "allow-private-networks", "true", "user-agent", "bench"));
 				ExecutorService threads = Executors.newFixedThreadPool(CONCURRENCY)) {
 			long t0 = System.nanoTime();
 			List<Future<?>> sent = new ArrayList<>(count);

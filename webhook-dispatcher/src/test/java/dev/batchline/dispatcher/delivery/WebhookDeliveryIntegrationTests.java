@@ -1,27 +1,39 @@
 package dev.batchline.dispatcher.delivery;
 
 import java.net.ServerSocket;
+import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
 import dev.batchline.contracts.webhooks.WebhookPayload;
+import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.contracts.webhooks.WebhookVerifier;
 import dev.batchline.dispatcher.DispatcherApplication;
 import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
+import dev.batchline.testsupport.TopicRecords;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventSerializer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.AfterEach;
@@ -31,15 +43,19 @@ import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
+import static org.assertj.core.api.Assertions.within;
 import static org.awaitility.Awaitility.await;
 
 /**
  * The dispatcher against a real PostgreSQL, a real Kafka broker and real HTTP receivers
- * on loopback. Job events are produced to Kafka as the api-service's outbox relay does;
- * tenants, jobs and endpoints are rows, as the api-service writes them.
+ * on loopback. Job events and replay requests are produced to Kafka as the api-service's
+ * outbox relay does; tenants and endpoints are rows, as the api-service writes them, and
+ * what the dispatcher tells the api-service is read from Kafka.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class WebhookDeliveryIntegrationTests {
@@ -81,7 +97,7 @@ class WebhookDeliveryIntegrationTests {
 	void retriesWithBackoffUntilTheReceiverRecoversAndSignsEveryAttempt() {
 		TestReceiver receiver = receiver((n) -> TestReceiver.Answer.status((n <= 2) ? 500 : 200));
 		Tenant tenant = tenant();
-		WebhookSecret secret = endpoint(tenant, receiver.url(), "job.succeeded");
+		WebhookSecret secret = endpoint(tenant, receiver.url(), "job.succeeded").secret();
 		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
 
 		await().atMost(Duration.ofSeconds(20)).until(() -> status(event).equals("SUCCEEDED"));
@@ -123,31 +139,45 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
-	void aJobsOwnCallbackUrlIsSignedWithTheTenantsSecret() {
+	void aJobsOwnCallbackUrlFromItsTerminalEventIsSignedWithTheTenantsSecret() {
 		TestReceiver receiver = receiver((n) -> TestReceiver.Answer.status(200));
 		Tenant tenant = tenant();
-		JobEvent event = event(tenant, JobEvent.PARTIALLY_SUCCEEDED);
-		this.jdbc.update("insert into jobs (id, tenant_id, model, model_version, state, total_items, total_chunks,"
-				+ " created_at, updated_at, callback_url) values (?, ?, 'iris', '1', 'PARTIALLY_SUCCEEDED', 3, 1,"
-				+ " now(), now(), ?)", event.jobId(), tenant.id(), receiver.url());
+		// no job row: the URL travels on the event
+		JobEvent event = Fixtures.aJobEvent(tenant.id())
+			.type(JobEvent.PARTIALLY_SUCCEEDED)
+			.callbackUrl(receiver.url())
+			.build();
 		send(event);
 		await().atMost(Duration.ofSeconds(15)).until(() -> receiver.received().size() == 1);
 		TestReceiver.Received got = receiver.received().get(0);
 		new WebhookVerifier(tenant.secret()).verify(got.id(), got.timestamp(), got.signature(), got.body());
+		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where event_id = ?", String.class,
+				event.id()))
+			.isEqualTo(receiver.url());
 	}
 
 	@Test
-	void aGoneReceiverDisablesItsEndpoint() {
+	void aGoneReceiverEndsItsDeliveryAndAsksTheApiServiceToDisableTheEndpoint() {
 		TestReceiver receiver = receiver((n) -> TestReceiver.Answer.status(410));
 		Tenant tenant = tenant();
-		endpoint(tenant, receiver.url(), "job.succeeded");
+		UUID endpoint = endpoint(tenant, receiver.url(), "job.succeeded").id();
+		this.jdbc.update("update webhook_endpoints set version = 7 where id = ?", endpoint);
 		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
 		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("FAILED"));
 		assertThat(receiver.received()).hasSize(1);
-		Map<String, Object> endpoint = this.jdbc
-			.queryForMap("select enabled, disabled_reason from webhook_endpoints where tenant_id = ?", tenant.id());
-		assertThat(endpoint.get("enabled")).isEqualTo(false);
-		assertThat((String) endpoint.get("disabled_reason")).contains("410");
+
+		WebhookEndpointDisabled disabled = TopicRecords.first(TOPICS.webhookEvents(), endpoint.toString(),
+				WebhookEndpointDisabled.TYPE, WebhookEndpointDisabled.class);
+		assertThat(disabled.endpointId()).isEqualTo(endpoint);
+		assertThat(disabled.tenantId()).isEqualTo(tenant.id());
+		assertThat(disabled.endpointVersion()).isEqualTo(7);
+		assertThat(disabled.deliveryId()).isEqualTo(deliveryId(event));
+		assertThat(disabled.reason()).contains("410 Gone");
+		assertThat(disabled.occurredAt()).isCloseTo(Instant.now(), within(1, ChronoUnit.MINUTES));
+		// the endpoint is the api-service's to disable
+		assertThat(
+				this.jdbc.queryForObject("select enabled from webhook_endpoints where id = ?", Boolean.class, endpoint))
+			.isTrue();
 	}
 
 	@Test
@@ -163,11 +193,108 @@ class WebhookDeliveryIntegrationTests {
 			.isEqualTo(503);
 
 		receiver.answer((n) -> TestReceiver.Answer.status(200));
-		// what POST /v1/webhook-deliveries/{id}/replay does
-		this.jdbc.update("update webhook_deliveries set status = 'PENDING', attempts = 0, next_attempt_at = now(),"
-				+ " last_error = null where event_id = ?", event.id());
+		WebhookReplayRequested replay = WebhookReplayRequested.ofDelivery(tenant.id(), deliveryId(event),
+				Instant.now());
+		send(replay);
 		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("SUCCEEDED"));
 		assertThat(receiver.received()).hasSize(5);
+		assertThat(receiver.received().get(4).id()).isEqualTo("msg_" + event.id());
+		assertThat(attempts(event)).as("attempts since the replay").isEqualTo(1);
+
+		// the same replay consumed again changes nothing
+		send(replay);
+		awaitReplaysConsumed();
+		assertThat(status(event)).isEqualTo("SUCCEEDED");
+		assertThat(receiver.received()).hasSize(5);
+	}
+
+	@Test
+	void aReplayGoesToTheEndpointsCurrentUrlAndLeavesAPendingDeliveryAlone() {
+		TestReceiver gone = receiver((n) -> TestReceiver.Answer.status(500));
+		TestReceiver fixed = receiver((n) -> TestReceiver.Answer.status(200));
+		Tenant tenant = tenant();
+		UUID endpoint = endpoint(tenant, gone.url(), "job.failed").id();
+		JobEvent failed = publish(tenant, JobEvent.FAILED);
+		await().atMost(Duration.ofSeconds(30)).until(() -> status(failed).equals("FAILED"));
+		JobEvent pending = event(tenant, JobEvent.FAILED);
+		insertDelivery(tenant, pending, endpoint, Instant.now(), Instant.now().plus(Duration.ofHours(1)));
+		moveEndpoint(endpoint, fixed.url());
+
+		send(WebhookReplayRequested.ofDelivery(tenant.id(), deliveryId(pending), Instant.now()));
+		send(WebhookReplayRequested.ofDelivery(tenant.id(), deliveryId(failed), Instant.now()));
+		await().atMost(Duration.ofSeconds(15)).until(() -> status(failed).equals("SUCCEEDED"));
+		assertThat(fixed.received()).extracting(TestReceiver.Received::id).containsExactly("msg_" + failed.id());
+		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where event_id = ?", String.class,
+				failed.id()))
+			.isEqualTo(fixed.url());
+		awaitReplaysConsumed();
+		assertThat(status(pending)).isEqualTo("PENDING");
+		assertThat(attempts(pending)).isZero();
+	}
+
+	@Test
+	void replaysAnEndpointsFailedDeliveriesSinceAnInstant() {
+		TestReceiver receiver = receiver((n) -> TestReceiver.Answer.status(200));
+		Tenant tenant = tenant();
+		UUID endpoint = endpoint(tenant, receiver.url(), "job.failed").id();
+		UUID other = endpoint(tenant, receiver.url() + "/other", "job.failed").id();
+		Instant since = Instant.now().minus(Duration.ofMinutes(30));
+		JobEvent before = insertFailedDelivery(tenant, endpoint, since.minusSeconds(1));
+		JobEvent atSince = insertFailedDelivery(tenant, endpoint, since);
+		JobEvent after = insertFailedDelivery(tenant, endpoint, since.plusSeconds(60));
+		JobEvent elsewhere = insertFailedDelivery(tenant, other, since.plusSeconds(60));
+
+		send(WebhookReplayRequested.ofFailedSince(tenant.id(), endpoint, since, Instant.now()));
+		await().atMost(Duration.ofSeconds(15))
+			.until(() -> status(atSince).equals("SUCCEEDED") && status(after).equals("SUCCEEDED"));
+		assertThat(status(before)).isEqualTo("FAILED");
+		assertThat(status(elsewhere)).isEqualTo("FAILED");
+		assertThat(receiver.received()).hasSize(2);
+	}
+
+	@Test
+	void aPendingRetryFollowsItsEndpointToANewUrl() {
+		TestReceiver old = receiver((n) -> TestReceiver.Answer.status(500));
+		TestReceiver moved = receiver((n) -> TestReceiver.Answer.status(200));
+		Tenant tenant = tenant();
+		UUID endpoint = endpoint(tenant, old.url(), "job.succeeded").id();
+		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(15)).until(() -> attempts(event) >= 1);
+		moveEndpoint(endpoint, moved.url());
+		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("SUCCEEDED"));
+		assertThat(moved.received()).hasSize(1);
+		assertThat(this.jdbc.queryForObject("select url from webhook_deliveries where event_id = ?", String.class,
+				event.id()))
+			.isEqualTo(moved.url());
+	}
+
+	@Test
+	void aConnectionClosedWithoutAnAnswerIsRetriedInProcessWithinOneAttempt() {
+		TestReceiver receiver = receiver(
+				(n) -> (n == 1) ? TestReceiver.Answer.drop() : TestReceiver.Answer.status(200));
+		Tenant tenant = tenant();
+		endpoint(tenant, receiver.url(), "job.succeeded");
+		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("SUCCEEDED"));
+		assertThat(receiver.received()).hasSize(2);
+		assertThat(attempts(event)).isEqualTo(1);
+		assertThat(this.jdbc.queryForList("select status_code from webhook_attempts a join webhook_deliveries d"
+				+ " on d.id = a.delivery_id where d.event_id = ?", Integer.class, event.id()))
+			.containsExactly(200);
+	}
+
+	@Test
+	void theApiServicesTablesCannotBeWrittenThroughItsViews() {
+		Tenant tenant = tenant();
+		UUID endpoint = endpoint(tenant, "http://127.0.0.1:9/hooks", "job.succeeded").id();
+		assertThatExceptionOfType(DataAccessException.class)
+			.isThrownBy(() -> this.jdbc.update("update webhook_destinations set enabled = false where endpoint_id = ?",
+					endpoint))
+			.withMessageContaining("read-only");
+		assertThatExceptionOfType(DataAccessException.class)
+			.isThrownBy(() -> this.jdbc.update("update webhook_callback_secrets set secret = null where tenant_id = ?",
+					tenant.id()))
+			.withMessageContaining("read-only");
 	}
 
 	@Test
@@ -244,13 +371,44 @@ class WebhookDeliveryIntegrationTests {
 		return tenant;
 	}
 
-	private WebhookSecret endpoint(Tenant tenant, String url, String... eventTypes) {
-		WebhookSecret secret = WebhookSecret.generate();
+	private record Endpoint(UUID id, WebhookSecret secret) {
+	}
+
+	private Endpoint endpoint(Tenant tenant, String url, String... eventTypes) {
+		Endpoint endpoint = new Endpoint(UUID.randomUUID(), WebhookSecret.generate());
 		this.jdbc.update(
 				"insert into webhook_endpoints (id, tenant_id, url, event_types, secret, created_at,"
 						+ " updated_at) values (?, ?, ?, ?, ?, now(), now())",
-				UUID.randomUUID(), tenant.id(), url, eventTypes, secret.value());
-		return secret;
+				endpoint.id(), tenant.id(), url, eventTypes, endpoint.secret().value());
+		return endpoint;
+	}
+
+	/**
+	 * A delivery of an event to an endpoint as the sender leaves it: pending (not
+	 * attempted yet, due at {@code due}), or failed (its attempts used, when {@code due}
+	 * is null), planned at {@code createdAt}.
+	 */
+	private void insertDelivery(Tenant tenant, JobEvent event, UUID endpointId, Instant createdAt, Instant due) {
+		this.jdbc.update("""
+				insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload,
+				    status, attempts, next_attempt_at, last_error, created_at, destination)
+				values (?, ?, ?, ?, ?, ?, 'http://127.0.0.1:9/before', ?, ?, ?, ?, ?, ?, ?)
+				""", UUID.randomUUID(), event.id(), event.type(), tenant.id(), event.jobId(), endpointId,
+				EventCodec.encode(event), (due != null) ? "PENDING" : "FAILED", (due != null) ? 0 : 4,
+				(due != null) ? Timestamp.from(due) : null, (due != null) ? null : "HTTP 503",
+				Timestamp.from(createdAt), "endpoint:" + endpointId);
+	}
+
+	/** A dead letter of a {@code job.failed} event, planned at {@code createdAt}. */
+	private JobEvent insertFailedDelivery(Tenant tenant, UUID endpointId, Instant createdAt) {
+		JobEvent event = event(tenant, JobEvent.FAILED);
+		insertDelivery(tenant, event, endpointId, createdAt, null);
+		return event;
+	}
+
+	/** What {@code PATCH /v1/webhook-endpoints/{id}} with a new URL does. */
+	private void moveEndpoint(UUID endpointId, String url) {
+		this.jdbc.update("update webhook_endpoints set url = ?, version = version + 1 where id = ?", url, endpointId);
 	}
 
 	private static JobEvent event(Tenant tenant, String type) {
@@ -268,6 +426,44 @@ class WebhookDeliveryIntegrationTests {
 				CloudEventRecords.event(event.id().toString(), JobEvent.cloudEventType(event.type()), "api-service",
 						event.jobId().toString(), event.occurredAt(), event)));
 		this.producer.flush();
+	}
+
+	private void send(WebhookReplayRequested replay) {
+		this.producer.send(new ProducerRecord<>(TOPICS.webhookCommands(), replay.key(),
+				CloudEventRecords.event(replay.id().toString(), WebhookReplayRequested.TYPE, "api-service",
+						replay.key(), replay.requestedAt(), replay)));
+		this.producer.flush();
+	}
+
+	/** Waits until the dispatchers have consumed every replay request sent so far. */
+	private void awaitReplaysConsumed() {
+		try (Admin admin = Admin.create(Map.of("bootstrap.servers", TestKafka.bootstrapServers()))) {
+			await().atMost(Duration.ofSeconds(15)).until(() -> {
+				Map<TopicPartition, OffsetAndMetadata> committed = admin
+					.listConsumerGroupOffsets(ConsumerGroups.WEBHOOK_REPLAYERS)
+					.partitionsToOffsetAndMetadata()
+					.get();
+				Map<TopicPartition, OffsetSpec> partitions = new HashMap<>();
+				committed.keySet()
+					.stream()
+					.filter((partition) -> partition.topic().equals(TOPICS.webhookCommands()))
+					.forEach((partition) -> partitions.put(partition, OffsetSpec.latest()));
+				if (partitions.isEmpty()) {
+					return false;
+				}
+				Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> ends = admin.listOffsets(partitions)
+					.all()
+					.get();
+				return ends.entrySet()
+					.stream()
+					.allMatch((end) -> committed.get(end.getKey()) != null
+							&& committed.get(end.getKey()).offset() >= end.getValue().offset());
+			});
+		}
+	}
+
+	private UUID deliveryId(JobEvent event) {
+		return this.jdbc.queryForObject("select id from webhook_deliveries where event_id = ?", UUID.class, event.id());
 	}
 
 	private String status(JobEvent event) {

@@ -1,4 +1,4 @@
-package dev.batchline.dispatcher.system;
+package dev.batchline.support;
 
 import java.time.Duration;
 import java.util.List;
@@ -14,8 +14,12 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Settings of webhook delivery ({@code batchline.webhooks.*}, e.g.
- * {@code BATCHLINE_WEBHOOKS_RETRY_SCHEDULE=1s,2s,4s}).
+ * The webhook settings ({@code batchline.webhooks.*}, e.g.
+ * {@code BATCHLINE_WEBHOOKS_RETRY_SCHEDULE=1s,2s,4s}), one record for both services that
+ * read them: the api-service (URL checks, secret rotation) and the webhook dispatcher
+ * (delivery). {@code allow-private-networks} means the same in both, so set it for both
+ * or neither. A service enables it with
+ * {@code @EnableConfigurationProperties(WebhookProperties.class)}.
  *
  * @param retrySchedule the pauses before each retry; the first attempt is immediate. The
  * default is Svix's published schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h (8
@@ -30,10 +34,12 @@ import org.springframework.validation.annotation.Validated;
  * @param pollInterval how often due deliveries are looked for when nothing woke the
  * sender
  * @param batchSize the most deliveries claimed at once
- * @param allowPrivateNetworks send to loopback and private addresses (local runs and
- * tests only)
+ * @param allowPrivateNetworks accept and send to webhook and callback URLs whose host is
+ * loopback, private, link-local or otherwise non-public (local runs and tests only)
  * @param publicApiUrl the API's public base URL, for the links in payloads
  * @param userAgent the User-Agent header
+ * @param secretRotationOverlap how long a rotated-out secret still signs deliveries next
+ * to the new one, so receivers can switch without dropping any
  */
 @Validated
 @ConfigurationProperties("batchline.webhooks")
@@ -47,7 +53,14 @@ public record WebhookProperties(@DefaultValue( {
 		@DefaultValue("500ms") @NotNull Duration pollInterval, @DefaultValue("100") @Min(1) int batchSize,
 		@DefaultValue("false") boolean allowPrivateNetworks,
 		@DefaultValue("http://localhost:8080") @NotNull String publicApiUrl,
-		@DefaultValue("Batchline-Webhooks/1.0 (+https://batchline.dev)") @NotNull String userAgent){
+		@DefaultValue("Batchline-Webhooks/1.0 (+https://batchline.dev)") @NotNull String userAgent,
+		@DefaultValue("24h") @NotNull Duration secretRotationOverlap){
+
+	public WebhookProperties {
+		if (secretRotationOverlap != null && secretRotationOverlap.isNegative()) {
+			throw new IllegalArgumentException("batchline.webhooks.secret-rotation-overlap must not be negative");
+		}
+	}
 
 	/** How many attempts a delivery gets in all. */
 	public int maxAttempts() {
