@@ -1,5 +1,8 @@
 package dev.batchline.contracts;
 
+import java.util.List;
+import java.util.Map;
+
 /**
  * The Kafka topic names of one Batchline installation. Every name starts with a
  * configurable prefix ({@code batchline} by default), so that several installations can
@@ -88,6 +91,35 @@ public record Topics(String prefix) {
 	 */
 	public String models() {
 		return this.prefix + ".models";
+	}
+
+	/**
+	 * Every topic of an installation as it is declared: the work topics with the given
+	 * partitions, the models and control topics with one partition, compacted (the
+	 * control topic's records also deleted after {@link #CONTROL_RETENTION}). The
+	 * services declare these at start, and the launcher creates them before.
+	 * @param partitions the partitions of the work topics (the most useful workers)
+	 * @return the topics, each with its partitions and topic configs
+	 */
+	public List<Declaration> declarations(int partitions) {
+		return List.of(new Declaration(chunks(), partitions, Map.of()),
+				new Declaration(results(), partitions, Map.of()), new Declaration(jobEvents(), partitions, Map.of()),
+				new Declaration(chunksDeadLetter(), partitions, Map.of()),
+				new Declaration(webhookEvents(), partitions, Map.of()),
+				new Declaration(webhookCommands(), partitions, Map.of()),
+				new Declaration(models(), 1, Map.of("cleanup.policy", "compact")),
+				new Declaration(control(), 1, Map.of("cleanup.policy", "compact,delete", "retention.ms",
+						String.valueOf(CONTROL_RETENTION.toMillis()))));
+	}
+
+	/**
+	 * How a topic is declared.
+	 *
+	 * @param name the topic name
+	 * @param partitions its partitions
+	 * @param configs its topic configs (e.g. {@code cleanup.policy})
+	 */
+	public record Declaration(String name, int partitions, Map<String, String> configs) {
 	}
 
 }

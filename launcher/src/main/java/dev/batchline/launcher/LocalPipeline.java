@@ -361,22 +361,11 @@ public final class LocalPipeline implements AutoCloseable {
 		Topics topics = new Topics(envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
 		try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", this.bootstrap))) {
 			Set<String> existing = admin.listTopics().names().get();
-			List<NewTopic> missing = new ArrayList<>();
-			for (String name : List.of(topics.chunks(), topics.results(), topics.jobEvents(),
-					topics.chunksDeadLetter())) {
-				if (!existing.contains(name)) {
-					missing.add(new NewTopic(name, PARTITIONS, (short) 1));
-				}
-			}
-			if (!existing.contains(topics.models())) {
-				missing.add(new NewTopic(topics.models(), 1, (short) 1).configs(Map.of("cleanup.policy", "compact")));
-			}
-			if (!existing.contains(topics.control())) {
-				// as the services declare it (service-support): compacted per job, old
-				// records deleted
-				missing.add(new NewTopic(topics.control(), 1, (short) 1).configs(Map.of("cleanup.policy",
-						"compact,delete", "retention.ms", String.valueOf(Topics.CONTROL_RETENTION.toMillis()))));
-			}
+			List<NewTopic> missing = topics.declarations(PARTITIONS)
+				.stream()
+				.filter((topic) -> !existing.contains(topic.name()))
+				.map((topic) -> new NewTopic(topic.name(), topic.partitions(), (short) 1).configs(topic.configs()))
+				.toList();
 			if (!missing.isEmpty()) {
 				admin.createTopics(missing).all().get();
 				Console.step("Created topics " + missing.stream().map(NewTopic::name).toList() + " with " + PARTITIONS

@@ -5,7 +5,6 @@ import java.util.Map;
 
 import dev.batchline.contracts.Topics;
 import org.apache.kafka.clients.admin.NewTopic;
-import org.apache.kafka.common.config.TopicConfig;
 
 import org.springframework.beans.factory.annotation.Value;
 import org.springframework.boot.actuate.info.InfoContributor;
@@ -42,20 +41,14 @@ public class BatchlineTopicsAutoConfiguration {
 	@Bean
 	KafkaAdmin.NewTopics batchlineTopics(Topics topics, @Value("${batchline.topics.partitions:6}") int partitions,
 			@Value("${batchline.topics.replicas:1}") short replicas) {
-		return new KafkaAdmin.NewTopics(topic(topics.chunks(), partitions, replicas),
-				topic(topics.results(), partitions, replicas), topic(topics.jobEvents(), partitions, replicas),
-				topic(topics.chunksDeadLetter(), partitions, replicas),
-				topic(topics.webhookEvents(), partitions, replicas),
-				topic(topics.webhookCommands(), partitions, replicas),
-				TopicBuilder.name(topics.models()).partitions(1).replicas(replicas).compact().build(),
-				// compacted per job, and records older than any job's life are deleted
-				TopicBuilder.name(topics.control())
-					.partitions(1)
-					.replicas(replicas)
-					.config(TopicConfig.CLEANUP_POLICY_CONFIG,
-							TopicConfig.CLEANUP_POLICY_COMPACT + "," + TopicConfig.CLEANUP_POLICY_DELETE)
-					.config(TopicConfig.RETENTION_MS_CONFIG, String.valueOf(Topics.CONTROL_RETENTION.toMillis()))
-					.build());
+		return new KafkaAdmin.NewTopics(topics.declarations(partitions)
+			.stream()
+			.map((topic) -> TopicBuilder.name(topic.name())
+				.partitions(topic.partitions())
+				.replicas(replicas)
+				.configs(topic.configs())
+				.build())
+			.toArray(NewTopic[]::new));
 	}
 
 	@Bean(name = "kafka")
@@ -93,10 +86,6 @@ public class BatchlineTopicsAutoConfiguration {
 	@ConditionalOnBean(KafkaAdmin.class)
 	TopicsAtStart batchlineTopicsAtStart(KafkaAdmin admin) {
 		return new TopicsAtStart(admin, 8, Duration.ofSeconds(1), Duration.ofSeconds(30));
-	}
-
-	private static NewTopic topic(String name, int partitions, short replicas) {
-		return TopicBuilder.name(name).partitions(partitions).replicas(replicas).build();
 	}
 
 }
