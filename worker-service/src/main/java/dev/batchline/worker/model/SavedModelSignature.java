@@ -10,6 +10,7 @@ import java.util.TreeMap;
 
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import org.tensorflow.Signature;
 import org.tensorflow.proto.framework.DataType;
 import org.tensorflow.proto.framework.MetaGraphDef;
 import org.tensorflow.proto.framework.SavedModel;
@@ -22,20 +23,18 @@ import org.tensorflow.proto.framework.TensorInfo;
  */
 final class SavedModelSignature {
 
-	static final String SERVING_DEFAULT = "serving_default";
-
 	private SavedModelSignature() {
 	}
 
 	static ModelSignature read(Path modelDir) throws IOException {
 		SavedModel savedModel = SavedModel.parseFrom(Files.readAllBytes(modelDir.resolve("saved_model.pb")));
 		for (MetaGraphDef graph : savedModel.getMetaGraphsList()) {
-			SignatureDef signature = graph.getSignatureDefMap().get(SERVING_DEFAULT);
+			SignatureDef signature = graph.getSignatureDefMap().get(Signature.DEFAULT_KEY);
 			if (signature != null) {
 				return new ModelSignature(specs(signature.getInputsMap()), specs(signature.getOutputsMap()));
 			}
 		}
-		throw new IOException(modelDir + " has no '" + SERVING_DEFAULT + "' signature");
+		throw new IOException(modelDir + " has no '" + Signature.DEFAULT_KEY + "' signature");
 	}
 
 	private static List<TensorSpec> specs(Map<String, TensorInfo> tensors) {

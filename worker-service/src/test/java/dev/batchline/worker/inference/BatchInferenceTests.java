@@ -17,7 +17,7 @@ import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
-import dev.batchline.worker.model.IrisData;
+import dev.batchline.engine.IrisData;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.system.WorkerProperties;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;

@@ -9,6 +9,7 @@ import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
+import dev.batchline.engine.IrisData;
 import dev.batchline.worker.system.WorkerProperties;
 import org.junit.jupiter.api.Test;
 

@@ -1,4 +1,4 @@
-package dev.batchline.worker.inference;
+package dev.batchline.engine;
 
 import java.io.IOException;
 import java.io.InputStream;

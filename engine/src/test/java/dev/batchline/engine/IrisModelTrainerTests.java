@@ -1,7 +1,8 @@
-package dev.batchline.worker.model;
+package dev.batchline.engine;
 
-import java.net.URL;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.FileTime;
 import java.util.List;
 
 import ai.djl.engine.Engine;
@@ -12,36 +13,38 @@ import ai.djl.ndarray.NDManager;
 import ai.djl.repository.zoo.Criteria;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
-import dev.batchline.contracts.ModelDeployed.ModelSignature;
-import dev.batchline.contracts.ModelDeployed.TensorSpec;
-import dev.batchline.worker.inference.TensorflowNatives;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The model the build trained, loaded through DJL exactly as a user's SavedModel would
- * be: it classifies the Iris data well and has the promised serving signature.
+ * The Iris model as the trainer exports it, loaded through DJL exactly as a user's
+ * SavedModel would be: one frozen {@code saved_model.pb} that classifies the Iris data
+ * well, with the promised outputs.
  */
-class IrisModelTests {
+class IrisModelTrainerTests {
 
 	@Test
-	void theBundledIrisModelClassifiesAtLeast95PercentOfTheDataCorrectly() throws Exception {
-		TensorflowNatives.ensure(null);
+	void exportsAFrozenIrisModelThatClassifiesAtLeast95PercentOfTheDataCorrectly(@TempDir Path root) throws Exception {
+		IrisModelTrainer.main(new String[] { root.toString() });
+		Path dir = root.resolve("iris/1");
+		assertThat(dir.resolve("saved_model.pb")).isRegularFile();
+		assertThat(dir.resolve("variables/variables.index")).doesNotExist();
 		Engine.getEngine("TensorFlow");
 		List<IrisData.Row> rows = IrisData.rows();
 		float[][] features = rows.stream().map(IrisData.Row::features).toArray(float[][]::new);
 		Criteria<NDList, NDList> criteria = Criteria.builder()
 			.setTypes(NDList.class, NDList.class)
 			.optEngine("TensorFlow")
-			.optModelPath(bundledIris())
+			.optModelPath(dir)
 			.optTranslator(new NoopTranslator(null))
 			.build();
 		try (ZooModel<NDList, NDList> model = criteria.loadModel();
 				Predictor<NDList, NDList> predictor = model.newPredictor();
 				NDManager manager = NDManager.newBaseManager("TensorFlow")) {
 			NDArray input = manager.create(features);
-			input.setName("features");
+			input.setName(FrozenSavedModel.INPUT);
 			NDList outputs = predictor.predict(new NDList(input));
 			long[] classes = outputs.get("class_id").toLongArray();
 			long right = 0;
@@ -57,17 +60,12 @@ class IrisModelTests {
 	}
 
 	@Test
-	void theBundledIrisModelHasTheServingSignatureOfFeaturesToProbabilitiesAndClassId() throws Exception {
-		ModelSignature signature = SavedModelSignature.read(bundledIris());
-		assertThat(signature.inputs()).containsExactly(new TensorSpec("features", "float32", List.of(-1L, 4L)));
-		assertThat(signature.outputs()).containsExactly(new TensorSpec("class_id", "int64", List.of(-1L)),
-				new TensorSpec("probabilities", "float32", List.of(-1L, 3L)));
-	}
-
-	private static Path bundledIris() throws Exception {
-		URL url = IrisModelTests.class.getClassLoader().getResource("model-repository/iris/1");
-		assertThat(url).as("the build exports the Iris model into target/classes").isNotNull();
-		return Path.of(url.toURI());
+	void leavesAnExportNewerThanTheDataAsItIs(@TempDir Path root) throws Exception {
+		IrisModelTrainer.main(new String[] { root.toString() });
+		Path exported = root.resolve("iris/1/saved_model.pb");
+		FileTime first = Files.getLastModifiedTime(exported);
+		IrisModelTrainer.main(new String[] { root.toString() });
+		assertThat(Files.getLastModifiedTime(exported)).isEqualTo(first);
 	}
 
 }

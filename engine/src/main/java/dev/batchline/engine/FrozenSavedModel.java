@@ -1,4 +1,4 @@
-package dev.batchline.worker.model;
+package dev.batchline.engine;
 
 import java.io.IOException;
 import java.nio.file.Files;
@@ -56,9 +56,7 @@ public final class FrozenSavedModel {
 		try (Graph g = new Graph()) {
 			Ops tf = Ops.create(g);
 			Placeholder<TFloat32> input = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, features)));
-			Signature.Builder signature = Signature.builder()
-				.key(SavedModelSignature.SERVING_DEFAULT)
-				.input(INPUT, input);
+			Signature.Builder signature = Signature.builder().key(Signature.DEFAULT_KEY).input(INPUT, input);
 			graph.outputs(tf, input).forEach(signature::output);
 			try (Session session = new Session(g)) {
 				SavedModelBundle.exporter(temp.toString())

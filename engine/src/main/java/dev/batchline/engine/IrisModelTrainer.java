@@ -1,6 +1,7 @@
-package dev.batchline.worker.model;
+package dev.batchline.engine;
 
 import java.io.IOException;
+import java.net.JarURLConnection;
 import java.net.URISyntaxException;
 import java.net.URL;
 import java.nio.file.Files;
@@ -13,7 +14,6 @@ import java.util.Map;
 import java.util.Random;
 
 import ai.djl.engine.Engine;
-import dev.batchline.worker.inference.TensorflowNatives;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 import org.tensorflow.Graph;
@@ -91,22 +91,33 @@ public final class IrisModelTrainer {
 
 	/**
 	 * Whether the export exists and is newer than the training data, so that incremental
-	 * builds skip the training.
+	 * builds skip the training. The data is a file in a build's classes folder, or an
+	 * entry of this module's jar when another module's build runs the trainer.
 	 */
 	private static boolean upToDate(Path exported) throws IOException {
 		if (!Files.isRegularFile(exported)) {
 			return false;
 		}
 		URL csv = IrisModelTrainer.class.getResource("/iris.csv");
-		if (csv == null || !"file".equals(csv.getProtocol())) {
-			return true;
-		}
+		FileTime data = (csv != null) ? lastModified(csv) : null;
+		return data == null || Files.getLastModifiedTime(exported).compareTo(data) > 0;
+	}
+
+	/** When the resource was last changed, or null when that cannot be told. */
+	private static FileTime lastModified(URL resource) throws IOException {
 		try {
-			FileTime data = Files.getLastModifiedTime(Path.of(csv.toURI()));
-			return Files.getLastModifiedTime(exported).compareTo(data) > 0;
+			return switch (resource.getProtocol()) {
+				case "file" -> Files.getLastModifiedTime(Path.of(resource.toURI()));
+				case "jar" -> {
+					JarURLConnection connection = (JarURLConnection) resource.openConnection();
+					connection.setUseCaches(false);
+					yield connection.getJarEntry().getLastModifiedTime();
+				}
+				default -> null;
+			};
 		}
 		catch (URISyntaxException ex) {
-			return true;
+			return null;
 		}
 	}
 

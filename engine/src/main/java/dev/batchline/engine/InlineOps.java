@@ -1,4 +1,4 @@
-package dev.batchline.worker.model;
+package dev.batchline.engine;
 
 import java.util.Base64;
 
