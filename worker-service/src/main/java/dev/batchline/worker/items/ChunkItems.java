@@ -1,4 +1,4 @@
-package dev.batchline.worker.inference;
+package dev.batchline.worker.items;
 
 import java.nio.ByteOrder;
 import java.util.List;
@@ -38,9 +38,9 @@ public record ChunkItems(long firstIndex, int size, ChunkTensors.Tensor tensor, 
 	}
 
 	/**
-	 * Whether {@link BatchInference#predict} can take these items as they are: trees
-	 * (checked item by item there), or a tensor or dense items that are valid inputs of
-	 * the model as a whole. Otherwise read them as trees, which says which item is wrong.
+	 * Whether the worker can predict these items as they are: trees (checked item by
+	 * item), or a tensor or dense items that are valid inputs of the model as a whole.
+	 * Otherwise read them as trees, which says which item is wrong.
 	 * @param signature the model's signature
 	 * @return whether the items can be predicted as they are
 	 */
@@ -53,13 +53,16 @@ public record ChunkItems(long firstIndex, int size, ChunkTensors.Tensor tensor, 
 		return this.dense == null || this.dense.fits(signature);
 	}
 
-	/** Whether the items are one array of numbers (a tensor, or dense). */
-	boolean rows() {
+	/**
+	 * Whether the items are one array of numbers (a tensor, or dense), whose rows are
+	 * copied into an input tensor as they are.
+	 */
+	public boolean rows() {
 		return this.tensor != null || this.dense != null;
 	}
 
 	/** Each item's shape, for {@link #rows()} items. */
-	int[] itemShape() {
+	public int[] itemShape() {
 		return (this.tensor != null) ? this.tensor.itemShape() : this.dense.shape();
 	}
 

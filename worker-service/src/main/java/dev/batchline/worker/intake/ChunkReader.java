@@ -1,4 +1,4 @@
-package dev.batchline.worker.batching;
+package dev.batchline.worker.intake;
 
 import java.util.UUID;
 
@@ -6,7 +6,7 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
-import dev.batchline.worker.inference.ChunkItems;
+import dev.batchline.worker.items.ChunkItems;
 import tools.jackson.core.JsonParser;
 import tools.jackson.core.JsonToken;
 

@@ -1,4 +1,4 @@
-package dev.batchline.worker.batching;
+package dev.batchline.worker.intake;
 
 import java.nio.charset.StandardCharsets;
 import java.util.List;
@@ -11,7 +11,7 @@ import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
-import dev.batchline.worker.batching.ChunkReader.Chunk;
+import dev.batchline.worker.intake.ChunkReader.Chunk;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 

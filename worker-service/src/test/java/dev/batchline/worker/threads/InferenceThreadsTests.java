@@ -1,4 +1,4 @@
-package dev.batchline.worker.inference;
+package dev.batchline.worker.threads;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,4 +1,4 @@
-package dev.batchline.worker.inference;
+package dev.batchline.worker.threads;
 
 import java.time.Duration;
 import java.util.concurrent.CancellationException;
@@ -11,8 +11,13 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Supplier;
 
+import dev.batchline.worker.system.WorkerProperties;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.stereotype.Component;
 
 /**
  * The threads a worker predicts on, shared by its consumer threads: a consumer thread
@@ -20,9 +25,12 @@ import org.slf4j.LoggerFactory;
  * While one consumer thread waits for Kafka (its poll, its sends, its transaction's
  * commit) the inference threads go on with another's items, so the model does not wait
  * for Kafka. Each inference thread keeps its own predictors and input buffers (both are
- * per thread).
+ * per thread), so the worker's batches and its warm-up share these threads.
  */
-final class InferenceThreads implements AutoCloseable {
+@Component
+// stopped before the models: no predictor is closed under a running predict call
+@DependsOn("modelRepository")
+public final class InferenceThreads implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(InferenceThreads.class);
 
@@ -37,6 +45,11 @@ final class InferenceThreads implements AutoCloseable {
 	private final ThreadPoolExecutor executor;
 
 	private final Duration grace;
+
+	@Autowired
+	public InferenceThreads(WorkerProperties properties) {
+		this(properties.inferenceThreads(), GRACE);
+	}
 
 	InferenceThreads(int threads) {
 		this(threads, GRACE);
@@ -68,7 +81,7 @@ final class InferenceThreads implements AutoCloseable {
 	 * @throws RuntimeException what the work threw, as it threw it
 	 * @throws InferenceStoppedException when the threads have been stopped
 	 */
-	<T> T call(Supplier<T> work) {
+	public <T> T call(Supplier<T> work) {
 		if (Boolean.TRUE.equals(this.onPool.get())) {
 			return work.get();
 		}

@@ -1,6 +1,5 @@
-package dev.batchline.worker.inference;
+package dev.batchline.worker.batching;
 
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.UUID;
@@ -18,8 +17,12 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
 import dev.batchline.engine.IrisData;
+import dev.batchline.worker.items.ChunkItems;
 import dev.batchline.worker.model.ModelRepository;
+import dev.batchline.worker.model.ServedModel;
+import dev.batchline.worker.system.TestWorkerProperties;
 import dev.batchline.worker.system.WorkerProperties;
+import dev.batchline.worker.threads.InferenceThreads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -44,25 +47,27 @@ class BatchInferenceTests {
 
 	private ModelRepository repository;
 
-	private ModelRepository.ServedModel iris;
+	private ServedModel iris;
 
 	private SimpleMeterRegistry meters;
+
+	private InferenceThreads threads;
 
 	private BatchInference inference;
 
 	@BeforeAll
 	void loadModel() {
-		WorkerProperties properties = new WorkerProperties(MAX_BATCH, Duration.ofMillis(20), 1, 1, "batchline-workers",
-				"cpu", null, null, Duration.ZERO, false);
+		WorkerProperties properties = TestWorkerProperties.of(MAX_BATCH, false);
 		this.repository = new ModelRepository(properties);
 		this.iris = this.repository.find("iris", null).orElseThrow();
 		this.meters = new SimpleMeterRegistry();
-		this.inference = new BatchInference(properties, this.meters);
+		this.threads = new InferenceThreads(properties);
+		this.inference = new BatchInference(properties, this.threads, new PredictCall(this.meters), this.meters);
 	}
 
 	@AfterAll
 	void close() {
-		this.inference.close();
+		this.threads.close();
 		this.repository.destroy();
 	}
 
@@ -149,23 +154,6 @@ class BatchInferenceTests {
 		assertThat(fromDense.get(0).failed()).isZero();
 		assertThat(fromDense.get(0).toList()).extracting(ItemResult::index)
 			.containsExactlyElementsOf(LongStream.range(100, 140).boxed().toList());
-	}
-
-	@Test
-	void warmsAModelUpOnMadeUpItemsWithoutCountingThem() {
-		predict(List.of(json(IrisData.rows().get(0).features())));
-		double items = this.meters.get("batchline.worker.items")
-			.counters()
-			.stream()
-			.mapToDouble((c) -> c.count())
-			.sum();
-		long calls = this.meters.find("batchline.worker.predict").timers().stream().mapToLong((t) -> t.count()).sum();
-		assertThat(this.inference.warmUp(this.iris, Duration.ofMillis(300))).isGreaterThan(1);
-		assertThat(this.inference.warmUp(this.iris, Duration.ZERO)).isEqualTo(1);
-		assertThat(this.meters.get("batchline.worker.items").counters().stream().mapToDouble((c) -> c.count()).sum())
-			.isEqualTo(items);
-		assertThat(this.meters.find("batchline.worker.predict").timers().stream().mapToLong((t) -> t.count()).sum())
-			.isEqualTo(calls);
 	}
 
 	private List<ItemResult> predict(List<JsonNode> items) {

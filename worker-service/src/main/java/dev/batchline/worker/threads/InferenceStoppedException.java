@@ -1,4 +1,4 @@
-package dev.batchline.worker.inference;
+package dev.batchline.worker.threads;
 
 /**
  * The worker's inference threads have stopped (the worker is shutting down): the items

@@ -1,4 +1,4 @@
-package dev.batchline.worker.batching;
+package dev.batchline.worker.intake;
 
 import java.util.Map;
 

@@ -1,6 +1,5 @@
-package dev.batchline.worker.batching;
+package dev.batchline.worker.intake;
 
-import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -14,23 +13,20 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.Topics;
-import dev.batchline.worker.batching.ChunkReader.Chunk;
-import dev.batchline.worker.inference.BatchInference;
-import dev.batchline.worker.inference.InferenceStoppedException;
+import dev.batchline.worker.batching.BatchInference;
+import dev.batchline.worker.intake.ChunkReader.Chunk;
 import dev.batchline.worker.model.ModelRepository;
-import dev.batchline.worker.model.ModelRepository.ServedModel;
+import dev.batchline.worker.model.ServedModel;
+import dev.batchline.worker.threads.InferenceStoppedException;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.kafka.support.serializer.DeserializationException;
-import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -40,21 +36,13 @@ import org.springframework.stereotype.Component;
  * chunk gets exactly one {@link ChunkCompleted} record, sent in the listener container's
  * Kafka transaction, which also commits the consumed offsets: a crash before the commit
  * re-delivers the chunks and aborts the results, so results are published once. A record
- * that cannot be decoded, or a chunk that fails even on its own, goes (with its original
- * bytes and headers) to the dead letter topic in the same transaction.
+ * that cannot be decoded, or a chunk that fails even on its own, goes to the
+ * {@link DeadLetters dead letter topic} in the same transaction.
  */
 @Component
 class ChunkListener {
 
-	/** Header of a dead letter: why the record could not be processed. */
-	static final String ERROR_HEADER = "batchline_error";
-
-	/** Header of a dead letter: {@code topic-partition@offset} of the original record. */
-	static final String ORIGIN_HEADER = "batchline_origin";
-
 	private static final Logger log = LoggerFactory.getLogger(ChunkListener.class);
-
-	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(ChunkListener.class);
 
 	private static final String SOURCE = "worker-service";
 
@@ -70,13 +58,16 @@ class ChunkListener {
 
 	private final SkippedJobs skipped;
 
+	private final DeadLetters deadLetters;
+
 	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka, Topics topics,
-			SkippedJobs skipped) {
-		this.skipped = skipped;
+			SkippedJobs skipped, DeadLetters deadLetters) {
 		this.models = models;
 		this.inference = inference;
 		this.kafka = kafka;
 		this.topics = topics;
+		this.skipped = skipped;
+		this.deadLetters = deadLetters;
 		this.workerId = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid();
 	}
 
@@ -126,8 +117,8 @@ class ChunkListener {
 					catch (RuntimeException chunkFailure) {
 						Chunk chunk = received.chunk();
 						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.number(),
-								this.topics.chunksDeadLetter(), chunkFailure);
-						deadLetter(received.record(), chunkFailure.toString());
+								this.deadLetters.topic(), chunkFailure);
+						this.deadLetters.send(received.record(), chunkFailure.toString());
 					}
 				}
 			}
@@ -191,7 +182,7 @@ class ChunkListener {
 				return Optional
 					.of(ChunkReader.read(record.value().getDataContentType(), record.value().getData().toBytes()));
 			}
-			DeserializationException failure = deserializationFailure(record);
+			DeserializationException failure = DeadLetters.deserializationFailure(record);
 			problem = "the record is not a CloudEvent"
 					+ ((failure != null && failure.getCause() != null) ? ": " + failure.getCause() : "");
 		}
@@ -199,46 +190,9 @@ class ChunkListener {
 			problem = ex.toString();
 		}
 		log.error("Chunk record {}-{}@{} (key {}) cannot be decoded, sent to {}: {}", record.topic(),
-				record.partition(), record.offset(), record.key(), this.topics.chunksDeadLetter(), problem);
-		deadLetter(record, problem);
+				record.partition(), record.offset(), record.key(), this.deadLetters.topic(), problem);
+		this.deadLetters.send(record, problem);
 		return Optional.empty();
-	}
-
-	/**
-	 * Publishes the record as it arrived (value bytes and headers) to the dead letter
-	 * topic, inside the listener's transaction, with why and where from in headers.
-	 */
-	private void deadLetter(ConsumerRecord<String, CloudEvent> record, String problem) {
-		byte[] value = originalBytes(record);
-		ProducerRecord<String, Object> letter = new ProducerRecord<>(this.topics.chunksDeadLetter(), record.key(),
-				value);
-		for (Header header : record.headers()) {
-			if (!header.key().startsWith(SerializationUtils.DESERIALIZER_EXCEPTION_HEADER_PREFIX)) {
-				letter.headers().add(header);
-			}
-		}
-		letter.headers().add(ERROR_HEADER, problem.getBytes(StandardCharsets.UTF_8));
-		letter.headers()
-			.add(ORIGIN_HEADER, (record.topic() + "-" + record.partition() + "@" + record.offset())
-				.getBytes(StandardCharsets.UTF_8));
-		this.kafka.send(letter);
-	}
-
-	/**
-	 * The record's value bytes: a CloudEvent's data (binary mode), or what failed to
-	 * decode.
-	 */
-	private static byte[] originalBytes(ConsumerRecord<String, CloudEvent> record) {
-		if (record.value() != null) {
-			return (record.value().getData() != null) ? record.value().getData().toBytes() : null;
-		}
-		DeserializationException failure = deserializationFailure(record);
-		return (failure != null) ? failure.getData() : null;
-	}
-
-	private static DeserializationException deserializationFailure(ConsumerRecord<String, CloudEvent> record) {
-		return SerializationUtils.getExceptionFromHeader(record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER,
-				LOG_ACCESSOR);
 	}
 
 	/** A decoded chunk and the record it came in. */
