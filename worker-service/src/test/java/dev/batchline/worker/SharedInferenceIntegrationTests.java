@@ -7,6 +7,7 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.ChunkKey;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.Topics;
@@ -78,7 +79,7 @@ class SharedInferenceIntegrationTests {
 				}
 				ChunkSubmitted chunk = WorkerIntegrationTests.chunk(job, c, 3L * c, items.toArray(String[]::new));
 				// a key per chunk spreads them over every partition
-				producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/" + c,
+				producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, c).toString(),
 						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk)));
 			}
 			producer.flush();

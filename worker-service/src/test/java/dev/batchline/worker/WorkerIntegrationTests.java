@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.ChunkKey;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
@@ -18,6 +19,7 @@ import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
 import dev.batchline.testsupport.TestInfrastructure;
 import dev.batchline.testsupport.TestKafka;
@@ -75,7 +77,7 @@ class WorkerIntegrationTests {
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
 			for (ChunkSubmitted chunk : chunks) {
-				producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/" + chunk.chunk(),
+				producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, chunk.chunk()).toString(),
 						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk)));
 			}
 			producer.flush();
@@ -109,12 +111,12 @@ class WorkerIntegrationTests {
 				DenseInstances.readArray("[[1,2,3],[4,5,6]]".getBytes(), 16), threes);
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 0).toString(),
 					CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), json)));
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/1",
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 1).toString(),
 					CloudEventRecords.eventWithData(job + ":1", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, tensor)));
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/2",
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 2).toString(),
 					CloudEventRecords.eventWithData(job + ":2", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, misfit)));
 			producer.flush();
@@ -150,15 +152,16 @@ class WorkerIntegrationTests {
 		byte[] truncated = java.util.Arrays.copyOf(garbled, garbled.length - 3);
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, byte[]> dead = deadLetters()) {
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
+			String key = new ChunkKey(job, 0).toString();
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), key,
 					CloudEventRecords.eventWithData(job + ":0", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, truncated)));
 			producer.flush();
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
 				for (ConsumerRecord<String, byte[]> record : dead.poll(Duration.ofMillis(200))) {
-					if ((job + "/0").equals(record.key())) {
+					if (key.equals(record.key())) {
 						assertThat(record.value()).isEqualTo(truncated);
-						assertThat(new String(record.headers().lastHeader("batchline_error").value()))
+						assertThat(new String(record.headers().lastHeader(RecordHeaders.ERROR).value()))
 							.contains("data_offsets");
 						assertThat(new String(record.headers().lastHeader("content-type").value()))
 							.isEqualTo(ChunkTensors.CONTENT_TYPE);
@@ -202,7 +205,7 @@ class WorkerIntegrationTests {
 				for (ConsumerRecord<String, byte[]> record : dead.poll(Duration.ofMillis(200))) {
 					if ("poison".equals(record.key())) {
 						assertThat(record.value()).isEqualTo(poison);
-						assertThat(new String(record.headers().lastHeader("batchline_error").value()))
+						assertThat(new String(record.headers().lastHeader(RecordHeaders.ERROR).value()))
 							.contains("not a CloudEvent");
 						assertThat(new String(record.headers().lastHeader("batchline_origin").value()))
 							.startsWith(TOPICS.chunks() + "-");

@@ -9,6 +9,7 @@ import java.util.Optional;
 
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
@@ -72,7 +73,7 @@ class ChunkListener {
 	}
 
 	@KafkaListener(id = "chunk-worker", topics = "#{@topics.chunks()}",
-			groupId = "${batchline.worker.group-id:batchline-workers}", batch = "true",
+			groupId = "${batchline.worker.group-id:" + ConsumerGroups.WORKERS + "}", batch = "true",
 			concurrency = "${batchline.worker.concurrency:1}")
 	void onChunks(List<ConsumerRecord<String, CloudEvent>> records) {
 		Map<String, List<Received>> byModel = new LinkedHashMap<>();

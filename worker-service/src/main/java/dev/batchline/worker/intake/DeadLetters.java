@@ -2,6 +2,7 @@ package dev.batchline.worker.intake;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -18,15 +19,13 @@ import org.springframework.stereotype.Component;
  * The chunks' dead letter topic. A record that cannot be decoded, or a chunk that fails
  * even on its own, is published as it arrived (its value bytes and headers) inside the
  * listener's transaction, so that it is dead-lettered exactly when its offset is
- * committed, with why and where from in headers. It goes through the listener's one
- * transactional producer, whose serializer ({@link WorkerRecordSerializer}) passes raw
- * bytes as they are.
+ * committed, with why ({@link RecordHeaders#ERROR}) and where from
+ * ({@link #ORIGIN_HEADER}) in headers. It goes through the listener's one transactional
+ * producer, whose serializer ({@link WorkerRecordSerializer}) passes raw bytes as they
+ * are.
  */
 @Component
 class DeadLetters {
-
-	/** Header of a dead letter: why the record could not be processed. */
-	static final String ERROR_HEADER = "batchline_error";
 
 	/** Header of a dead letter: {@code topic-partition@offset} of the original record. */
 	static final String ORIGIN_HEADER = "batchline_origin";
@@ -59,7 +58,7 @@ class DeadLetters {
 				letter.headers().add(header);
 			}
 		}
-		letter.headers().add(ERROR_HEADER, problem.getBytes(StandardCharsets.UTF_8));
+		letter.headers().add(RecordHeaders.ERROR, problem.getBytes(StandardCharsets.UTF_8));
 		letter.headers()
 			.add(ORIGIN_HEADER, (record.topic() + "-" + record.partition() + "@" + record.offset())
 				.getBytes(StandardCharsets.UTF_8));

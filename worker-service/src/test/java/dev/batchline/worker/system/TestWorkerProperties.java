@@ -2,6 +2,8 @@ package dev.batchline.worker.system;
 
 import java.time.Duration;
 
+import dev.batchline.contracts.ConsumerGroups;
+
 /**
  * The worker's settings for tests that make its parts without Spring: the defaults, no
  * warm-up, and what the test is about.
@@ -18,8 +20,8 @@ public final class TestWorkerProperties {
 	 * @return the settings
 	 */
 	public static WorkerProperties of(int maxBatchSize, boolean inlineOps) {
-		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, "batchline-workers", "cpu", null, null,
-				Duration.ZERO, inlineOps);
+		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, ConsumerGroups.WORKERS, "cpu", null,
+				null, Duration.ZERO, inlineOps);
 	}
 
 }
