@@ -88,7 +88,7 @@ public class ModelRepository implements DisposableBean {
 			List<Path> dirs = new ArrayList<>();
 			for (Path model : models.filter(Files::isDirectory).sorted().toList()) {
 				try (Stream<Path> versions = Files.list(model)) {
-					versions.filter((version) -> Files.isRegularFile(version.resolve("saved_model.pb")))
+					versions.filter((version) -> Files.isRegularFile(version.resolve(SavedModelSignature.SAVED_MODEL)))
 						.sorted()
 						.forEach(dirs::add);
 				}
