@@ -20,7 +20,7 @@ import dev.batchline.engine.IrisData;
 import dev.batchline.worker.items.ChunkItems;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
-import dev.batchline.worker.system.TestWorkerProperties;
+import dev.batchline.worker.system.WorkerPropertiesFixtures;
 import dev.batchline.worker.system.WorkerProperties;
 import dev.batchline.worker.threads.InferenceThreads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -57,7 +57,7 @@ class BatchInferenceTests {
 
 	@BeforeAll
 	void loadModel() {
-		WorkerProperties properties = TestWorkerProperties.of(MAX_BATCH, false);
+		WorkerProperties properties = WorkerPropertiesFixtures.withBatch(MAX_BATCH, false);
 		this.repository = new ModelRepository(properties);
 		this.iris = this.repository.find("iris", null).orElseThrow();
 		this.meters = new SimpleMeterRegistry();

@@ -10,7 +10,7 @@ import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.DenseInstances;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
-import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.worker.intake.ChunkReader.Chunk;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
@@ -76,8 +76,7 @@ class ChunkReaderTests {
 	@Test
 	void readsATensorRecordAsOneTensorAndItsTreesAsTheJsonItems() {
 		byte[] json = chunk("[5.1,3.5,1.4,0.2]", "[6,3e0,-5.25,2.3]");
-		ModelSignature iris = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))),
-				List.of());
+		ModelSignature iris = Fixtures.IRIS_INPUT;
 		byte[] tensor = ChunkTensors.encode(new ChunkSubmitted(JOB, 3, 1500, "iris", "1", List.of()),
 				DenseInstances.readArray("[[5.1,3.5,1.4,0.2],[6,3e0,-5.25,2.3]]".getBytes(StandardCharsets.UTF_8), 16),
 				iris);

@@ -9,7 +9,7 @@ import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
 import dev.batchline.engine.IrisData;
-import dev.batchline.worker.system.TestWorkerProperties;
+import dev.batchline.worker.system.WorkerPropertiesFixtures;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,7 +35,7 @@ class InlineOpsTests {
 	 * model, loaded through the worker's repository with inline ops or not.
 	 */
 	private static double callerShare(boolean inlineOps) throws TranslateException {
-		ModelRepository repository = new ModelRepository(TestWorkerProperties.of(256, inlineOps));
+		ModelRepository repository = new ModelRepository(WorkerPropertiesFixtures.withBatch(256, inlineOps));
 		try {
 			ServedModel iris = repository.find("iris", null).orElseThrow();
 			Predictor<NDList, NDList> predictor = iris.predictor();

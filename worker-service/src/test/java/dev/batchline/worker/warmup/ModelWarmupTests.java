@@ -5,7 +5,7 @@ import java.time.Duration;
 import dev.batchline.worker.batching.PredictCall;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
-import dev.batchline.worker.system.TestWorkerProperties;
+import dev.batchline.worker.system.WorkerPropertiesFixtures;
 import dev.batchline.worker.system.WorkerProperties;
 import dev.batchline.worker.threads.InferenceThreads;
 import io.micrometer.core.instrument.simple.SimpleMeterRegistry;
@@ -21,7 +21,7 @@ class ModelWarmupTests {
 
 	@Test
 	void warmsAModelUpOnMadeUpItemsWithoutCountingThem() {
-		WorkerProperties properties = TestWorkerProperties.of(16, false);
+		WorkerProperties properties = WorkerPropertiesFixtures.withBatch(16, false);
 		ModelRepository repository = new ModelRepository(properties);
 		SimpleMeterRegistry meters = new SimpleMeterRegistry();
 		try (InferenceThreads threads = new InferenceThreads(properties)) {

@@ -8,9 +8,9 @@ import dev.batchline.contracts.ConsumerGroups;
  * The worker's settings for tests that make its parts without Spring: the defaults, no
  * warm-up, and what the test is about.
  */
-public final class TestWorkerProperties {
+public final class WorkerPropertiesFixtures {
 
-	private TestWorkerProperties() {
+	private WorkerPropertiesFixtures() {
 	}
 
 	/**
@@ -19,7 +19,7 @@ public final class TestWorkerProperties {
 	 * @param inlineOps whether the calling thread runs a predict call's operations
 	 * @return the settings
 	 */
-	public static WorkerProperties of(int maxBatchSize, boolean inlineOps) {
+	public static WorkerProperties withBatch(int maxBatchSize, boolean inlineOps) {
 		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, ConsumerGroups.WORKERS, "cpu", null,
 				null, Duration.ZERO, inlineOps);
 	}
