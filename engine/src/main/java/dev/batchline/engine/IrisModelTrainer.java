@@ -183,9 +183,9 @@ public final class IrisModelTrainer {
 			Placeholder<TFloat32> labels = tf.placeholder(TFloat32.class, Placeholder.shape(Shape.of(-1, CLASSES)));
 			// initial weights from a seeded Java Random (He initialisation): reproducible
 			// without depending on TensorFlow's random kernels
-			Variable<TFloat32> w1 = tf.variable(tf.constant(gaussian(FEATURES, HIDDEN, FEATURES, random)));
+			Variable<TFloat32> w1 = tf.variable(tf.constant(InitialWeights.he(FEATURES, HIDDEN, random)));
 			Variable<TFloat32> b1 = tf.variable(tf.constant(new float[HIDDEN]));
-			Variable<TFloat32> w2 = tf.variable(tf.constant(gaussian(HIDDEN, CLASSES, HIDDEN, random)));
+			Variable<TFloat32> w2 = tf.variable(tf.constant(InitialWeights.he(HIDDEN, CLASSES, random)));
 			Variable<TFloat32> b2 = tf.variable(tf.constant(new float[CLASSES]));
 			List<Variable<TFloat32>> parameters = List.of(w1, b1, w2, b2);
 			Operand<TFloat32> hidden = tf.nn.relu(tf.math.add(tf.linalg.matMul(features, w1), b1));
@@ -266,17 +266,6 @@ public final class IrisModelTrainer {
 			}
 		}
 		return best;
-	}
-
-	private static float[][] gaussian(int rows, int cols, int fanIn, Random random) {
-		double scale = Math.sqrt(2.0 / fanIn);
-		float[][] out = new float[rows][cols];
-		for (int i = 0; i < rows; i++) {
-			for (int j = 0; j < cols; j++) {
-				out[i][j] = (float) (random.nextGaussian() * scale);
-			}
-		}
-		return out;
 	}
 
 }

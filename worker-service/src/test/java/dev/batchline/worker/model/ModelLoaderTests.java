@@ -38,7 +38,7 @@ class ModelLoaderTests {
 		Path shard = dir.resolve(ModelWithVariables.SHARD);
 		Path arriving = Files.move(shard, root.resolve("arriving"));
 		Attempts attempts = new Attempts(() -> Files.move(arriving, shard));
-		ServedModel model = new ModelLoader(Device.cpu(), false, 3, PAUSE, List.of(attempts)).load(dir);
+		ServedModel model = loader(3, attempts).load(dir);
 		try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
 			assertThat(attempts.failures()).hasSize(1);
 			NDArray features = manager.create(new float[][] { { 3, 4 } });
@@ -56,10 +56,8 @@ class ModelLoaderTests {
 	void givesUpAfterTheLastAttemptWhenTheFilesNeverArrive(@TempDir Path root) throws Exception {
 		Path dir = ModelWithVariables.export(root.resolve("doubler/1"));
 		Files.delete(dir.resolve(ModelWithVariables.SHARD));
-		Attempts attempts = new Attempts(() -> {
-		});
-		ModelLoader loader = new ModelLoader(Device.cpu(), false, 3, PAUSE, List.of(attempts));
-		assertThatIllegalStateException().isThrownBy(() -> loader.load(dir))
+		Attempts attempts = new Attempts(Attempts.NOTHING);
+		assertThatIllegalStateException().isThrownBy(() -> loader(3, attempts).load(dir))
 			.withMessageContaining("doubler:1")
 			.withMessageContaining("in 3 attempts");
 		assertThat(attempts.failures()).hasSize(3);
@@ -69,10 +67,8 @@ class ModelLoaderTests {
 	void failsAtOnceOnASavedModelPbThatIsNoSavedModel(@TempDir Path root) throws Exception {
 		Path dir = Files.createDirectories(root.resolve("garbage/1"));
 		Files.writeString(dir.resolve("saved_model.pb"), "garbage, not a protocol buffer", StandardCharsets.UTF_8);
-		Attempts attempts = new Attempts(() -> {
-		});
-		ModelLoader loader = new ModelLoader(Device.cpu(), false, 3, PAUSE, List.of(attempts));
-		assertThatIllegalStateException().isThrownBy(() -> loader.load(dir))
+		Attempts attempts = new Attempts(Attempts.NOTHING);
+		assertThatIllegalStateException().isThrownBy(() -> loader(3, attempts).load(dir))
 			.withMessageContaining("garbage:1")
 			.withMessageContaining("is not a SavedModel");
 		assertThat(attempts.failures()).hasSize(1);
@@ -82,15 +78,23 @@ class ModelLoaderTests {
 	void triesAnEmptySavedModelPbAgainAsAFileStillBeingWritten(@TempDir Path root) throws Exception {
 		Path dir = Files.createDirectories(root.resolve("empty/1"));
 		Files.createFile(dir.resolve("saved_model.pb"));
-		Attempts attempts = new Attempts(() -> {
-		});
-		ModelLoader loader = new ModelLoader(Device.cpu(), false, 2, PAUSE, List.of(attempts));
-		assertThatIllegalStateException().isThrownBy(() -> loader.load(dir)).withMessageContaining("is empty");
+		Attempts attempts = new Attempts(Attempts.NOTHING);
+		assertThatIllegalStateException().isThrownBy(() -> loader(2, attempts).load(dir))
+			.withMessageContaining("is empty");
 		assertThat(attempts.failures()).hasSize(2);
+	}
+
+	/** A loader on the CPU that makes {@code attempts} attempts, a short pause apart. */
+	private static ModelLoader loader(int attempts, Attempts listener) {
+		return new ModelLoader(Device.cpu(), false, attempts, PAUSE, List.of(listener));
 	}
 
 	/** Counts the failed attempts, and after the first one lets the files arrive. */
 	private static final class Attempts implements RetryListener {
+
+		/** No file arrives. */
+		static final FileChange NOTHING = () -> {
+		};
 
 		private final List<Throwable> failures = new CopyOnWriteArrayList<>();
 
