@@ -6,7 +6,6 @@ import java.util.Map;
 
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
-import dev.batchline.worker.system.WorkerProperties;
 
 /**
  * What every scenario works with.
@@ -26,6 +25,20 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	static final String SELF = "bench";
 
 	/**
+	 * The workers' inference threads unless {@code BATCHLINE_WORKER_INFERENCE_THREADS}
+	 * says otherwise: the worker's own default. The bench always passes its value to the
+	 * workers, so the workers and the raw limit run with the same one whatever the
+	 * worker's default becomes.
+	 */
+	static final String DEFAULT_INFERENCE_THREADS = "1";
+
+	/**
+	 * The workers' inline-ops setting unless {@code BATCHLINE_WORKER_INLINE_OPS} says
+	 * otherwise: the worker's own default, passed to the workers as the threads are.
+	 */
+	static final String DEFAULT_INLINE_OPS = "false";
+
+	/**
 	 * Inference threads over all workers, the most predict calls that run at once (the
 	 * workers' consumer threads share them): the thread count of the raw DJL limit.
 	 */
@@ -34,25 +47,22 @@ record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path mod
 	}
 
 	/**
-	 * The workers' {@code BATCHLINE_WORKER_INFERENCE_THREADS}: this JVM's, else the
-	 * worker's default (the bench passes it to the workers).
+	 * The workers' {@code BATCHLINE_WORKER_INFERENCE_THREADS}: this JVM's, else
+	 * {@link #DEFAULT_INFERENCE_THREADS} (the bench passes it to the workers).
 	 */
 	static int inferenceThreadsPerWorker() {
-		return Integer.parseInt(System.getenv()
-			.getOrDefault("BATCHLINE_WORKER_INFERENCE_THREADS", WorkerProperties.DEFAULT_INFERENCE_THREADS)
-			.strip());
+		return Integer.parseInt(
+				System.getenv().getOrDefault("BATCHLINE_WORKER_INFERENCE_THREADS", DEFAULT_INFERENCE_THREADS).strip());
 	}
 
 	/**
-	 * The workers' {@code BATCHLINE_WORKER_INLINE_OPS}: this JVM's, else the worker's
-	 * default (the bench passes it to the workers and loads the raw limit's model with
-	 * it).
+	 * The workers' {@code BATCHLINE_WORKER_INLINE_OPS}: this JVM's, else
+	 * {@link #DEFAULT_INLINE_OPS} (the bench passes it to the workers and loads the raw
+	 * limit's model with it).
 	 * @throws IllegalArgumentException when it is neither {@code true} nor {@code false}
 	 */
 	static boolean inlineOps() {
-		String value = System.getenv()
-			.getOrDefault("BATCHLINE_WORKER_INLINE_OPS", WorkerProperties.DEFAULT_INLINE_OPS)
-			.strip();
+		String value = System.getenv().getOrDefault("BATCHLINE_WORKER_INLINE_OPS", DEFAULT_INLINE_OPS).strip();
 		if (!value.equalsIgnoreCase("true") && !value.equalsIgnoreCase("false")) {
 			throw new IllegalArgumentException(
 					"BATCHLINE_WORKER_INLINE_OPS must be true or false, not '" + value + "'");

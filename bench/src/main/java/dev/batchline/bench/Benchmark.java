@@ -13,11 +13,11 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 import ai.djl.engine.Engine;
+import dev.batchline.engine.IrisModelTrainer;
+import dev.batchline.engine.TensorflowNatives;
 import dev.batchline.launcher.Console;
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
-import dev.batchline.worker.inference.TensorflowNatives;
-import dev.batchline.worker.model.IrisModelTrainer;
 
 /**
  * {@code ./batchline bench [options]} (see {@code --help}): starts a fresh pipeline with

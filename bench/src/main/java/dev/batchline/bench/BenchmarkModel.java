@@ -6,7 +6,8 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Random;
 
-import dev.batchline.worker.model.FrozenSavedModel;
+import dev.batchline.engine.FrozenSavedModel;
+import dev.batchline.engine.InitialWeights;
 import org.tensorflow.Operand;
 import org.tensorflow.op.Ops;
 import org.tensorflow.types.TFloat32;
@@ -35,9 +36,9 @@ final class BenchmarkModel {
 	/** Exports the model; returns its version folder. */
 	static Path export(Path root) throws IOException {
 		Random random = new Random(SEED);
-		float[][] w1 = gaussian(INPUTS, HIDDEN, random);
-		float[][] w2 = gaussian(HIDDEN, HIDDEN, random);
-		float[][] w3 = gaussian(HIDDEN, OUTPUTS, random);
+		float[][] w1 = InitialWeights.he(INPUTS, HIDDEN, random);
+		float[][] w2 = InitialWeights.he(HIDDEN, HIDDEN, random);
+		float[][] w3 = InitialWeights.he(HIDDEN, OUTPUTS, random);
 		Path dir = root.resolve(NAME).resolve("1");
 		FrozenSavedModel.export(dir, INPUTS, (tf, features) -> {
 			Operand<TFloat32> h1 = dense(tf, features, w1, true);
@@ -53,18 +54,6 @@ final class BenchmarkModel {
 		Operand<TFloat32> out = tf.math.add(tf.linalg.matMul(in, tf.constant(weights)),
 				tf.constant(new float[weights[0].length]));
 		return relu ? tf.nn.relu(out) : out;
-	}
-
-	/** He initialisation from a seeded Java Random: the same weights on every run. */
-	private static float[][] gaussian(int rows, int cols, Random random) {
-		double scale = Math.sqrt(2.0 / rows);
-		float[][] out = new float[rows][cols];
-		for (int i = 0; i < rows; i++) {
-			for (int j = 0; j < cols; j++) {
-				out[i][j] = (float) (random.nextGaussian() * scale);
-			}
-		}
-		return out;
 	}
 
 	/**

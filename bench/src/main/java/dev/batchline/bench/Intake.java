@@ -168,7 +168,7 @@ final class Intake {
 
 	/** Iris measurements (the 150 rows of the data set, over and over), one per line. */
 	private List<String> lines(int items) throws IOException {
-		List<String> rows = Files.readAllLines(this.bench.root().resolve("worker-service/src/main/resources/iris.csv"))
+		List<String> rows = Files.readAllLines(this.bench.root().resolve("engine/src/main/resources/iris.csv"))
 			.stream()
 			.skip(1)
 			.filter((line) -> !line.isBlank())

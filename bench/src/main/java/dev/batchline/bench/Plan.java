@@ -2,8 +2,6 @@ package dev.batchline.bench;
 
 import java.time.Duration;
 
-import dev.batchline.worker.system.WorkerProperties;
-
 /**
  * How much the benchmark does: the full run, or a quick one for trying it out.
  *
@@ -24,8 +22,13 @@ import dev.batchline.worker.system.WorkerProperties;
 record Plan(boolean quick, int rounds, int workers, int concurrency, int backlogItems, int intakeItems, int latencyJobs,
 		Duration reads, int readConnections, int endToEndItems, Duration raw, int batch) {
 
-	/** The worker's default max-batch-size. */
-	static final int DEFAULT_BATCH = Integer.parseInt(WorkerProperties.DEFAULT_MAX_BATCH_SIZE);
+	/**
+	 * Rows per predict call unless {@code --batch} says otherwise: the worker's own
+	 * default max-batch-size. The bench passes it to the workers
+	 * ({@code BATCHLINE_WORKER_MAX_BATCH_SIZE}), so the workers and the raw limit always
+	 * run the same batch.
+	 */
+	static final int DEFAULT_BATCH = 256;
 
 	static Plan full(int workers, int concurrency) {
 		return new Plan(false, 3, workers, concurrency, 200_000, 1_000_000, 100, Duration.ofSeconds(5), 8, 100_000,

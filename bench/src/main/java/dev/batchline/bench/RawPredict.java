@@ -23,8 +23,8 @@ import ai.djl.repository.zoo.ModelNotFoundException;
 import ai.djl.repository.zoo.ZooModel;
 import ai.djl.translate.NoopTranslator;
 import ai.djl.translate.TranslateException;
-import dev.batchline.worker.inference.TensorflowNatives;
-import dev.batchline.worker.model.InlineOps;
+import dev.batchline.engine.InlineOps;
+import dev.batchline.engine.TensorflowNatives;
 
 /**
  * The limit of scenario 1: DJL predict on the same SavedModel, in this JVM, with the same

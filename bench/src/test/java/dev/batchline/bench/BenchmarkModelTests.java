@@ -5,7 +5,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 
 import ai.djl.engine.Engine;
-import dev.batchline.worker.inference.TensorflowNatives;
+import dev.batchline.engine.TensorflowNatives;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

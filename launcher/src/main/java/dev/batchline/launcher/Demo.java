@@ -176,7 +176,7 @@ final class Demo {
 	}
 
 	private List<String[]> iris() throws IOException {
-		return Files.readAllLines(this.root.resolve("worker-service/src/main/resources/iris.csv"))
+		return Files.readAllLines(this.root.resolve("engine/src/main/resources/iris.csv"))
 			.stream()
 			.skip(1)
 			.filter((line) -> !line.isBlank())

@@ -91,7 +91,7 @@ public final class IrisModel implements AutoCloseable {
 	 * @return the rows
 	 */
 	public static List<float[]> dataSet(Path root) throws IOException {
-		return Files.readAllLines(root.resolve("worker-service/src/main/resources/iris.csv"))
+		return Files.readAllLines(root.resolve("engine/src/main/resources/iris.csv"))
 			.stream()
 			.skip(1)
 			.filter((line) -> !line.isBlank())

@@ -7,9 +7,11 @@ import java.util.UUID;
 import java.util.stream.IntStream;
 
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.ChunkKey;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestInfrastructure;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -40,10 +42,11 @@ class SharedInferenceIntegrationTests {
 
 	private static final Topics TOPICS = new Topics("shared-inference-it-" + UUID.randomUUID());
 
-	/** Iris rows and their classes (setosa, virginica, versicolor). */
-	private static final String[] ROWS = { "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]", "[5.9,3.0,4.2,1.5]" };
+	/** Iris rows of each kind (setosa, versicolor, virginica). */
+	private static final List<String> ROWS = Fixtures.IRIS_ROWS.subList(0, 3);
 
-	private static final long[] CLASSES = { 0, 2, 1 };
+	/** The class the model gives each of {@link #ROWS}. */
+	private static final long[] CLASSES = { 0, 1, 2 };
 
 	@Autowired
 	private KafkaListenerEndpointRegistry listeners;
@@ -74,11 +77,11 @@ class SharedInferenceIntegrationTests {
 				// three rows a chunk, starting at a different row each time
 				List<String> items = new ArrayList<>();
 				for (int i = 0; i < 3; i++) {
-					items.add(ROWS[(c + i) % 3]);
+					items.add(ROWS.get((c + i) % 3));
 				}
 				ChunkSubmitted chunk = WorkerIntegrationTests.chunk(job, c, 3L * c, items.toArray(String[]::new));
 				// a key per chunk spreads them over every partition
-				producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/" + c,
+				producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, c).toString(),
 						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk)));
 			}
 			producer.flush();

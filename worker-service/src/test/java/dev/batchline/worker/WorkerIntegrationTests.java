@@ -8,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.ChunkKey;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.contracts.CloudEventRecords;
@@ -17,8 +18,9 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
-import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestInfrastructure;
 import dev.batchline.testsupport.TestKafka;
 import io.cloudevents.CloudEvent;
@@ -55,9 +57,12 @@ class WorkerIntegrationTests {
 	// topics of their own, so that nothing another test class left on the broker is read
 	private static final Topics TOPICS = new Topics("worker-it-" + UUID.randomUUID());
 
-	/** The Iris model's input, what a tensor chunk for it is encoded against. */
-	private static final ModelSignature IRIS_INPUT = new ModelSignature(
-			List.of(new TensorSpec("features", "float32", List.of(-1L, 4L))), List.of());
+	/** Iris rows of each kind; the model gives them classes 0, 1 and 2. */
+	private static final String SETOSA = Fixtures.IRIS_ROWS.get(0);
+
+	private static final String VERSICOLOR = Fixtures.IRIS_ROWS.get(1);
+
+	private static final String VIRGINICA = Fixtures.IRIS_ROWS.get(2);
 
 	@DynamicPropertySource
 	static void kafka(DynamicPropertyRegistry registry) {
@@ -68,14 +73,13 @@ class WorkerIntegrationTests {
 	@Test
 	void answersEveryChunkWithOneTransactionalResultAndBadItemsAsItemErrors() {
 		UUID job = UUID.randomUUID();
-		List<ChunkSubmitted> chunks = List.of(chunk(job, 0, 0, "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]"),
-				chunk(job, 1, 2, "[5.9,3.0,4.2,1.5]", "[1,2,3]", "{\"features\":[6.3,3.3,6.0,2.5]}"),
-				chunk(job, 2, 5, "[4.9,3.0,1.4,0.2]"),
-				new ChunkSubmitted(job, 3, 6, "iris", "99", List.of(EventCodec.tree("[4.9,3.0,1.4,0.2]".getBytes()))));
+		List<ChunkSubmitted> chunks = List.of(chunk(job, 0, 0, SETOSA, VIRGINICA),
+				chunk(job, 1, 2, VERSICOLOR, "[1,2,3]", "{\"features\":" + VIRGINICA + "}"), chunk(job, 2, 5, SETOSA),
+				new ChunkSubmitted(job, 3, 6, "iris", "99", List.of(EventCodec.tree(SETOSA.getBytes()))));
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
 			for (ChunkSubmitted chunk : chunks) {
-				producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/" + chunk.chunk(),
+				producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, chunk.chunk()).toString(),
 						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk)));
 			}
 			producer.flush();
@@ -98,23 +102,22 @@ class WorkerIntegrationTests {
 	@Test
 	void answersTensorChunksAsTheSameItemsInJsonAndReadsAMisfitTensorItemByItem() {
 		UUID job = UUID.randomUUID();
-		String[] rows = { "[5.1,3.5,1.4,0.2]", "[6.7,3.0,5.2,2.3]", "[5.9,3.0,4.2,1.5]" };
+		String[] rows = { SETOSA, VIRGINICA, VERSICOLOR };
 		ChunkSubmitted json = chunk(job, 0, 0, rows);
 		byte[] tensor = ChunkTensors.encode(new ChunkSubmitted(job, 1, 3, "iris", "1", List.of()),
-				DenseInstances.readArray(("[" + String.join(",", rows) + "]").getBytes(), 16), IRIS_INPUT);
+				DenseInstances.readArray(("[" + String.join(",", rows) + "]").getBytes(), 16), Fixtures.IRIS_INPUT);
 		// three numbers an item: not the model's input, so each item is refused by name
-		ModelSignature threes = new ModelSignature(List.of(new TensorSpec("features", "float32", List.of(-1L, 3L))),
-				List.of());
+		ModelSignature threes = Fixtures.signature("features", "float32", -1, 3);
 		byte[] misfit = ChunkTensors.encode(new ChunkSubmitted(job, 2, 6, "iris", "1", List.of()),
 				DenseInstances.readArray("[[1,2,3],[4,5,6]]".getBytes(), 16), threes);
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 0).toString(),
 					CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), json)));
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/1",
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 1).toString(),
 					CloudEventRecords.eventWithData(job + ":1", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, tensor)));
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/2",
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 2).toString(),
 					CloudEventRecords.eventWithData(job + ":2", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, misfit)));
 			producer.flush();
@@ -146,19 +149,20 @@ class WorkerIntegrationTests {
 	void sendsAGarbledTensorChunkToTheDeadLetterTopic() {
 		UUID job = UUID.randomUUID();
 		byte[] garbled = ChunkTensors.encode(new ChunkSubmitted(job, 0, 0, "iris", "1", List.of()),
-				DenseInstances.readArray("[[1,2,3,4]]".getBytes(), 16), IRIS_INPUT);
+				DenseInstances.readArray("[[1,2,3,4]]".getBytes(), 16), Fixtures.IRIS_INPUT);
 		byte[] truncated = java.util.Arrays.copyOf(garbled, garbled.length - 3);
 		try (KafkaProducer<String, CloudEvent> producer = producer();
 				KafkaConsumer<String, byte[]> dead = deadLetters()) {
-			producer.send(new ProducerRecord<>(TOPICS.chunks(), job + "/0",
+			String key = new ChunkKey(job, 0).toString();
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), key,
 					CloudEventRecords.eventWithData(job + ":0", ChunkSubmitted.TYPE, "api-service", job.toString(),
 							Instant.now(), ChunkTensors.CONTENT_TYPE, truncated)));
 			producer.flush();
 			await().atMost(Duration.ofSeconds(30)).until(() -> {
 				for (ConsumerRecord<String, byte[]> record : dead.poll(Duration.ofMillis(200))) {
-					if ((job + "/0").equals(record.key())) {
+					if (key.equals(record.key())) {
 						assertThat(record.value()).isEqualTo(truncated);
-						assertThat(new String(record.headers().lastHeader("batchline_error").value()))
+						assertThat(new String(record.headers().lastHeader(RecordHeaders.ERROR).value()))
 							.contains("data_offsets");
 						assertThat(new String(record.headers().lastHeader("content-type").value()))
 							.isEqualTo(ChunkTensors.CONTENT_TYPE);
@@ -182,9 +186,7 @@ class WorkerIntegrationTests {
 			});
 			ModelDeployed iris = announced.get(0);
 			assertThat(iris.key()).isEqualTo("iris:1");
-			assertThat(iris.signature().inputs().get(0).name()).isEqualTo("features");
-			assertThat(iris.signature().outputs()).extracting(ModelDeployed.TensorSpec::name)
-				.containsExactly("class_id", "probabilities");
+			assertThat(iris.signature()).isEqualTo(Fixtures.IRIS);
 			assertThat(iris.maxBatchSize()).isEqualTo(64);
 		}
 	}
@@ -202,7 +204,7 @@ class WorkerIntegrationTests {
 				for (ConsumerRecord<String, byte[]> record : dead.poll(Duration.ofMillis(200))) {
 					if ("poison".equals(record.key())) {
 						assertThat(record.value()).isEqualTo(poison);
-						assertThat(new String(record.headers().lastHeader("batchline_error").value()))
+						assertThat(new String(record.headers().lastHeader(RecordHeaders.ERROR).value()))
 							.contains("not a CloudEvent");
 						assertThat(new String(record.headers().lastHeader("batchline_origin").value()))
 							.startsWith(TOPICS.chunks() + "-");

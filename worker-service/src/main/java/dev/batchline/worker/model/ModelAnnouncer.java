@@ -42,7 +42,7 @@ class ModelAnnouncer {
 
 	@EventListener(ApplicationReadyEvent.class)
 	void announce() throws Exception {
-		for (ModelRepository.ServedModel model : this.models.all()) {
+		for (ServedModel model : this.models.all()) {
 			ModelDeployed deployed = new ModelDeployed(model.name(), model.version(), model.signature(),
 					this.properties.maxBatchSize(), model.loadedAt());
 			// the template is transactional (results are sent in the listener's

@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 
+import ai.djl.MalformedModelException;
+import com.google.protobuf.InvalidProtocolBufferException;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import org.tensorflow.Signature;
 import org.tensorflow.proto.framework.DataType;
 import org.tensorflow.proto.framework.MetaGraphDef;
 import org.tensorflow.proto.framework.SavedModel;
@@ -18,24 +21,48 @@ import org.tensorflow.proto.framework.TensorInfo;
 
 /**
  * Reads the {@code serving_default} signature (names, element types, shapes) straight
- * from a SavedModel's {@code saved_model.pb}, without loading the model.
+ * from a SavedModel's {@code saved_model.pb}, without loading the model. It tells a file
+ * that is not there yet, or still empty (a version being copied into the repository: an
+ * {@link IOException}, worth another try), from one that is not a SavedModel with that
+ * signature (a {@link MalformedModelException}, which no wait mends).
  */
 final class SavedModelSignature {
 
-	static final String SERVING_DEFAULT = "serving_default";
+	/** The file a SavedModel's graph and signatures are in. */
+	static final String SAVED_MODEL = "saved_model.pb";
 
 	private SavedModelSignature() {
 	}
 
-	static ModelSignature read(Path modelDir) throws IOException {
-		SavedModel savedModel = SavedModel.parseFrom(Files.readAllBytes(modelDir.resolve("saved_model.pb")));
+	/**
+	 * The version's serving signature.
+	 * @param modelDir the version folder
+	 * @return the signature
+	 * @throws IOException when {@code saved_model.pb} cannot be read, or is empty
+	 * @throws MalformedModelException when it is not a SavedModel with a
+	 * {@code serving_default} signature
+	 */
+	static ModelSignature read(Path modelDir) throws IOException, MalformedModelException {
+		Path file = modelDir.resolve(SAVED_MODEL);
+		byte[] bytes = Files.readAllBytes(file);
+		if (bytes.length == 0) {
+			// an empty message is a valid (empty) SavedModel: say what it more likely is
+			throw new IOException(file + " is empty (still being written?)");
+		}
+		SavedModel savedModel;
+		try {
+			savedModel = SavedModel.parseFrom(bytes);
+		}
+		catch (InvalidProtocolBufferException ex) {
+			throw new MalformedModelException(file + " is not a SavedModel: " + ex.getMessage(), ex);
+		}
 		for (MetaGraphDef graph : savedModel.getMetaGraphsList()) {
-			SignatureDef signature = graph.getSignatureDefMap().get(SERVING_DEFAULT);
+			SignatureDef signature = graph.getSignatureDefMap().get(Signature.DEFAULT_KEY);
 			if (signature != null) {
 				return new ModelSignature(specs(signature.getInputsMap()), specs(signature.getOutputsMap()));
 			}
 		}
-		throw new IOException(modelDir + " has no '" + SERVING_DEFAULT + "' signature");
+		throw new MalformedModelException(file + " has no '" + Signature.DEFAULT_KEY + "' signature");
 	}
 
 	private static List<TensorSpec> specs(Map<String, TensorInfo> tensors) {

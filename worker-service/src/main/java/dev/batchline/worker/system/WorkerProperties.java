@@ -2,6 +2,7 @@ package dev.batchline.worker.system;
 
 import java.time.Duration;
 
+import dev.batchline.contracts.ConsumerGroups;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -54,36 +55,36 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_INLINE_OPS) boolean inlineOps) {
 
 	/** Rows per predict call: ~2M rows/s per thread on the Iris model (see the notes). */
-	public static final String DEFAULT_MAX_BATCH_SIZE = "256";
+	private static final String DEFAULT_MAX_BATCH_SIZE = "256";
 
 	/** Bounded wait for a fuller poll; small next to a predict call's latency budget. */
-	public static final String DEFAULT_MAX_BATCH_DELAY = "20ms";
+	private static final String DEFAULT_MAX_BATCH_DELAY = "20ms";
 
 	/** One consumer thread; scale with replicas or this. */
-	public static final String DEFAULT_CONCURRENCY = "1";
+	private static final String DEFAULT_CONCURRENCY = "1";
 
 	/**
 	 * One predict call at a time: TensorFlow spreads each call over the worker's cores
 	 * itself (and a GPU runs one stream).
 	 */
-	public static final String DEFAULT_INFERENCE_THREADS = "1";
+	private static final String DEFAULT_INFERENCE_THREADS = "1";
 
 	/** The consumer group every worker replica joins. */
-	public static final String DEFAULT_GROUP_ID = "batchline-workers";
+	private static final String DEFAULT_GROUP_ID = ConsumerGroups.WORKERS;
 
 	/**
 	 * A fresh worker predicted the benchmark model at ~40 % of its later rate in its
 	 * first second and reached it after ~2.5 s (docs/benchmarks.md).
 	 */
-	public static final String DEFAULT_WARMUP = "3s";
+	private static final String DEFAULT_WARMUP = "3s";
 
 	/** CPU inference. */
-	public static final String DEFAULT_DEVICE = "cpu";
+	private static final String DEFAULT_DEVICE = "cpu";
 
 	/**
 	 * TensorFlow's pool runs the operations, as in TensorFlow itself: a graph's
 	 * independent branches run at once.
 	 */
-	public static final String DEFAULT_INLINE_OPS = "false";
+	private static final String DEFAULT_INLINE_OPS = "false";
 
 }

@@ -2,14 +2,14 @@ package dev.batchline.worker.model;
 
 import java.lang.management.ManagementFactory;
 import java.lang.management.ThreadMXBean;
-import java.time.Duration;
 
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDArray;
 import ai.djl.ndarray.NDList;
 import ai.djl.ndarray.NDManager;
 import ai.djl.translate.TranslateException;
-import dev.batchline.worker.system.WorkerProperties;
+import dev.batchline.engine.IrisData;
+import dev.batchline.worker.system.WorkerPropertiesFixtures;
 import org.junit.jupiter.api.Test;
 
 import static org.assertj.core.api.Assertions.assertThat;
@@ -35,11 +35,9 @@ class InlineOpsTests {
 	 * model, loaded through the worker's repository with inline ops or not.
 	 */
 	private static double callerShare(boolean inlineOps) throws TranslateException {
-		WorkerProperties properties = new WorkerProperties(256, Duration.ofMillis(20), 1, 1, "batchline-workers", "cpu",
-				null, null, Duration.ZERO, inlineOps);
-		ModelRepository repository = new ModelRepository(properties);
+		ModelRepository repository = new ModelRepository(WorkerPropertiesFixtures.withBatch(256, inlineOps));
 		try {
-			ModelRepository.ServedModel iris = repository.find("iris", null).orElseThrow();
+			ServedModel iris = repository.find("iris", null).orElseThrow();
 			Predictor<NDList, NDList> predictor = iris.predictor();
 			float[][] rows = new float[4096][4];
 			for (int i = 0; i < rows.length; i++) {

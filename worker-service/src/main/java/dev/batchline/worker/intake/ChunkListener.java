@@ -1,0 +1,203 @@
+package dev.batchline.worker.intake;
+
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.ConsumerGroups;
+import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.ItemResults;
+import dev.batchline.contracts.Topics;
+import dev.batchline.worker.batching.BatchInference;
+import dev.batchline.worker.intake.ChunkReader.Chunk;
+import dev.batchline.worker.model.ModelRepository;
+import dev.batchline.worker.model.ServedModel;
+import dev.batchline.worker.threads.InferenceStoppedException;
+import io.cloudevents.CloudEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.kafka.annotation.KafkaListener;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.stereotype.Component;
+
+/**
+ * Consumes chunks and produces their results. The items of every chunk in a poll are
+ * gathered per model version and predicted in batches across chunk boundaries (the poll
+ * itself is bounded by {@code max-batch-delay} through the consumer's fetch wait). Each
+ * chunk gets exactly one {@link ChunkCompleted} record, sent in the listener container's
+ * Kafka transaction, which also commits the consumed offsets: a crash before the commit
+ * re-delivers the chunks and aborts the results, so results are published once. A record
+ * that cannot be decoded, or a chunk that fails even on its own, goes to the
+ * {@link DeadLetters dead letter topic} in the same transaction.
+ */
+@Component
+class ChunkListener {
+
+	private static final Logger log = LoggerFactory.getLogger(ChunkListener.class);
+
+	private static final String SOURCE = "worker-service";
+
+	private final ModelRepository models;
+
+	private final BatchInference inference;
+
+	private final KafkaTemplate<String, Object> kafka;
+
+	private final Topics topics;
+
+	private final String workerId;
+
+	private final SkippedJobs skipped;
+
+	private final DeadLetters deadLetters;
+
+	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka, Topics topics,
+			SkippedJobs skipped, DeadLetters deadLetters) {
+		this.models = models;
+		this.inference = inference;
+		this.kafka = kafka;
+		this.topics = topics;
+		this.skipped = skipped;
+		this.deadLetters = deadLetters;
+		this.workerId = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid();
+	}
+
+	@KafkaListener(id = "chunk-worker", topics = "#{@topics.chunks()}",
+			groupId = "${batchline.worker.group-id:" + ConsumerGroups.WORKERS + "}", batch = "true",
+			concurrency = "${batchline.worker.concurrency:1}")
+	void onChunks(List<ConsumerRecord<String, CloudEvent>> records) {
+		Map<String, List<Received>> byModel = new LinkedHashMap<>();
+		for (ConsumerRecord<String, CloudEvent> record : records) {
+			Optional<Chunk> decoded = decode(record);
+			if (decoded.isPresent() && this.skipped.contains(decoded.get().jobId())) {
+				// the job was cancelled or has expired: answer without predicting
+				Chunk chunk = decoded.get();
+				this.kafka.send(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(),
+						chunk.model(), chunk.version(), this.workerId, ItemResults.EMPTY, true)));
+			}
+			else {
+				decoded.ifPresent((chunk) -> byModel
+					.computeIfAbsent(chunk.model() + ":" + chunk.version(), (key) -> new ArrayList<>())
+					.add(new Received(record, chunk)));
+			}
+		}
+		for (List<Received> group : byModel.values()) {
+			// results are computed first and sent after, so a failure never leaves a
+			// chunk's result sent twice in one transaction
+			List<ProducerRecord<String, Object>> results = new ArrayList<>();
+			try {
+				results.addAll(complete(group));
+			}
+			catch (InferenceStoppedException ex) {
+				// shutting down: no chunk is at fault; the transaction aborts and the
+				// chunks come again
+				throw ex;
+			}
+			catch (RuntimeException ex) {
+				// Item errors never get here: this is the model or the worker failing on
+				// the whole batch. Each chunk is tried on its own so that one poison
+				// chunk cannot hold back the others of its poll.
+				log.warn("Batch of {} chunks failed, retrying them one by one: {}", group.size(), ex.toString());
+				for (Received received : group) {
+					try {
+						results.addAll(complete(List.of(received)));
+					}
+					catch (InferenceStoppedException stopped) {
+						throw stopped;
+					}
+					catch (RuntimeException chunkFailure) {
+						Chunk chunk = received.chunk();
+						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.number(),
+								this.deadLetters.topic(), chunkFailure);
+						this.deadLetters.send(received.record(), chunkFailure.toString());
+					}
+				}
+			}
+			results.forEach(this.kafka::send);
+		}
+	}
+
+	/**
+	 * Predicts the chunks of one model version together; returns their result records,
+	 * sent only once every chunk of the group has its results (no half-sent group).
+	 */
+	private List<ProducerRecord<String, Object>> complete(List<Received> group) {
+		Chunk first = group.get(0).chunk();
+		Optional<ServedModel> model = this.models.find(first.model(), first.version());
+		List<Chunk> chunks = group.stream()
+			.map(Received::chunk)
+			.map((chunk) -> (model.isEmpty() || chunk.items().readyFor(model.get().signature())) ? chunk
+					: chunk.asTrees())
+			.toList();
+		List<ItemResults> results = model.isPresent()
+				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);
+		List<ProducerRecord<String, Object>> out = new ArrayList<>(chunks.size());
+		for (int c = 0; c < chunks.size(); c++) {
+			Chunk chunk = chunks.get(c);
+			out.add(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(), chunk.model(),
+					chunk.version(), this.workerId, results.get(c))));
+		}
+		return out;
+	}
+
+	private ProducerRecord<String, Object> result(Chunk chunk, ChunkCompleted completed) {
+		// the id is stable across redeliveries, so consumers can deduplicate on it
+		String id = chunk.jobId() + ":" + chunk.number();
+		return new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
+				ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), Instant.now(), completed));
+	}
+
+	private List<ItemResults> unavailable(List<Chunk> chunks) {
+		List<ItemResults> perChunk = new ArrayList<>(chunks.size());
+		for (Chunk chunk : chunks) {
+			log.warn("Job(id={}) chunk {}: model {}:{} is not served by this worker", chunk.jobId(), chunk.number(),
+					chunk.model(), chunk.version());
+			ItemError error = new ItemError(ItemError.MODEL_UNAVAILABLE,
+					"model " + chunk.model() + ":" + chunk.version() + " is not served by the workers");
+			List<ItemResult> items = new ArrayList<>(chunk.items().size());
+			for (int i = 0; i < chunk.items().size(); i++) {
+				items.add(ItemResult.failure(chunk.firstIndex() + i, error));
+			}
+			perChunk.add(ItemResults.of(items));
+		}
+		return perChunk;
+	}
+
+	private Optional<Chunk> decode(ConsumerRecord<String, CloudEvent> record) {
+		String problem;
+		try {
+			if (record.value() != null) {
+				if (record.value().getData() == null) {
+					throw new IllegalArgumentException("CloudEvent " + record.value().getId() + " has no data");
+				}
+				return Optional
+					.of(ChunkReader.read(record.value().getDataContentType(), record.value().getData().toBytes()));
+			}
+			DeserializationException failure = DeadLetters.deserializationFailure(record);
+			problem = "the record is not a CloudEvent"
+					+ ((failure != null && failure.getCause() != null) ? ": " + failure.getCause() : "");
+		}
+		catch (RuntimeException ex) {
+			problem = ex.toString();
+		}
+		log.error("Chunk record {}-{}@{} (key {}) cannot be decoded, sent to {}: {}", record.topic(),
+				record.partition(), record.offset(), record.key(), this.deadLetters.topic(), problem);
+		this.deadLetters.send(record, problem);
+		return Optional.empty();
+	}
+
+	/** A decoded chunk and the record it came in. */
+	private record Received(ConsumerRecord<String, CloudEvent> record, Chunk chunk) {
+	}
+
+}

@@ -1,0 +1,89 @@
+package dev.batchline.worker.intake;
+
+import java.nio.charset.StandardCharsets;
+
+import dev.batchline.contracts.RecordHeaders;
+import dev.batchline.contracts.Topics;
+import io.cloudevents.CloudEvent;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.header.Header;
+
+import org.springframework.core.log.LogAccessor;
+import org.springframework.kafka.core.KafkaTemplate;
+import org.springframework.kafka.support.serializer.DeserializationException;
+import org.springframework.kafka.support.serializer.SerializationUtils;
+import org.springframework.stereotype.Component;
+
+/**
+ * The chunks' dead letter topic. A record that cannot be decoded, or a chunk that fails
+ * even on its own, is published as it arrived (its value bytes and headers) inside the
+ * listener's transaction, so that it is dead-lettered exactly when its offset is
+ * committed, with why ({@link RecordHeaders#ERROR}) and where from
+ * ({@link #ORIGIN_HEADER}) in headers. It goes through the listener's one transactional
+ * producer, whose serializer ({@link WorkerRecordSerializer}) passes raw bytes as they
+ * are.
+ */
+@Component
+class DeadLetters {
+
+	/** Header of a dead letter: {@code topic-partition@offset} of the original record. */
+	static final String ORIGIN_HEADER = "batchline_origin";
+
+	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(DeadLetters.class);
+
+	private final KafkaTemplate<String, Object> kafka;
+
+	private final Topics topics;
+
+	DeadLetters(KafkaTemplate<String, Object> kafka, Topics topics) {
+		this.kafka = kafka;
+		this.topics = topics;
+	}
+
+	/** The topic dead letters go to. */
+	String topic() {
+		return this.topics.chunksDeadLetter();
+	}
+
+	/**
+	 * Publishes the record as it arrived to the dead letter topic.
+	 * @param record the record
+	 * @param problem why it cannot be processed
+	 */
+	void send(ConsumerRecord<String, CloudEvent> record, String problem) {
+		ProducerRecord<String, Object> letter = new ProducerRecord<>(topic(), record.key(), originalBytes(record));
+		for (Header header : record.headers()) {
+			if (!header.key().startsWith(SerializationUtils.DESERIALIZER_EXCEPTION_HEADER_PREFIX)) {
+				letter.headers().add(header);
+			}
+		}
+		letter.headers().add(RecordHeaders.ERROR, problem.getBytes(StandardCharsets.UTF_8));
+		letter.headers()
+			.add(ORIGIN_HEADER, (record.topic() + "-" + record.partition() + "@" + record.offset())
+				.getBytes(StandardCharsets.UTF_8));
+		this.kafka.send(letter);
+	}
+
+	/**
+	 * Why the record's value could not be deserialized, when it could not (its value is
+	 * then null).
+	 */
+	static DeserializationException deserializationFailure(ConsumerRecord<String, CloudEvent> record) {
+		return SerializationUtils.getExceptionFromHeader(record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER,
+				LOG_ACCESSOR);
+	}
+
+	/**
+	 * The record's value bytes: a CloudEvent's data (binary mode), or what failed to
+	 * decode.
+	 */
+	private static byte[] originalBytes(ConsumerRecord<String, CloudEvent> record) {
+		if (record.value() != null) {
+			return (record.value().getData() != null) ? record.value().getData().toBytes() : null;
+		}
+		DeserializationException failure = deserializationFailure(record);
+		return (failure != null) ? failure.getData() : null;
+	}
+
+}

@@ -1,0 +1,165 @@
+package dev.batchline.worker.threads;
+
+import java.time.Duration;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.Supplier;
+
+import dev.batchline.worker.system.WorkerProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.annotation.DependsOn;
+import org.springframework.stereotype.Component;
+
+/**
+ * The threads a worker predicts on, shared by its consumer threads: a consumer thread
+ * hands over its work and waits for the result, in the order the work came (one queue).
+ * While one consumer thread waits for Kafka (its poll, its sends, its transaction's
+ * commit) the inference threads go on with another's items, so the model does not wait
+ * for Kafka. Each inference thread keeps its own predictors and input buffers (both are
+ * per thread), so the worker's batches and its warm-up share these threads.
+ */
+@Component
+// stopped before the models: no predictor is closed under a running predict call
+@DependsOn("modelRepository")
+public final class InferenceThreads implements AutoCloseable {
+
+	private static final Logger log = LoggerFactory.getLogger(InferenceThreads.class);
+
+	private static final String NAME = "inference-";
+
+	/** How long {@link #close()} lets running and waiting work finish. */
+	private static final Duration GRACE = Duration.ofSeconds(30);
+
+	/** Set on this pool's own threads. */
+	private final ThreadLocal<Boolean> onPool = new ThreadLocal<>();
+
+	private final ThreadPoolExecutor executor;
+
+	private final Duration grace;
+
+	@Autowired
+	public InferenceThreads(WorkerProperties properties) {
+		this(properties.inferenceThreads(), GRACE);
+	}
+
+	InferenceThreads(int threads) {
+		this(threads, GRACE);
+	}
+
+	/**
+	 * @param threads how many inference threads
+	 * @param grace how long {@link #close()} lets the work finish before it interrupts
+	 * the threads, and then how long it waits for them again
+	 */
+	InferenceThreads(int threads, Duration grace) {
+		this.grace = grace;
+		AtomicInteger serial = new AtomicInteger();
+		this.executor = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, (task) -> {
+			Thread thread = new Thread(() -> {
+				this.onPool.set(Boolean.TRUE);
+				task.run();
+			}, NAME + serial.getAndIncrement());
+			// a worker that stops without closing this (a test) is not held up by it
+			thread.setDaemon(true);
+			return thread;
+		});
+	}
+
+	/**
+	 * Runs the work on an inference thread (in place when called on one) and returns its
+	 * result. The wait is not cut short by an interrupt, as a predict call in place would
+	 * not be: the result is returned and the thread's interrupt flag set again.
+	 * @throws RuntimeException what the work threw, as it threw it
+	 * @throws InferenceStoppedException when the threads have been stopped
+	 */
+	public <T> T call(Supplier<T> work) {
+		if (Boolean.TRUE.equals(this.onPool.get())) {
+			return work.get();
+		}
+		Future<T> result;
+		try {
+			result = this.executor.submit(work::get);
+		}
+		catch (RejectedExecutionException ex) {
+			throw new InferenceStoppedException(ex);
+		}
+		boolean interrupted = false;
+		try {
+			while (true) {
+				try {
+					return result.get();
+				}
+				catch (InterruptedException ex) {
+					interrupted = true;
+				}
+				catch (CancellationException ex) {
+					// dropped from the queue by close() before a thread took it
+					throw new InferenceStoppedException(ex);
+				}
+				catch (ExecutionException ex) {
+					if (ex.getCause() instanceof RuntimeException runtime) {
+						throw runtime;
+					}
+					if (ex.getCause() instanceof Error error) {
+						throw error;
+					}
+					throw new IllegalStateException(ex.getCause());
+				}
+			}
+		}
+		finally {
+			if (interrupted) {
+				Thread.currentThread().interrupt();
+			}
+		}
+	}
+
+	/**
+	 * Lets running and waiting work finish (up to the grace period, 30 s), then
+	 * interrupts the threads and cancels the work still waiting, whose callers then get
+	 * an {@link InferenceStoppedException}. A predict call in native code does not stop
+	 * on an interrupt, so it waits up to the grace period again for the threads to end.
+	 */
+	@Override
+	public void close() {
+		this.executor.shutdown();
+		try {
+			if (this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+				return;
+			}
+			stopNow();
+			if (!this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+				log.warn("An inference thread was still running {} ms after the inference threads began to stop",
+						this.grace.multipliedBy(2).toMillis());
+			}
+		}
+		catch (InterruptedException ex) {
+			stopNow();
+			Thread.currentThread().interrupt();
+		}
+	}
+
+	/** Calls handed over that no inference thread has taken yet. */
+	int waitingCalls() {
+		return this.executor.getQueue().size();
+	}
+
+	private void stopNow() {
+		for (Runnable waiting : this.executor.shutdownNow()) {
+			// the executor's own tasks: without this their callers would wait forever
+			if (waiting instanceof Future<?> work) {
+				work.cancel(false);
+			}
+		}
+	}
+
+}

@@ -1,0 +1,27 @@
+package dev.batchline.worker.system;
+
+import java.time.Duration;
+
+import dev.batchline.contracts.ConsumerGroups;
+
+/**
+ * The worker's settings for tests that make its parts without Spring: the defaults, no
+ * warm-up, and what the test is about.
+ */
+public final class WorkerPropertiesFixtures {
+
+	private WorkerPropertiesFixtures() {
+	}
+
+	/**
+	 * The settings with the given batch size and inline-ops setting.
+	 * @param maxBatchSize the most rows in one predict call
+	 * @param inlineOps whether the calling thread runs a predict call's operations
+	 * @return the settings
+	 */
+	public static WorkerProperties withBatch(int maxBatchSize, boolean inlineOps) {
+		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, ConsumerGroups.WORKERS, "cpu", null,
+				null, Duration.ZERO, inlineOps);
+	}
+
+}
