@@ -11,6 +11,12 @@ public final class RecordHeaders {
 	 */
 	public static final String ERROR = "batchline_error";
 
+	/**
+	 * On {@link Topics#chunksDeadLetter()}: where the chunk record came from,
+	 * {@code <topic>-<partition>@<offset>} (UTF-8 text).
+	 */
+	public static final String ORIGIN = "batchline_origin";
+
 	private RecordHeaders() {
 	}
 

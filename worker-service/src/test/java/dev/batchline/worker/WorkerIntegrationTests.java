@@ -206,7 +206,7 @@ class WorkerIntegrationTests {
 						assertThat(record.value()).isEqualTo(poison);
 						assertThat(new String(record.headers().lastHeader(RecordHeaders.ERROR).value()))
 							.contains("not a CloudEvent");
-						assertThat(new String(record.headers().lastHeader("batchline_origin").value()))
+						assertThat(new String(record.headers().lastHeader(RecordHeaders.ORIGIN).value()))
 							.startsWith(TOPICS.chunks() + "-");
 						return true;
 					}

@@ -20,16 +20,14 @@ import org.springframework.stereotype.Component;
  * even on its own, is published as it arrived (its value bytes and headers) inside the
  * listener's transaction, so that it is dead-lettered exactly when its offset is
  * committed, with why ({@link RecordHeaders#ERROR}) and where from
- * ({@link #ORIGIN_HEADER}) in headers. It goes through the listener's one transactional
- * producer, whose serializer ({@link WorkerRecordSerializer}) passes raw bytes as they
- * are.
+ * ({@link RecordHeaders#ORIGIN}) in headers. It goes through the listener's one
+ * transactional producer, whose serializer ({@link WorkerRecordSerializer}) passes raw
+ * bytes as they are.
  */
 @Component
 class DeadLetters {
 
 	/** Header of a dead letter: {@code topic-partition@offset} of the original record. */
-	static final String ORIGIN_HEADER = "batchline_origin";
-
 	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(DeadLetters.class);
 
 	private final KafkaTemplate<String, Object> kafka;
@@ -60,7 +58,7 @@ class DeadLetters {
 		}
 		letter.headers().add(RecordHeaders.ERROR, problem.getBytes(StandardCharsets.UTF_8));
 		letter.headers()
-			.add(ORIGIN_HEADER, (record.topic() + "-" + record.partition() + "@" + record.offset())
+			.add(RecordHeaders.ORIGIN, (record.topic() + "-" + record.partition() + "@" + record.offset())
 				.getBytes(StandardCharsets.UTF_8));
 		this.kafka.send(letter);
 	}
