@@ -2,7 +2,6 @@ package dev.batchline.api.job;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.sql.Timestamp;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
@@ -78,14 +77,7 @@ class JobReads {
 			sql.append(" and state = ?");
 			args.add(state.name());
 		}
-		if (cursor != null) {
-			PageCursor after = PageCursor.decode(cursor);
-			sql.append(" and (created_at, id) < (?, ?)");
-			args.add(Timestamp.from(after.createdAt()));
-			args.add(after.id());
-		}
-		sql.append(" order by created_at desc, id desc limit ?");
-		args.add(limit + 1);
+		PageCursor.appendPage(sql, args, cursor, "", limit);
 		List<UUID> ids = this.jdbc.queryForList(sql.toString(), UUID.class, args.toArray());
 		List<UUID> pageIds = ids.subList(0, Math.min(limit, ids.size()));
 		List<Job> page = new ArrayList<>(this.jobs.findAllById(pageIds));

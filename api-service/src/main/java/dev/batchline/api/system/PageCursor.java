@@ -1,8 +1,10 @@
 package dev.batchline.api.system;
 
 import java.nio.charset.StandardCharsets;
+import java.sql.Timestamp;
 import java.time.Instant;
 import java.util.Base64;
+import java.util.List;
 import java.util.UUID;
 
 /**
@@ -13,6 +15,27 @@ import java.util.UUID;
  * @param id the last row's id
  */
 public record PageCursor(Instant createdAt, UUID id) {
+
+	/**
+	 * Ends a query of rows listed newest first: the rows after {@code cursor} (if given),
+	 * in {@code (created_at, id)} order, one more than {@code limit} (to tell whether a
+	 * next page exists).
+	 * @param sql the query so far, its {@code where} clause open
+	 * @param args the query's arguments so far
+	 * @param cursor the previous page's cursor, or null for the first page
+	 * @param alias the rows' table alias with its dot ({@code "d."}), or empty
+	 * @param limit the page size
+	 */
+	public static void appendPage(StringBuilder sql, List<Object> args, String cursor, String alias, int limit) {
+		if (cursor != null) {
+			PageCursor after = decode(cursor);
+			sql.append(" and (").append(alias).append("created_at, ").append(alias).append("id) < (?, ?)");
+			args.add(Timestamp.from(after.createdAt()));
+			args.add(after.id());
+		}
+		sql.append(" order by ").append(alias).append("created_at desc, ").append(alias).append("id desc limit ?");
+		args.add(limit + 1);
+	}
 
 	/** The opaque text form. */
 	public String encode() {

@@ -101,14 +101,7 @@ public class WebhookDeliveries {
 			sql.append(" and d.status = ?");
 			args.add(filter.status().name());
 		}
-		if (cursor != null) {
-			PageCursor after = PageCursor.decode(cursor);
-			sql.append(" and (d.created_at, d.id) < (?, ?)");
-			args.add(Timestamp.from(after.createdAt()));
-			args.add(after.id());
-		}
-		sql.append(" order by d.created_at desc, d.id desc limit ?");
-		args.add(limit + 1);
+		PageCursor.appendPage(sql, args, cursor, "d.", limit);
 		List<WebhookDelivery> rows = this.jdbc.query(sql.toString(), ROW, args.toArray());
 		List<WebhookDelivery> page = rows.subList(0, Math.min(limit, rows.size()));
 		String next = (rows.size() > limit)
