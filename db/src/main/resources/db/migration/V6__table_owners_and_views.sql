@@ -1,4 +1,4 @@
--- Every table has one owning service, the only one that writes it (docs/data-ownership.md).
+-- Every table has one owning service, the only one that writes it (docs/architecture.md).
 -- The api-service owns tenants, api_keys, jobs, job_state_history, input_chunks, chunk_results,
 -- outbox, idempotency_keys and webhook_endpoints; the webhook dispatcher owns webhook_deliveries
 -- and webhook_attempts. A service reads the other's data only through the read-only views below,
