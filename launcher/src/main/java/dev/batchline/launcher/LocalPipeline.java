@@ -8,13 +8,10 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import dev.batchline.contracts.Topics;
-import org.apache.kafka.clients.admin.AdminClient;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -135,7 +132,7 @@ public final class LocalPipeline implements AutoCloseable {
 			this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs);
 			this.bootstrap = this.kafka.bootstrapServers();
 		}
-		createTopics();
+		LocalTopics.create(this.bootstrap, envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX), PARTITIONS);
 		this.adminToken = LocalCredentials.adminToken(this.options.work());
 		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
 		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
@@ -355,30 +352,6 @@ public final class LocalPipeline implements AutoCloseable {
 		Map<String, String> env = databaseEnv();
 		env.put("BATCHLINE_API_ADMIN_TOKEN", this.adminToken);
 		return env;
-	}
-
-	private void createTopics() {
-		Topics topics = new Topics(envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
-		try (AdminClient admin = AdminClient.create(Map.of("bootstrap.servers", this.bootstrap))) {
-			Set<String> existing = admin.listTopics().names().get();
-			List<NewTopic> missing = topics.declarations(PARTITIONS)
-				.stream()
-				.filter((topic) -> !existing.contains(topic.name()))
-				.map((topic) -> new NewTopic(topic.name(), topic.partitions(), (short) 1).configs(topic.configs()))
-				.toList();
-			if (!missing.isEmpty()) {
-				admin.createTopics(missing).all().get();
-				Console.step("Created topics " + missing.stream().map(NewTopic::name).toList() + " with " + PARTITIONS
-						+ " partitions");
-			}
-		}
-		catch (java.util.concurrent.ExecutionException ex) {
-			throw new IllegalStateException("Could not create the Kafka topics: " + ex.getCause(), ex);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IllegalStateException(ex);
-		}
 	}
 
 	private Path jar(String module) {
