@@ -33,8 +33,6 @@ public class TopicsAtStart implements SmartLifecycle {
 
 	private volatile Thread thread;
 
-	private volatile boolean created;
-
 	/**
 	 * @param admin the admin that declares the topics
 	 * @param attempts the most calls in all
@@ -66,8 +64,7 @@ public class TopicsAtStart implements SmartLifecycle {
 	 */
 	public boolean declare() {
 		try {
-			this.created = this.retries.execute((context) -> initialize());
-			return true;
+			return this.retries.execute((context) -> initialize());
 		}
 		catch (BackOffInterruptedException ex) {
 			// the service is stopping
@@ -94,11 +91,6 @@ public class TopicsAtStart implements SmartLifecycle {
 		catch (IllegalStateException ex) {
 			throw new KafkaUnreachableException(ex);
 		}
-	}
-
-	/** Whether the topics were declared by this. */
-	public boolean created() {
-		return this.created;
 	}
 
 	@Override

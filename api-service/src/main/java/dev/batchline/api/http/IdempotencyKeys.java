@@ -9,13 +9,13 @@ import java.time.Duration;
 import java.util.List;
 import java.util.function.Supplier;
 
+import dev.batchline.api.job.JobLifecycleProperties;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.support.PollLoop;
 import dev.batchline.support.PolledLifecycle;
 import dev.batchline.contracts.ProblemKind;
 import tools.jackson.databind.json.JsonMapper;
 
-import org.springframework.beans.factory.annotation.Value;
 import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
@@ -59,13 +59,14 @@ public class IdempotencyKeys implements PolledLifecycle {
 	private final PollLoop cleanup;
 
 	IdempotencyKeys(JdbcTemplate jdbc, TransactionTemplate transactions, JsonMapper json, Clock clock,
-			@Value("${batchline.api.jobs.idempotency-retention:24h}") Duration retention,
-			@Value("${batchline.api.jobs.sweep-interval:5s}") Duration sweepInterval) {
+			JobLifecycleProperties settings) {
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.json = json;
 		this.clock = clock;
-		this.retention = retention;
+		this.retention = settings.idempotencyRetention();
+		Duration sweepInterval = settings.sweepInterval();
+		// a loop of its own: the job sweeper is on a floor below this one
 		this.cleanup = PollLoop.named("idempotency-keys-cleanup", () -> {
 			forgetExpired();
 			return false;

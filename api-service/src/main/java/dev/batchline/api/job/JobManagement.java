@@ -171,12 +171,13 @@ public class JobManagement {
 	}
 
 	/**
-	 * Fails every item of a chunk the workers gave up on, unless it has a result already.
+	 * Fails every item of a chunk the workers gave up on, unless it has a result already;
+	 * retried in process on a transient failure, as {@link #recordResults} is.
 	 * @return whether the failure was recorded
 	 */
-	@Transactional
 	public boolean failChunk(ChunkKey chunk, String code, String message) {
-		return this.endings.failChunk(chunk, code, message);
+		return Boolean.TRUE.equals(this.transientFailures
+			.execute((retry) -> this.transactions.execute((status) -> this.endings.failChunk(chunk, code, message))));
 	}
 
 	private JobView view(Job job) {

@@ -127,6 +127,7 @@ class OutboxRelay implements PolledLifecycle {
 
 	/** Publishes one batch of rows; returns how many. */
 	int relayOnce() {
+		int[] acknowledged = { 0 };
 		Integer sent = this.transactions.execute((status) -> {
 			List<Row> rows = this.jdbc.query("""
 					select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
@@ -161,6 +162,7 @@ class OutboxRelay implements PolledLifecycle {
 				Throwable failure = awaitAck(acks.get(i), deadline);
 				if (failure == null) {
 					done.add(rows.get(i).id());
+					acknowledged[0]++;
 				}
 				else if (isPermanent(failure)) {
 					// a row that can never be published must not hold up the others: drop
@@ -178,9 +180,9 @@ class OutboxRelay implements PolledLifecycle {
 			this.jdbc.update("delete from outbox where id = any(?)", (Object) done.toArray(Long[]::new));
 			return rows.size();
 		});
-		int count = (sent != null) ? sent : 0;
-		this.published.increment(count);
-		return count;
+		// counted once committed: a round rolled back publishes its rows again
+		this.published.increment(acknowledged[0]);
+		return (sent != null) ? sent : 0;
 	}
 
 	private String topicOf(String logicalTopic) {
