@@ -29,4 +29,16 @@ public record ItemError(String code, String message) {
 	/** No worker answered the chunk, even after the watchdog's re-drives. */
 	public static final String CHUNK_LOST = "chunk_lost";
 
+	/**
+	 * The chunk's results were larger than a Kafka record may be (the worker's
+	 * {@code max.request.size}, or the results topic's {@code max.message.bytes}).
+	 */
+	public static final String RESULT_TOO_LARGE = "result_too_large";
+
+	/**
+	 * The worker's result for the chunk could not be recorded (it could not be decoded,
+	 * or the database refused it); it went to {@link Topics#resultsDeadLetter()}.
+	 */
+	public static final String RESULT_INVALID = "result_invalid";
+
 }

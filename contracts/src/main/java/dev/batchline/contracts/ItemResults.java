@@ -119,8 +119,9 @@ public final class ItemResults {
 
 	/**
 	 * Reads the array by scanning its tokens (numbers never converted) to count the items
-	 * and the items with an error, and keeps its bytes as they came: a slice of the text
-	 * {@link EventCodec#decode} is reading, never written out again.
+	 * and the items with an error, checks that each item has an integer {@code index},
+	 * and keeps its bytes as they came: a slice of the text {@link EventCodec#decode} is
+	 * reading, never written out again.
 	 */
 	static final class Reader extends ValueDeserializer<ItemResults> {
 
@@ -139,12 +140,21 @@ public final class ItemResults {
 			JsonToken token;
 			while ((token = parser.nextToken()) == JsonToken.START_OBJECT) {
 				size++;
+				boolean indexed = false;
 				while (parser.nextToken() == JsonToken.PROPERTY_NAME) {
-					boolean error = "error".equals(parser.currentName());
+					String name = parser.currentName();
 					JsonToken value = parser.nextToken();
 					// an item failed when it has an error that is not null
-					failed += (error && value != JsonToken.VALUE_NULL) ? 1 : 0;
+					failed += ("error".equals(name) && value != JsonToken.VALUE_NULL) ? 1 : 0;
+					indexed |= "index".equals(name) && value == JsonToken.VALUE_NUMBER_INT;
 					parser.skipChildren();
+				}
+				if (!indexed) {
+					// results are served in input order by their index: an item without
+					// one
+					// could be stored, but never read back
+					return context.reportInputMismatch(ItemResults.class,
+							"every item result must have an integer 'index'");
 				}
 			}
 			if (token != JsonToken.END_ARRAY) {

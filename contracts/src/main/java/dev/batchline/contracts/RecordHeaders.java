@@ -6,14 +6,20 @@ package dev.batchline.contracts;
 public final class RecordHeaders {
 
 	/**
-	 * On {@link Topics#chunksDeadLetter()}: why the worker gave up on the chunk (UTF-8
-	 * text).
+	 * On {@link Topics#chunksDeadLetter()} and {@link Topics#resultsDeadLetter()}: why
+	 * the record was given up on, for people (UTF-8 text).
 	 */
 	public static final String ERROR = "batchline_error";
 
 	/**
-	 * On {@link Topics#chunksDeadLetter()}: where the chunk record came from,
-	 * {@code <topic>-<partition>@<offset>} (UTF-8 text).
+	 * On {@link Topics#chunksDeadLetter()} and {@link Topics#resultsDeadLetter()}: why
+	 * the record was given up on, as one of the {@link DeadLetterReasons} (UTF-8 text).
+	 */
+	public static final String REASON = "batchline_reason";
+
+	/**
+	 * On {@link Topics#chunksDeadLetter()} and {@link Topics#resultsDeadLetter()}: where
+	 * the record came from, {@code <topic>-<partition>@<offset>} (UTF-8 text).
 	 */
 	public static final String ORIGIN = "batchline_origin";
 

@@ -68,6 +68,16 @@ public record Topics(String prefix) {
 	}
 
 	/**
+	 * Chunk results the api-service could not record (undecodable, refused by the
+	 * database, of an unknown job or chunk), key = as consumed (the job id), value = the
+	 * result record's original bytes and headers, plus {@link RecordHeaders#REASON},
+	 * {@link RecordHeaders#ERROR} and {@link RecordHeaders#ORIGIN}.
+	 */
+	public String resultsDeadLetter() {
+		return results() + ".DLT";
+	}
+
+	/**
 	 * What the webhook dispatcher tells the api-service about webhook endpoints, key =
 	 * endpoint id, value =
 	 * {@link dev.batchline.contracts.webhooks.WebhookEndpointDisabled} (its receiver
@@ -105,6 +115,7 @@ public record Topics(String prefix) {
 		return List.of(new Declaration(chunks(), partitions, Map.of()),
 				new Declaration(results(), partitions, Map.of()), new Declaration(jobEvents(), partitions, Map.of()),
 				new Declaration(chunksDeadLetter(), partitions, Map.of()),
+				new Declaration(resultsDeadLetter(), partitions, Map.of()),
 				new Declaration(webhookEvents(), partitions, Map.of()),
 				new Declaration(webhookCommands(), partitions, Map.of()),
 				new Declaration(models(), 1, Map.of("cleanup.policy", "compact")),

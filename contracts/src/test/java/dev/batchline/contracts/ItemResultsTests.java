@@ -73,7 +73,8 @@ class ItemResultsTests {
 	void refusesItemsThatAreNotAnArrayOfObjects() {
 		UUID job = UUID.randomUUID();
 		Map<String, String> refused = Map.of("{}", "must be a JSON array", "7", "must be a JSON array", "[[1]]",
-				"must be a JSON object", "[{}, 1]", "must be a JSON object", "[{\"index\": 0}", "close marker");
+				"must be a JSON object", "[{\"index\": 0}, 1]", "must be a JSON object", "[{\"index\": 0}",
+				"close marker", "[{\"output\": {}}]", "integer 'index'", "[{\"index\": \"0\"}]", "integer 'index'");
 		refused.forEach((items, reason) -> {
 			String json = "{\"job_id\":\"" + job + "\",\"chunk\":0,\"first_index\":0,\"skipped\":false,\"items\":"
 					+ items + "}";
