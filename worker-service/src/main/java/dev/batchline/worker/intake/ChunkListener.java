@@ -10,6 +10,7 @@ import java.util.Optional;
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ConsumerGroups;
+import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
@@ -22,6 +23,7 @@ import dev.batchline.worker.threads.InferenceStoppedException;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.errors.RecordTooLargeException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -37,8 +39,9 @@ import org.springframework.stereotype.Component;
  * chunk gets exactly one {@link ChunkCompleted} record, sent in the listener container's
  * Kafka transaction, which also commits the consumed offsets: a crash before the commit
  * re-delivers the chunks and aborts the results, so results are published once. A record
- * that cannot be decoded, or a chunk that fails even on its own, goes to the
- * {@link DeadLetters dead letter topic} in the same transaction.
+ * that cannot be decoded, a chunk that fails even on its own, or a chunk whose results
+ * are too large for a record ({@link ResultLimit}), goes to the {@link DeadLetters dead
+ * letter topic} in the same transaction.
  */
 @Component
 class ChunkListener {
@@ -61,14 +64,17 @@ class ChunkListener {
 
 	private final DeadLetters deadLetters;
 
+	private final ResultLimit limit;
+
 	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka, Topics topics,
-			SkippedJobs skipped, DeadLetters deadLetters) {
+			SkippedJobs skipped, DeadLetters deadLetters, ResultLimit limit) {
 		this.models = models;
 		this.inference = inference;
 		this.kafka = kafka;
 		this.topics = topics;
 		this.skipped = skipped;
 		this.deadLetters = deadLetters;
+		this.limit = limit;
 		this.workerId = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid();
 	}
 
@@ -94,7 +100,7 @@ class ChunkListener {
 		for (List<Received> group : byModel.values()) {
 			// results are computed first and sent after, so a failure never leaves a
 			// chunk's result sent twice in one transaction
-			List<ProducerRecord<String, Object>> results = new ArrayList<>();
+			List<Outgoing> results = new ArrayList<>();
 			try {
 				results.addAll(complete(group));
 			}
@@ -119,19 +125,55 @@ class ChunkListener {
 						Chunk chunk = received.chunk();
 						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.number(),
 								this.deadLetters.topic(), chunkFailure);
-						this.deadLetters.send(received.record(), chunkFailure.toString());
+						this.deadLetters.send(received.record(), DeadLetterReasons.CHUNK_FAILED,
+								chunkFailure.toString());
 					}
 				}
 			}
-			results.forEach(this.kafka::send);
+			results.forEach(this::send);
 		}
+	}
+
+	/**
+	 * Sends a chunk's result, or the chunk to the dead letter topic when its result is
+	 * too large for a record: sent, it would abort the transaction, and the chunk would
+	 * come again, forever.
+	 */
+	private void send(Outgoing result) {
+		if (!this.limit.fits(result.bytes())) {
+			Chunk chunk = result.received().chunk();
+			String problem = "the chunk's results are " + result.bytes() + " bytes of JSON, more than the "
+					+ this.limit.bytes() + " a result record may carry (the worker's max.request.size, or the "
+					+ "results topic's max.message.bytes); submit fewer items per chunk, or raise both limits";
+			log.error("Job(id={}) chunk {}: {}; sent to {}", chunk.jobId(), chunk.number(), problem,
+					this.deadLetters.topic());
+			this.deadLetters.send(result.received().record(), DeadLetterReasons.RESULT_TOO_LARGE, problem);
+			return;
+		}
+		this.kafka.send(result.record()).whenComplete((sent, failure) -> {
+			// the broker's limit is not known beforehand: this transaction aborts, and
+			// the
+			// chunk that comes again is dead-lettered
+			if (isTooLarge(failure)) {
+				this.limit.refused(result.bytes());
+			}
+		});
+	}
+
+	private static boolean isTooLarge(Throwable failure) {
+		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
+			if (cause instanceof RecordTooLargeException) {
+				return true;
+			}
+		}
+		return false;
 	}
 
 	/**
 	 * Predicts the chunks of one model version together; returns their result records,
 	 * sent only once every chunk of the group has its results (no half-sent group).
 	 */
-	private List<ProducerRecord<String, Object>> complete(List<Received> group) {
+	private List<Outgoing> complete(List<Received> group) {
 		Chunk first = group.get(0).chunk();
 		Optional<ServedModel> model = this.models.find(first.model(), first.version());
 		List<Chunk> chunks = group.stream()
@@ -141,11 +183,12 @@ class ChunkListener {
 			.toList();
 		List<ItemResults> results = model.isPresent()
 				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);
-		List<ProducerRecord<String, Object>> out = new ArrayList<>(chunks.size());
+		List<Outgoing> out = new ArrayList<>(chunks.size());
 		for (int c = 0; c < chunks.size(); c++) {
 			Chunk chunk = chunks.get(c);
-			out.add(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(), chunk.model(),
-					chunk.version(), this.workerId, results.get(c))));
+			ProducerRecord<String, Object> record = result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(),
+					chunk.firstIndex(), chunk.model(), chunk.version(), this.workerId, results.get(c)));
+			out.add(new Outgoing(group.get(c), record, ((CloudEvent) record.value()).getData().toBytes().length));
 		}
 		return out;
 	}
@@ -192,12 +235,16 @@ class ChunkListener {
 		}
 		log.error("Chunk record {}-{}@{} (key {}) cannot be decoded, sent to {}: {}", record.topic(),
 				record.partition(), record.offset(), record.key(), this.deadLetters.topic(), problem);
-		this.deadLetters.send(record, problem);
+		this.deadLetters.send(record, DeadLetterReasons.UNDECODABLE, problem);
 		return Optional.empty();
 	}
 
 	/** A decoded chunk and the record it came in. */
 	private record Received(ConsumerRecord<String, CloudEvent> record, Chunk chunk) {
+	}
+
+	/** A chunk's result record, with the bytes of its JSON. */
+	private record Outgoing(Received received, ProducerRecord<String, Object> record, int bytes) {
 	}
 
 }

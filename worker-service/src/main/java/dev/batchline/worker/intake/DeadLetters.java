@@ -2,9 +2,11 @@ package dev.batchline.worker.intake;
 
 import java.nio.charset.StandardCharsets;
 
+import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
 import io.cloudevents.CloudEvent;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
@@ -16,27 +18,31 @@ import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
- * The chunks' dead letter topic. A record that cannot be decoded, or a chunk that fails
- * even on its own, is published as it arrived (its value bytes and headers) inside the
- * listener's transaction, so that it is dead-lettered exactly when its offset is
- * committed, with why ({@link RecordHeaders#ERROR}) and where from
- * ({@link RecordHeaders#ORIGIN}) in headers. It goes through the listener's one
- * transactional producer, whose serializer ({@link WorkerRecordSerializer}) passes raw
- * bytes as they are.
+ * The chunks' dead letter topic. A record that cannot be decoded, a chunk that fails even
+ * on its own, or a chunk whose results are too large for a record, is published as it
+ * arrived (its value bytes and headers) inside the listener's transaction, so that it is
+ * dead-lettered exactly when its offset is committed, with why
+ * ({@link RecordHeaders#REASON}, one of the {@link DeadLetterReasons}, and
+ * {@link RecordHeaders#ERROR}) and where from ({@link RecordHeaders#ORIGIN}) in headers.
+ * It goes through the listener's one transactional producer, whose serializer
+ * ({@link WorkerRecordSerializer}) passes raw bytes as they are.
  */
 @Component
 class DeadLetters {
 
-	/** Header of a dead letter: {@code topic-partition@offset} of the original record. */
+	/** Where reading a deserialization failure's header logs its own problems. */
 	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(DeadLetters.class);
 
 	private final KafkaTemplate<String, Object> kafka;
 
 	private final Topics topics;
 
-	DeadLetters(KafkaTemplate<String, Object> kafka, Topics topics) {
+	private final MeterRegistry meters;
+
+	DeadLetters(KafkaTemplate<String, Object> kafka, Topics topics, MeterRegistry meters) {
 		this.kafka = kafka;
 		this.topics = topics;
+		this.meters = meters;
 	}
 
 	/** The topic dead letters go to. */
@@ -47,20 +53,26 @@ class DeadLetters {
 	/**
 	 * Publishes the record as it arrived to the dead letter topic.
 	 * @param record the record
-	 * @param problem why it cannot be processed
+	 * @param reason why it cannot be processed, one of the {@link DeadLetterReasons}
+	 * @param problem why it cannot be processed, for people
 	 */
-	void send(ConsumerRecord<String, CloudEvent> record, String problem) {
+	void send(ConsumerRecord<String, CloudEvent> record, String reason, String problem) {
 		ProducerRecord<String, Object> letter = new ProducerRecord<>(topic(), record.key(), originalBytes(record));
 		for (Header header : record.headers()) {
 			if (!header.key().startsWith(SerializationUtils.DESERIALIZER_EXCEPTION_HEADER_PREFIX)) {
 				letter.headers().add(header);
 			}
 		}
+		letter.headers().add(RecordHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
 		letter.headers().add(RecordHeaders.ERROR, problem.getBytes(StandardCharsets.UTF_8));
 		letter.headers()
 			.add(RecordHeaders.ORIGIN, (record.topic() + "-" + record.partition() + "@" + record.offset())
 				.getBytes(StandardCharsets.UTF_8));
 		this.kafka.send(letter);
+		// counted when sent: a transaction that aborts afterwards counts it again when
+		// the
+		// chunk comes again
+		this.meters.counter("batchline.worker.dead_letters", "reason", reason).increment();
 	}
 
 	/**
