@@ -82,10 +82,10 @@ class RecorderRetryIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void aFailureThatIsNotTransientIsNotRetriedInProcessButThePollIsReplayed() {
-		// a check violation would fail again at once: no in-process retry; the
-		// listener's error handler replays the poll after a pause, and by then the
-		// trigger lets it through
+	void aFailureOfTheDataIsNotRetriedAsTransientButTheResultIsTriedAgainOnItsOwn() {
+		// a check violation is the data's: no transient retry; the recorder tries the
+		// result again on its own (to tell it from the rest of its poll), and by then
+		// the trigger lets it through
 		failNextInserts("23514", 1);
 		double retriesBefore = retries();
 		String id = submitAndAnswer();

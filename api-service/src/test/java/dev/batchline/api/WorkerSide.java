@@ -132,8 +132,19 @@ final class WorkerSide implements AutoCloseable {
 
 	/** A dead letter as a worker writes it: the original bytes, why in a header. */
 	void publishDeadLetter(ChunkSubmitted chunk, String why) {
+		publishDeadLetter(chunk, null, why);
+	}
+
+	/**
+	 * A dead letter as a worker writes it: the original bytes, why in headers (the
+	 * reason, unless null, and the explanation).
+	 */
+	void publishDeadLetter(ChunkSubmitted chunk, String reason, String why) {
 		ProducerRecord<String, Object> letter = new ProducerRecord<>(this.topics.chunksDeadLetter(),
 				chunk.jobId() + "/" + chunk.chunk(), "{\"not\": \"a chunk\"}".getBytes(StandardCharsets.UTF_8));
+		if (reason != null) {
+			letter.headers().add("batchline_reason", reason.getBytes(StandardCharsets.UTF_8));
+		}
 		letter.headers().add("batchline_error", why.getBytes(StandardCharsets.UTF_8));
 		this.producer.send(letter);
 		this.producer.flush();

@@ -9,6 +9,7 @@ import java.util.UUID;
 import java.util.stream.Collectors;
 
 import dev.batchline.contracts.ChunkCompleted;
+import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.JobEvent;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -19,7 +20,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Records chunk results, each exactly once (the primary key job + chunk), counts them,
- * starts a job on its first result and finishes it on its last.
+ * starts a job on its first result and finishes it on its last. A result for a job or a
+ * chunk that does not exist is an {@link UnrecordableResultException}.
  */
 @Component
 class ChunkRecording {
@@ -62,13 +64,14 @@ class ChunkRecording {
 	 * Records chunk results of one job, in order, each exactly once; the job is locked
 	 * and read once for all of them.
 	 * @return how many were new
+	 * @throws UnrecordableResultException for an unknown job or chunk
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	int record(UUID jobId, List<ChunkCompleted> results) {
 		Optional<Job> found = this.jobs.findForUpdate(jobId);
 		if (found.isEmpty()) {
-			log.warn("Job(id={}): {} chunk result(s) for an unknown job ignored", jobId, results.size());
-			return 0;
+			throw new UnrecordableResultException(DeadLetterReasons.UNKNOWN_JOB,
+					"the result names job " + jobId + ", which does not exist", null);
 		}
 		int recorded = 0;
 		for (ChunkCompleted result : results) {
@@ -79,9 +82,9 @@ class ChunkRecording {
 
 	private boolean record(Job job, ChunkCompleted result) {
 		if (result.chunk() < 0 || result.chunk() >= job.getTotalChunks()) {
-			log.warn("Job(id={}) chunk {}: result for a chunk the job does not have ignored", job.getId(),
-					result.chunk());
-			return false;
+			throw new UnrecordableResultException(DeadLetterReasons.UNKNOWN_CHUNK, "the result names chunk "
+					+ result.chunk() + " of job " + job.getId() + ", which has " + job.getTotalChunks() + " chunks",
+					null);
 		}
 		if (job.getState().isTerminal()) {
 			// a finished job never changes again: an expired or cancelled job keeps what

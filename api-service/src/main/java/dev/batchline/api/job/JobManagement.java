@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Supplier;
 
 import dev.batchline.api.intake.Items;
 import dev.batchline.api.intake.JobRequest;
@@ -160,10 +161,13 @@ public class JobManagement {
 	 * transient failure of the transaction (a serialization failure, a deadlock) is tried
 	 * again at once, a few times ({@link RecorderRetries}).
 	 * @return how many were new
+	 * @throws UnrecordableResultException when a result cannot be recorded however often
+	 * it is tried (an unknown job or chunk, data PostgreSQL refuses); nothing is recorded
+	 * then, and the others may be recorded without it
+	 * @throws RuntimeException any other failure (PostgreSQL away): worth trying again
 	 */
 	public int recordResults(List<ChunkCompleted> results) {
-		Integer recorded = this.transientFailures
-			.execute((retry) -> this.transactions.execute((status) -> this.recording.recordAll(results)));
+		Integer recorded = inTransaction(() -> this.recording.recordAll(results));
 		int count = (recorded != null) ? recorded : 0;
 		this.recorded.increment(count);
 		this.duplicates.increment(results.size() - count);
@@ -174,10 +178,25 @@ public class JobManagement {
 	 * Fails every item of a chunk the workers gave up on, unless it has a result already;
 	 * retried in process on a transient failure, as {@link #recordResults} is.
 	 * @return whether the failure was recorded
+	 * @throws UnrecordableResultException when PostgreSQL refuses the failure's data
+	 * @throws RuntimeException any other failure (PostgreSQL away): worth trying again
 	 */
 	public boolean failChunk(ChunkKey chunk, String code, String message) {
-		return Boolean.TRUE.equals(this.transientFailures
-			.execute((retry) -> this.transactions.execute((status) -> this.endings.failChunk(chunk, code, message))));
+		return Boolean.TRUE.equals(inTransaction(() -> this.endings.failChunk(chunk, code, message)));
+	}
+
+	/**
+	 * Runs recording work in a transaction, tried again in process on a transient
+	 * failure; a failure the data caused comes out as an
+	 * {@link UnrecordableResultException}.
+	 */
+	private <T> T inTransaction(Supplier<T> work) {
+		try {
+			return this.transientFailures.execute((retry) -> this.transactions.execute((status) -> work.get()));
+		}
+		catch (RuntimeException ex) {
+			throw RecordingFailures.classify(ex);
+		}
 	}
 
 	private JobView view(Job job) {

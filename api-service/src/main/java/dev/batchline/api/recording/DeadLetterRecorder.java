@@ -4,11 +4,12 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import dev.batchline.api.job.JobManagement;
+import dev.batchline.api.job.UnrecordableResultException;
 import dev.batchline.contracts.ChunkKey;
 import dev.batchline.contracts.ConsumerGroups;
+import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.RecordHeaders;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.header.Header;
@@ -20,9 +21,11 @@ import org.springframework.stereotype.Component;
 
 /**
  * Records the chunks the workers gave up on ({@code batchline.chunks.DLT}, keyed by
- * {@link ChunkKey}): every item of such a chunk fails with {@link ItemError#CHUNK_FAILED}
- * and the worker's reason ({@link RecordHeaders#ERROR}), so the job still finishes. The
- * record's value is not needed (and may be what could not be decoded).
+ * {@link ChunkKey}): every item of such a chunk fails, so the job still finishes, with
+ * {@link ItemError#RESULT_TOO_LARGE} when its results were too large for a record
+ * ({@link RecordHeaders#REASON}) and {@link ItemError#CHUNK_FAILED} otherwise, and the
+ * worker's reason ({@link RecordHeaders#ERROR}). The record's value is not needed (and
+ * may be what could not be decoded).
  */
 @Component
 class DeadLetterRecorder {
@@ -31,13 +34,11 @@ class DeadLetterRecorder {
 
 	private final JobManagement jobs;
 
-	private final Counter failed;
+	private final MeterRegistry meters;
 
 	DeadLetterRecorder(JobManagement jobs, MeterRegistry meters) {
 		this.jobs = jobs;
-		this.failed = Counter.builder("batchline.chunks.dead_lettered")
-			.description("Chunks the workers could not process, recorded as failed items")
-			.register(meters);
+		this.meters = meters;
 	}
 
 	@KafkaListener(id = "dead-letter-recorder", topics = "#{@topics.chunksDeadLetter()}",
@@ -53,15 +54,41 @@ class DeadLetterRecorder {
 						record.partition(), record.offset(), record.key());
 				continue;
 			}
-			Header error = record.headers().lastHeader(RecordHeaders.ERROR);
-			String reason = (error != null) ? new String(error.value(), StandardCharsets.UTF_8) : "unknown";
-			if (this.jobs.failChunk(chunk, ItemError.CHUNK_FAILED,
-					"the worker could not process the chunk: " + reason)) {
-				this.failed.increment();
-				log.warn("Job(id={}) chunk {}: dead-lettered by a worker, its items fail: {}", chunk.jobId(),
-						chunk.chunk(), reason);
+			String error = header(record, RecordHeaders.ERROR, "unknown");
+			String reason = reason(record);
+			boolean tooLarge = DeadLetterReasons.RESULT_TOO_LARGE.equals(reason);
+			try {
+				if (this.jobs.failChunk(chunk, tooLarge ? ItemError.RESULT_TOO_LARGE : ItemError.CHUNK_FAILED,
+						tooLarge ? error : "the worker could not process the chunk: " + error)) {
+					this.meters.counter("batchline.chunks.dead_lettered", "reason", reason).increment();
+					log.warn("Job(id={}) chunk {}: dead-lettered by a worker ({}), its items fail: {}", chunk.jobId(),
+							chunk.chunk(), reason, error);
+				}
+			}
+			catch (UnrecordableResultException ex) {
+				// trying again would stall the topic; the watchdog fails the chunk in the
+				// end
+				log.error("Job(id={}) chunk {}: dead-lettered by a worker, but its items cannot be failed: {}",
+						chunk.jobId(), chunk.chunk(), ex.getMessage());
 			}
 		}
+	}
+
+	/**
+	 * The worker's reason: one of those a worker gives, so that a record from elsewhere
+	 * cannot make up metric tags.
+	 */
+	private static String reason(ConsumerRecord<String, Object> record) {
+		String reason = header(record, RecordHeaders.REASON, DeadLetterReasons.CHUNK_FAILED);
+		return switch (reason) {
+			case DeadLetterReasons.RESULT_TOO_LARGE, DeadLetterReasons.UNDECODABLE -> reason;
+			default -> DeadLetterReasons.CHUNK_FAILED;
+		};
+	}
+
+	private static String header(ConsumerRecord<String, Object> record, String name, String absent) {
+		Header header = record.headers().lastHeader(name);
+		return (header != null) ? new String(header.value(), StandardCharsets.UTF_8) : absent;
 	}
 
 }
