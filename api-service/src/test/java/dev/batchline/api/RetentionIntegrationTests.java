@@ -148,6 +148,14 @@ class RetentionIntegrationTests extends ApiIntegrationTest {
 		assertThat(streamed.json().get("output_expires_after").get("seconds").asLong()).isEqualTo(7200);
 	}
 
+	@Test
+	void theStorageGaugeShowsTheBytesOfEachTable() {
+		String metrics = new ApiClient("http://localhost:" + this.port, null).get("/actuator/prometheus", "text/plain")
+			.body();
+		assertThat(metrics).containsPattern("batchline_storage_bytes\\{[^}]*table=\"chunk_results\"[^}]*} [1-9]");
+		assertThat(metrics).contains("table=\"input_chunks\"", "table=\"jobs\"", "table=\"outbox\"");
+	}
+
 	private ApiClient.Response submitWithExpiry(String expiry) {
 		return this.api.post("/v1/jobs",
 				"{\"model\":\"iris\",\"output_expires_after\":" + expiry + ",\"instances\":[[1,2,3,4]]}");
