@@ -52,6 +52,10 @@ public enum ProblemKind {
 	ADMIN_DISABLED("admin-disabled", 403, "Admin endpoints disabled"),
 	/** Something that does not exist, or belongs to another tenant. */
 	NOT_FOUND("not-found", 404, "Not found"),
+	/**
+	 * Something that existed and was deleted for good (a job's results past retention).
+	 */
+	GONE("gone", 410, "Gone"),
 	/** A dependency (the job store) is unreachable; the request may be retried. */
 	UNAVAILABLE("unavailable", 503, "Service unavailable"),
 	/** A failure of the service itself; logged, never with details in the answer. */

@@ -27,13 +27,19 @@ import org.springframework.boot.convert.DurationStyle;
  * {"url": …}}), or null
  * @param completionWindow how long the job may take ({@code "24h"}, {@code "PT90M"}), or
  * null for the default
+ * @param outputExpiresAfter how long the results are kept after the job finishes
+ * ({@code output_expires_after}), or null for the default
  */
 public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata, String callbackUrl,
-		Duration completionWindow) {
+		Duration completionWindow, Duration outputExpiresAfter) {
+
+	/** The fields of a JSON submission. */
+	private static final List<String> BODY_FIELDS = List.of("model", "version", "instances", "metadata", "callback",
+			"completion_window", "output_expires_after");
 
 	/** The query parameters of an NDJSON submission. */
 	private static final List<String> QUERY_PARAMETERS = List.of("model", "version", "metadata", "callback_url",
-			"completion_window");
+			"completion_window", "output_expires_after_anchor", "output_expires_after_seconds");
 
 	/**
 	 * Reads a request body of at most {@code maxBytes}.
@@ -75,8 +81,7 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 			throw ApiException.invalid("'metadata' must be an object");
 		}
 		for (String field : root.propertyNames()) {
-			if (!List.of("model", "version", "instances", "metadata", "callback", "completion_window")
-				.contains(field)) {
+			if (!BODY_FIELDS.contains(field)) {
 				throw ApiException.invalid("unknown field '" + field + "'");
 			}
 		}
@@ -84,7 +89,8 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 		instances.forEach(items::add);
 		return new JobRequest(model.asString(), (version == null || version.isNull()) ? null : version.asString(),
 				items, (metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")),
-				completionWindow(root.get("completion_window")));
+				completionWindow(root.get("completion_window")),
+				OutputExpiry.fromJson(root.get("output_expires_after")));
 	}
 
 	/**
@@ -169,7 +175,9 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 		String window = value(parameters, "completion_window");
 		return new JobRequest(model, (version == null || version.isBlank()) ? null : version, List.of(),
 				metadataParameter(value(parameters, "metadata")), (callbackUrl != null) ? callbackUrl.strip() : null,
-				(window != null) ? completionWindow(JsonNodeFactory.instance.stringNode(window)) : null);
+				(window != null) ? completionWindow(JsonNodeFactory.instance.stringNode(window)) : null,
+				OutputExpiry.fromQuery(value(parameters, "output_expires_after_anchor"),
+						value(parameters, "output_expires_after_seconds")));
 	}
 
 	private static JsonNode metadataParameter(String json) {

@@ -1,5 +1,6 @@
 package dev.batchline.api.job;
 
+import java.time.Duration;
 import java.time.Instant;
 import java.util.UUID;
 
@@ -57,6 +58,15 @@ public class Job {
 	/** The end of the job's completion window: past it, an unfinished job expires. */
 	private Instant expiresAt;
 
+	/** How long the results are kept once the job has finished. */
+	private long resultsRetentionSeconds;
+
+	/** When the results are purged: the end of the job plus its results retention. */
+	private Instant resultsExpireAt;
+
+	/** When the results were purged; the row stays a while as a tombstone. */
+	private Instant purgedAt;
+
 	@Version
 	private Long version;
 
@@ -64,7 +74,7 @@ public class Job {
 	}
 
 	Job(UUID id, UUID tenantId, String model, String modelVersion, long totalItems, int totalChunks, String metadata,
-			String callbackUrl, Instant now, Instant expiresAt) {
+			String callbackUrl, Instant now, Instant expiresAt, Duration resultsRetention) {
 		this.id = id;
 		this.tenantId = tenantId;
 		this.model = model;
@@ -77,6 +87,7 @@ public class Job {
 		this.createdAt = now;
 		this.updatedAt = now;
 		this.expiresAt = expiresAt;
+		this.resultsRetentionSeconds = resultsRetention.toSeconds();
 	}
 
 	/** Moves to {@code next}, which the caller has checked is allowed. */
@@ -86,6 +97,7 @@ public class Job {
 		}
 		if (next.isTerminal()) {
 			this.finishedAt = now;
+			this.resultsExpireAt = now.plusSeconds(this.resultsRetentionSeconds);
 		}
 		this.state = next;
 		this.updatedAt = now;
@@ -179,6 +191,18 @@ public class Job {
 
 	public Instant getExpiresAt() {
 		return this.expiresAt;
+	}
+
+	public Duration getResultsRetention() {
+		return Duration.ofSeconds(this.resultsRetentionSeconds);
+	}
+
+	public Instant getResultsExpireAt() {
+		return this.resultsExpireAt;
+	}
+
+	public Instant getPurgedAt() {
+		return this.purgedAt;
 	}
 
 	/** Items without a result (yet). */

@@ -122,7 +122,13 @@ class JobEndings {
 				"select first_index, item_count from input_chunks where job_id = ? and chunk_no = ?",
 				(rs, n) -> new long[] { rs.getLong(1), rs.getInt(2) }, chunk.jobId(), chunk.chunk());
 		if (found.isEmpty()) {
-			log.warn("Job(id={}) chunk {}: cannot fail a chunk that does not exist", chunk.jobId(), chunk.chunk());
+			if (this.jobs.findById(chunk.jobId()).map((job) -> job.getState().isTerminal()).orElse(false)) {
+				// its inputs went with its end; a finished job never changes
+				log.debug("Job(id={}) chunk {}: failure after the job finished ignored", chunk.jobId(), chunk.chunk());
+			}
+			else {
+				log.warn("Job(id={}) chunk {}: cannot fail a chunk that does not exist", chunk.jobId(), chunk.chunk());
+			}
 			return false;
 		}
 		long first = found.get(0)[0];

@@ -126,10 +126,11 @@ public class JobManagement {
 	/**
 	 * A page of a tenant's item results ({@code {index, output}} or {@code {index,
 	 * error}}) in input order, from item {@code from}.
+	 * @throws ApiException 404 for an unknown job, 410 once its results were purged
 	 */
 	@Transactional(readOnly = true)
 	public ResultsPage results(UUID tenantId, UUID jobId, long from, int limit) {
-		Job job = this.reads.find(tenantId, jobId);
+		Job job = this.reads.findWithResults(tenantId, jobId);
 		List<JsonNode> items = this.results.page(jobId, from, limit, false);
 		long next = items.isEmpty() ? -1 : items.get(items.size() - 1).get("index").asLong() + 1;
 		boolean more = items.size() == limit && next < job.getTotalItems();
@@ -139,7 +140,7 @@ public class JobManagement {
 	/** A page of a tenant's failed items ({@code {index, error}}) in input order. */
 	@Transactional(readOnly = true)
 	public ResultsPage errors(UUID tenantId, UUID jobId, long from, int limit) {
-		Job job = this.reads.find(tenantId, jobId);
+		Job job = this.reads.findWithResults(tenantId, jobId);
 		List<JsonNode> items = this.results.page(jobId, from, limit, true);
 		long next = (items.size() == limit) ? items.get(items.size() - 1).get("index").asLong() + 1 : -1;
 		return new ResultsPage(job.getState(), job.getFailedItems(), items, next);
@@ -148,11 +149,11 @@ public class JobManagement {
 	/**
 	 * Every recorded item of a tenant's job as NDJSON, in input order, one chunk in
 	 * memory at a time.
-	 * @return the writer of the stream; an unknown job is a 404 here, before any byte is
-	 * written
+	 * @return the writer of the stream; an unknown job is a 404 here, and a job whose
+	 * results were purged a 410, before any byte is written
 	 */
 	public ResultsStream resultsStream(UUID tenantId, UUID jobId) {
-		this.reads.view(tenantId, jobId);
+		this.reads.findWithResults(tenantId, jobId);
 		return (out) -> this.results.writeNdjson(jobId, out);
 	}
 

@@ -2,15 +2,18 @@ package dev.batchline.api.job;
 
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.PageCursor;
+import dev.batchline.contracts.ProblemKind;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.ResultSetExtractor;
@@ -31,6 +34,7 @@ class JobReads {
 	private static final String STATUS_SQL = """
 			select j.id, j.state, j.model, j.model_version, j.total_items, j.succeeded_items, j.failed_items,
 			       j.metadata, j.callback_url, j.created_at, j.started_at, j.finished_at, j.updated_at, j.expires_at,
+			       j.results_retention_seconds, j.results_expire_at, j.purged_at,
 			       h.from_state, h.to_state, h.reason, h.changed_at
 			from jobs j
 			left join job_state_history h on h.job_id = j.id
@@ -62,6 +66,25 @@ class JobReads {
 	/** A tenant's job entity, or 404. */
 	Job find(UUID tenantId, UUID jobId) {
 		return this.jobs.findByIdAndTenantId(jobId, tenantId).orElseThrow(() -> ApiException.notFound("Job " + jobId));
+	}
+
+	/**
+	 * A tenant's job whose results are still kept, or 404, or 410 once they were purged.
+	 */
+	Job findWithResults(UUID tenantId, UUID jobId) {
+		Job job = find(tenantId, jobId);
+		if (job.getPurgedAt() != null) {
+			throw gone(jobId, job.getPurgedAt(), job.getResultsExpireAt());
+		}
+		return job;
+	}
+
+	/** The answer for the results of a job that were purged. */
+	static ApiException gone(UUID jobId, Instant purgedAt, Instant resultsExpireAt) {
+		return new ApiException(ProblemKind.GONE,
+				"The results of job " + jobId + " were deleted at " + purgedAt
+						+ ", when their retention ended (results_expire_at " + resultsExpireAt + ")",
+				Map.of("purged_at", purgedAt.toString()));
 	}
 
 	/** A job's state changes, oldest first. */
@@ -106,6 +129,9 @@ class JobReads {
 		Instant finishedAt = instant(rs, "finished_at");
 		Instant updatedAt = instant(rs, "updated_at");
 		Instant expiresAt = instant(rs, "expires_at");
+		Duration resultsRetention = Duration.ofSeconds(rs.getLong("results_retention_seconds"));
+		Instant resultsExpireAt = instant(rs, "results_expire_at");
+		Instant purgedAt = instant(rs, "purged_at");
 		List<JobView.StateChange> history = new ArrayList<>();
 		do {
 			String to = rs.getString("to_state");
@@ -117,7 +143,7 @@ class JobReads {
 		}
 		while (rs.next());
 		return JobView.of(id, state, model, version, total, succeeded, failed, metadata, callbackUrl, createdAt,
-				startedAt, finishedAt, updatedAt, expiresAt, history);
+				startedAt, finishedAt, updatedAt, expiresAt, resultsRetention, resultsExpireAt, purgedAt, history);
 	}
 
 	private static Instant instant(ResultSet rs, String column) throws SQLException {

@@ -87,12 +87,13 @@ class JobSubmissions {
 			.orElseThrow(() -> unknownModel(request));
 		String metadata = metadataJson(request.metadata());
 		Duration window = this.lifecycle.completionWindow(request.completionWindow());
+		Duration retention = this.lifecycle.resultsRetention(request.outputExpiresAfter());
 		long started = System.nanoTime();
 		Instant now = this.clock.instant();
 		// the job row comes first (the chunks refer to it) and learns its totals at the
 		// end
 		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(), 0, 0,
-				metadata, request.callbackUrl(), now, now.plus(window)));
+				metadata, request.callbackUrl(), now, now.plus(window), retention));
 		ChunkBuilder chunks;
 		try (ChunkWriter.Copy copy = this.chunkWriter.open(job.getId())) {
 			chunks = new ChunkBuilder(this.properties.chunkMaxItems(), this.properties.chunkMaxBytes(), copy);

@@ -17,7 +17,8 @@ import org.springframework.transaction.annotation.Transactional;
 /**
  * The one place a job changes state: checks the move against {@link JobState}'s table,
  * keeps it in the history and announces it as a {@code job.*} event through the outbox,
- * all in the caller's transaction.
+ * and releases a job's inputs when it ends ({@link JobInputs}), all in the caller's
+ * transaction.
  */
 @Component
 class JobTransitions {
@@ -32,9 +33,13 @@ class JobTransitions {
 
 	private final MeterRegistry meters;
 
-	JobTransitions(JobStateChangeRepository history, Outbox outbox, Clock clock, MeterRegistry meters) {
+	private final JobInputs inputs;
+
+	JobTransitions(JobStateChangeRepository history, Outbox outbox, JobInputs inputs, Clock clock,
+			MeterRegistry meters) {
 		this.history = history;
 		this.outbox = outbox;
+		this.inputs = inputs;
 		this.clock = clock;
 		this.meters = meters;
 	}
@@ -61,6 +66,7 @@ class JobTransitions {
 		this.history.save(new JobStateChange(job.getId(), from, next, reason, now));
 		announce(job, next.eventType(), reason);
 		if (next.isTerminal()) {
+			this.inputs.release(job.getId());
 			this.meters.counter("batchline.jobs.finished", "model", job.getModel(), "state", next.name()).increment();
 		}
 		log.info("Job(id={}) {} -> {}: {}", job.getId(), from, next, reason);

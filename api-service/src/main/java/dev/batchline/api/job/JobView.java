@@ -1,6 +1,7 @@
 package dev.batchline.api.job;
 
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
@@ -25,18 +26,31 @@ import tools.jackson.databind.JsonNode;
  * @param finishedAt when it reached a terminal state
  * @param updatedAt when it last changed
  * @param expiresAt the end of its completion window
+ * @param outputExpiresAfter how long its results are kept after it finishes
+ * @param resultsExpireAt when its results are purged (once it has finished)
+ * @param purgedAt when its results were purged
  * @param history every state change, oldest first (only on the single-job view)
  * @param links where to look next
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
 		Callback callback, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
-		Instant expiresAt, List<StateChange> history, Map<String, String> links) {
+		Instant expiresAt, OutputExpiresAfter outputExpiresAfter, Instant resultsExpireAt, Instant purgedAt,
+		List<StateChange> history, Map<String, String> links) {
 
 	public record Counts(long total, long succeeded, long failed, long skipped, long pending) {
 	}
 
 	public record Callback(String url) {
+	}
+
+	/** OpenAI's form: seconds after the output is complete (the job finished). */
+	public record OutputExpiresAfter(String anchor, long seconds) {
+
+		static OutputExpiresAfter of(Duration retention) {
+			return new OutputExpiresAfter("created_at", retention.toSeconds());
+		}
+
 	}
 
 	public record StateChange(JobState from, JobState to, String reason, Instant at) {
@@ -46,6 +60,7 @@ public record JobView(UUID id, JobState state, String model, String version, Cou
 		return of(job.getId(), job.getState(), job.getModel(), job.getModelVersion(), job.getTotalItems(),
 				job.getSucceededItems(), job.getFailedItems(), job.getMetadata(), job.getCallbackUrl(),
 				job.getCreatedAt(), job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(), job.getExpiresAt(),
+				job.getResultsRetention(), job.getResultsExpireAt(), job.getPurgedAt(),
 				(history != null) ? history.stream()
 					.map((c) -> new StateChange(c.getFromState(), c.getToState(), c.getReason(), c.getChangedAt()))
 					.toList() : null);
@@ -58,7 +73,8 @@ public record JobView(UUID id, JobState state, String model, String version, Cou
 	 */
 	static JobView of(UUID id, JobState state, String model, String version, long total, long succeeded, long failed,
 			String metadata, String callbackUrl, Instant createdAt, Instant startedAt, Instant finishedAt,
-			Instant updatedAt, Instant expiresAt, List<StateChange> history) {
+			Instant updatedAt, Instant expiresAt, Duration resultsRetention, Instant resultsExpireAt, Instant purgedAt,
+			List<StateChange> history) {
 		String self = "/v1/jobs/" + id;
 		long unprocessed = total - succeeded - failed;
 		long skipped = (state == JobState.CANCELLED || state == JobState.EXPIRED) ? unprocessed : 0;
@@ -66,8 +82,8 @@ public record JobView(UUID id, JobState state, String model, String version, Cou
 				new Counts(total, succeeded, failed, skipped, unprocessed - skipped),
 				(metadata != null) ? EventCodec.tree(metadata.getBytes(StandardCharsets.UTF_8)) : null,
 				(callbackUrl != null) ? new Callback(callbackUrl) : null, createdAt, startedAt, finishedAt, updatedAt,
-				expiresAt, history, Map.of("self", self, "results", self + "/results", "errors", self + "/errors",
-						"cancel", self + "/cancel"));
+				expiresAt, OutputExpiresAfter.of(resultsRetention), resultsExpireAt, purgedAt, history, Map.of("self",
+						self, "results", self + "/results", "errors", self + "/errors", "cancel", self + "/cancel"));
 	}
 
 }

@@ -80,6 +80,19 @@ public class Outbox {
 				Integer.class, jobId, CHUNKS);
 	}
 
+	/**
+	 * Removes the chunk records of a finished job not published yet, except those the
+	 * relay is publishing right now (it deletes them itself): a finished job waits for no
+	 * chunk, and its recorder must not wait for the relay's round.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void dropPendingChunks(UUID jobId) {
+		this.jdbc.update("""
+				delete from outbox where id in (
+				    select id from outbox where job_id = ? and topic = ? for update skip locked)
+				""", jobId, CHUNKS);
+	}
+
 	/** Whether the job has records not published yet. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public boolean hasPending(UUID jobId) {

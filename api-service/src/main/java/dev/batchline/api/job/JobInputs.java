@@ -1,0 +1,47 @@
+package dev.batchline.api.job;
+
+import java.util.UUID;
+
+import dev.batchline.api.outbox.Outbox;
+import io.micrometer.core.instrument.Counter;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.stereotype.Component;
+import org.springframework.transaction.annotation.Propagation;
+import org.springframework.transaction.annotation.Transactional;
+
+/**
+ * A job's input chunks, released when the job ends. Nothing needs them after that: a
+ * finished job ignores late results and dead letters, and the watchdog looks only at
+ * unfinished jobs. A chunk still being worked on belongs to an unfinished job.
+ */
+@Component
+class JobInputs {
+
+	private final JdbcTemplate jdbc;
+
+	private final Outbox outbox;
+
+	private final Counter deleted;
+
+	JobInputs(JdbcTemplate jdbc, Outbox outbox, MeterRegistry meters) {
+		this.jdbc = jdbc;
+		this.outbox = outbox;
+		this.deleted = RetentionMeters.rowsDeleted(meters, "input_chunks");
+	}
+
+	/**
+	 * Deletes a finished job's input chunks, and its chunk records not published yet (a
+	 * re-drive the job no longer waits for), in the caller's transaction.
+	 * @return the number of chunks deleted
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	int release(UUID jobId) {
+		this.outbox.dropPendingChunks(jobId);
+		int chunks = this.jdbc.update("delete from input_chunks where job_id = ?", jobId);
+		this.deleted.increment(chunks);
+		return chunks;
+	}
+
+}
