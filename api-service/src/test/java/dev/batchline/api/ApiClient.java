@@ -1,7 +1,9 @@
 package dev.batchline.api;
 
 import java.io.IOException;
+import java.net.InetAddress;
 import java.net.URI;
+import java.net.UnknownHostException;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
@@ -12,15 +14,34 @@ import tools.jackson.databind.JsonNode;
 /** A plain HTTP client for the API under test, as any user would call it. */
 final class ApiClient {
 
-	private final HttpClient http = HttpClient.newHttpClient();
+	private final HttpClient http;
 
 	private final String base;
 
 	private final String token;
 
 	ApiClient(String base, String token) {
+		this(HttpClient.newHttpClient(), base, token);
+	}
+
+	private ApiClient(HttpClient http, String base, String token) {
+		this.http = http;
 		this.base = base;
 		this.token = token;
+	}
+
+	/**
+	 * This client calling from another local address (all of 127/8 is this host), so
+	 * per-address limits see another client.
+	 */
+	ApiClient from(String localAddress) {
+		try {
+			return new ApiClient(HttpClient.newBuilder().localAddress(InetAddress.getByName(localAddress)).build(),
+					this.base, this.token);
+		}
+		catch (UnknownHostException ex) {
+			throw new IllegalArgumentException(ex);
+		}
 	}
 
 	/**
@@ -38,8 +59,12 @@ final class ApiClient {
 		return api;
 	}
 
+	String token() {
+		return this.token;
+	}
+
 	ApiClient withToken(String other) {
-		return new ApiClient(this.base, other);
+		return new ApiClient(this.http, this.base, other);
 	}
 
 	record Response(int status, String contentType, String body, java.net.http.HttpHeaders headers) {

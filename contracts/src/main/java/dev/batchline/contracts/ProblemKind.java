@@ -46,6 +46,12 @@ public enum ProblemKind {
 	TOO_MANY_ITEMS("too-many-items", 413, "Too many items"),
 	/** One item over the largest item's size. */
 	ITEM_TOO_LARGE("item-too-large", 413, "Item too large"),
+	/** An upload that stalled or arrived too slowly, cut. */
+	REQUEST_TIMEOUT("request-timeout", 408, "Request timeout"),
+	/** More requests (or items) than a tenant's or client's rate allows. */
+	RATE_LIMITED("rate-limited", 429, "Too many requests"),
+	/** A tenant's quota used up (jobs in flight, webhook endpoints, stored bytes). */
+	QUOTA_EXCEEDED("quota-exceeded", 429, "Quota exceeded"),
 	/** No or a wrong API key or token. */
 	UNAUTHORIZED("unauthorized", 401, "Unauthorized"),
 	/** Admin endpoints while no admin token is configured. */
@@ -99,7 +105,8 @@ public enum ProblemKind {
 	 */
 	public static ProblemKind forStatus(int status) {
 		for (ProblemKind kind : new ProblemKind[] { BAD_REQUEST, UNAUTHORIZED, NOT_FOUND, METHOD_NOT_ALLOWED,
-				NOT_ACCEPTABLE, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, UNAVAILABLE, INTERNAL }) {
+				NOT_ACCEPTABLE, REQUEST_TIMEOUT, BODY_TOO_LARGE, UNSUPPORTED_MEDIA_TYPE, INVALID_REQUEST, RATE_LIMITED,
+				UNAVAILABLE, INTERNAL }) {
 			if (kind.status == status) {
 				return kind;
 			}

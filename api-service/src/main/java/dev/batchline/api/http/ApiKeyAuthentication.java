@@ -12,17 +12,16 @@ import java.util.UUID;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.api.tenant.TenantManagement;
-import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ProblemKind;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
 import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.dao.DataAccessException;
 import org.springframework.http.HttpHeaders;
-import org.springframework.http.MediaType;
-import org.springframework.http.ProblemDetail;
 import org.springframework.http.server.PathContainer;
 import org.springframework.http.server.RequestPath;
 import org.springframework.stereotype.Component;
@@ -42,7 +41,11 @@ import org.springframework.web.filter.OncePerRequestFilter;
  * {@code /v1;x/admin/tenants} or {@code /v1/%61dmin/tenants} are admin requests too.
  */
 @Component
+@Order(ApiKeyAuthentication.ORDER)
 public class ApiKeyAuthentication extends OncePerRequestFilter {
+
+	/** This filter's place: after Spring's own, before the other filters of the edge. */
+	static final int ORDER = Ordered.LOWEST_PRECEDENCE - 30;
 
 	/** Request attribute holding the authenticated tenant's id. */
 	public static final String TENANT = "batchline.tenant";
@@ -60,8 +63,11 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 
 	private final ApiProperties properties;
 
-	ApiKeyAuthentication(TenantManagement tenants, ApiProperties properties) {
+	private final FailedAuthentications failures;
+
+	ApiKeyAuthentication(TenantManagement tenants, ApiProperties properties, FailedAuthentications failures) {
 		this.tenants = tenants;
+		this.failures = failures;
 		this.properties = properties;
 	}
 
@@ -80,8 +86,13 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 						"The admin endpoints are disabled: set BATCHLINE_API_ADMIN_TOKEN to enable them"));
 				return;
 			}
+			if (this.failures.isBlocked(request.getRemoteAddr())) {
+				reject(response, this.failures.refusal());
+				return;
+			}
 			if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
 					this.properties.adminToken().getBytes(StandardCharsets.UTF_8))) {
+				this.failures.record(request.getRemoteAddr());
 				reject(response, unauthorized("a valid admin token is required"));
 				return;
 			}
@@ -89,9 +100,16 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		Optional<UUID> tenant;
+		String client = request.getRemoteAddr();
+		Optional<UUID> tenant = (token != null) ? this.tenants.authenticateCached(token) : Optional.empty();
+		if (tenant.isEmpty() && this.failures.isBlocked(client)) {
+			reject(response, this.failures.refusal());
+			return;
+		}
 		try {
-			tenant = (token != null) ? this.tenants.authenticate(token) : Optional.empty();
+			if (tenant.isEmpty() && token != null) {
+				tenant = this.tenants.authenticate(token);
+			}
 		}
 		catch (DataAccessException | TransactionException ex) {
 			if (!ProblemHandling.isDatabaseUnavailable(ex)) {
@@ -102,6 +120,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			return;
 		}
 		if (tenant.isEmpty()) {
+			this.failures.record(client);
 			reject(response, unauthorized(
 					(token == null) ? "send 'Authorization: Bearer <api key>'" : "the API key is not valid"));
 			return;
@@ -150,18 +169,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	}
 
 	private static void reject(HttpServletResponse response, ApiException ex) throws IOException {
-		ProblemDetail problem = ProblemHandling.problem(ex).getBody();
-		response.setStatus(ex.kind().status());
-		if (ex.kind() == ProblemKind.UNAUTHORIZED) {
-			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
-		}
-		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
-		java.util.Map<String, Object> body = new java.util.LinkedHashMap<>();
-		body.put("type", problem.getType().toString());
-		body.put("title", problem.getTitle());
-		body.put("status", problem.getStatus());
-		body.put("detail", problem.getDetail());
-		response.getOutputStream().write(EventCodec.encode(body));
+		ProblemHandling.write(response, ex);
 	}
 
 }

@@ -1,10 +1,15 @@
 package dev.batchline.api.http;
 
+import java.io.IOException;
 import java.sql.SQLException;
 import java.sql.SQLTransientConnectionException;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ProblemKind;
+import jakarta.servlet.http.HttpServletResponse;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -52,7 +57,31 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 		problem.setType(kind.type());
 		problem.setTitle(kind.title());
 		ex.properties().forEach(problem::setProperty);
-		return ResponseEntity.status(kind.status()).contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+		ResponseEntity.BodyBuilder answer = ResponseEntity.status(kind.status());
+		ex.headers().forEach(answer::header);
+		return answer.contentType(MediaType.APPLICATION_PROBLEM_JSON).body(problem);
+	}
+
+	/**
+	 * Writes the answer of an {@link ApiException} from a filter, outside Spring MVC.
+	 */
+	static void write(HttpServletResponse response, ApiException ex) throws IOException {
+		ProblemDetail problem = problem(ex).getBody();
+		response.setStatus(ex.kind().status());
+		if (ex.kind() == ProblemKind.UNAUTHORIZED) {
+			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
+		}
+		ex.headers().forEach(response::addHeader);
+		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", problem.getType().toString());
+		body.put("title", problem.getTitle());
+		body.put("status", problem.getStatus());
+		body.put("detail", problem.getDetail());
+		if (problem.getProperties() != null) {
+			body.putAll(problem.getProperties());
+		}
+		response.getOutputStream().write(EventCodec.encode(body));
 	}
 
 	@ExceptionHandler(MethodArgumentTypeMismatchException.class)

@@ -18,6 +18,9 @@ public interface Items {
 	 */
 	boolean advance();
 
+	/** How many items there are, known before the first is read. */
+	long size();
+
 	/** The current item as a tree (parsed now if it came as text). */
 	JsonNode tree();
 
@@ -62,6 +65,11 @@ public interface Items {
 			@Override
 			public JsonNode tree() {
 				return this.current;
+			}
+
+			@Override
+			public long size() {
+				return list.size();
 			}
 
 		};

@@ -1,9 +1,7 @@
 package dev.batchline.api.intake;
 
-import java.io.InputStream;
 import java.time.Duration;
 import java.time.temporal.ChronoUnit;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
@@ -13,15 +11,16 @@ import dev.batchline.contracts.ProblemKind;
 import tools.jackson.core.JacksonException;
 import tools.jackson.databind.JsonNode;
 import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.boot.convert.DurationStyle;
 
 /**
- * A parsed {@code POST /v1/jobs} body.
+ * A job submission but its items: the fields of a JSON {@code POST /v1/jobs} body, or the
+ * query parameters of an NDJSON one.
  *
  * @param model the model name
  * @param version the model version, or null for the newest
- * @param instances the items (TensorFlow Serving's {@code instances})
  * @param metadata the caller's metadata object, or null
  * @param callbackUrl where to also send the job's terminal event ({@code "callback":
  * {"url": …}}), or null
@@ -30,11 +29,11 @@ import org.springframework.boot.convert.DurationStyle;
  * @param outputExpiresAfter how long the results are kept after the job finishes
  * ({@code output_expires_after}), or null for the default
  */
-public record JobRequest(String model, String version, List<JsonNode> instances, JsonNode metadata, String callbackUrl,
-		Duration completionWindow, Duration outputExpiresAfter) {
+public record JobRequest(String model, String version, JsonNode metadata, String callbackUrl, Duration completionWindow,
+		Duration outputExpiresAfter) {
 
-	/** The fields of a JSON submission. */
-	private static final List<String> BODY_FIELDS = List.of("model", "version", "instances", "metadata", "callback",
+	/** The fields of a JSON submission but {@code instances}. */
+	private static final List<String> BODY_FIELDS = List.of("model", "version", "metadata", "callback",
 			"completion_window", "output_expires_after");
 
 	/** The query parameters of an NDJSON submission. */
@@ -42,27 +41,17 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 			"completion_window", "output_expires_after_anchor", "output_expires_after_seconds");
 
 	/**
-	 * Reads a request body of at most {@code maxBytes}.
-	 * @param body the body
-	 * @param maxBytes the limit
+	 * The fields of a JSON submission but {@code instances}, which {@link JsonJobBody}
+	 * has checked and reads as a stream.
+	 * @param root the other fields
 	 * @return the request
-	 * @throws ApiException 400 for malformed JSON or a wrong form, 413 past the limit
+	 * @throws ApiException 422 for a missing, unknown or invalid field
 	 */
-	public static JobRequest read(InputStream body, long maxBytes) {
-		JsonNode root;
-		LimitedInputStream limited = new LimitedInputStream(body, maxBytes);
-		try {
-			root = EventCodec.mapper().readTree(limited);
-		}
-		catch (JacksonException ex) {
-			if (limited.exceeded()) {
-				throw tooLarge(maxBytes);
+	static JobRequest of(ObjectNode root) {
+		for (String field : root.propertyNames()) {
+			if (!BODY_FIELDS.contains(field)) {
+				throw ApiException.invalid("unknown field '" + field + "'");
 			}
-			throw new ApiException(ProblemKind.MALFORMED_JSON,
-					"The request body is not valid JSON: " + ex.getOriginalMessage());
-		}
-		if (root == null || root.isMissingNode() || !root.isObject()) {
-			throw ApiException.badRequest("The request body must be a JSON object with 'model' and 'instances'");
 		}
 		JsonNode model = root.get("model");
 		if (model == null || !model.isString() || model.asString().isBlank()) {
@@ -72,23 +61,12 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 		if (version != null && !version.isNull() && !(version.isString() || version.isIntegralNumber())) {
 			throw ApiException.invalid("'version' must be a string or an integer");
 		}
-		JsonNode instances = root.get("instances");
-		if (instances == null || !instances.isArray()) {
-			throw ApiException.invalid("'instances' is required and must be an array of items");
-		}
 		JsonNode metadata = root.get("metadata");
 		if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
 			throw ApiException.invalid("'metadata' must be an object");
 		}
-		for (String field : root.propertyNames()) {
-			if (!BODY_FIELDS.contains(field)) {
-				throw ApiException.invalid("unknown field '" + field + "'");
-			}
-		}
-		List<JsonNode> items = new ArrayList<>(instances.size());
-		instances.forEach(items::add);
 		return new JobRequest(model.asString(), (version == null || version.isNull()) ? null : version.asString(),
-				items, (metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")),
+				(metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")),
 				completionWindow(root.get("completion_window")),
 				OutputExpiry.fromJson(root.get("output_expires_after")));
 	}
@@ -141,11 +119,6 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 		return url.asString().strip();
 	}
 
-	/** The error of a JSON body over {@code batchline.api.max-body-bytes}. */
-	public static ApiException tooLarge(long maxBytes) {
-		return ApiException.bodyTooLarge(maxBytes, "batchline.api.max-body-bytes");
-	}
-
 	/**
 	 * Reads the fields of a submission but {@code instances} from query parameters (an
 	 * NDJSON submission, whose body holds the items).
@@ -173,7 +146,7 @@ public record JobRequest(String model, String version, List<JsonNode> instances,
 			throw ApiException.invalid("'callback_url' must be an http or https URL");
 		}
 		String window = value(parameters, "completion_window");
-		return new JobRequest(model, (version == null || version.isBlank()) ? null : version, List.of(),
+		return new JobRequest(model, (version == null || version.isBlank()) ? null : version,
 				metadataParameter(value(parameters, "metadata")), (callbackUrl != null) ? callbackUrl.strip() : null,
 				(window != null) ? completionWindow(JsonNodeFactory.instance.stringNode(window)) : null,
 				OutputExpiry.fromQuery(value(parameters, "output_expires_after_anchor"),

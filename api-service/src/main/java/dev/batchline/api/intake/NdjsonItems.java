@@ -28,6 +28,8 @@ public final class NdjsonItems implements Items {
 
 	private final long maxLineBytes;
 
+	private final long size;
+
 	private final byte[] buffer = new byte[BUFFER_BYTES];
 
 	private int position;
@@ -60,12 +62,19 @@ public final class NdjsonItems implements Items {
 	 * @param maxBodyBytes the most bytes read before 413
 	 * @param bodyLimitProperty the property that sets {@code maxBodyBytes}, for the 413
 	 * @param maxLineBytes the longest line (one item) accepted
+	 * @param size the body's non-blank lines, counted while it was received
 	 */
-	public NdjsonItems(InputStream body, long maxBodyBytes, String bodyLimitProperty, long maxLineBytes) {
+	public NdjsonItems(InputStream body, long maxBodyBytes, String bodyLimitProperty, long maxLineBytes, long size) {
 		this.in = new LimitedInputStream(body, maxBodyBytes);
 		this.maxBodyBytes = maxBodyBytes;
 		this.bodyLimitProperty = bodyLimitProperty;
 		this.maxLineBytes = maxLineBytes;
+		this.size = size;
+	}
+
+	@Override
+	public long size() {
+		return this.size;
 	}
 
 	@Override
@@ -180,7 +189,7 @@ public final class NdjsonItems implements Items {
 		if (this.spillLength + (long) length > this.maxLineBytes) {
 			throw new ApiException(ProblemKind.ITEM_TOO_LARGE,
 					"line " + (this.line + 1) + " is longer than " + this.maxLineBytes
-							+ " bytes (batchline.api.max-body-bytes, the largest item)",
+							+ " bytes (batchline.api.upload.max-item-bytes, the largest item)",
 					Map.of("line", this.line + 1, "item_index", this.items));
 		}
 		if (this.spillLength + length > this.spill.length) {

@@ -43,6 +43,8 @@ final class ChunkBuilder {
 
 	private long firstIndex;
 
+	private long bytes;
+
 	ChunkBuilder(int maxItems, int maxBytes, Consumer<Chunk> sink) {
 		this.maxItems = maxItems;
 		this.maxBytes = maxBytes;
@@ -84,6 +86,11 @@ final class ChunkBuilder {
 		return this.items;
 	}
 
+	/** The bytes of the chunks handed on. */
+	long bytes() {
+		return this.bytes;
+	}
+
 	/** The number of chunks handed on. */
 	int chunks() {
 		return this.chunks;
@@ -92,6 +99,7 @@ final class ChunkBuilder {
 	private void emit() {
 		this.current.write(']');
 		this.sink.accept(new Chunk(this.chunks, this.firstIndex, this.count, this.current.toByteArray()));
+		this.bytes += this.current.size();
 		this.chunks++;
 		this.firstIndex += this.count;
 		this.current.reset();

@@ -101,7 +101,7 @@ class ChunkRecording {
 		if (job.getState() == JobState.QUEUED && !result.skipped()) {
 			this.transitions.move(job, JobState.RUNNING, "first results recorded");
 		}
-		job.countChunk(result.items().size() - failed, failed, this.clock.instant());
+		job.countChunk(result.items().size() - failed, failed, result.items().json().length, this.clock.instant());
 		if (!job.allChunksRecorded()) {
 			if (passedATenth(job)) {
 				this.transitions.announce(job, JobEvent.PROGRESS,

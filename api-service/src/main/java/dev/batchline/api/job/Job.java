@@ -38,6 +38,9 @@ public class Job {
 
 	private long failedItems;
 
+	/** Bytes of input and results the job keeps stored (the stored-bytes quota). */
+	private long storedBytes;
+
 	private int totalChunks;
 
 	private int completedChunks;
@@ -112,17 +115,24 @@ public class Job {
 	 * Sets the job's size once its items are stored: a streamed job's row is written
 	 * before its items are counted.
 	 */
-	void setTotals(long totalItems, int totalChunks) {
+	void setTotals(long totalItems, int totalChunks, long inputBytes) {
 		this.totalItems = totalItems;
 		this.totalChunks = totalChunks;
+		this.storedBytes = inputBytes;
 	}
 
-	/** Counts one recorded chunk. */
-	void countChunk(long succeeded, long failed, Instant now) {
+	/** Counts one recorded chunk, whose results take {@code bytes}. */
+	void countChunk(long succeeded, long failed, long bytes, Instant now) {
+		this.storedBytes += bytes;
 		this.succeededItems += succeeded;
 		this.failedItems += failed;
 		this.completedChunks++;
 		this.updatedAt = now;
+	}
+
+	/** Forgets the bytes of its input chunks, deleted as it ended. */
+	void releaseInputs(long bytes) {
+		this.storedBytes = Math.max(0, this.storedBytes - bytes);
 	}
 
 	boolean allChunksRecorded() {

@@ -34,14 +34,17 @@ class JobInputs {
 	/**
 	 * Deletes a finished job's input chunks, and its chunk records not published yet (a
 	 * re-drive the job no longer waits for), in the caller's transaction.
-	 * @return the number of chunks deleted
+	 * @return the bytes of the chunks deleted
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	int release(UUID jobId) {
+	long release(UUID jobId) {
 		this.outbox.dropPendingChunks(jobId);
-		int chunks = this.jdbc.update("delete from input_chunks where job_id = ?", jobId);
-		this.deleted.increment(chunks);
-		return chunks;
+		long[] deleted = this.jdbc.queryForObject("""
+				with deleted as (delete from input_chunks where job_id = ? returning octet_length(instances) as bytes)
+				select count(*), coalesce(sum(bytes), 0) from deleted
+				""", (rs, n) -> new long[] { rs.getLong(1), rs.getLong(2) }, jobId);
+		this.deleted.increment(deleted[0]);
+		return deleted[1];
 	}
 
 }

@@ -8,6 +8,8 @@ import java.util.function.Supplier;
 
 import dev.batchline.api.intake.Items;
 import dev.batchline.api.intake.JobRequest;
+import dev.batchline.api.quota.Quotas;
+import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.contracts.ChunkCompleted;
@@ -46,6 +48,8 @@ public class JobManagement {
 
 	private final ApiProperties properties;
 
+	private final Quotas quotas;
+
 	private final TransactionTemplate transactions;
 
 	private final RetryTemplate transientFailures;
@@ -55,7 +59,9 @@ public class JobManagement {
 	private final Counter duplicates;
 
 	JobManagement(JobSubmissions submissions, ChunkRecording recording, JobEndings endings, JobReads reads,
-			ResultStore results, ApiProperties properties, TransactionTemplate transactions, MeterRegistry meters) {
+			ResultStore results, ApiProperties properties, Quotas quotas, TransactionTemplate transactions,
+			MeterRegistry meters) {
+		this.quotas = quotas;
 		this.submissions = submissions;
 		this.recording = recording;
 		this.endings = endings;
@@ -69,28 +75,27 @@ public class JobManagement {
 	}
 
 	/**
-	 * Submits a job whose items came parsed (a JSON body), checking each against the
-	 * served model's signature; stores the job, its chunks and their outbox rows in one
-	 * transaction.
-	 * @return the queued job
+	 * Admits a job of {@code items} items before it is submitted: the tenant's unfinished
+	 * jobs and stored bytes must be under its quotas, and the items are taken from its
+	 * items per minute. Every door calls this before {@link #submit}, outside any
+	 * transaction (the rate limits' buckets take a connection of their own).
+	 * @return where the tenant stands against its items per minute (null when limits are
+	 * off)
+	 * @throws ApiException 422 for a job without items, 429 over a limit or quota
 	 */
-	@Transactional
-	public JobView submit(UUID tenantId, JobRequest request) {
-		List<JsonNode> items = request.instances();
-		if (items.isEmpty()) {
-			throw ApiException.invalid("'instances' is empty: a job needs at least one item");
+	public RateLimitStatus admit(UUID tenantId, long items) {
+		if (items == 0) {
+			throw ApiException.invalid("The job has no items: a job needs at least one");
 		}
-		if (items.size() > this.properties.maxItems()) {
-			throw JobSubmissions.tooManyItems(items.size() + " items", this.properties.maxItems(),
-					"batchline.api.max-items");
-		}
-		return view(this.submissions.store(tenantId, request, Items.of(items), this.properties.maxItems(),
-				"batchline.api.max-items"));
+		this.quotas.jobsInFlight(tenantId, this.reads.inFlight(tenantId));
+		this.quotas.storedBytes(tenantId, this.reads.storedBytes(tenantId));
+		return this.quotas.items(tenantId, items);
 	}
 
 	/**
-	 * Submits a job whose items are read while they are stored (an NDJSON stream), in one
-	 * transaction: a bad item anywhere leaves nothing written.
+	 * Submits a job whose items are read while they are stored, checking each against the
+	 * served model's signature, in one transaction: a bad item anywhere leaves nothing
+	 * written. The door has {@link #admit admitted} it.
 	 * @return the queued job
 	 */
 	@Transactional

@@ -54,6 +54,19 @@ class JobReads {
 		this.history = history;
 	}
 
+	/** How many of a tenant's jobs are not finished. */
+	long inFlight(UUID tenantId) {
+		return this.jdbc.queryForObject(
+				"select count(*) from jobs where tenant_id = ? and state in ('QUEUED', 'RUNNING', 'CANCELLING')",
+				Long.class, tenantId);
+	}
+
+	/** The bytes of input and results a tenant's jobs keep stored. */
+	long storedBytes(UUID tenantId) {
+		return this.jdbc.queryForObject("select coalesce(sum(stored_bytes), 0) from jobs where tenant_id = ?",
+				Long.class, tenantId);
+	}
+
 	/** A tenant's job with its history, or 404 (also for another tenant's job). */
 	JobView view(UUID tenantId, UUID jobId) {
 		JobView view = this.jdbc.query(STATUS_SQL, (ResultSetExtractor<JobView>) JobReads::extract, jobId, tenantId);

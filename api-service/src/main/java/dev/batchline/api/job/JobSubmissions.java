@@ -1,5 +1,6 @@
 package dev.batchline.api.job;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -121,7 +122,7 @@ class JobSubmissions {
 		if (chunks.items() == 0) {
 			throw ApiException.invalid("The job has no items: a job needs at least one");
 		}
-		job.setTotals(chunks.items(), chunks.chunks());
+		job.setTotals(chunks.items(), chunks.chunks(), chunks.bytes());
 		this.outbox.appendChunks(job.getId(), chunks.chunks());
 		this.transitions.queued(job);
 		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
@@ -179,7 +180,7 @@ class JobSubmissions {
 			return null;
 		}
 		String json = metadata.toString();
-		if (json.length() > this.properties.maxMetadataBytes()) {
+		if (json.getBytes(StandardCharsets.UTF_8).length > this.properties.maxMetadataBytes()) {
 			throw ApiException.invalid("'metadata' is larger than " + this.properties.maxMetadataBytes()
 					+ " bytes (batchline.api.max-metadata-bytes)");
 		}

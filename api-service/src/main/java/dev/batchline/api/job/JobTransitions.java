@@ -66,7 +66,7 @@ class JobTransitions {
 		this.history.save(new JobStateChange(job.getId(), from, next, reason, now));
 		announce(job, next.eventType(), reason);
 		if (next.isTerminal()) {
-			this.inputs.release(job.getId());
+			job.releaseInputs(this.inputs.release(job.getId()));
 			this.meters.counter("batchline.jobs.finished", "model", job.getModel(), "state", next.name()).increment();
 		}
 		log.info("Job(id={}) {} -> {}: {}", job.getId(), from, next, reason);

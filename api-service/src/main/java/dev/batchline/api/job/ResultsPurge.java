@@ -117,7 +117,7 @@ class ResultsPurge implements PolledLifecycle {
 			int inputs = (results < this.batchSize) ? deleteRows("input_chunks", due, this.batchSize - results) : 0;
 			List<UUID> purged = this.jdbc.query((connection) -> {
 				var statement = connection.prepareStatement("""
-						update jobs set purged_at = ?
+						update jobs set purged_at = ?, stored_bytes = 0
 						where id = any(?)
 						  and not exists (select 1 from chunk_results r where r.job_id = jobs.id)
 						  and not exists (select 1 from input_chunks c where c.job_id = jobs.id)

@@ -1,13 +1,19 @@
 package dev.batchline.api.rest;
 
 import java.util.Map;
+import java.util.UUID;
 
+import dev.batchline.api.quota.LimitOverrides;
+import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.tenant.TenantManagement;
 
 import org.springframework.http.HttpStatus;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
 import org.springframework.web.bind.annotation.ResponseStatus;
@@ -25,8 +31,11 @@ class AdminController {
 
 	private final TenantManagement tenants;
 
-	AdminController(TenantManagement tenants) {
+	private final Quotas quotas;
+
+	AdminController(TenantManagement tenants, Quotas quotas) {
 		this.tenants = tenants;
+		this.quotas = quotas;
 	}
 
 	record CreateTenant(String name) {
@@ -43,6 +52,26 @@ class AdminController {
 		}
 		TenantManagement.NewTenant tenant = this.tenants.createTenant(name);
 		return Map.of("tenant_id", tenant.tenantId(), "name", tenant.name(), "api_key", tenant.apiKey());
+	}
+
+	/**
+	 * {@code GET /v1/admin/tenants/{id}/limits}: the tenant's limits in force and those
+	 * set for it (null: the default).
+	 */
+	@GetMapping("/v1/admin/tenants/{id}/limits")
+	Map<String, Object> limits(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin, @PathVariable UUID id) {
+		return Map.of("limits", this.quotas.limits(id), "overrides", this.quotas.overrides(id));
+	}
+
+	/**
+	 * {@code PUT /v1/admin/tenants/{id}/limits}: sets the tenant's own limits; a field
+	 * left out or null keeps the default.
+	 */
+	@PutMapping("/v1/admin/tenants/{id}/limits")
+	Map<String, Object> setLimits(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin, @PathVariable UUID id,
+			@RequestBody LimitOverrides overrides) {
+		this.quotas.setOverrides(id, overrides);
+		return limits(admin, id);
 	}
 
 }

@@ -1,31 +1,35 @@
 package dev.batchline.api.rest;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
-import java.security.DigestInputStream;
+import java.security.MessageDigest;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
-import java.util.function.Supplier;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
+import dev.batchline.api.intake.BodySpool;
+import dev.batchline.api.intake.BodySpools;
 import dev.batchline.api.intake.Items;
+import dev.batchline.api.intake.JsonJobBody;
 import dev.batchline.api.intake.JobRequest;
 import dev.batchline.api.intake.NdjsonItems;
+import dev.batchline.api.intake.UploadProperties;
 import dev.batchline.api.job.JobManagement;
 import dev.batchline.api.job.JobPage;
 import dev.batchline.api.job.JobState;
 import dev.batchline.api.job.JobView;
+import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.api.webhook.WebhookUrls;
 import jakarta.servlet.http.HttpServletRequest;
 
+import org.springframework.http.HttpHeaders;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -57,50 +61,59 @@ class JobController {
 
 	private final IdempotencyKeys idempotencyKeys;
 
+	private final BodySpools spools;
+
+	private final UploadProperties upload;
+
 	JobController(JobManagement jobs, ApiProperties properties, WebhookUrls webhookUrls,
-			IdempotencyKeys idempotencyKeys) {
+			IdempotencyKeys idempotencyKeys, BodySpools spools, UploadProperties upload) {
+		this.spools = spools;
+		this.upload = upload;
 		this.jobs = jobs;
 		this.properties = properties;
 		this.webhookUrls = webhookUrls;
 		this.idempotencyKeys = idempotencyKeys;
 	}
 
+	/**
+	 * A job as one JSON object. The body is received whole (into a spool) before any
+	 * database work, then read as a stream: its items are counted and measured before any
+	 * is parsed, and stored one at a time.
+	 */
 	@PostMapping(path = "/v1/jobs", consumes = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<?> submit(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
 			@RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
 			HttpServletRequest request) throws IOException {
-		if (request.getContentLengthLong() > this.properties.maxBodyBytes()) {
-			throw JobRequest.tooLarge(this.properties.maxBodyBytes());
+		try (BodySpool spool = receive(request, this.properties.maxBodyBytes(), "batchline.api.max-body-bytes",
+				false)) {
+			JsonJobBody body = JsonJobBody.scan(spool, this.properties.maxItems(), "batchline.api.max-items",
+					this.upload.maxItemBytes(), this.properties.maxMetadataBytes());
+			checkCallback("callback.url", body.request());
+			return accepted(tenantId, idempotencyKey, spool.digest(), body.request(), body.items());
 		}
-		DigestInputStream body = new DigestInputStream(request.getInputStream(), IdempotencyKeys.sha256());
-		JobRequest submission = JobRequest.read(body, this.properties.maxBodyBytes());
-		checkCallback("callback.url", submission);
-		byte[] digest = body.getMessageDigest().digest();
-		return accepted(tenantId, idempotencyKey, () -> digest, () -> this.jobs.submit(tenantId, submission));
 	}
 
 	/**
-	 * A large job as a stream: one item per line, parsed, checked and stored while it
-	 * arrives, so its size is bounded by {@code batchline.api.max-stream-bytes}, not by
-	 * memory.
+	 * A large job as a stream: one item per line. Received whole (into a spool) before
+	 * any database work, then parsed, checked and stored a line at a time, so its size is
+	 * bounded by {@code batchline.api.max-stream-bytes}, not by memory.
 	 */
 	@PostMapping(path = "/v1/jobs", consumes = NDJSON)
 	ResponseEntity<?> submitStream(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
 			@RequestHeader(name = IdempotencyKeys.HEADER, required = false) String idempotencyKey,
 			HttpServletRequest request) throws IOException {
 		JobRequest submission = JobRequest.fromQuery(request.getParameterMap());
-		long maxBytes = this.properties.maxStreamBytes();
-		if (request.getContentLengthLong() > maxBytes) {
-			throw ApiException.bodyTooLarge(maxBytes, "batchline.api.max-stream-bytes");
-		}
 		checkCallback("callback_url", submission);
-		// the body's digest (with the query) tells a retry from a reuse of an
-		// Idempotency-Key; it is complete once the stream has been read
-		DigestInputStream body = new DigestInputStream(request.getInputStream(), IdempotencyKeys.sha256());
-		body.getMessageDigest().update(String.valueOf(request.getQueryString()).getBytes(StandardCharsets.UTF_8));
-		Items items = new NdjsonItems(body, maxBytes, "batchline.api.max-stream-bytes", this.properties.maxBodyBytes());
-		return accepted(tenantId, idempotencyKey, () -> drained(body, maxBytes),
-				() -> this.jobs.submit(tenantId, submission, items));
+		long maxBytes = this.properties.maxStreamBytes();
+		try (BodySpool spool = receive(request, maxBytes, "batchline.api.max-stream-bytes", true)) {
+			// the query is part of the request: with the body, it tells a retry from a
+			// reuse of an Idempotency-Key
+			MessageDigest digest = IdempotencyKeys.sha256();
+			digest.update(String.valueOf(request.getQueryString()).getBytes(StandardCharsets.UTF_8));
+			Items items = new NdjsonItems(spool.open(), maxBytes, "batchline.api.max-stream-bytes",
+					this.upload.maxItemBytes(), spool.nonBlankLines());
+			return accepted(tenantId, idempotencyKey, digest.digest(spool.digest()), submission, items);
+		}
 	}
 
 	/**
@@ -155,33 +168,33 @@ class JobController {
 		}
 	}
 
-	/** The 202 answer of a submission, run once per {@code Idempotency-Key}. */
-	private ResponseEntity<?> accepted(UUID tenantId, String idempotencyKey, Supplier<byte[]> body,
-			Supplier<JobView> submit) {
-		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs", body, () -> {
-			JobView job = submit.get();
-			return ResponseEntity.accepted().location(URI.create("/v1/jobs/" + job.id())).body(job);
-		});
+	private BodySpool receive(HttpServletRequest request, long maxBytes, String maxBytesProperty, boolean lines)
+			throws IOException {
+		if (request.getContentLengthLong() > maxBytes) {
+			throw ApiException.bodyTooLarge(maxBytes, maxBytesProperty);
+		}
+		return this.spools.read(request.getInputStream(), maxBytes, maxBytesProperty, lines);
 	}
 
 	/**
-	 * Reads what is left of the body (a retry's, to compare it) and returns its digest.
+	 * The 202 answer of a submission, run once per {@code Idempotency-Key}, once the
+	 * tenant's limits have admitted the job.
 	 */
-	private static byte[] drained(DigestInputStream body, long maxBytes) {
-		try {
-			byte[] buffer = new byte[64 * 1024];
-			long read = 0;
-			for (int n = body.read(buffer); n >= 0; n = body.read(buffer)) {
-				read += n;
-				if (read > maxBytes) {
-					throw ApiException.bodyTooLarge(maxBytes, "batchline.api.max-stream-bytes");
-				}
-			}
-			return body.getMessageDigest().digest();
+	private ResponseEntity<?> accepted(UUID tenantId, String idempotencyKey, byte[] digest, JobRequest submission,
+			Items items) {
+		RateLimitStatus itemsLimit = this.jobs.admit(tenantId, items.size());
+		ResponseEntity<?> answer = this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs",
+				() -> digest, () -> {
+					JobView job = this.jobs.submit(tenantId, submission, items);
+					return ResponseEntity.accepted().location(URI.create("/v1/jobs/" + job.id())).body(job);
+				});
+		if (itemsLimit == null) {
+			return answer;
 		}
-		catch (IOException ex) {
-			throw new UncheckedIOException(ex);
-		}
+		HttpHeaders headers = new HttpHeaders();
+		headers.putAll(answer.getHeaders());
+		itemsLimit.headers().forEach(headers::add);
+		return new ResponseEntity<>(answer.getBody(), headers, answer.getStatusCode());
 	}
 
 }

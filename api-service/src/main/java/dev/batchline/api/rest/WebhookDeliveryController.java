@@ -9,6 +9,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.webhook.WebhookDeliveries;
@@ -37,7 +38,10 @@ class WebhookDeliveryController {
 
 	private final WebhookDeliveries deliveries;
 
-	WebhookDeliveryController(WebhookDeliveries deliveries) {
+	private final Quotas quotas;
+
+	WebhookDeliveryController(WebhookDeliveries deliveries, Quotas quotas) {
+		this.quotas = quotas;
 		this.deliveries = deliveries;
 	}
 
@@ -66,6 +70,7 @@ class WebhookDeliveryController {
 	@PostMapping("/v1/webhook-deliveries/{id}/replay")
 	ResponseEntity<WebhookDeliveries.ReplayAccepted> replay(
 			@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		this.quotas.replay(tenantId);
 		return ResponseEntity.accepted()
 			.location(URI.create("/v1/webhook-deliveries/" + id))
 			.body(this.deliveries.replay(tenantId, id));
@@ -85,6 +90,7 @@ class WebhookDeliveryController {
 		catch (DateTimeParseException ex) {
 			throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
 		}
+		this.quotas.replay(tenantId);
 		return this.deliveries.replayFailed(tenantId, id, from);
 	}
 

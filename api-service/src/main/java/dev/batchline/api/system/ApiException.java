@@ -1,5 +1,6 @@
 package dev.batchline.api.system;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 
 import dev.batchline.contracts.ProblemKind;
@@ -14,6 +15,8 @@ public class ApiException extends RuntimeException {
 	private final ProblemKind kind;
 
 	private final Map<String, Object> properties;
+
+	private final Map<String, String> headers = new LinkedHashMap<>();
 
 	public ApiException(ProblemKind kind, String detail) {
 		this(kind, detail, Map.of());
@@ -69,6 +72,29 @@ public class ApiException extends RuntimeException {
 			throw invalid("'" + field + "' must not contain control characters");
 		}
 		return value;
+	}
+
+	/**
+	 * Adds a header to the answer (over HTTP; other doors map what they can, such as
+	 * {@code Retry-After}).
+	 * @return this
+	 */
+	public ApiException header(String name, String value) {
+		this.headers.put(name, value);
+		return this;
+	}
+
+	/**
+	 * Tells the client when to try again ({@code Retry-After}).
+	 * @return this
+	 */
+	public ApiException retryAfter(long seconds) {
+		return header("Retry-After", String.valueOf(Math.max(1, seconds)));
+	}
+
+	/** The headers of the answer, in order. */
+	public Map<String, String> headers() {
+		return this.headers;
 	}
 
 	public ProblemKind kind() {

@@ -9,11 +9,11 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Base64;
 import java.util.HexFormat;
-import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
-import java.util.concurrent.ConcurrentHashMap;
 
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -35,7 +35,12 @@ public class TenantManagement {
 
 	private static final Duration CACHE_TTL = Duration.ofSeconds(30);
 
-	private static final int MAX_CACHED_KEYS = 10_000;
+	private static final int MAX_CACHED_KEYS = 100_000;
+
+	private static final int KEY_SECRET_BYTES = 32;
+
+	/** The prefix and the unpadded base64url of the secret. */
+	private static final int KEY_LENGTH = KEY_PREFIX.length() + (KEY_SECRET_BYTES * 4 + 2) / 3;
 
 	private final SecureRandom random = new SecureRandom();
 
@@ -45,7 +50,11 @@ public class TenantManagement {
 
 	private final Clock clock;
 
-	private final Map<String, CachedTenant> cache = new ConcurrentHashMap<>();
+	/** Key hash to tenant, or empty for a key that is not valid. */
+	private final Cache<String, Optional<UUID>> cache = Caffeine.newBuilder()
+		.expireAfterWrite(CACHE_TTL)
+		.maximumSize(MAX_CACHED_KEYS)
+		.build();
 
 	TenantManagement(TenantRepository tenants, ApiKeyRepository keys, Clock clock) {
 		this.tenants = tenants;
@@ -71,7 +80,7 @@ public class TenantManagement {
 	public NewTenant createTenant(String name) {
 		Instant now = this.clock.instant();
 		Tenant tenant = this.tenants.save(new Tenant(UUID.randomUUID(), name, WebhookSecret.generate().value(), now));
-		byte[] secret = new byte[32];
+		byte[] secret = new byte[KEY_SECRET_BYTES];
 		this.random.nextBytes(secret);
 		String apiKey = KEY_PREFIX + Base64.getUrlEncoder().withoutPadding().encodeToString(secret);
 		this.keys.save(new ApiKey(UUID.randomUUID(), tenant.getId(), hash(apiKey), apiKey.substring(0, 8), now));
@@ -81,27 +90,43 @@ public class TenantManagement {
 
 	/**
 	 * The tenant an API key belongs to, if the key is valid. Not a transaction of its
-	 * own: a cached key (every request but one per key and {@link #CACHE_TTL}) costs no
-	 * connection, and a miss runs the repository's read-only query.
+	 * own: a key of the wrong form is refused without a query, and a key's answer, known
+	 * or unknown, is cached for {@link #CACHE_TTL}, so only the first request with a key
+	 * in that time costs the repository's read-only query.
 	 */
 	public Optional<UUID> authenticate(String apiKey) {
+		if (!isWellFormed(apiKey)) {
+			return Optional.empty();
+		}
 		byte[] hash = hash(apiKey);
-		String cacheKey = HexFormat.of().formatHex(hash);
-		Instant now = this.clock.instant();
-		CachedTenant cached = this.cache.get(cacheKey);
-		if (cached != null && cached.expires().isAfter(now)) {
-			return Optional.of(cached.tenantId());
+		return this.cache.get(HexFormat.of().formatHex(hash),
+				(key) -> this.keys.findByKeyHash(hash).filter((found) -> !found.isRevoked()).map(ApiKey::getTenantId));
+	}
+
+	/**
+	 * The tenant of an API key whose answer is cached, without a query.
+	 * @return the tenant, or empty when the key is unknown or not cached
+	 */
+	public Optional<UUID> authenticateCached(String apiKey) {
+		if (!isWellFormed(apiKey)) {
+			return Optional.empty();
 		}
-		Optional<UUID> tenant = this.keys.findByKeyHash(hash)
-			.filter((key) -> !key.isRevoked())
-			.map(ApiKey::getTenantId);
-		if (tenant.isPresent()) {
-			if (this.cache.size() >= MAX_CACHED_KEYS) {
-				this.cache.clear();
+		Optional<UUID> cached = this.cache.getIfPresent(HexFormat.of().formatHex(hash(apiKey)));
+		return (cached != null) ? cached : Optional.empty();
+	}
+
+	/** Whether a text has the form of the keys this service makes. */
+	static boolean isWellFormed(String apiKey) {
+		if (apiKey.length() != KEY_LENGTH || !apiKey.startsWith(KEY_PREFIX)) {
+			return false;
+		}
+		for (int i = KEY_PREFIX.length(); i < apiKey.length(); i++) {
+			char c = apiKey.charAt(i);
+			if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '_')) {
+				return false;
 			}
-			this.cache.put(cacheKey, new CachedTenant(tenant.get(), now.plus(CACHE_TTL)));
 		}
-		return tenant;
+		return true;
 	}
 
 	private static byte[] hash(String apiKey) {
@@ -111,9 +136,6 @@ public class TenantManagement {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException("SHA-256 is part of every JRE", ex);
 		}
-	}
-
-	private record CachedTenant(UUID tenantId, Instant expires) {
 	}
 
 }

@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
@@ -47,15 +48,27 @@ public class WebhookEndpointManagement {
 
 	private final Clock clock;
 
-	WebhookEndpointManagement(JdbcTemplate jdbc, WebhookUrls urls, WebhookProperties properties, Clock clock) {
+	private final Quotas quotas;
+
+	WebhookEndpointManagement(JdbcTemplate jdbc, WebhookUrls urls, WebhookProperties properties, Quotas quotas,
+			Clock clock) {
 		this.jdbc = jdbc;
+		this.quotas = quotas;
 		this.urls = urls;
 		this.properties = properties;
 		this.clock = clock;
 	}
 
+	/**
+	 * Registers an endpoint.
+	 * @throws ApiException 422 for a forbidden URL, 429 past the tenant's endpoints quota
+	 */
 	public WebhookEndpoint create(UUID tenantId, EndpointRequest request) {
 		this.urls.check("url", request.url());
+		this.quotas.webhookEndpoints(tenantId,
+				this.jdbc.queryForObject(
+						"select count(*) from webhook_endpoints where tenant_id = ? and deleted_at is null", Long.class,
+						tenantId));
 		Timestamp now = Timestamp.from(this.clock.instant());
 		WebhookEndpoint endpoint = this.jdbc.queryForObject("""
 				insert into webhook_endpoints (id, tenant_id, url, event_types, enabled, description, secret,

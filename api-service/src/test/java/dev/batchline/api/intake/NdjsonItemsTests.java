@@ -61,7 +61,7 @@ class NdjsonItemsTests {
 
 	private static List<JsonNode> read(String body, long maxBytes) {
 		NdjsonItems items = new NdjsonItems(new ByteArrayInputStream(body.getBytes(StandardCharsets.UTF_8)), maxBytes,
-				"test.limit", 1_000_000);
+				"test.limit", 1_000_000, -1);
 		List<JsonNode> all = new ArrayList<>();
 		while (items.advance()) {
 			JsonNode tree = items.tree();

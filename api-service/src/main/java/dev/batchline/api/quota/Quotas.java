@@ -1,0 +1,219 @@
+package dev.batchline.api.quota;
+
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.function.ToLongFunction;
+
+import javax.sql.DataSource;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.ProblemKind;
+import dev.batchline.support.PollLoop;
+import dev.batchline.support.PolledLifecycle;
+import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
+import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
+import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
+import io.micrometer.core.instrument.MeterRegistry;
+
+import org.springframework.stereotype.Service;
+
+/**
+ * The rate limits and quotas of tenants, one face for every door: a request takes a token
+ * of its tenant's requests-per-second bucket, a job its items from the items-per-minute
+ * bucket, and a new job or webhook endpoint is checked against the tenant's counts. The
+ * buckets are Bucket4j's, kept in PostgreSQL ({@code rate_limit_buckets}, one row per
+ * tenant and limit, locked while tokens are taken), so every api-service replica spends
+ * the same budget. Over a limit: {@link ApiException} 429 with {@code Retry-After} and
+ * the RateLimit headers.
+ * <p>
+ * Buckets take their own connection: call these methods outside a transaction.
+ */
+@Service
+public class Quotas implements PolledLifecycle {
+
+	private static final Duration LIMITS_CACHE_TTL = Duration.ofSeconds(5);
+
+	/** The hint of {@code Retry-After} for a quota of counts (jobs, bytes, endpoints). */
+	private static final long COUNT_RETRY_AFTER_SECONDS = 30;
+
+	private static final int CLEANUP_BATCH = 1000;
+
+	private final LimitsProperties properties;
+
+	private final TenantLimitsStore store;
+
+	private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
+
+	private final Cache<UUID, TenantLimits> limits = Caffeine.newBuilder()
+		.expireAfterWrite(LIMITS_CACHE_TTL)
+		.maximumSize(100_000)
+		.build();
+
+	private final MeterRegistry meters;
+
+	private final PollLoop cleanup;
+
+	Quotas(LimitsProperties properties, TenantLimitsStore store, DataSource dataSource, MeterRegistry meters) {
+		this.properties = properties;
+		this.store = store;
+		this.meters = meters;
+		this.buckets = Bucket4jPostgreSQL.selectForUpdateBasedBuilder(dataSource)
+			.primaryKeyMapper(PrimaryKeyMapper.STRING)
+			.table("rate_limit_buckets")
+			.idColumn("id")
+			.stateColumn("state")
+			.expiresAtColumn("expires_at")
+			.expirationAfterWrite(
+					ExpirationAfterWriteStrategy.basedOnTimeForRefillingBucketUpToMax(Duration.ofMinutes(1)))
+			.build();
+		this.cleanup = PollLoop.named("rate-limit-bucket-cleanup", () -> {
+			this.buckets.removeExpired(CLEANUP_BATCH);
+			return false;
+		}).pollInterval(properties.bucketCleanupInterval()).build();
+	}
+
+	/**
+	 * Takes one request of a tenant's requests per second.
+	 * @return where the tenant stands, for the answer's headers; null when limits are off
+	 * @throws ApiException 429 {@code rate-limited} when none is left
+	 */
+	public RateLimitStatus request(UUID tenantId) {
+		if (!this.properties.enabled()) {
+			return null;
+		}
+		return take("requests", tenantId, limits(tenantId).requestsPerSecond(), Duration.ofSeconds(1), 1,
+				"requests per second");
+	}
+
+	/**
+	 * Takes a job's items from a tenant's items per minute.
+	 * @return where the tenant stands, for the answer's headers; null when limits are off
+	 * @throws ApiException 429 {@code rate-limited} when too few are left, 413
+	 * {@code too-many-items} for a job larger than the whole budget
+	 */
+	public RateLimitStatus items(UUID tenantId, long items) {
+		if (!this.properties.enabled()) {
+			return null;
+		}
+		long perMinute = limits(tenantId).itemsPerMinute();
+		if (items > perMinute) {
+			throw new ApiException(ProblemKind.TOO_MANY_ITEMS, "The job has " + items
+					+ " items, more than the tenant may submit in a minute (" + perMinute + "); split it");
+		}
+		return take("items", tenantId, perMinute, Duration.ofMinutes(1), items, "items per minute");
+	}
+
+	/**
+	 * Takes one webhook replay from a tenant's replays per hour.
+	 * @throws ApiException 429 {@code rate-limited} when none is left
+	 */
+	public RateLimitStatus replay(UUID tenantId) {
+		if (!this.properties.enabled()) {
+			return null;
+		}
+		return take("replays", tenantId, this.properties.replaysPerHour(), Duration.ofHours(1), 1, "replays per hour");
+	}
+
+	/**
+	 * Checks that a tenant with {@code inFlight} unfinished jobs may start another.
+	 * @throws ApiException 429 {@code quota-exceeded}
+	 */
+	public void jobsInFlight(UUID tenantId, long inFlight) {
+		checkCount(tenantId, "jobs-in-flight", inFlight, 1, TenantLimits::jobsInFlight,
+				"unfinished jobs; wait for one to finish");
+	}
+
+	/**
+	 * Checks that a tenant whose jobs store {@code storedBytes} may store more.
+	 * @throws ApiException 429 {@code quota-exceeded}
+	 */
+	public void storedBytes(UUID tenantId, long storedBytes) {
+		checkCount(tenantId, "stored-bytes", storedBytes, 1, TenantLimits::storedBytes,
+				"bytes of input and results stored; they are freed as jobs' results expire");
+	}
+
+	/**
+	 * Checks that a tenant with {@code existing} webhook endpoints may add one.
+	 * @throws ApiException 429 {@code quota-exceeded}
+	 */
+	public void webhookEndpoints(UUID tenantId, long existing) {
+		checkCount(tenantId, "webhook-endpoints", existing, 1, TenantLimits::webhookEndpoints,
+				"webhook endpoints; delete one first");
+	}
+
+	/** A tenant's limits: the defaults with its own, as the cache holds them. */
+	public TenantLimits limits(UUID tenantId) {
+		return this.limits.get(tenantId,
+				(id) -> this.properties.defaults().with(this.store.find(id).orElse(LimitOverrides.NONE)));
+	}
+
+	/** The limits set for a tenant (nulls keep the defaults). */
+	public LimitOverrides overrides(UUID tenantId) {
+		return this.store.find(tenantId).orElse(LimitOverrides.NONE);
+	}
+
+	/**
+	 * Sets a tenant's own limits; this replica applies them at once, others within
+	 * {@link #LIMITS_CACHE_TTL}.
+	 * @return the tenant's limits now
+	 */
+	public TenantLimits setOverrides(UUID tenantId, LimitOverrides overrides) {
+		this.store.save(tenantId, overrides.checked());
+		this.limits.invalidate(tenantId);
+		return limits(tenantId);
+	}
+
+	private RateLimitStatus take(String name, UUID tenantId, long quota, Duration window, long tokens, String what) {
+		// the quota is part of the key: a changed limit starts a bucket of its own
+		String key = name + ":" + tenantId + ":" + quota;
+		BucketConfiguration configuration = BucketConfiguration.builder()
+			.addLimit((limit) -> limit.capacity(quota).refillGreedy(quota, window))
+			.build();
+		ConsumptionProbe probe = this.buckets.builder()
+			.build(key, () -> configuration)
+			.tryConsumeAndReturnRemaining(tokens);
+		long windowSeconds = window.toSeconds();
+		if (probe.isConsumed()) {
+			return new RateLimitStatus(name, quota, windowSeconds, probe.getRemainingTokens(),
+					RateLimitStatus.seconds(probe.getNanosToWaitForReset()));
+		}
+		long retryAfter = Math.max(1, RateLimitStatus.seconds(probe.getNanosToWaitForRefill()));
+		this.meters.counter("batchline.limits.refused", "limit", name).increment();
+		RateLimitStatus status = new RateLimitStatus(name, quota, windowSeconds, probe.getRemainingTokens(),
+				retryAfter);
+		ApiException refused = new ApiException(ProblemKind.RATE_LIMITED,
+				"The tenant is over its limit of " + quota + " " + what + "; retry after " + retryAfter + " s");
+		status.headers().forEach(refused::header);
+		throw refused.retryAfter(retryAfter);
+	}
+
+	private void checkCount(UUID tenantId, String name, long used, long adding, ToLongFunction<TenantLimits> limitOf,
+			String what) {
+		if (!this.properties.enabled()) {
+			return;
+		}
+		long limit = limitOf.applyAsLong(limits(tenantId));
+		if (used + adding <= limit) {
+			return;
+		}
+		this.meters.counter("batchline.limits.refused", "limit", name).increment();
+		RateLimitStatus status = new RateLimitStatus(name, limit, 0, Math.max(0, limit - used),
+				COUNT_RETRY_AFTER_SECONDS);
+		ApiException refused = new ApiException(ProblemKind.QUOTA_EXCEEDED,
+				"The tenant has " + used + " of its " + limit + " " + what, Map.of("limit", name));
+		status.headers().forEach(refused::header);
+		throw refused.retryAfter(COUNT_RETRY_AFTER_SECONDS);
+	}
+
+	@Override
+	public PollLoop pollLoop() {
+		return this.cleanup;
+	}
+
+}
