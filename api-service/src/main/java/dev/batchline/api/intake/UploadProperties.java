@@ -33,7 +33,7 @@ import org.springframework.validation.annotation.Validated;
 public record UploadProperties(@DefaultValue("10s") @NotNull Duration idleTimeout,
 		@DefaultValue("16384") @Min(0) long minBytesPerSecond, @DefaultValue("10s") @NotNull Duration grace,
 		@DefaultValue("262144") @Min(0) int memoryBytes, Path spoolDir,
-		@DefaultValue("8589934592") @Min(1024) long spoolMaxBytes, @DefaultValue("8388608") @Min(64) int maxItemBytes,
+		@DefaultValue("8589934592") @Min(1024) long spoolMaxBytes, @DefaultValue("1048576") @Min(64) int maxItemBytes,
 		@DefaultValue("65536") @Min(256) int maxSmallBodyBytes) {
 
 	/**
