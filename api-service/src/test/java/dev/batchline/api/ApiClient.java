@@ -38,6 +38,11 @@ final class ApiClient {
 		return api;
 	}
 
+	/** The bearer token this client sends. */
+	String token() {
+		return this.token;
+	}
+
 	ApiClient withToken(String other) {
 		return new ApiClient(this.base, other);
 	}
