@@ -59,6 +59,7 @@ final class ApiClient {
 		return api;
 	}
 
+	/** The bearer token this client sends. */
 	String token() {
 		return this.token;
 	}

@@ -147,13 +147,17 @@ class WebhookEndpointIntegrationTests {
 				"http://10.0.0.5/hook", "http://172.16.3.4/hook", "http://192.168.1.10/hook",
 				"http://169.254.169.254/latest/meta-data/", "http://[fe80::1]/hook", "http://[fd00::1]/hook",
 				"http://224.0.0.1/hook", "http://0.0.0.0/hook", "http://[::]/hook", "http://[::ffff:127.0.0.1]/hook",
-				"ftp://8.8.8.8/hook", "file:///etc/passwd", "https://user:password@8.8.8.8/hook", "not a url");
+				"http://[64:ff9b::a9fe:a9fe]/hook", "http://[2002:a9fe:a9fe::]/hook", "ftp://8.8.8.8/hook",
+				"file:///etc/passwd", "https://user:password@8.8.8.8/hook", "not a url");
 		for (String url : forbidden) {
 			assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"" + url + "\"}"), 422, "forbidden-url",
 					"'url' is not allowed");
 		}
 		assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"http://169.254.169.254/\"}"), 422,
-				"forbidden-url", "link-local");
+				"forbidden-url", "'url' is not allowed: the host '169.254.169.254' resolves to a non-public address");
+		ApiClient.Response byName = tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"http://localhost:8080/\"}");
+		assertProblem(byName, 422, "forbidden-url", "the host 'localhost' resolves to a non-public address");
+		assertThat(byName.body()).doesNotContain("127.0.0.1").doesNotContain("loopback");
 		assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"ftp://8.8.8.8/hook\"}"), 422,
 				"forbidden-url", "only http and https");
 		assertThat(tenant.api().get("/v1/webhook-endpoints").json().get("data")).isEmpty();
@@ -162,7 +166,7 @@ class WebhookEndpointIntegrationTests {
 		assertThat(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"http://8.8.4.4:8443/x\"}").status())
 			.isEqualTo(201);
 		assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"url\":\"http://10.1.2.3/hook\"}"), 422,
-				"forbidden-url", "private");
+				"forbidden-url", "non-public address");
 		assertThat(tenant.api().get("/v1/webhook-endpoints/" + id).json().get("url").asString()).isEqualTo(PUBLIC_URL);
 	}
 
@@ -396,7 +400,7 @@ class WebhookEndpointIntegrationTests {
 		assertProblem(tenant.api()
 			.post("/v1/jobs",
 					"{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":{\"url\":\"http://[fd00::1]/\"}}"),
-				422, "forbidden-url", "unique-local");
+				422, "forbidden-url", "non-public address");
 		assertProblem(tenant.api()
 			.post("/v1/jobs", "{\"model\":\"iris\",\"instances\":[[1,2,3,4]],\"callback\":\"" + PUBLIC_URL + "\"}"),
 				422, "invalid-request", "'callback' must be an object");

@@ -10,6 +10,7 @@ import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ProblemKind;
 import jakarta.servlet.http.HttpServletResponse;
+import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -22,12 +23,14 @@ import org.springframework.http.MediaType;
 import org.springframework.http.ProblemDetail;
 import org.springframework.http.ResponseEntity;
 import org.springframework.http.converter.HttpMessageNotReadableException;
+import org.springframework.http.converter.HttpMessageNotWritableException;
 import org.springframework.transaction.CannotCreateTransactionException;
 import org.springframework.transaction.TransactionException;
 import org.springframework.web.bind.annotation.ExceptionHandler;
 import org.springframework.web.bind.annotation.RestControllerAdvice;
 import org.springframework.web.context.request.WebRequest;
 import org.springframework.web.method.annotation.MethodArgumentTypeMismatchException;
+import org.springframework.web.multipart.MultipartException;
 import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExceptionHandler;
 
 /**
@@ -90,6 +93,21 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 	}
 
 	/**
+	 * A query that is not percent-encoded UTF-8 ({@code %zz}, {@code %C3%28}): Tomcat
+	 * fails to decode it when a parameter is first read.
+	 */
+	@ExceptionHandler(InvalidParameterException.class)
+	ResponseEntity<ProblemDetail> handleUndecodableQuery(InvalidParameterException ex) {
+		return problem(ApiException.badRequest("the query string is not valid percent-encoded UTF-8"));
+	}
+
+	/** A body sent as multipart that cannot be parsed as one (no boundary, truncated). */
+	@ExceptionHandler(MultipartException.class)
+	ResponseEntity<ProblemDetail> handleMalformedMultipart(MultipartException ex) {
+		return problem(new ApiException(ProblemKind.UNSUPPORTED_MEDIA_TYPE, "a multipart body is not accepted here"));
+	}
+
+	/**
 	 * PostgreSQL unreachable (no connection, none within the pool's timeout, or one cut
 	 * under a request): 503 with {@code Retry-After}; the transaction never began or was
 	 * rolled back, so nothing is half-written. Other database errors are unexpected
@@ -148,6 +166,24 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
 		ApiException problem = new ApiException(ProblemKind.MALFORMED_JSON,
 				"The request body is not valid JSON of the expected form");
+		return ResponseEntity.status(problem.kind().status())
+			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
+			.body(problem(problem).getBody());
+	}
+
+	/**
+	 * No converter writes the answer in the media type the client insists on (an
+	 * {@code Accept} with a charset other than UTF-8 on an endpoint that names what it
+	 * produces): what the client asked for is not available, as for other media types.
+	 */
+	@Override
+	protected ResponseEntity<Object> handleHttpMessageNotWritable(HttpMessageNotWritableException ex,
+			HttpHeaders headers, HttpStatusCode status, WebRequest request) {
+		if (ex.getMessage() == null || !ex.getMessage().startsWith("No converter")) {
+			return super.handleHttpMessageNotWritable(ex, headers, status, request);
+		}
+		ApiException problem = new ApiException(ProblemKind.NOT_ACCEPTABLE,
+				"The answer is available as UTF-8 JSON only; see the Accept header");
 		return ResponseEntity.status(problem.kind().status())
 			.contentType(MediaType.APPLICATION_PROBLEM_JSON)
 			.body(problem(problem).getBody());

@@ -2,7 +2,6 @@ package dev.batchline.api.rest;
 
 import java.net.URI;
 import java.time.Instant;
-import java.time.format.DateTimeParseException;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.Locale;
@@ -11,6 +10,7 @@ import java.util.UUID;
 
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
+import dev.batchline.api.system.Instants;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.webhook.WebhookDeliveries;
 import dev.batchline.api.webhook.WebhookDelivery;
@@ -83,13 +83,7 @@ class WebhookDeliveryController {
 		if (since == null || since.isBlank()) {
 			throw ApiException.badRequest("'since' is required: an ISO-8601 instant such as 2026-11-22T10:00:00Z");
 		}
-		Instant from;
-		try {
-			from = Instant.parse(since);
-		}
-		catch (DateTimeParseException ex) {
-			throw ApiException.badRequest("'since' must be an ISO-8601 instant such as 2026-11-22T10:00:00Z");
-		}
+		Instant from = Instants.parse("since", since);
 		this.quotas.replay(tenantId);
 		return this.deliveries.replayFailed(tenantId, id, from);
 	}

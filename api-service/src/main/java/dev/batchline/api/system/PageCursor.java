@@ -47,17 +47,24 @@ public record PageCursor(Instant createdAt, UUID id) {
 	 * Reads a cursor this API returned.
 	 * @param cursor the text form
 	 * @return the cursor
-	 * @throws ApiException 400 when it is not one
+	 * @throws ApiException 400 when it is not one, or its instant is outside what
+	 * PostgreSQL can compare ({@link Instants})
 	 */
 	public static PageCursor decode(String cursor) {
+		PageCursor decoded;
 		try {
 			String raw = new String(Base64.getUrlDecoder().decode(cursor), StandardCharsets.UTF_8);
 			int bar = raw.indexOf('|');
-			return new PageCursor(Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
+			decoded = new PageCursor(Instant.parse(raw.substring(0, bar)), UUID.fromString(raw.substring(bar + 1)));
 		}
 		catch (RuntimeException ex) {
 			throw ApiException.badRequest("'cursor' is not a cursor this API returned");
 		}
+		if (decoded.createdAt().isBefore(Instants.EARLIEST) || decoded.createdAt().isAfter(Instants.LATEST)) {
+			// no cursor this API returned holds such an instant
+			throw ApiException.badRequest("'cursor' is not a cursor this API returned");
+		}
+		return decoded;
 	}
 
 }
