@@ -85,7 +85,7 @@ public class JobManagement {
 	 */
 	public RateLimitStatus admit(UUID tenantId, long items) {
 		if (items == 0) {
-			throw ApiException.invalid("The job has no items: a job needs at least one");
+			throw ApiException.invalid("The job has no items ('instances' is empty): a job needs at least one");
 		}
 		this.quotas.jobsInFlight(tenantId, this.reads.inFlight(tenantId));
 		this.quotas.storedBytes(tenantId, this.reads.storedBytes(tenantId));

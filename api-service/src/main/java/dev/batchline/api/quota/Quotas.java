@@ -14,6 +14,7 @@ import dev.batchline.contracts.ProblemKind;
 import dev.batchline.support.PollLoop;
 import dev.batchline.support.PolledLifecycle;
 import io.github.bucket4j.BucketConfiguration;
+import io.github.bucket4j.BucketExceptions;
 import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
@@ -21,6 +22,7 @@ import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.dao.DataAccessResourceFailureException;
 import org.springframework.stereotype.Service;
 
 /**
@@ -175,9 +177,14 @@ public class Quotas implements PolledLifecycle {
 		BucketConfiguration configuration = BucketConfiguration.builder()
 			.addLimit((limit) -> limit.capacity(quota).refillGreedy(quota, window))
 			.build();
-		ConsumptionProbe probe = this.buckets.builder()
-			.build(key, () -> configuration)
-			.tryConsumeAndReturnRemaining(tokens);
+		ConsumptionProbe probe;
+		try {
+			probe = this.buckets.builder().build(key, () -> configuration).tryConsumeAndReturnRemaining(tokens);
+		}
+		catch (BucketExceptions.BucketExecutionException ex) {
+			// the buckets live in PostgreSQL: the request fails as any would without it
+			throw new DataAccessResourceFailureException("The rate limits' buckets could not be read", ex);
+		}
 		long windowSeconds = window.toSeconds();
 		if (probe.isConsumed()) {
 			return new RateLimitStatus(name, quota, windowSeconds, probe.getRemainingTokens(),
