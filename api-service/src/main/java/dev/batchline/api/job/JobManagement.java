@@ -88,7 +88,7 @@ public class JobManagement {
 			throw ApiException.invalid("The job has no items ('instances' is empty): a job needs at least one");
 		}
 		this.quotas.jobsInFlight(tenantId, this.reads.inFlight(tenantId));
-		this.quotas.storedBytes(tenantId, this.reads.storedBytes(tenantId));
+		this.quotas.storedBytes(tenantId, () -> this.reads.storedBytes(tenantId));
 		return this.quotas.items(tenantId, items);
 	}
 

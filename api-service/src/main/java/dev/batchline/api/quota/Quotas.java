@@ -3,6 +3,7 @@ package dev.batchline.api.quota;
 import java.time.Duration;
 import java.util.Map;
 import java.util.UUID;
+import java.util.function.LongSupplier;
 import java.util.function.ToLongFunction;
 
 import javax.sql.DataSource;
@@ -16,8 +17,10 @@ import dev.batchline.support.PolledLifecycle;
 import io.github.bucket4j.BucketConfiguration;
 import io.github.bucket4j.BucketExceptions;
 import io.github.bucket4j.ConsumptionProbe;
+import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -53,6 +56,17 @@ public class Quotas implements PolledLifecycle {
 	private final PostgreSQLSelectForUpdateBasedProxyManager<String> buckets;
 
 	private final Cache<UUID, TenantLimits> limits = Caffeine.newBuilder()
+		.expireAfterWrite(LIMITS_CACHE_TTL)
+		.maximumSize(100_000)
+		.build();
+
+	private final Cache<String, BucketProxy> proxies = Caffeine.newBuilder()
+		.expireAfterAccess(Duration.ofMinutes(10))
+		.maximumSize(100_000)
+		.build();
+
+	/** A tenant's stored bytes, summed at most once per {@link #LIMITS_CACHE_TTL}. */
+	private final Cache<UUID, Long> storedBytes = Caffeine.newBuilder()
 		.expireAfterWrite(LIMITS_CACHE_TTL)
 		.maximumSize(100_000)
 		.build();
@@ -132,11 +146,16 @@ public class Quotas implements PolledLifecycle {
 	}
 
 	/**
-	 * Checks that a tenant whose jobs store {@code storedBytes} may store more.
+	 * Checks that a tenant whose jobs store {@code storedBytes} may store more; the sum
+	 * is taken at most once per {@link #LIMITS_CACHE_TTL}.
 	 * @throws ApiException 429 {@code quota-exceeded}
 	 */
-	public void storedBytes(UUID tenantId, long storedBytes) {
-		checkCount(tenantId, "stored-bytes", storedBytes, 1, TenantLimits::storedBytes,
+	public void storedBytes(UUID tenantId, LongSupplier storedBytes) {
+		if (!this.properties.enabled()) {
+			return;
+		}
+		long stored = this.storedBytes.get(tenantId, (id) -> storedBytes.getAsLong());
+		checkCount(tenantId, "stored-bytes", stored, 1, TenantLimits::storedBytes,
 				"bytes of input and results stored; they are freed as jobs' results expire");
 	}
 
@@ -174,12 +193,9 @@ public class Quotas implements PolledLifecycle {
 	private RateLimitStatus take(String name, UUID tenantId, long quota, Duration window, long tokens, String what) {
 		// the quota is part of the key: a changed limit starts a bucket of its own
 		String key = name + ":" + tenantId + ":" + quota;
-		BucketConfiguration configuration = BucketConfiguration.builder()
-			.addLimit((limit) -> limit.capacity(quota).refillGreedy(quota, window))
-			.build();
 		ConsumptionProbe probe;
 		try {
-			probe = this.buckets.builder().build(key, () -> configuration).tryConsumeAndReturnRemaining(tokens);
+			probe = this.proxies.get(key, (id) -> bucket(id, quota, window)).tryConsumeAndReturnRemaining(tokens);
 		}
 		catch (BucketExceptions.BucketExecutionException ex) {
 			// the buckets live in PostgreSQL: the request fails as any would without it
@@ -198,6 +214,18 @@ public class Quotas implements PolledLifecycle {
 				"The tenant is over its limit of " + quota + " " + what + "; retry after " + retryAfter + " s");
 		status.headers().forEach(refused::header);
 		throw refused.retryAfter(retryAfter);
+	}
+
+	/**
+	 * A bucket's proxy in this replica, kept for reuse: concurrent requests of one tenant
+	 * are batched into one round trip to its row (Bucket4j's batching), so a busy
+	 * tenant's requests do not queue on the row's lock one by one.
+	 */
+	private BucketProxy bucket(String key, long quota, Duration window) {
+		BucketConfiguration configuration = BucketConfiguration.builder()
+			.addLimit((limit) -> limit.capacity(quota).refillGreedy(quota, window))
+			.build();
+		return this.buckets.builder().withOptimization(Optimizations.batching()).build(key, () -> configuration);
 	}
 
 	private void checkCount(UUID tenantId, String name, long used, long adding, ToLongFunction<TenantLimits> limitOf,
