@@ -2,6 +2,7 @@ package dev.batchline.api.intake;
 
 import java.util.Iterator;
 import java.util.List;
+import java.util.function.Supplier;
 
 import tools.jackson.databind.JsonNode;
 
@@ -52,13 +53,21 @@ public interface Items {
 	/** The items of a list. */
 	static Items of(List<JsonNode> list) {
 		Iterator<JsonNode> iterator = list.iterator();
+		return reading(list.size(), () -> iterator.hasNext() ? iterator.next() : null);
+	}
+
+	/**
+	 * Items taken one at a time from {@code next}, which answers null after the last.
+	 * @param size how many there are
+	 */
+	static Items reading(long size, Supplier<JsonNode> next) {
 		return new Items() {
 
 			private JsonNode current;
 
 			@Override
 			public boolean advance() {
-				this.current = iterator.hasNext() ? iterator.next() : null;
+				this.current = next.get();
 				return this.current != null;
 			}
 
@@ -69,7 +78,7 @@ public interface Items {
 
 			@Override
 			public long size() {
-				return list.size();
+				return size;
 			}
 
 		};

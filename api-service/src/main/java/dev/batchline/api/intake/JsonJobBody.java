@@ -104,29 +104,8 @@ public final class JsonJobBody {
 			skip(parser, parser.nextToken());
 		}
 		parser.nextToken();
-		long size = this.size;
-		return new Items() {
-
-			private JsonNode current;
-
-			@Override
-			public boolean advance() {
-				JsonToken token = parser.nextToken();
-				this.current = (token == JsonToken.END_ARRAY) ? null : parser.readValueAsTree();
-				return this.current != null;
-			}
-
-			@Override
-			public JsonNode tree() {
-				return this.current;
-			}
-
-			@Override
-			public long size() {
-				return size;
-			}
-
-		};
+		return Items.reading(this.size,
+				() -> (parser.nextToken() == JsonToken.END_ARRAY) ? null : parser.<JsonNode>readValueAsTree());
 	}
 
 	private static long countItems(JsonParser parser, long maxItems, String maxItemsProperty, int maxItemBytes) {

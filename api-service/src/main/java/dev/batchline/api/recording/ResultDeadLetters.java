@@ -1,12 +1,12 @@
 package dev.batchline.api.recording;
 
-import java.nio.charset.StandardCharsets;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.batchline.contracts.DeadLetterReasons;
+import dev.batchline.support.DeadLetterRecords;
 import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
 import io.cloudevents.CloudEvent;
@@ -15,17 +15,13 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaException;
-import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
-import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.core.DefaultKafkaProducerFactory;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.support.serializer.DeserializationException;
-import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -42,8 +38,6 @@ class ResultDeadLetters implements DisposableBean {
 	private static final long SEND_TIMEOUT_SECONDS = 30;
 
 	/** Where reading a deserialization failure's header logs its own problems. */
-	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(ResultDeadLetters.class);
-
 	private final DefaultKafkaProducerFactory<String, byte[]> producers;
 
 	private final KafkaTemplate<String, byte[]> kafka;
@@ -78,17 +72,7 @@ class ResultDeadLetters implements DisposableBean {
 	 * again
 	 */
 	void send(ConsumerRecord<String, CloudEvent> record, String reason, String problem) {
-		ProducerRecord<String, byte[]> letter = new ProducerRecord<>(topic(), record.key(), originalBytes(record));
-		for (Header header : record.headers()) {
-			if (!header.key().startsWith(SerializationUtils.DESERIALIZER_EXCEPTION_HEADER_PREFIX)) {
-				letter.headers().add(header);
-			}
-		}
-		letter.headers().add(RecordHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
-		letter.headers().add(RecordHeaders.ERROR, problem.getBytes(StandardCharsets.UTF_8));
-		letter.headers()
-			.add(RecordHeaders.ORIGIN, (record.topic() + "-" + record.partition() + "@" + record.offset())
-				.getBytes(StandardCharsets.UTF_8));
+		ProducerRecord<String, byte[]> letter = DeadLetterRecords.of(record, topic(), reason, problem);
 		try {
 			this.kafka.send(letter).get(SEND_TIMEOUT_SECONDS, TimeUnit.SECONDS);
 		}
@@ -101,19 +85,6 @@ class ResultDeadLetters implements DisposableBean {
 					+ record.partition() + "@" + record.offset() + " to " + topic(), ex);
 		}
 		this.meters.counter("batchline.results.dead_lettered", "reason", reason).increment();
-	}
-
-	/**
-	 * The record's value bytes: a CloudEvent's data (binary mode), or what failed to
-	 * decode.
-	 */
-	static byte[] originalBytes(ConsumerRecord<String, CloudEvent> record) {
-		if (record.value() != null) {
-			return (record.value().getData() != null) ? record.value().getData().toBytes() : null;
-		}
-		DeserializationException failure = SerializationUtils.getExceptionFromHeader(record,
-				SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER, LOG_ACCESSOR);
-		return (failure != null) ? failure.getData() : null;
 	}
 
 	@Override

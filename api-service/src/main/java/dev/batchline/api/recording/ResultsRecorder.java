@@ -7,6 +7,7 @@ import java.util.UUID;
 
 import dev.batchline.api.job.JobManagement;
 import dev.batchline.api.job.UnrecordableResultException;
+import dev.batchline.support.DeadLetterRecords;
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkKey;
 import dev.batchline.contracts.CloudEventRecords;
@@ -155,7 +156,7 @@ class ResultsRecorder {
 	 */
 	private static Optional<ChunkKey> chunkNamedBy(ConsumerRecord<String, CloudEvent> record) {
 		try {
-			byte[] bytes = ResultDeadLetters.originalBytes(record);
+			byte[] bytes = DeadLetterRecords.originalBytes(record);
 			JsonNode json = (bytes != null) ? EventCodec.tree(bytes) : null;
 			if (json != null && json.path("job_id").isString() && json.path("chunk").canConvertToInt()
 					&& json.path("chunk").isIntegralNumber()) {

@@ -7,6 +7,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
+import dev.batchline.support.DeadLetterRecords;
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ConsumerGroups;
@@ -226,7 +227,7 @@ class ChunkListener {
 				return Optional
 					.of(ChunkReader.read(record.value().getDataContentType(), record.value().getData().toBytes()));
 			}
-			DeserializationException failure = DeadLetters.deserializationFailure(record);
+			DeserializationException failure = DeadLetterRecords.deserializationFailure(record);
 			problem = "the record is not a CloudEvent"
 					+ ((failure != null && failure.getCause() != null) ? ": " + failure.getCause() : "");
 		}

@@ -1,7 +1,6 @@
 package dev.batchline.worker.intake;
 
-import java.nio.charset.StandardCharsets;
-
+import dev.batchline.support.DeadLetterRecords;
 import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
@@ -9,12 +8,8 @@ import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.header.Header;
 
-import org.springframework.core.log.LogAccessor;
 import org.springframework.kafka.core.KafkaTemplate;
-import org.springframework.kafka.support.serializer.DeserializationException;
-import org.springframework.kafka.support.serializer.SerializationUtils;
 import org.springframework.stereotype.Component;
 
 /**
@@ -31,8 +26,6 @@ import org.springframework.stereotype.Component;
 class DeadLetters {
 
 	/** Where reading a deserialization failure's header logs its own problems. */
-	private static final LogAccessor LOG_ACCESSOR = new LogAccessor(DeadLetters.class);
-
 	private final KafkaTemplate<String, Object> kafka;
 
 	private final Topics topics;
@@ -57,43 +50,12 @@ class DeadLetters {
 	 * @param problem why it cannot be processed, for people
 	 */
 	void send(ConsumerRecord<String, CloudEvent> record, String reason, String problem) {
-		ProducerRecord<String, Object> letter = new ProducerRecord<>(topic(), record.key(), originalBytes(record));
-		for (Header header : record.headers()) {
-			if (!header.key().startsWith(SerializationUtils.DESERIALIZER_EXCEPTION_HEADER_PREFIX)) {
-				letter.headers().add(header);
-			}
-		}
-		letter.headers().add(RecordHeaders.REASON, reason.getBytes(StandardCharsets.UTF_8));
-		letter.headers().add(RecordHeaders.ERROR, problem.getBytes(StandardCharsets.UTF_8));
-		letter.headers()
-			.add(RecordHeaders.ORIGIN, (record.topic() + "-" + record.partition() + "@" + record.offset())
-				.getBytes(StandardCharsets.UTF_8));
+		ProducerRecord<String, Object> letter = DeadLetterRecords.of(record, topic(), reason, problem);
 		this.kafka.send(letter);
 		// counted when sent: a transaction that aborts afterwards counts it again when
 		// the
 		// chunk comes again
 		this.meters.counter("batchline.worker.dead_letters", "reason", reason).increment();
-	}
-
-	/**
-	 * Why the record's value could not be deserialized, when it could not (its value is
-	 * then null).
-	 */
-	static DeserializationException deserializationFailure(ConsumerRecord<String, CloudEvent> record) {
-		return SerializationUtils.getExceptionFromHeader(record, SerializationUtils.VALUE_DESERIALIZER_EXCEPTION_HEADER,
-				LOG_ACCESSOR);
-	}
-
-	/**
-	 * The record's value bytes: a CloudEvent's data (binary mode), or what failed to
-	 * decode.
-	 */
-	private static byte[] originalBytes(ConsumerRecord<String, CloudEvent> record) {
-		if (record.value() != null) {
-			return (record.value().getData() != null) ? record.value().getData().toBytes() : null;
-		}
-		DeserializationException failure = deserializationFailure(record);
-		return (failure != null) ? failure.getData() : null;
 	}
 
 }
