@@ -70,7 +70,12 @@ class LimitsIntegrationTests extends ApiIntegrationTest {
 	@Test
 	void quotasOfJobsInFlightStoredBytesAndWebhookEndpoints() {
 		ApiClient oneJob = tenantWith("{\"jobs_in_flight\": 1}");
-		assertThat(oneJob.post("/v1/jobs", WorkerSide.jobJson(1, null)).status()).isEqualTo(202);
+		assertThat(oneJob.post("/v1/jobs", WorkerSide.jobJson(1, null), "Idempotency-Key", "once").status())
+			.isEqualTo(202);
+		// a retry of the answered request is replayed, not counted again
+		ApiClient.Response retried = oneJob.post("/v1/jobs", WorkerSide.jobJson(1, null), "Idempotency-Key", "once");
+		assertThat(retried.status()).as(retried.body()).isEqualTo(202);
+		assertThat(retried.headers().firstValue("Idempotent-Replayed")).hasValue("true");
 		ApiClient.Response second = oneJob.post("/v1/jobs", WorkerSide.jobJson(1, null));
 		ApiClient.assertProblem(second, 429, "quota-exceeded", "1 of its 1 unfinished jobs");
 		assertThat(second.headers().firstValue("Retry-After")).isPresent();

@@ -7,6 +7,7 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 import dev.batchline.api.job.JobLifecycleProperties;
@@ -118,6 +119,25 @@ public class IdempotencyKeys implements PolledLifecycle {
 					scope, key);
 			return answer;
 		});
+	}
+
+	/**
+	 * The answer of a request already made and answered with this key, replayed (422 when
+	 * the key came with another request), without running anything or spending the
+	 * tenant's limits again.
+	 * @return the stored answer, or empty for a new key (or one whose request is running)
+	 */
+	public Optional<ResponseEntity<?>> answered(String scope, String key, String request, byte[] body) {
+		if (key == null) {
+			return Optional.empty();
+		}
+		check(key);
+		Integer answered = this.jdbc.queryForObject("""
+				select count(*) from idempotency_keys
+				where scope = ? and idempotency_key = ? and response_status is not null and created_at >= ?
+				""", Integer.class, scope, key, Timestamp.from(this.clock.instant().minus(this.retention)));
+		return (answered != null && answered > 0) ? Optional.of(replay(scope, key, hash(request, body)))
+				: Optional.empty();
 	}
 
 	private static byte[] hash(String request, byte[] body) {

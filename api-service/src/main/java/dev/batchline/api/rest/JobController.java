@@ -8,6 +8,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
@@ -178,10 +179,16 @@ class JobController {
 
 	/**
 	 * The 202 answer of a submission, run once per {@code Idempotency-Key}, once the
-	 * tenant's limits have admitted the job.
+	 * tenant's limits have admitted the job (a retry of an answered request is replayed
+	 * without spending them again).
 	 */
 	private ResponseEntity<?> accepted(UUID tenantId, String idempotencyKey, byte[] digest, JobRequest submission,
 			Items items) {
+		Optional<ResponseEntity<?>> answered = this.idempotencyKeys.answered(tenantId.toString(), idempotencyKey,
+				"POST /v1/jobs", digest);
+		if (answered.isPresent()) {
+			return answered.get();
+		}
 		RateLimitStatus itemsLimit = this.jobs.admit(tenantId, items.size());
 		ResponseEntity<?> answer = this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs",
 				() -> digest, () -> {
