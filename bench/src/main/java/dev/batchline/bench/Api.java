@@ -46,6 +46,11 @@ final class Api {
 		return this.key;
 	}
 
+	/** The same api-service as another tenant sees it. */
+	Api as(String otherKey) {
+		return new Api(this.api, otherKey);
+	}
+
 	/** Submits a job (JSON body); returns its id. */
 	UUID submit(String model, List<String> instances) throws IOException, InterruptedException {
 		StringBuilder body = new StringBuilder(instances.size() * (instances.get(0).length() + 1) + 64);

@@ -11,13 +11,14 @@ import dev.batchline.launcher.ServiceProcess;
  * What every scenario works with.
  *
  * @param pipeline the running pipeline
- * @param api its API as a client
+ * @param api its API as a client, as the bench's tenant (limits no scenario reaches)
+ * @param tenants makes more tenants through the admin API
  * @param plan how much to do
  * @param report where the figures go
  * @param models the model repository the workers serve
  * @param root the repository root
  */
-record Bench(LocalPipeline pipeline, Api api, Plan plan, Report report, Path models, Path root) {
+record Bench(LocalPipeline pipeline, Api api, Tenants tenants, Plan plan, Report report, Path models, Path root) {
 
 	/**
 	 * This JVM's name among {@link #pids()}: the limits and the load clients run in it.
