@@ -46,7 +46,8 @@ public final class Benchmark {
 			                 without it scenario 1 runs on shared cores, then again with the workers on the
 			                 upper half of the CPUs (in a bench JVM of its own), which is held to the target
 			  --shared-cores scenario 1 on shared cores only, held to the target
-			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end)
+			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end,
+			                 6 noisy neighbour)
 			  --keep         keep the work folder (PostgreSQL data, Kafka log, service logs)
 			BATCHLINE_WORKER_INLINE_OPS (true or false, default false) goes to the workers, and the raw
 			DJL limit loads its model with it too.
@@ -75,7 +76,7 @@ public final class Benchmark {
 				plan = plan
 					.withBatch(Integer.parseInt(value(arguments, "--batch", Integer.toString(Plan.DEFAULT_BATCH))));
 			}
-			only = Stream.of(value(arguments, "--only", "1,2,3,4,5").split(","))
+			only = Stream.of(value(arguments, "--only", "1,2,3,4,5,6").split(","))
 				.map(String::strip)
 				.collect(Collectors.toSet());
 			if (arguments.contains("--worker-cpus")) {
@@ -150,6 +151,9 @@ public final class Benchmark {
 				}
 				if (only.contains("5")) {
 					new EndToEnd(bench).run();
+				}
+				if (only.contains("6")) {
+					new NoisyNeighbour(bench).run();
 				}
 				if (only.contains("1")) {
 					// with a run on CPUs of their own to follow, that one is held to the

@@ -220,10 +220,24 @@ abstract sealed class HttpLoad permits HttpLoad.Wrk, HttpLoad.Sockets {
 
 		/** Reads one 200 answer; returns whether the connection stays open. */
 		private static boolean readResponse(InputStream in) throws IOException {
-			String status = line(in);
-			if (!status.startsWith("HTTP/1.1 200")) {
-				throw new IOException("answered " + status);
+			Answer answer = readAnswer(in);
+			if (answer.status() != 200) {
+				throw new IOException("answered " + answer.status());
 			}
+			return answer.keepAlive();
+		}
+
+		/** One answer: its status, and whether the connection stays open after it. */
+		record Answer(int status, boolean keepAlive) {
+		}
+
+		/** Reads one answer of any status, its body skipped. */
+		static Answer readAnswer(InputStream in) throws IOException {
+			String status = line(in);
+			if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
+				throw new IOException("not an HTTP/1.1 answer: " + status);
+			}
+			int code = Integer.parseInt(status.substring(9, 12));
 			long length = -1;
 			boolean chunked = false;
 			boolean close = false;
@@ -254,7 +268,7 @@ abstract sealed class HttpLoad permits HttpLoad.Wrk, HttpLoad.Sockets {
 			else {
 				throw new IOException("an answer without Content-Length or chunks");
 			}
-			return !close;
+			return new Answer(code, !close);
 		}
 
 		private static long chunkSize(InputStream in) throws IOException {

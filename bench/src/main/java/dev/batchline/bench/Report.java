@@ -82,6 +82,17 @@ final class Report {
 	}
 
 	/**
+	 * A figure against a limit measured in the same run, with a ratio it must not pass.
+	 */
+	void ratioAtMost(String scenario, String figure, Stats value, Stats limit, String pattern, String unit,
+			double maxRatio) {
+		double ratio = value.median() / limit.median();
+		add(new Row(scenario, figure, value.format(pattern) + " " + unit, limit.format(pattern) + " " + unit,
+				String.format("%.3f", ratio), String.format("≤ %.2f", maxRatio),
+				(ratio <= maxRatio) ? "PASS" : "FAIL"));
+	}
+
+	/**
 	 * Takes in what another run wrote with {@link #write(Path)}: its rows after this
 	 * report's last row of scenario 1 (else at the end), its memory peaks, cores and
 	 * notes.
