@@ -86,12 +86,12 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 						"The admin endpoints are disabled: set BATCHLINE_API_ADMIN_TOKEN to enable them"));
 				return;
 			}
-			if (this.failures.isBlocked(request.getRemoteAddr())) {
-				reject(response, this.failures.refusal());
-				return;
-			}
 			if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
 					this.properties.adminToken().getBytes(StandardCharsets.UTF_8))) {
+				if (this.failures.isBlocked(request.getRemoteAddr())) {
+					reject(response, this.failures.refusal());
+					return;
+				}
 				this.failures.record(request.getRemoteAddr());
 				reject(response, unauthorized("a valid admin token is required"));
 				return;

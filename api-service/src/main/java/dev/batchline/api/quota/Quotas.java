@@ -65,6 +65,15 @@ public class Quotas implements PolledLifecycle {
 		.maximumSize(100_000)
 		.build();
 
+	/**
+	 * Buckets this replica found empty, with the time ({@link System#nanoTime()}) their
+	 * next token comes: until then a request is refused here, without a round trip.
+	 */
+	private final Cache<String, Long> emptyUntil = Caffeine.newBuilder()
+		.expireAfterWrite(Duration.ofHours(1))
+		.maximumSize(100_000)
+		.build();
+
 	/** A tenant's stored bytes, summed at most once per {@link #LIMITS_CACHE_TTL}. */
 	private final Cache<UUID, Long> storedBytes = Caffeine.newBuilder()
 		.expireAfterWrite(LIMITS_CACHE_TTL)
@@ -193,6 +202,13 @@ public class Quotas implements PolledLifecycle {
 	private RateLimitStatus take(String name, UUID tenantId, long quota, Duration window, long tokens, String what) {
 		// the quota is part of the key: a changed limit starts a bucket of its own
 		String key = name + ":" + tenantId + ":" + quota;
+		long windowSeconds = window.toSeconds();
+		Long emptyUntil = this.emptyUntil.getIfPresent(key);
+		if (emptyUntil != null && System.nanoTime() - emptyUntil < 0) {
+			// known empty: refused without a round trip, so a flood costs the database
+			// nothing
+			throw refused(name, quota, windowSeconds, 0, RateLimitStatus.seconds(emptyUntil - System.nanoTime()), what);
+		}
 		ConsumptionProbe probe;
 		try {
 			probe = this.proxies.get(key, (id) -> bucket(id, quota, window)).tryConsumeAndReturnRemaining(tokens);
@@ -201,19 +217,27 @@ public class Quotas implements PolledLifecycle {
 			// the buckets live in PostgreSQL: the request fails as any would without it
 			throw new DataAccessResourceFailureException("The rate limits' buckets could not be read", ex);
 		}
-		long windowSeconds = window.toSeconds();
 		if (probe.isConsumed()) {
 			return new RateLimitStatus(name, quota, windowSeconds, probe.getRemainingTokens(),
 					RateLimitStatus.seconds(probe.getNanosToWaitForReset()));
 		}
-		long retryAfter = Math.max(1, RateLimitStatus.seconds(probe.getNanosToWaitForRefill()));
+		if (probe.getRemainingTokens() == 0) {
+			// no token comes before the refill: every replica can wait that long
+			this.emptyUntil.put(key, System.nanoTime() + probe.getNanosToWaitForRefill());
+		}
+		throw refused(name, quota, windowSeconds, probe.getRemainingTokens(),
+				RateLimitStatus.seconds(probe.getNanosToWaitForRefill()), what);
+	}
+
+	private ApiException refused(String name, long quota, long windowSeconds, long remaining, long retryAfterSeconds,
+			String what) {
+		long retryAfter = Math.max(1, retryAfterSeconds);
 		this.meters.counter("batchline.limits.refused", "limit", name).increment();
-		RateLimitStatus status = new RateLimitStatus(name, quota, windowSeconds, probe.getRemainingTokens(),
-				retryAfter);
+		RateLimitStatus status = new RateLimitStatus(name, quota, windowSeconds, remaining, retryAfter);
 		ApiException refused = new ApiException(ProblemKind.RATE_LIMITED,
 				"The tenant is over its limit of " + quota + " " + what + "; retry after " + retryAfter + " s");
 		status.headers().forEach(refused::header);
-		throw refused.retryAfter(retryAfter);
+		return refused.retryAfter(retryAfter);
 	}
 
 	/**
