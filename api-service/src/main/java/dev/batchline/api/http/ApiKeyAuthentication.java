@@ -57,6 +57,8 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 
 	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
+	private static final List<String> JOBS_PATH = List.of("v1", "jobs");
+
 	private static final String BEARER = "Bearer ";
 
 	private final TenantManagement tenants;
@@ -149,6 +151,11 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			}
 		}
 		return List.copyOf(segments);
+	}
+
+	/** Whether a request is a job submission ({@code POST /v1/jobs}). */
+	static boolean isJobSubmission(HttpServletRequest request) {
+		return "POST".equals(request.getMethod()) && segments(request).equals(JOBS_PATH);
 	}
 
 	private static boolean startsWith(List<String> path, List<String> prefix) {

@@ -2,7 +2,6 @@ package dev.batchline.api.http;
 
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
-import java.util.List;
 import java.util.Set;
 
 import dev.batchline.api.intake.BodySpool;
@@ -33,8 +32,6 @@ class SmallBodies extends OncePerRequestFilter {
 
 	private static final Set<String> WITHOUT_BODY = Set.of("GET", "HEAD", "OPTIONS", "TRACE");
 
-	private static final List<String> JOBS = List.of("v1", "jobs");
-
 	private final BodySpools spools;
 
 	private final UploadProperties upload;
@@ -47,8 +44,7 @@ class SmallBodies extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		boolean submission = "POST".equals(request.getMethod()) && ApiKeyAuthentication.segments(request).equals(JOBS);
-		if (WITHOUT_BODY.contains(request.getMethod()) || submission) {
+		if (WITHOUT_BODY.contains(request.getMethod()) || ApiKeyAuthentication.isJobSubmission(request)) {
 			chain.doFilter(request, response);
 			return;
 		}

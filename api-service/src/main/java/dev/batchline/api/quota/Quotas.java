@@ -104,16 +104,20 @@ public class Quotas implements PolledLifecycle {
 	}
 
 	/**
-	 * Takes one request of a tenant's requests per second.
+	 * Takes one request of a tenant's requests per second; a job submission takes
+	 * {@code batchline.api.limits.job-submission-cost}.
 	 * @return where the tenant stands, for the answer's headers; null when limits are off
 	 * @throws ApiException 429 {@code rate-limited} when none is left
 	 */
-	public RateLimitStatus request(UUID tenantId) {
+	public RateLimitStatus request(UUID tenantId, boolean jobSubmission) {
 		if (!this.properties.enabled()) {
 			return null;
 		}
-		return take("requests", tenantId, limits(tenantId).requestsPerSecond(), Duration.ofSeconds(1), 1,
-				"requests per second");
+		long perSecond = limits(tenantId).requestsPerSecond();
+		// a submission costs more (a transaction, chunks, workers' time), but never more
+		// than a whole second's budget
+		long cost = jobSubmission ? Math.min(this.properties.jobSubmissionCost(), perSecond) : 1;
+		return take("requests", tenantId, perSecond, Duration.ofSeconds(1), cost, "requests per second");
 	}
 
 	/**
