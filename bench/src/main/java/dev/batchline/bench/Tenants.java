@@ -23,8 +23,8 @@ final class Tenants {
 	 * Limits no scenario of the bench reaches: a million requests per second, a billion
 	 * items per minute, a million unfinished jobs, a pebibyte stored.
 	 */
-	static final Map<String, Long> UNTHROTTLED = Map.of("requests_per_second", 1_000_000L, "items_per_minute",
-			1_000_000_000L, "jobs_in_flight", 1_000_000L, "stored_bytes", 1L << 50);
+	static final Map<String, Long> UNTHROTTLED = Map.of("requests_per_second", 1_000_000L, "jobs_per_second",
+			1_000_000L, "items_per_minute", 1_000_000_000L, "jobs_in_flight", 1_000_000L, "stored_bytes", 1L << 50);
 
 	/** A tenant and its API key. */
 	record Tenant(UUID id, String name, String key) {

@@ -18,10 +18,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Takes each tenant request from its tenant's requests per second ({@link Quotas}) once
- * {@link ApiKeyAuthentication} has named the tenant (a job submission takes
- * {@code batchline.api.limits.job-submission-cost} of them), and tells where the tenant
- * stands in the {@code RateLimit-Policy} and {@code RateLimit} headers of every answer;
- * over the limit, 429 with {@code Retry-After}.
+ * {@link ApiKeyAuthentication} has named the tenant, and tells where the tenant stands in
+ * the {@code RateLimit-Policy} and {@code RateLimit} headers of every answer; over the
+ * limit, 429 with {@code Retry-After}.
  */
 @Component
 @Order(ApiKeyAuthentication.ORDER + 10)
@@ -39,7 +38,7 @@ class RequestRateLimiting extends OncePerRequestFilter {
 		if (request.getAttribute(ApiKeyAuthentication.TENANT) instanceof UUID tenantId) {
 			RateLimitStatus status;
 			try {
-				status = this.quotas.request(tenantId, ApiKeyAuthentication.isJobSubmission(request));
+				status = this.quotas.request(tenantId);
 			}
 			catch (ApiException ex) {
 				ProblemHandling.write(response, ex);

@@ -76,20 +76,23 @@ public class JobManagement {
 
 	/**
 	 * Admits a job of {@code items} items before it is submitted: the tenant's unfinished
-	 * jobs and stored bytes must be under its quotas, and the items are taken from its
-	 * items per minute. Every door calls this before {@link #submit}, outside any
-	 * transaction (the rate limits' buckets take a connection of their own).
-	 * @return where the tenant stands against its items per minute (null when limits are
-	 * off)
+	 * jobs and stored bytes must be under its quotas, the job is taken from its jobs per
+	 * second and the items from its items per minute. Every door calls this before
+	 * {@link #submit}, outside any transaction (the rate limits' buckets take a
+	 * connection of their own).
+	 * @return where the tenant stands against its jobs per second and items per minute
+	 * (none when limits are off)
 	 * @throws ApiException 422 for a job without items, 429 over a limit or quota
 	 */
-	public RateLimitStatus admit(UUID tenantId, long items) {
+	public List<RateLimitStatus> admit(UUID tenantId, long items) {
 		if (items == 0) {
 			throw ApiException.invalid("The job has no items ('instances' is empty): a job needs at least one");
 		}
 		this.quotas.jobsInFlight(tenantId, this.reads.inFlight(tenantId));
 		this.quotas.storedBytes(tenantId, () -> this.reads.storedBytes(tenantId));
-		return this.quotas.items(tenantId, items);
+		RateLimitStatus jobs = this.quotas.job(tenantId);
+		RateLimitStatus perMinute = this.quotas.items(tenantId, items);
+		return (jobs != null) ? List.of(jobs, perMinute) : List.of();
 	}
 
 	/**

@@ -16,8 +16,7 @@ import org.springframework.validation.annotation.Validated;
  * @param enabled whether limits apply at all
  * @param requestsPerSecond requests per second per tenant (a token bucket: this many at
  * once, refilled at this rate)
- * @param jobSubmissionCost how many requests of {@code requestsPerSecond} a job
- * submission counts for (it costs far more than a read)
+ * @param jobsPerSecond jobs submitted per second per tenant (a token bucket)
  * @param itemsPerMinute items submitted per minute per tenant (a job costs its items)
  * @param jobsInFlight jobs not yet finished per tenant
  * @param webhookEndpoints webhook endpoints per tenant
@@ -31,7 +30,7 @@ import org.springframework.validation.annotation.Validated;
 @Validated
 @ConfigurationProperties("batchline.api.limits")
 public record LimitsProperties(@DefaultValue("true") boolean enabled,
-		@DefaultValue("100") @Min(1) long requestsPerSecond, @DefaultValue("10") @Min(1) long jobSubmissionCost,
+		@DefaultValue("100") @Min(1) long requestsPerSecond, @DefaultValue("10") @Min(1) long jobsPerSecond,
 		@DefaultValue("2000000") @Min(1) long itemsPerMinute, @DefaultValue("100") @Min(1) long jobsInFlight,
 		@DefaultValue("50") @Min(1) long webhookEndpoints, @DefaultValue("10737418240") @Min(1) long storedBytes,
 		@DefaultValue("60") @Min(1) long replaysPerHour, @DefaultValue("60") @Min(1) long failedAuthPerMinute,
@@ -39,8 +38,8 @@ public record LimitsProperties(@DefaultValue("true") boolean enabled,
 
 	/** The defaults as limits. */
 	TenantLimits defaults() {
-		return new TenantLimits(this.requestsPerSecond, this.itemsPerMinute, this.jobsInFlight, this.webhookEndpoints,
-				this.storedBytes);
+		return new TenantLimits(this.requestsPerSecond, this.jobsPerSecond, this.itemsPerMinute, this.jobsInFlight,
+				this.webhookEndpoints, this.storedBytes);
 	}
 
 }

@@ -104,20 +104,30 @@ public class Quotas implements PolledLifecycle {
 	}
 
 	/**
-	 * Takes one request of a tenant's requests per second; a job submission takes
-	 * {@code batchline.api.limits.job-submission-cost}.
+	 * Takes one request of a tenant's requests per second.
 	 * @return where the tenant stands, for the answer's headers; null when limits are off
 	 * @throws ApiException 429 {@code rate-limited} when none is left
 	 */
-	public RateLimitStatus request(UUID tenantId, boolean jobSubmission) {
+	public RateLimitStatus request(UUID tenantId) {
 		if (!this.properties.enabled()) {
 			return null;
 		}
-		long perSecond = limits(tenantId).requestsPerSecond();
-		// a submission costs more (a transaction, chunks, workers' time), but never more
-		// than a whole second's budget
-		long cost = jobSubmission ? Math.min(this.properties.jobSubmissionCost(), perSecond) : 1;
-		return take("requests", tenantId, perSecond, Duration.ofSeconds(1), cost, "requests per second");
+		return take("requests", tenantId, limits(tenantId).requestsPerSecond(), Duration.ofSeconds(1), 1,
+				"requests per second");
+	}
+
+	/**
+	 * Takes one job of a tenant's jobs per second: a job costs far more than a read (a
+	 * transaction, chunks, the workers' time), so a tenant flooding with jobs cannot fill
+	 * the pipeline its neighbours share.
+	 * @return where the tenant stands, for the answer's headers; null when limits are off
+	 * @throws ApiException 429 {@code rate-limited} when none is left
+	 */
+	public RateLimitStatus job(UUID tenantId) {
+		if (!this.properties.enabled()) {
+			return null;
+		}
+		return take("jobs", tenantId, limits(tenantId).jobsPerSecond(), Duration.ofSeconds(1), 1, "jobs per second");
 	}
 
 	/**

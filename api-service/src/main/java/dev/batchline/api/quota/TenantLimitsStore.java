@@ -29,10 +29,12 @@ class TenantLimitsStore {
 	Optional<LimitOverrides> find(UUID tenantId) {
 		return this.jdbc
 			.query("""
-					select requests_per_second, items_per_minute, jobs_in_flight, webhook_endpoints, stored_bytes
+					select requests_per_second, jobs_per_second, items_per_minute, jobs_in_flight, webhook_endpoints,
+					       stored_bytes
 					from tenant_limits where tenant_id = ?
 					""",
-					(rs, n) -> new LimitOverrides(value(rs, 1), value(rs, 2), value(rs, 3), value(rs, 4), value(rs, 5)),
+					(rs, n) -> new LimitOverrides(value(rs, 1), value(rs, 2), value(rs, 3), value(rs, 4), value(rs, 5),
+							value(rs, 6)),
 					tenantId)
 			.stream()
 			.findFirst();
@@ -45,16 +47,18 @@ class TenantLimitsStore {
 	void save(UUID tenantId, LimitOverrides limits) {
 		try {
 			this.jdbc.update("""
-					insert into tenant_limits (tenant_id, requests_per_second, items_per_minute, jobs_in_flight,
-					                           webhook_endpoints, stored_bytes, updated_at)
-					values (?, ?, ?, ?, ?, ?, ?)
+					insert into tenant_limits (tenant_id, requests_per_second, jobs_per_second, items_per_minute,
+					                           jobs_in_flight, webhook_endpoints, stored_bytes, updated_at)
+					values (?, ?, ?, ?, ?, ?, ?, ?)
 					on conflict (tenant_id) do update set
 					    requests_per_second = excluded.requests_per_second,
+					    jobs_per_second = excluded.jobs_per_second,
 					    items_per_minute = excluded.items_per_minute, jobs_in_flight = excluded.jobs_in_flight,
 					    webhook_endpoints = excluded.webhook_endpoints, stored_bytes = excluded.stored_bytes,
 					    updated_at = excluded.updated_at
-					""", tenantId, limits.requestsPerSecond(), limits.itemsPerMinute(), limits.jobsInFlight(),
-					limits.webhookEndpoints(), limits.storedBytes(), Timestamp.from(this.clock.instant()));
+					""", tenantId, limits.requestsPerSecond(), limits.jobsPerSecond(), limits.itemsPerMinute(),
+					limits.jobsInFlight(), limits.webhookEndpoints(), limits.storedBytes(),
+					Timestamp.from(this.clock.instant()));
 		}
 		catch (DataIntegrityViolationException ex) {
 			throw ApiException.notFound("Tenant " + tenantId);

@@ -189,18 +189,18 @@ class JobController {
 		if (answered.isPresent()) {
 			return answered.get();
 		}
-		RateLimitStatus itemsLimit = this.jobs.admit(tenantId, items.size());
+		List<RateLimitStatus> limits = this.jobs.admit(tenantId, items.size());
 		ResponseEntity<?> answer = this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs",
 				() -> digest, () -> {
 					JobView job = this.jobs.submit(tenantId, submission, items);
 					return ResponseEntity.accepted().location(URI.create("/v1/jobs/" + job.id())).body(job);
 				});
-		if (itemsLimit == null) {
+		if (limits.isEmpty()) {
 			return answer;
 		}
 		HttpHeaders headers = new HttpHeaders();
 		headers.putAll(answer.getHeaders());
-		itemsLimit.headers().forEach(headers::add);
+		limits.forEach((limit) -> limit.headers().forEach(headers::add));
 		return new ResponseEntity<>(answer.getBody(), headers, answer.getStatusCode());
 	}
 
