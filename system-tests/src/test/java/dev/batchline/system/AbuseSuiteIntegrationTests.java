@@ -825,8 +825,8 @@ class AbuseSuiteIntegrationTests {
 
 	/**
 	 * The neighbour's traffic while the abuse goes on: a request every 20 ms or so (well
-	 * within its 100 requests a second), a status read and a 1-item job in turn, each
-	 * request timed.
+	 * within its 100 requests a second), nine status reads then a 1-item job (well within
+	 * its 10 jobs a second), each request timed.
 	 */
 	static final class Probe {
 
@@ -884,7 +884,7 @@ class AbuseSuiteIntegrationTests {
 		private void run() {
 			for (int i = 0; !this.stopping; i++) {
 				try {
-					if (i % 2 == 1) {
+					if (i % 10 == 9) {
 						long at = System.nanoTime();
 						Answer answer = this.client.postJson("/v1/jobs", this.suite.neighbour.key(), ONE_ITEM);
 						this.submits.add(answer.nanos());
