@@ -47,8 +47,13 @@ final class Tenants {
 
 	/** A new tenant whose limits no scenario reaches ({@link #UNTHROTTLED}). */
 	Tenant createUnthrottled(String name) throws IOException, InterruptedException {
+		return create(name, UNTHROTTLED);
+	}
+
+	/** A new tenant with these limits of its own (the others the defaults). */
+	Tenant create(String name, Map<String, Long> limits) throws IOException, InterruptedException {
 		Tenant tenant = create(name);
-		admin("PUT", "/v1/admin/tenants/" + tenant.id() + "/limits", UNTHROTTLED, 200);
+		admin("PUT", "/v1/admin/tenants/" + tenant.id() + "/limits", limits, 200);
 		return tenant;
 	}
 
