@@ -103,15 +103,13 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			return;
 		}
 		String client = request.getRemoteAddr();
-		Optional<UUID> tenant = (token != null) ? this.tenants.authenticateCached(token) : Optional.empty();
-		if (tenant.isEmpty() && this.failures.isBlocked(client)) {
+		if ((token == null || !this.tenants.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
 			reject(response, this.failures.refusal());
 			return;
 		}
+		Optional<UUID> tenant;
 		try {
-			if (tenant.isEmpty() && token != null) {
-				tenant = this.tenants.authenticate(token);
-			}
+			tenant = (token != null) ? this.tenants.authenticate(token) : Optional.empty();
 		}
 		catch (DataAccessException | TransactionException ex) {
 			if (!ProblemHandling.isDatabaseUnavailable(ex)) {

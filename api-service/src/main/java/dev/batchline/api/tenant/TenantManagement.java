@@ -56,6 +56,12 @@ public class TenantManagement {
 		.maximumSize(MAX_CACHED_KEYS)
 		.build();
 
+	/** Hashes of keys found valid in the last hour (they pass the wrong-key throttle). */
+	private final Cache<String, Boolean> recentlyValid = Caffeine.newBuilder()
+		.expireAfterWrite(Duration.ofHours(1))
+		.maximumSize(MAX_CACHED_KEYS)
+		.build();
+
 	TenantManagement(TenantRepository tenants, ApiKeyRepository keys, Clock clock) {
 		this.tenants = tenants;
 		this.keys = keys;
@@ -99,20 +105,22 @@ public class TenantManagement {
 			return Optional.empty();
 		}
 		byte[] hash = hash(apiKey);
-		return this.cache.get(HexFormat.of().formatHex(hash),
+		String cacheKey = HexFormat.of().formatHex(hash);
+		Optional<UUID> tenant = this.cache.get(cacheKey,
 				(key) -> this.keys.findByKeyHash(hash).filter((found) -> !found.isRevoked()).map(ApiKey::getTenantId));
+		if (tenant.isPresent()) {
+			this.recentlyValid.put(cacheKey, Boolean.TRUE);
+		}
+		return tenant;
 	}
 
 	/**
-	 * The tenant of an API key whose answer is cached, without a query.
-	 * @return the tenant, or empty when the key is unknown or not cached
+	 * Whether an API key was valid when this replica last looked it up (within an hour):
+	 * such a key may still be looked up from an address throttled for wrong keys, since
+	 * whoever guesses keys cannot know one. No query.
 	 */
-	public Optional<UUID> authenticateCached(String apiKey) {
-		if (!isWellFormed(apiKey)) {
-			return Optional.empty();
-		}
-		Optional<UUID> cached = this.cache.getIfPresent(HexFormat.of().formatHex(hash(apiKey)));
-		return (cached != null) ? cached : Optional.empty();
+	public boolean isRecentlyValid(String apiKey) {
+		return isWellFormed(apiKey) && this.recentlyValid.getIfPresent(HexFormat.of().formatHex(hash(apiKey))) != null;
 	}
 
 	/** Whether a text has the form of the keys this service makes. */
