@@ -164,7 +164,7 @@ public class Quotas implements PolledLifecycle {
 	 * @throws ApiException 429 {@code quota-exceeded}
 	 */
 	public void jobsInFlight(UUID tenantId, long inFlight) {
-		checkCount(tenantId, "jobs-in-flight", inFlight, 1, TenantLimits::jobsInFlight,
+		checkCount(tenantId, "jobs-in-flight", inFlight, TenantLimits::jobsInFlight,
 				"unfinished jobs; wait for one to finish");
 	}
 
@@ -178,7 +178,7 @@ public class Quotas implements PolledLifecycle {
 			return;
 		}
 		long stored = this.storedBytes.get(tenantId, (id) -> storedBytes.getAsLong());
-		checkCount(tenantId, "stored-bytes", stored, 1, TenantLimits::storedBytes,
+		checkCount(tenantId, "stored-bytes", stored, TenantLimits::storedBytes,
 				"bytes of input and results stored; they are freed as jobs' results expire");
 	}
 
@@ -187,7 +187,7 @@ public class Quotas implements PolledLifecycle {
 	 * @throws ApiException 429 {@code quota-exceeded}
 	 */
 	public void webhookEndpoints(UUID tenantId, long existing) {
-		checkCount(tenantId, "webhook-endpoints", existing, 1, TenantLimits::webhookEndpoints,
+		checkCount(tenantId, "webhook-endpoints", existing, TenantLimits::webhookEndpoints,
 				"webhook endpoints; delete one first");
 	}
 
@@ -266,13 +266,12 @@ public class Quotas implements PolledLifecycle {
 		return this.buckets.builder().withOptimization(Optimizations.batching()).build(key, () -> configuration);
 	}
 
-	private void checkCount(UUID tenantId, String name, long used, long adding, ToLongFunction<TenantLimits> limitOf,
-			String what) {
+	private void checkCount(UUID tenantId, String name, long used, ToLongFunction<TenantLimits> limitOf, String what) {
 		if (!this.properties.enabled()) {
 			return;
 		}
 		long limit = limitOf.applyAsLong(limits(tenantId));
-		if (used + adding <= limit) {
+		if (used < limit) {
 			return;
 		}
 		this.meters.counter("batchline.limits.refused", "limit", name).increment();

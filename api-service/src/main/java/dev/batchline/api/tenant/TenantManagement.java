@@ -106,12 +106,15 @@ public class TenantManagement {
 		}
 		byte[] hash = hash(apiKey);
 		String cacheKey = HexFormat.of().formatHex(hash);
-		Optional<UUID> tenant = this.cache.get(cacheKey,
-				(key) -> this.keys.findByKeyHash(hash).filter((found) -> !found.isRevoked()).map(ApiKey::getTenantId));
-		if (tenant.isPresent()) {
-			this.recentlyValid.put(cacheKey, Boolean.TRUE);
-		}
-		return tenant;
+		return this.cache.get(cacheKey, (key) -> {
+			Optional<UUID> tenant = this.keys.findByKeyHash(hash)
+				.filter((found) -> !found.isRevoked())
+				.map(ApiKey::getTenantId);
+			// noted when looked up (every CACHE_TTL for a key in use), not on every
+			// request
+			tenant.ifPresent((id) -> this.recentlyValid.put(key, Boolean.TRUE));
+			return tenant;
+		});
 	}
 
 	/**
