@@ -13,8 +13,8 @@ class ArchitectureTests {
 	@Test
 	void noImportRunsUpAFloor() {
 		Floors
-			.of("dev.batchline.api", "system", "model", "tenant", "quota", "outbox", "webhook", "intake", "job",
-					"recording", "http", "rest")
+			.of("dev.batchline.api", "system", "model", "tenant", "quota", "outbox", "webhook", "intake", "inference",
+					"job", "recording", "http", "rest", "oip", "tfserving")
 			.assertNoUpwardImports();
 	}
 

@@ -64,6 +64,10 @@ public enum ProblemKind {
 	GONE("gone", 410, "Gone"),
 	/** A dependency (the job store) is unreachable; the request may be retried. */
 	UNAVAILABLE("unavailable", 503, "Service unavailable"),
+	/** A model that no worker serves at the moment: a prediction cannot be made now. */
+	MODEL_UNAVAILABLE("model-unavailable", 503, "Model unavailable"),
+	/** A synchronous prediction that no worker answered within its timeout. */
+	INFERENCE_TIMEOUT("inference-timeout", 504, "Inference timed out"),
 	/** A failure of the service itself; logged, never with details in the answer. */
 	INTERNAL("internal", 500, "Internal error");
 

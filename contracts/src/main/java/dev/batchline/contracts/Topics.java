@@ -21,6 +21,15 @@ public record Topics(String prefix) {
 	 */
 	public static final java.time.Duration CONTROL_RETENTION = java.time.Duration.ofDays(8);
 
+	/**
+	 * How long synchronous predictions and their answers stay on their topics: nobody
+	 * waits for them that long.
+	 */
+	public static final java.time.Duration PREDICTION_RETENTION = java.time.Duration.ofHours(1);
+
+	private static final Map<String, String> PREDICTION_CONFIGS = Map.of("retention.ms",
+			String.valueOf(PREDICTION_RETENTION.toMillis()));
+
 	public Topics {
 		if (prefix == null || prefix.isBlank()) {
 			prefix = DEFAULT_PREFIX;
@@ -57,6 +66,24 @@ public record Topics(String prefix) {
 	 */
 	public String control() {
 		return this.prefix + ".control";
+	}
+
+	/**
+	 * Synchronous predictions for the workers, key = request id, value =
+	 * {@link PredictionRequested}. Kept briefly: a request is worth nothing past its
+	 * deadline.
+	 */
+	public String predictions() {
+		return this.prefix + ".predictions";
+	}
+
+	/**
+	 * The workers' answers to {@link #predictions()}, key = request id, value =
+	 * {@link PredictionCompleted}; every api-service replica reads them all and takes its
+	 * own.
+	 */
+	public String predictionResults() {
+		return this.prefix + ".prediction-results";
 	}
 
 	/**
@@ -105,9 +132,10 @@ public record Topics(String prefix) {
 
 	/**
 	 * Every topic of an installation as it is declared: the work topics with the given
-	 * partitions, the models and control topics with one partition, compacted (the
-	 * control topic's records also deleted after {@link #CONTROL_RETENTION}). The
-	 * services declare these at start, and the launcher creates them before.
+	 * partitions, the prediction topics kept for {@link #PREDICTION_RETENTION}, the
+	 * models and control topics with one partition, compacted (the control topic's
+	 * records also deleted after {@link #CONTROL_RETENTION}). The services declare these
+	 * at start, and the launcher creates them before.
 	 * @param partitions the partitions of the work topics (the most useful workers)
 	 * @return the topics, each with its partitions and topic configs
 	 */
@@ -118,6 +146,8 @@ public record Topics(String prefix) {
 				new Declaration(resultsDeadLetter(), partitions, Map.of()),
 				new Declaration(webhookEvents(), partitions, Map.of()),
 				new Declaration(webhookCommands(), partitions, Map.of()),
+				new Declaration(predictions(), partitions, PREDICTION_CONFIGS),
+				new Declaration(predictionResults(), partitions, PREDICTION_CONFIGS),
 				new Declaration(models(), 1, Map.of("cleanup.policy", "compact")),
 				new Declaration(control(), 1, Map.of("cleanup.policy", "compact,delete", "retention.ms",
 						String.valueOf(CONTROL_RETENTION.toMillis()))));

@@ -53,11 +53,16 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	/** Request attribute set to {@code true} once the admin token was checked. */
 	public static final String ADMIN = "batchline.admin";
 
-	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"));
+	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"),
+			List.of("v2", "health"));
 
 	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
 	private static final List<String> JOBS_PATH = List.of("v1", "jobs");
+
+	private static final List<String> MODELS_PATH = List.of("v1", "models");
+
+	private static final List<String> OIP_MODELS_PATH = List.of("v2", "models");
 
 	private static final String BEARER = "Bearer ";
 
@@ -154,6 +159,18 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	/** Whether a request is a job submission ({@code POST /v1/jobs}). */
 	static boolean isJobSubmission(HttpServletRequest request) {
 		return "POST".equals(request.getMethod()) && segments(request).equals(JOBS_PATH);
+	}
+
+	/**
+	 * Whether a request is a synchronous prediction (a {@code POST} under
+	 * {@code /v2/models} or {@code /v1/models}).
+	 */
+	static boolean isPrediction(HttpServletRequest request) {
+		if (!"POST".equals(request.getMethod())) {
+			return false;
+		}
+		List<String> path = segments(request);
+		return startsWith(path, OIP_MODELS_PATH) || startsWith(path, MODELS_PATH);
 	}
 
 	private static boolean startsWith(List<String> path, List<String> prefix) {

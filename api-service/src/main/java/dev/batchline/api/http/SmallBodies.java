@@ -4,6 +4,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.util.Set;
 
+import dev.batchline.api.inference.InferenceProperties;
 import dev.batchline.api.intake.BodySpool;
 import dev.batchline.api.intake.BodySpools;
 import dev.batchline.api.intake.UploadProperties;
@@ -23,8 +24,10 @@ import org.springframework.web.filter.OncePerRequestFilter;
 /**
  * Receives the body of every request but a job submission (which spools its own, with
  * larger limits) whole before the request goes on, at most
- * {@code batchline.api.upload.max-small-body-bytes} (413) and at the upload pace (408):
- * no controller reads a body from the network, so none can be made to wait on a client.
+ * {@code batchline.api.upload.max-small-body-bytes}
+ * ({@code batchline.api.inference.max-body-bytes} for a prediction; 413) and at the
+ * upload pace (408): no controller reads a body from the network, so none can be made to
+ * wait on a client.
  */
 @Component
 @Order(ApiKeyAuthentication.ORDER + 20)
@@ -36,9 +39,12 @@ class SmallBodies extends OncePerRequestFilter {
 
 	private final UploadProperties upload;
 
-	SmallBodies(BodySpools spools, UploadProperties upload) {
+	private final InferenceProperties inference;
+
+	SmallBodies(BodySpools spools, UploadProperties upload, InferenceProperties inference) {
 		this.spools = spools;
 		this.upload = upload;
+		this.inference = inference;
 	}
 
 	@Override
@@ -48,14 +54,16 @@ class SmallBodies extends OncePerRequestFilter {
 			chain.doFilter(request, response);
 			return;
 		}
-		long max = this.upload.maxSmallBodyBytes();
+		boolean prediction = ApiKeyAuthentication.isPrediction(request);
+		long max = prediction ? this.inference.maxBodyBytes() : this.upload.maxSmallBodyBytes();
+		String property = prediction ? "batchline.api.inference.max-body-bytes"
+				: "batchline.api.upload.max-small-body-bytes";
 		byte[] body;
 		try {
 			if (request.getContentLengthLong() > max) {
-				throw ApiException.bodyTooLarge(max, "batchline.api.upload.max-small-body-bytes");
+				throw ApiException.bodyTooLarge(max, property);
 			}
-			try (BodySpool spool = this.spools.read(request.getInputStream(), max,
-					"batchline.api.upload.max-small-body-bytes", false)) {
+			try (BodySpool spool = this.spools.read(request.getInputStream(), max, property, false)) {
 				body = spool.open().readAllBytes();
 			}
 		}

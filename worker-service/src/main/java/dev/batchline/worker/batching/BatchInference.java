@@ -17,6 +17,7 @@ import dev.batchline.worker.outputs.ResultWriter;
 import dev.batchline.worker.system.WorkerProperties;
 import dev.batchline.worker.tensors.InputTensors;
 import dev.batchline.worker.threads.InferenceThreads;
+import dev.batchline.worker.threads.Lane;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -64,10 +65,24 @@ public class BatchInference {
 	 * @return each chunk's item results, in order
 	 */
 	public List<ItemResults> predict(ServedModel model, List<ChunkItems> chunks) {
-		return this.threads.call(() -> predictHere(model, chunks));
+		return predict(Lane.BATCH, model, chunks);
 	}
 
-	private List<ItemResults> predictHere(ServedModel model, List<ChunkItems> chunks) {
+	/**
+	 * Predicts every item of the chunks together, on one of the lane's inference threads
+	 * (the caller waits): on {@link Lane#PREDICT} the chunks are the rows of synchronous
+	 * predictions, gathered into batches across requests as chunks are across a poll.
+	 * @param lane the lane
+	 * @param model the model version
+	 * @param chunks the chunks; tensor and dense ones must be {@link ChunkItems#readyFor
+	 * ready for} the model
+	 * @return each chunk's item results, in order
+	 */
+	public List<ItemResults> predict(Lane lane, ServedModel model, List<ChunkItems> chunks) {
+		return this.threads.call(lane, () -> predictHere(lane, model, chunks));
+	}
+
+	private List<ItemResults> predictHere(Lane lane, ServedModel model, List<ChunkItems> chunks) {
 		Rows rows = new Rows(chunks);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
 		// a tensor's or dense chunk's rows share one shape, so its key is made once per
@@ -96,7 +111,7 @@ public class BatchInference {
 			for (List<Integer> group : byShape.values()) {
 				for (int from = 0; from < group.size(); from += this.maxBatchSize) {
 					List<Integer> batch = group.subList(from, Math.min(group.size(), from + this.maxBatchSize));
-					runBatch(model, rows, batch, writer);
+					runBatch(lane, model, rows, batch, writer);
 				}
 			}
 		}
@@ -104,9 +119,9 @@ public class BatchInference {
 		return rows.results();
 	}
 
-	private void runBatch(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) {
+	private void runBatch(Lane lane, ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) {
 		try {
-			this.calls.measured(model, rows, batch, writer);
+			this.calls.measured(lane, model, rows, batch, writer);
 		}
 		catch (TranslateException | RuntimeException ex) {
 			if (batch.size() == 1) {
@@ -118,7 +133,7 @@ public class BatchInference {
 			}
 			// find the item(s) the model cannot take; the others still get their outputs
 			for (Integer r : batch) {
-				runBatch(model, rows, List.of(r), writer);
+				runBatch(lane, model, rows, List.of(r), writer);
 			}
 		}
 	}

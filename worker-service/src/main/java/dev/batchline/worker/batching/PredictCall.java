@@ -1,6 +1,8 @@
 package dev.batchline.worker.batching;
 
+import java.util.EnumMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
 
@@ -15,6 +17,7 @@ import dev.batchline.worker.model.ServedModel;
 import dev.batchline.worker.outputs.Outputs;
 import dev.batchline.worker.outputs.ResultWriter;
 import dev.batchline.worker.tensors.InputTensors;
+import dev.batchline.worker.threads.Lane;
 import io.micrometer.core.instrument.DistributionSummary;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
@@ -35,25 +38,31 @@ public class PredictCall {
 
 	private final MeterRegistry meters;
 
-	private final DistributionSummary batchSizes;
+	private final Map<Lane, DistributionSummary> batchSizes = new EnumMap<>(Lane.class);
 
 	public PredictCall(MeterRegistry meters) {
 		this.meters = meters;
-		this.batchSizes = DistributionSummary.builder("batchline.worker.batch.size")
-			.description("Rows per predict call")
-			.register(meters);
+		for (Lane lane : Lane.values()) {
+			this.batchSizes.put(lane,
+					DistributionSummary.builder("batchline.worker.batch.size")
+						.description("Rows per predict call")
+						.tag("lane", lane.tag())
+						.register(meters));
+		}
 	}
 
 	/**
 	 * Predicts a batch and writes its rows' results, counted in the metrics.
+	 * @param lane the lane it runs on, a tag of the metrics
 	 * @param model the model version
 	 * @param rows the rows
 	 * @param batch the rows of the batch, all of one stack key
 	 * @param writer writes the results
 	 * @throws TranslateException when the model fails on the batch
 	 */
-	void measured(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer) throws TranslateException {
-		run(model, rows, batch, writer, true);
+	void measured(Lane lane, ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer)
+			throws TranslateException {
+		run(lane, model, rows, batch, writer, true);
 	}
 
 	/**
@@ -67,13 +76,13 @@ public class PredictCall {
 	public ItemResults unmeasured(ServedModel model, ChunkItems items) throws TranslateException {
 		Rows rows = new Rows(List.of(items));
 		try (ResultWriter writer = new ResultWriter()) {
-			run(model, rows, IntStream.range(0, rows.size()).boxed().toList(), writer, false);
+			run(Lane.BATCH, model, rows, IntStream.range(0, rows.size()).boxed().toList(), writer, false);
 		}
 		return rows.results().get(0);
 	}
 
-	private void run(ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer, boolean measured)
-			throws TranslateException {
+	private void run(Lane lane, ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer,
+			boolean measured) throws TranslateException {
 		long start = System.nanoTime();
 		try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
 			NDList outputs = model.predictor().predict(this.inputs.of(manager, model, rows, batch));
@@ -91,11 +100,12 @@ public class PredictCall {
 			if (!measured) {
 				return;
 			}
-			this.batchSizes.record(batch.size());
+			this.batchSizes.get(lane).record(batch.size());
 			Timer.builder("batchline.worker.predict")
 				.description("Time of one batch: its input tensor, the predict call, its results written")
 				.tag("model", model.name())
 				.tag("version", model.version())
+				.tag("lane", lane.tag())
 				.register(this.meters)
 				.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
 		}

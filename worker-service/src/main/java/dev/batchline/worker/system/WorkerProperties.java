@@ -27,6 +27,13 @@ import org.springframework.validation.annotation.Validated;
  * consumer threads (each inference thread with its own predictors): a consumer thread
  * hands its poll's items to them and waits, so at most this many predict calls run at
  * once
+ * @param predictThreads threads of this worker that run synchronous predictions, a lane
+ * of their own beside the inference threads (each with its own predictors), so that a
+ * prediction never waits behind a batch backlog's calls
+ * @param predictMaxDelay how long the broker may wait to gather more synchronous
+ * predictions into one poll, hence one predict call (Triton's {@code max_queue_delay});
+ * {@code 0ms}: a poll takes what has come, which under load is what came while the
+ * previous call ran
  * @param groupId the Kafka consumer group of the workers
  * @param device the DJL device: {@code cpu}, {@code gpu} or {@code gpu:N} (a GPU needs
  * GPU natives, e.g. through {@code TENSORFLOW_LIBRARY_PATH})
@@ -49,6 +56,8 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_MAX_BATCH_DELAY) @NotNull Duration maxBatchDelay,
 		@DefaultValue(DEFAULT_CONCURRENCY) @Min(1) int concurrency,
 		@DefaultValue(DEFAULT_INFERENCE_THREADS) @Min(1) @Max(256) int inferenceThreads,
+		@DefaultValue(DEFAULT_PREDICT_THREADS) @Min(1) @Max(256) int predictThreads,
+		@DefaultValue(DEFAULT_PREDICT_MAX_DELAY) @NotNull Duration predictMaxDelay,
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
 		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup,
@@ -68,6 +77,12 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 	 * itself (and a GPU runs one stream).
 	 */
 	private static final String DEFAULT_INFERENCE_THREADS = "1";
+
+	/** One thread: a synchronous prediction is small, and batched with its neighbours. */
+	private static final String DEFAULT_PREDICT_THREADS = "1";
+
+	/** Gather only what has come: no added latency. */
+	private static final String DEFAULT_PREDICT_MAX_DELAY = "0ms";
 
 	/** The consumer group every worker replica joins. */
 	private static final String DEFAULT_GROUP_ID = ConsumerGroups.WORKERS;

@@ -1,6 +1,8 @@
 package dev.batchline.worker.threads;
 
 import java.time.Duration;
+import java.util.EnumMap;
+import java.util.Map;
 import java.util.concurrent.CancellationException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Executors;
@@ -20,12 +22,13 @@ import org.springframework.context.annotation.DependsOn;
 import org.springframework.stereotype.Component;
 
 /**
- * The threads a worker predicts on, shared by its consumer threads: a consumer thread
- * hands over its work and waits for the result, in the order the work came (one queue).
- * While one consumer thread waits for Kafka (its poll, its sends, its transaction's
- * commit) the inference threads go on with another's items, so the model does not wait
- * for Kafka. Each inference thread keeps its own predictors and input buffers (both are
- * per thread), so the worker's batches and its warm-up share these threads.
+ * The threads a worker predicts on, in two {@link Lane lanes} with threads of their own:
+ * batch chunks (and the warm-up) on one, synchronous predictions on the other, so that a
+ * prediction never queues behind a backlog. Within a lane, a consumer thread hands over
+ * its work and waits for the result, in the order the work came (one queue). While one
+ * consumer thread waits for Kafka (its poll, its sends, its transaction's commit) the
+ * inference threads go on with another's items, so the model does not wait for Kafka.
+ * Each inference thread keeps its own predictors and input buffers (both are per thread).
  */
 @Component
 // stopped before the models: no predictor is closed under a running predict call
@@ -34,60 +37,74 @@ public final class InferenceThreads implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(InferenceThreads.class);
 
-	private static final String NAME = "inference-";
-
 	/** How long {@link #close()} lets running and waiting work finish. */
 	private static final Duration GRACE = Duration.ofSeconds(30);
 
-	/** Set on this pool's own threads. */
-	private final ThreadLocal<Boolean> onPool = new ThreadLocal<>();
+	/** The lane of the current thread, set on the pools' own threads. */
+	private final ThreadLocal<Lane> onPool = new ThreadLocal<>();
 
-	private final ThreadPoolExecutor executor;
+	private final Map<Lane, ThreadPoolExecutor> executors = new EnumMap<>(Lane.class);
 
 	private final Duration grace;
 
 	@Autowired
 	public InferenceThreads(WorkerProperties properties) {
-		this(properties.inferenceThreads(), GRACE);
+		this(properties.inferenceThreads(), properties.predictThreads(), GRACE);
 	}
 
 	InferenceThreads(int threads) {
-		this(threads, GRACE);
+		this(threads, 1, GRACE);
+	}
+
+	InferenceThreads(int threads, Duration grace) {
+		this(threads, 1, grace);
 	}
 
 	/**
-	 * @param threads how many inference threads
+	 * @param threads how many inference threads on the batch lane
+	 * @param predictThreads how many on the prediction lane
 	 * @param grace how long {@link #close()} lets the work finish before it interrupts
 	 * the threads, and then how long it waits for them again
 	 */
-	InferenceThreads(int threads, Duration grace) {
+	InferenceThreads(int threads, int predictThreads, Duration grace) {
 		this.grace = grace;
+		this.executors.put(Lane.BATCH, pool(Lane.BATCH, threads));
+		this.executors.put(Lane.PREDICT, pool(Lane.PREDICT, predictThreads));
+	}
+
+	private ThreadPoolExecutor pool(Lane lane, int threads) {
 		AtomicInteger serial = new AtomicInteger();
-		this.executor = (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, (task) -> {
+		return (ThreadPoolExecutor) Executors.newFixedThreadPool(threads, (task) -> {
 			Thread thread = new Thread(() -> {
-				this.onPool.set(Boolean.TRUE);
+				this.onPool.set(lane);
 				task.run();
-			}, NAME + serial.getAndIncrement());
+			}, lane.threadPrefix() + serial.getAndIncrement());
 			// a worker that stops without closing this (a test) is not held up by it
 			thread.setDaemon(true);
 			return thread;
 		});
 	}
 
+	/** Runs the work on the batch lane; see {@link #call(Lane, Supplier)}. */
+	public <T> T call(Supplier<T> work) {
+		return call(Lane.BATCH, work);
+	}
+
 	/**
-	 * Runs the work on an inference thread (in place when called on one) and returns its
-	 * result. The wait is not cut short by an interrupt, as a predict call in place would
-	 * not be: the result is returned and the thread's interrupt flag set again.
+	 * Runs the work on an inference thread of the lane (in place when called on one) and
+	 * returns its result. The wait is not cut short by an interrupt, as a predict call in
+	 * place would not be: the result is returned and the thread's interrupt flag set
+	 * again.
 	 * @throws RuntimeException what the work threw, as it threw it
 	 * @throws InferenceStoppedException when the threads have been stopped
 	 */
-	public <T> T call(Supplier<T> work) {
-		if (Boolean.TRUE.equals(this.onPool.get())) {
+	public <T> T call(Lane lane, Supplier<T> work) {
+		if (this.onPool.get() == lane) {
 			return work.get();
 		}
 		Future<T> result;
 		try {
-			result = this.executor.submit(work::get);
+			result = this.executors.get(lane).submit(work::get);
 		}
 		catch (RejectedExecutionException ex) {
 			throw new InferenceStoppedException(ex);
@@ -131,13 +148,13 @@ public final class InferenceThreads implements AutoCloseable {
 	 */
 	@Override
 	public void close() {
-		this.executor.shutdown();
+		this.executors.values().forEach(ThreadPoolExecutor::shutdown);
 		try {
-			if (this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+			if (awaitTermination()) {
 				return;
 			}
 			stopNow();
-			if (!this.executor.awaitTermination(this.grace.toMillis(), TimeUnit.MILLISECONDS)) {
+			if (!awaitTermination()) {
 				log.warn("An inference thread was still running {} ms after the inference threads began to stop",
 						this.grace.multipliedBy(2).toMillis());
 			}
@@ -148,13 +165,28 @@ public final class InferenceThreads implements AutoCloseable {
 		}
 	}
 
-	/** Calls handed over that no inference thread has taken yet. */
+	/** Waits up to the grace period for both lanes together. */
+	private boolean awaitTermination() throws InterruptedException {
+		long end = System.nanoTime() + this.grace.toNanos();
+		for (ThreadPoolExecutor executor : this.executors.values()) {
+			if (!executor.awaitTermination(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS)) {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Calls handed over on the batch lane that no inference thread has taken yet. */
 	int waitingCalls() {
-		return this.executor.getQueue().size();
+		return this.executors.get(Lane.BATCH).getQueue().size();
 	}
 
 	private void stopNow() {
-		for (Runnable waiting : this.executor.shutdownNow()) {
+		this.executors.values().forEach(this::stopNow);
+	}
+
+	private void stopNow(ThreadPoolExecutor executor) {
+		for (Runnable waiting : executor.shutdownNow()) {
 			// the executor's own tasks: without this their callers would wait forever
 			if (waiting instanceof Future<?> work) {
 				work.cancel(false);

@@ -11,6 +11,7 @@ import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
 import dev.batchline.worker.system.WorkerProperties;
 import dev.batchline.worker.threads.InferenceThreads;
+import dev.batchline.worker.threads.Lane;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -23,7 +24,8 @@ import org.springframework.stereotype.Component;
  * rate in its first second (the JIT compiling the batching path, TensorFlow setting
  * itself up), and a worker that joins a backlog should drain it at full speed from its
  * first poll. Runs once all beans are made, before the Kafka listeners start, on the
- * inference threads that real batches use; nothing of it is counted in the metrics.
+ * inference threads that real batches use (and then on the prediction lane's, with one
+ * row a call); nothing of it is counted in the metrics.
  */
 @Component
 class ModelWarmup implements SmartInitializingSingleton {
@@ -31,6 +33,9 @@ class ModelWarmup implements SmartInitializingSingleton {
 	private static final Logger log = LoggerFactory.getLogger(ModelWarmup.class);
 
 	private final ModelRepository models;
+
+	/** The most time the prediction lane warms a model up for. */
+	private static final Duration PREDICT_LANE_WARMUP = Duration.ofSeconds(1);
 
 	private final InferenceThreads threads;
 
@@ -85,7 +90,11 @@ class ModelWarmup implements SmartInitializingSingleton {
 		if (items.isEmpty()) {
 			return 0;
 		}
-		return this.threads.call(() -> repeat(model, items.get(), duration));
+		int calls = this.threads.call(() -> repeat(model, items.get(), duration));
+		// the prediction lane's threads have predictors of their own, mostly for one row
+		Optional<ChunkItems> row = MadeUpItems.of(model, 1);
+		Duration rowDuration = duration.compareTo(PREDICT_LANE_WARMUP) < 0 ? duration : PREDICT_LANE_WARMUP;
+		return calls + this.threads.call(Lane.PREDICT, () -> repeat(model, row.get(), rowDuration));
 	}
 
 	private int repeat(ServedModel model, ChunkItems items, Duration duration) {

@@ -119,12 +119,16 @@ class BatchInferenceTests {
 
 	@Test
 	void neverPutsMoreThanTheMaxBatchSizeIntoOnePredictCall() {
-		double before = this.meters.summary("batchline.worker.batch.size").count();
-		double rowsBefore = this.meters.summary("batchline.worker.batch.size").totalAmount();
+		double before = this.meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().count();
+		double rowsBefore = this.meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().totalAmount();
 		predict(IrisData.rows().subList(0, 20).stream().map((row) -> json(row.features())).toList());
-		assertThat(this.meters.summary("batchline.worker.batch.size").count() - before).isEqualTo(3);
-		assertThat(this.meters.summary("batchline.worker.batch.size").totalAmount() - rowsBefore).isEqualTo(20);
-		assertThat(this.meters.summary("batchline.worker.batch.size").max()).isLessThanOrEqualTo(MAX_BATCH);
+		assertThat(this.meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().count() - before)
+			.isEqualTo(3);
+		assertThat(this.meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().totalAmount()
+				- rowsBefore)
+			.isEqualTo(20);
+		assertThat(this.meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().max())
+			.isLessThanOrEqualTo(MAX_BATCH);
 	}
 
 	@Test

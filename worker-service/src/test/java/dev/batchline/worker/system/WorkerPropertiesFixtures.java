@@ -20,8 +20,8 @@ public final class WorkerPropertiesFixtures {
 	 * @return the settings
 	 */
 	public static WorkerProperties withBatch(int maxBatchSize, boolean inlineOps) {
-		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, ConsumerGroups.WORKERS, "cpu", null,
-				null, Duration.ZERO, inlineOps);
+		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, 1, Duration.ZERO, ConsumerGroups.WORKERS,
+				"cpu", null, null, Duration.ZERO, inlineOps);
 	}
 
 }

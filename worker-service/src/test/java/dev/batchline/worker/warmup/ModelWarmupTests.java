@@ -32,7 +32,7 @@ class ModelWarmupTests {
 			assertThat(warmup.warmUp(iris, Duration.ZERO)).isEqualTo(1);
 			assertThat(warmup.warmUp(iris, Duration.ofMillis(300))).isGreaterThan(1);
 			assertThat(meters.find("batchline.worker.predict").timers()).isEmpty();
-			assertThat(meters.get("batchline.worker.batch.size").summary().count()).isZero();
+			assertThat(meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().count()).isZero();
 		}
 		finally {
 			repository.destroy();

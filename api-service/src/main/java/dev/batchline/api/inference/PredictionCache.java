@@ -1,0 +1,102 @@
+package dev.batchline.api.inference;
+
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Base64;
+import java.util.List;
+import java.util.Map;
+
+import com.github.benmanes.caffeine.cache.Cache;
+import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ModelDeployed;
+import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
+import tools.jackson.databind.JsonNode;
+
+import org.springframework.stereotype.Component;
+
+/**
+ * Outputs of a model version by the hash of a row's canonical input, in this replica's
+ * memory (least recently used go first past {@code max-bytes}). The key holds the model's
+ * name, version and the moment its version was deployed, so a new model version never
+ * answers from an old one's outputs; and as a version's outputs never change, replicas
+ * with caches of their own all answer alike. Metrics: Caffeine's
+ * {@code cache.gets{result=hit|miss}}, {@code cache.evictions}, {@code cache.size} with
+ * {@code cache=predictions}.
+ */
+@Component
+class PredictionCache {
+
+	private final Cache<String, JsonNode> outputs;
+
+	PredictionCache(InferenceProperties properties, MeterRegistry meters) {
+		this.outputs = Caffeine.newBuilder()
+			.maximumWeight(properties.cache().maxBytes())
+			.weigher((String key, JsonNode output) -> key.length() + output.toString().length())
+			.expireAfterWrite(properties.cache().expireAfter())
+			.recordStats()
+			.build();
+		CaffeineCacheMetrics.monitor(meters, this.outputs, "predictions");
+	}
+
+	/** The key of a row's output by a model version. */
+	static String key(ModelDeployed model, JsonNode row) {
+		StringBuilder canonical = new StringBuilder();
+		canonical(row, canonical);
+		MessageDigest sha256;
+		try {
+			sha256 = MessageDigest.getInstance("SHA-256");
+		}
+		catch (NoSuchAlgorithmException ex) {
+			throw new IllegalStateException(ex);
+		}
+		byte[] hash = sha256.digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+		return model.name() + '\u0000' + model.version() + '\u0000' + model.deployedAt() + '\u0000'
+				+ Base64.getEncoder().withoutPadding().encodeToString(hash);
+	}
+
+	JsonNode get(String key) {
+		return this.outputs.getIfPresent(key);
+	}
+
+	void put(String key, JsonNode output) {
+		this.outputs.put(key, output);
+	}
+
+	/**
+	 * Writes a row so that equal inputs read alike: object members sorted by name,
+	 * numbers by value ({@code 1}, {@code 1.0} and {@code 1e0} are one number, as a model
+	 * reads them).
+	 */
+	private static void canonical(JsonNode node, StringBuilder out) {
+		if (node.isObject()) {
+			List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
+			members.sort(Map.Entry.comparingByKey());
+			out.append('{');
+			for (Map.Entry<String, JsonNode> member : members) {
+				out.append(EventCodec.mapper().writeValueAsString(member.getKey())).append(':');
+				canonical(member.getValue(), out);
+				out.append(',');
+			}
+			out.append('}');
+		}
+		else if (node.isArray()) {
+			out.append('[');
+			for (JsonNode element : node) {
+				canonical(element, out);
+				out.append(',');
+			}
+			out.append(']');
+		}
+		else if (node.isNumber()) {
+			out.append(node.decimalValue().stripTrailingZeros().toPlainString());
+		}
+		else {
+			out.append(node.toString());
+		}
+	}
+
+}

@@ -1,0 +1,197 @@
+package dev.batchline.api.tfserving;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.UUID;
+
+import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.http.ErrorBodies;
+import dev.batchline.api.inference.Inference;
+import dev.batchline.api.inference.Prediction;
+import dev.batchline.api.inference.PredictionRequest;
+import dev.batchline.api.inference.Tensors;
+import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.ModelDeployed;
+import dev.batchline.contracts.ModelDeployed.ModelSignature;
+import dev.batchline.contracts.ModelDeployed.TensorSpec;
+import dev.batchline.contracts.ProblemKind;
+import jakarta.servlet.http.HttpServletRequest;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+import org.springframework.http.MediaType;
+import org.springframework.web.bind.annotation.GetMapping;
+import org.springframework.web.bind.annotation.PathVariable;
+import org.springframework.web.bind.annotation.PostMapping;
+import org.springframework.web.bind.annotation.RequestAttribute;
+import org.springframework.web.bind.annotation.RequestHeader;
+import org.springframework.web.bind.annotation.RequestParam;
+import org.springframework.web.bind.annotation.RestController;
+
+/**
+ * TensorFlow Serving's REST API: {@code :predict} in the row ({@code instances}) and the
+ * columnar ({@code inputs}) format, a version's status and a model's metadata, by version
+ * or version label, as adapters over {@link Inference}. The status of a model as a whole,
+ * {@code GET /v1/models/{model}}, is Batchline's model description, which carries
+ * {@code model_version_status} too. Errors are {@code {"error": "…"}}
+ * ({@link TfServingErrors}).
+ */
+@RestController
+class TfServingController {
+
+	static final String DOOR = "tfserving";
+
+	private static final String SIGNATURE = "serving_default";
+
+	private final Inference inference;
+
+	TfServingController(Inference inference) {
+		this.inference = inference;
+	}
+
+	@PostMapping(path = { "/v1/models/{model}:predict", "/v1/models/{model}/versions/{version}:predict",
+			"/v1/models/{model}/labels/{version}:predict" }, produces = MediaType.APPLICATION_JSON_VALUE)
+	ObjectNode predict(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable String model,
+			@PathVariable(required = false) String version, HttpServletRequest body,
+			@RequestHeader(name = "Batchline-Timeout-Ms", required = false) Long timeoutMs,
+			@RequestParam(name = "cache", required = false) Boolean cache) {
+		JsonNode request = ErrorBodies.object(body);
+		JsonNode signature = request.get("signature_name");
+		if (signature != null && !(signature.isString() && SIGNATURE.equals(signature.asString()))) {
+			throw ApiException.badRequest("the only signature is '" + SIGNATURE + "'");
+		}
+		JsonNode instances = request.get("instances");
+		JsonNode inputs = request.get("inputs");
+		if ((instances == null) == (inputs == null)) {
+			throw ApiException.badRequest("give either 'instances' (row format) or 'inputs' (columnar format)");
+		}
+		ModelDeployed served = this.inference.model(model, version);
+		List<JsonNode> rows = (instances != null) ? rows(instances) : columns(inputs, served.signature());
+		Prediction prediction = this.inference.predict(new PredictionRequest(tenantId, DOOR, model, served.version(),
+				rows, (timeoutMs != null) ? Duration.ofMillis(timeoutMs) : null, cache));
+		for (ItemResult row : prediction.rows()) {
+			if (row.error() != null) {
+				throw new ApiException(ProblemKind.INVALID_INSTANCE,
+						"instance " + row.index() + ": " + row.error().message(),
+						Map.of("item_index", row.index(), "code", row.error().code()));
+			}
+		}
+		List<TensorSpec> outputs = prediction.model().signature().outputs();
+		List<JsonNode> values = prediction.rows().stream().map(ItemResult::output).toList();
+		ObjectNode answer = EventCodec.mapper().createObjectNode();
+		if (instances != null) {
+			ArrayNode predictions = answer.putArray("predictions");
+			for (JsonNode output : values) {
+				predictions.add((outputs.size() == 1) ? output.get(outputs.get(0).name()) : output);
+			}
+		}
+		else if (outputs.size() == 1) {
+			answer.set("outputs", Tensors.batch(values, outputs.get(0).name()));
+		}
+		else {
+			ObjectNode named = answer.putObject("outputs");
+			outputs.forEach((spec) -> named.set(spec.name(), Tensors.batch(values, spec.name())));
+		}
+		return answer;
+	}
+
+	@GetMapping(path = { "/v1/models/{model}/versions/{version}", "/v1/models/{model}/labels/{version}" },
+			produces = MediaType.APPLICATION_JSON_VALUE)
+	Map<String, Object> status(@PathVariable String model, @PathVariable String version) {
+		ModelDeployed served = this.inference.model(model, version);
+		return Map.of("model_version_status", List.of(Map.of("version", served.version(), "state", "AVAILABLE",
+				"status", Map.of("error_code", "OK", "error_message", ""))));
+	}
+
+	@GetMapping(path = { "/v1/models/{model}/metadata", "/v1/models/{model}/versions/{version}/metadata",
+			"/v1/models/{model}/labels/{version}/metadata" }, produces = MediaType.APPLICATION_JSON_VALUE)
+	Map<String, Object> metadata(@PathVariable String model, @PathVariable(required = false) String version) {
+		ModelDeployed served = this.inference.model(model, version);
+		Map<String, Object> signature = Map.of("inputs", specs(served.signature().inputs()), "outputs",
+				specs(served.signature().outputs()), "method_name", "tensorflow/serving/predict");
+		return Map.of("model_spec", Map.of("name", served.name(), "signature_name", "", "version", served.version()),
+				"metadata", Map.of("signature_def", Map.of("signature_def", Map.of(SIGNATURE, signature))));
+	}
+
+	private static List<JsonNode> rows(JsonNode instances) {
+		if (!instances.isArray()) {
+			throw ApiException.badRequest("'instances' must be an array, one element per instance");
+		}
+		List<JsonNode> rows = new ArrayList<>(instances.size());
+		instances.forEach(rows::add);
+		return rows;
+	}
+
+	/**
+	 * Splits the columnar {@code inputs} along their first dimension: one batched value
+	 * for a model of one input, else an object of batched values by input name.
+	 */
+	private static List<JsonNode> columns(JsonNode inputs, ModelSignature signature) {
+		boolean named = inputs.isObject();
+		if (!named && signature.inputs().size() != 1) {
+			throw ApiException.badRequest("'inputs' must be an object of the inputs "
+					+ signature.inputs().stream().map(TensorSpec::name).toList());
+		}
+		Map<String, JsonNode> columns = new LinkedHashMap<>();
+		if (named) {
+			inputs.properties().forEach((entry) -> columns.put(entry.getKey(), entry.getValue()));
+		}
+		else {
+			columns.put(signature.inputs().get(0).name(), inputs);
+		}
+		int batch = -1;
+		for (Map.Entry<String, JsonNode> column : columns.entrySet()) {
+			if (!column.getValue().isArray()) {
+				throw ApiException.badRequest("input '" + column.getKey() + "' must be an array, one element per "
+						+ "instance (its first dimension is the batch)");
+			}
+			if (batch >= 0 && column.getValue().size() != batch) {
+				throw ApiException.badRequest("the inputs have different batch sizes (first dimensions)");
+			}
+			batch = column.getValue().size();
+		}
+		List<JsonNode> rows = new ArrayList<>(Math.max(0, batch));
+		for (int r = 0; r < batch; r++) {
+			if (!named) {
+				rows.add(inputs.get(r));
+				continue;
+			}
+			ObjectNode row = EventCodec.mapper().createObjectNode();
+			for (Map.Entry<String, JsonNode> column : columns.entrySet()) {
+				row.set(column.getKey(), column.getValue().get(r));
+			}
+			rows.add(row);
+		}
+		return rows;
+	}
+
+	private static Map<String, Object> specs(List<TensorSpec> specs) {
+		Map<String, Object> byName = new LinkedHashMap<>();
+		for (TensorSpec spec : specs) {
+			List<Map<String, String>> dims = spec.shape()
+				.stream()
+				.map((size) -> Map.of("size", String.valueOf(size), "name", ""))
+				.toList();
+			byName.put(spec.name(), Map.of("dtype", "DT_" + dtype(spec.dtype()), "tensor_shape",
+					Map.of("dim", dims, "unknown_rank", false), "name", spec.name()));
+		}
+		return byName;
+	}
+
+	private static String dtype(String dtype) {
+		return switch (dtype) {
+			case "float32" -> "FLOAT";
+			case "float64" -> "DOUBLE";
+			case "float16" -> "HALF";
+			default -> dtype.toUpperCase(Locale.ROOT);
+		};
+	}
+
+}
