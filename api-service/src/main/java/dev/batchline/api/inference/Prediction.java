@@ -1,6 +1,7 @@
 package dev.batchline.api.inference;
 
 import java.util.List;
+import java.util.Map;
 
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ModelDeployed;
@@ -15,5 +16,20 @@ import dev.batchline.contracts.ModelDeployed;
  * @param cachedRows how many rows the result cache answered
  */
 public record Prediction(String id, ModelDeployed model, String label, List<ItemResult> rows, int cachedRows) {
+
+	/** The header naming the model version that answered. */
+	public static final String VERSION_HEADER = "Batchline-Model-Version";
+
+	/**
+	 * The header saying whether the cache answered: {@code hit}, {@code partial},
+	 * {@code miss}.
+	 */
+	public static final String CACHE_HEADER = "Batchline-Cache";
+
+	/** The headers every door adds to its answer: the version, and what the cache did. */
+	public Map<String, String> headers() {
+		String cache = (this.cachedRows == 0) ? "miss" : (this.cachedRows == this.rows.size()) ? "hit" : "partial";
+		return Map.of(VERSION_HEADER, this.model.version(), CACHE_HEADER, cache);
+	}
 
 }

@@ -94,8 +94,8 @@ class OpenInferenceController {
 
 	@PostMapping(path = { "/v2/models/{model}/infer", "/v2/models/{model}/versions/{version}/infer" },
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	ObjectNode infer(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable String model,
-			@PathVariable(required = false) String version, HttpServletRequest body,
+	ResponseEntity<ObjectNode> infer(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@PathVariable String model, @PathVariable(required = false) String version, HttpServletRequest body,
 			@RequestHeader(name = "Batchline-Timeout-Ms", required = false) Long timeoutMs,
 			@RequestParam(name = "cache", required = false) Boolean cache) {
 		JsonNode request = ErrorBodies.object(body);
@@ -121,7 +121,9 @@ class OpenInferenceController {
 		}
 		answer.set("outputs",
 				OipTensors.outputs(prediction.rows(), prediction.model().signature(), request.get("outputs")));
-		return answer;
+		ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+		prediction.headers().forEach(ok::header);
+		return ok.body(answer);
 	}
 
 	/**

@@ -27,6 +27,7 @@ import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.MediaType;
+import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
 import org.springframework.web.bind.annotation.PathVariable;
 import org.springframework.web.bind.annotation.PostMapping;
@@ -58,8 +59,8 @@ class TfServingController {
 
 	@PostMapping(path = { "/v1/models/{model}:predict", "/v1/models/{model}/versions/{version}:predict",
 			"/v1/models/{model}/labels/{version}:predict" }, produces = MediaType.APPLICATION_JSON_VALUE)
-	ObjectNode predict(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable String model,
-			@PathVariable(required = false) String version, HttpServletRequest body,
+	ResponseEntity<ObjectNode> predict(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@PathVariable String model, @PathVariable(required = false) String version, HttpServletRequest body,
 			@RequestHeader(name = "Batchline-Timeout-Ms", required = false) Long timeoutMs,
 			@RequestParam(name = "cache", required = false) Boolean cache) {
 		JsonNode request = ErrorBodies.object(body);
@@ -99,7 +100,9 @@ class TfServingController {
 			ObjectNode named = answer.putObject("outputs");
 			outputs.forEach((spec) -> named.set(spec.name(), Tensors.batch(values, spec.name())));
 		}
-		return answer;
+		ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
+		prediction.headers().forEach(ok::header);
+		return ok.body(answer);
 	}
 
 	@GetMapping(path = { "/v1/models/{model}/versions/{version}", "/v1/models/{model}/labels/{version}" },
