@@ -141,7 +141,8 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 		String since = "since=2026-01-01T00:00:00Z";
 		List<Endpoint> all = List.of(
 				// REST
-				Endpoint.get("/v1/jobs", "", "state", "cursor", "limit"), Endpoint.get("/v1/jobs/{id}", job),
+				Endpoint.get("/v1/jobs", "", "state", "cursor", "limit"),
+				Endpoint.get("/v1/jobs/{id}", job).withHeaders("If-None-Match"),
 				Endpoint.post("/v1/jobs/{id}/cancel", this.valid.get("cancelled job"), null, null),
 				Endpoint.get("/v1/jobs/{id}/results", job, "cursor", "limit")
 					.accepting("application/json", "application/x-ndjson"),
