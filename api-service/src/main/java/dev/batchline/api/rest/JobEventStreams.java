@@ -100,11 +100,12 @@ class JobEventStreams implements PolledLifecycle {
 		long now = System.nanoTime();
 		Stream stream = new Stream(tenantId, jobId, emitter, after, now,
 				now - this.properties.progressInterval().toNanos());
+		// busy before the poller can see it: the retry hint is written first
+		stream.busy.set(true);
 		this.streams.add(stream);
 		emitter.onCompletion(() -> close(stream));
 		emitter.onError((ex) -> close(stream));
 		emitter.onTimeout(() -> close(stream));
-		stream.busy.set(true);
 		write(stream, List.of(SseEmitter.event().reconnectTime(this.properties.retry().toMillis())), false);
 		this.loop.wakeUp();
 		return emitter;
