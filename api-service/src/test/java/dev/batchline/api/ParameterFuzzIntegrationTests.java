@@ -4,6 +4,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Base64;
 import java.util.LinkedHashMap;
@@ -36,6 +37,7 @@ import org.springframework.web.servlet.mvc.method.RequestMappingInfo;
 import org.springframework.web.servlet.mvc.method.RequestMappingInfoHandlerMapping;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 /**
  * Every parameter of every endpoint gets every hostile value: each path variable, query
@@ -108,6 +110,7 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 		this.valid.put("job", this.api.post("/v1/jobs", WorkerSide.jobJson(3, null)).json().get("id").asString());
 		this.valid.put("cancelled job",
 				this.api.post("/v1/jobs", WorkerSide.jobJson(1, null)).json().get("id").asString());
+		this.valid.put("finished job", finishedJob());
 		this.valid.put("endpoint", endpoint());
 		this.valid.put("deleted endpoint", endpoint());
 		this.valid.put("delivery", UUID.randomUUID().toString());
@@ -119,6 +122,15 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 					.json()
 					.get("tenant_id")
 					.asString());
+	}
+
+	/** A job whose event stream ends after its history. */
+	private String finishedJob() {
+		UUID job = UUID.fromString(this.api.post("/v1/jobs", WorkerSide.jobJson(1, null)).json().get("id").asString());
+		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(job, 1).get(0), -1));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
+		return job.toString();
 	}
 
 	private String endpoint() {
@@ -135,11 +147,14 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 		String since = "since=2026-01-01T00:00:00Z";
 		List<Endpoint> all = List.of(
 				// REST
-				Endpoint.get("/v1/jobs", "", "state", "cursor", "limit"), Endpoint.get("/v1/jobs/{id}", job),
+				Endpoint.get("/v1/jobs", "", "state", "cursor", "limit"),
+				Endpoint.get("/v1/jobs/{id}", job).withHeaders("If-None-Match"),
 				Endpoint.post("/v1/jobs/{id}/cancel", this.valid.get("cancelled job"), null, null),
 				Endpoint.get("/v1/jobs/{id}/results", job, "cursor", "limit")
 					.accepting("application/json", "application/x-ndjson"),
 				Endpoint.get("/v1/jobs/{id}/errors", job, "cursor", "limit"),
+				new Endpoint("GET", "/v1/jobs/{id}/events", this.valid.get("finished job"), null, null, "", List.of(),
+						List.of("Accept:text/event-stream", "Last-Event-ID"), List.of()),
 				Endpoint.post("/v1/jobs", null, "application/json", WorkerSide.jobJson(1, null))
 					.withHeaders("Idempotency-Key", "Content-Type"),
 				Endpoint.post("/v1/jobs", null, "application/x-ndjson", "[1,2,3,4]\n")

@@ -3,6 +3,7 @@ package dev.batchline.api.job;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.function.Supplier;
 
@@ -110,6 +111,18 @@ public class JobManagement {
 	/** A tenant's job with its state history, or 404. */
 	public JobView get(UUID tenantId, UUID jobId) {
 		return this.reads.view(tenantId, jobId);
+	}
+
+	/**
+	 * Where watched jobs stand, in one statement however many there are: each job's state
+	 * and counts, and its state changes after the given place in its history (1 is its
+	 * first change, {@code QUEUED}; 0 asks for all). It reads jobs of any tenant: the
+	 * caller has checked, with {@link #get}, that each is its tenant's.
+	 * @param after for each job, the sequence of the last state change already seen
+	 * @return the jobs that still exist
+	 */
+	public List<JobWatch> watch(Map<UUID, Integer> after) {
+		return this.reads.watch(after);
 	}
 
 	/**

@@ -1,11 +1,13 @@
 package dev.batchline.api.job;
 
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.OffsetDateTime;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +42,24 @@ class JobReads {
 			left join job_state_history h on h.job_id = j.id
 			where j.id = ? and j.tenant_id = ?
 			order by h.id
+			""";
+
+	/**
+	 * The watched jobs and each one's state changes after a given place in its history:
+	 * one statement for any number of jobs, their history numbered 1, 2, … in the order
+	 * it was written.
+	 */
+	private static final String WATCH_SQL = """
+			select j.id, j.state, j.total_items, j.succeeded_items, j.failed_items,
+			       h.sequence, h.from_state, h.to_state, h.reason, h.changed_at
+			from unnest(?, ?) as w(job_id, after)
+			join jobs j on j.id = w.job_id
+			left join lateral (
+			    select n.* from (
+			        select row_number() over (order by id) as sequence, from_state, to_state, reason, changed_at
+			        from job_state_history where job_id = w.job_id) n
+			    where n.sequence > w.after) h on true
+			order by j.id, h.sequence
 			""";
 
 	private final JdbcTemplate jdbc;
@@ -103,6 +123,48 @@ class JobReads {
 	/** A job's state changes, oldest first. */
 	List<JobStateChange> history(UUID jobId) {
 		return this.history.findByJobIdOrderById(jobId);
+	}
+
+	/**
+	 * The watched jobs (of any tenant) with their state changes after the given sequence;
+	 * a job that no longer exists is missing from the answer.
+	 */
+	List<JobWatch> watch(Map<UUID, Integer> after) {
+		if (after.isEmpty()) {
+			return List.of();
+		}
+		UUID[] ids = after.keySet().toArray(UUID[]::new);
+		Integer[] sequences = Arrays.stream(ids).map(after::get).toArray(Integer[]::new);
+		return this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement(WATCH_SQL);
+			statement.setArray(1, connection.createArrayOf("uuid", ids));
+			statement.setArray(2, connection.createArrayOf("int4", sequences));
+			return statement;
+		}, (ResultSetExtractor<List<JobWatch>>) JobReads::extractWatches);
+	}
+
+	private static List<JobWatch> extractWatches(ResultSet rs) throws SQLException {
+		List<JobWatch> watches = new ArrayList<>();
+		UUID current = null;
+		while (rs.next()) {
+			UUID id = rs.getObject("id", UUID.class);
+			if (!id.equals(current)) {
+				current = id;
+				JobState state = JobState.valueOf(rs.getString("state"));
+				watches.add(new JobWatch(id, state, JobView.Counts.of(state, rs.getLong("total_items"),
+						rs.getLong("succeeded_items"), rs.getLong("failed_items")), new ArrayList<>()));
+			}
+			String to = rs.getString("to_state");
+			if (to != null) {
+				String from = rs.getString("from_state");
+				watches.get(watches.size() - 1)
+					.changes()
+					.add(new JobWatch.Change(rs.getInt("sequence"),
+							new JobView.StateChange((from != null) ? JobState.valueOf(from) : null,
+									JobState.valueOf(to), rs.getString("reason"), instant(rs, "changed_at"))));
+			}
+		}
+		return watches;
 	}
 
 	@Transactional(readOnly = true)

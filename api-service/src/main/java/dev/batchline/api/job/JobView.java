@@ -39,6 +39,17 @@ public record JobView(UUID id, JobState state, String model, String version, Cou
 		List<StateChange> history, Map<String, String> links) {
 
 	public record Counts(long total, long succeeded, long failed, long skipped, long pending) {
+
+		/**
+		 * A job's counts: items without a result count as skipped once the job is
+		 * cancelled or expired, as pending before.
+		 */
+		static Counts of(JobState state, long total, long succeeded, long failed) {
+			long unprocessed = total - succeeded - failed;
+			long skipped = (state == JobState.CANCELLED || state == JobState.EXPIRED) ? unprocessed : 0;
+			return new Counts(total, succeeded, failed, skipped, unprocessed - skipped);
+		}
+
 	}
 
 	public record Callback(String url) {
@@ -66,20 +77,13 @@ public record JobView(UUID id, JobState state, String model, String version, Cou
 					.toList() : null);
 	}
 
-	/**
-	 * The view of a job read as columns (the status read, {@link JobReads}); items
-	 * without a result count as skipped once the job is cancelled or expired, as pending
-	 * before.
-	 */
+	/** The view of a job read as columns (the status read, {@link JobReads}). */
 	static JobView of(UUID id, JobState state, String model, String version, long total, long succeeded, long failed,
 			String metadata, String callbackUrl, Instant createdAt, Instant startedAt, Instant finishedAt,
 			Instant updatedAt, Instant expiresAt, Duration resultsRetention, Instant resultsExpireAt, Instant purgedAt,
 			List<StateChange> history) {
 		String self = "/v1/jobs/" + id;
-		long unprocessed = total - succeeded - failed;
-		long skipped = (state == JobState.CANCELLED || state == JobState.EXPIRED) ? unprocessed : 0;
-		return new JobView(id, state, model, version,
-				new Counts(total, succeeded, failed, skipped, unprocessed - skipped),
+		return new JobView(id, state, model, version, Counts.of(state, total, succeeded, failed),
 				(metadata != null) ? EventCodec.tree(metadata.getBytes(StandardCharsets.UTF_8)) : null,
 				(callbackUrl != null) ? new Callback(callbackUrl) : null, createdAt, startedAt, finishedAt, updatedAt,
 				expiresAt, OutputExpiresAfter.of(resultsRetention), resultsExpireAt, purgedAt, history, Map.of("self",

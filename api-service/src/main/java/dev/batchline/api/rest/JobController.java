@@ -4,6 +4,8 @@ import java.io.IOException;
 import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
+import java.util.Arrays;
+import java.util.Base64;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -29,8 +31,11 @@ import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.api.webhook.WebhookUrls;
 import jakarta.servlet.http.HttpServletRequest;
+import tools.jackson.databind.json.JsonMapper;
 
+import org.springframework.http.ETag;
 import org.springframework.http.HttpHeaders;
+import org.springframework.http.HttpStatus;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -44,8 +49,9 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * Jobs over REST: {@code POST /v1/jobs} (a JSON body, or an NDJSON body read as a stream
  * with the other fields as query parameters; both with an optional
- * {@code Idempotency-Key}), {@code GET /v1/jobs/{id}}, {@code GET /v1/jobs}, {@code POST
- * /v1/jobs/{id}/cancel}. Translates HTTP to {@link JobManagement} and back.
+ * {@code Idempotency-Key}), {@code GET /v1/jobs/{id}} (with an {@code ETag}),
+ * {@code GET /v1/jobs}, {@code POST /v1/jobs/{id}/cancel}. Translates HTTP to
+ * {@link JobManagement} and back.
  */
 @RestController
 class JobController {
@@ -66,8 +72,11 @@ class JobController {
 
 	private final UploadProperties upload;
 
+	private final JsonMapper json;
+
 	JobController(JobManagement jobs, ApiProperties properties, WebhookUrls webhookUrls,
-			IdempotencyKeys idempotencyKeys, BodySpools spools, UploadProperties upload) {
+			IdempotencyKeys idempotencyKeys, BodySpools spools, UploadProperties upload, JsonMapper json) {
+		this.json = json;
 		this.spools = spools;
 		this.upload = upload;
 		this.jobs = jobs;
@@ -128,9 +137,28 @@ class JobController {
 		return ResponseEntity.accepted().body(this.jobs.cancel(tenantId, id));
 	}
 
+	/**
+	 * The job with a strong {@code ETag}, a hash of its JSON: a poll with
+	 * {@code If-None-Match} naming it (weak comparison) or {@code *} answers 304 without
+	 * a body while the job has not changed (RFC 9110 §13.1.2). Another tenant's job is
+	 * 404 whatever the condition.
+	 */
 	@GetMapping("/v1/jobs/{id}")
-	JobView get(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
-		return this.jobs.get(tenantId, id);
+	ResponseEntity<JobView> get(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id,
+			@RequestHeader(name = HttpHeaders.IF_NONE_MATCH, required = false) String ifNoneMatch) {
+		JobView job = this.jobs.get(tenantId, id);
+		ETag etag = etag(job);
+		if (ifNoneMatch != null
+				&& ETag.parse(ifNoneMatch).stream().anyMatch((tag) -> tag.isWildcard() || tag.compare(etag, false))) {
+			return ResponseEntity.status(HttpStatus.NOT_MODIFIED).eTag(etag.formattedTag()).build();
+		}
+		return ResponseEntity.ok().eTag(etag.formattedTag()).body(job);
+	}
+
+	/** 128 bits of the SHA-256 of the job's JSON, as the body shows it. */
+	private ETag etag(JobView job) {
+		byte[] hash = IdempotencyKeys.sha256().digest(this.json.writeValueAsBytes(job));
+		return new ETag(Base64.getUrlEncoder().withoutPadding().encodeToString(Arrays.copyOf(hash, 16)), false);
 	}
 
 	@GetMapping("/v1/jobs")
