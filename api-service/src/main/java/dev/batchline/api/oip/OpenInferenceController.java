@@ -73,7 +73,9 @@ class OpenInferenceController {
 
 	@GetMapping(path = { "/v2/models/{model}", "/v2/models/{model}/versions/{version}" },
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	Map<String, Object> metadata(@PathVariable String model, @PathVariable(required = false) String version) {
+	Map<String, Object> metadata(@PathVariable Map<String, String> path) {
+		String model = path.get("model");
+		String version = path.get("version");
 		ModelDeployed served = this.inference.model(model, version);
 		return Map.of("name", served.name(), "versions",
 				(version != null) ? List.of(served.version())
@@ -84,8 +86,9 @@ class OpenInferenceController {
 
 	@GetMapping(path = { "/v2/models/{model}/ready", "/v2/models/{model}/versions/{version}/ready" },
 			produces = MediaType.APPLICATION_JSON_VALUE)
-	ResponseEntity<Map<String, Object>> modelReady(@PathVariable String model,
-			@PathVariable(required = false) String version) {
+	ResponseEntity<Map<String, Object>> modelReady(@PathVariable Map<String, String> path) {
+		String model = path.get("model");
+		String version = path.get("version");
 		ModelDeployed served = this.inference.model(model, version);
 		boolean ready = this.inference.ready();
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
@@ -95,9 +98,11 @@ class OpenInferenceController {
 	@PostMapping(path = { "/v2/models/{model}/infer", "/v2/models/{model}/versions/{version}/infer" },
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<ObjectNode> infer(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
-			@PathVariable String model, @PathVariable(required = false) String version, HttpServletRequest body,
+			@PathVariable Map<String, String> path, HttpServletRequest body,
 			@RequestHeader(name = "Batchline-Timeout-Ms", required = false) Long timeoutMs,
 			@RequestParam(name = "cache", required = false) Boolean cache) {
+		String model = path.get("model");
+		String version = path.get("version");
 		JsonNode request = ErrorBodies.object(body);
 		ModelDeployed served = this.inference.model(model, version);
 		List<JsonNode> rows = OipTensors.rows(request.get("inputs"), served.signature());

@@ -60,9 +60,11 @@ class TfServingController {
 	@PostMapping(path = { "/v1/models/{model}:predict", "/v1/models/{model}/versions/{version}:predict",
 			"/v1/models/{model}/labels/{version}:predict" }, produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<ObjectNode> predict(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId,
-			@PathVariable String model, @PathVariable(required = false) String version, HttpServletRequest body,
+			@PathVariable Map<String, String> path, HttpServletRequest body,
 			@RequestHeader(name = "Batchline-Timeout-Ms", required = false) Long timeoutMs,
 			@RequestParam(name = "cache", required = false) Boolean cache) {
+		String model = path.get("model");
+		String version = path.get("version");
 		JsonNode request = ErrorBodies.object(body);
 		JsonNode signature = request.get("signature_name");
 		if (signature != null && !(signature.isString() && SIGNATURE.equals(signature.asString()))) {
@@ -115,7 +117,9 @@ class TfServingController {
 
 	@GetMapping(path = { "/v1/models/{model}/metadata", "/v1/models/{model}/versions/{version}/metadata",
 			"/v1/models/{model}/labels/{version}/metadata" }, produces = MediaType.APPLICATION_JSON_VALUE)
-	Map<String, Object> metadata(@PathVariable String model, @PathVariable(required = false) String version) {
+	Map<String, Object> metadata(@PathVariable Map<String, String> path) {
+		String model = path.get("model");
+		String version = path.get("version");
 		ModelDeployed served = this.inference.model(model, version);
 		Map<String, Object> signature = Map.of("inputs", specs(served.signature().inputs()), "outputs",
 				specs(served.signature().outputs()), "method_name", "tensorflow/serving/predict");
