@@ -2,6 +2,7 @@ package dev.batchline.api.model;
 
 import java.math.BigInteger;
 import java.time.Clock;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -20,13 +21,16 @@ import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.ModelDeployed;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.KafkaException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.context.event.EventListener;
 import org.springframework.kafka.annotation.KafkaListener;
 import org.springframework.kafka.annotation.PartitionOffset;
 import org.springframework.kafka.annotation.TopicPartition;
+import org.springframework.kafka.event.ListenerContainerIdleEvent;
 import org.springframework.stereotype.Component;
 
 /**
@@ -38,6 +42,12 @@ import org.springframework.stereotype.Component;
  * version is served while at least one worker's announcement of it is younger than
  * {@code batchline.api.catalog.expire-after} (by its {@code announced_at}, so that old
  * records read again after a restart do not count) and not withdrawn by a tombstone.
+ * <p>
+ * While the catalog cannot reach Kafka, no heartbeat can reach it either: its clock stops
+ * for the announcements then, so that a broker outage does not make every model unknown
+ * (a submission is accepted while Kafka is away). An announcement that counted when the
+ * catalog lost Kafka counts until {@code expire-after} after it reaches Kafka again, time
+ * enough for the workers to announce again.
  */
 @Component
 public class ModelCatalog {
@@ -54,6 +64,16 @@ public class ModelCatalog {
 			return numeric ? new BigInteger(a).compareTo(new BigInteger(b)) : a.compareTo(b);
 		});
 
+	/**
+	 * Without a record or an answer from the broker for this long, the catalog takes
+	 * itself to be cut off from Kafka (it asks the broker when the topic has been quiet
+	 * for 5 s, {@code KafkaConfiguration}).
+	 */
+	static final Duration CONTACT_TIMEOUT = Duration.ofSeconds(15);
+
+	/** How long the catalog waits for the broker's answer when it asks. */
+	private static final Duration PROBE_TIMEOUT = Duration.ofSeconds(3);
+
 	/** Model name → version → record key → the announcement. */
 	private final Map<String, NavigableMap<String, Map<String, ModelDeployed>>> models = new ConcurrentHashMap<>();
 
@@ -67,6 +87,15 @@ public class ModelCatalog {
 	private final Clock clock;
 
 	private final RandomGenerator random;
+
+	/** When the catalog last heard from Kafka, or null before it first did. */
+	private volatile Instant lastContact;
+
+	/** The last contact before the latest time the catalog was cut off, or null. */
+	private volatile Instant contactLostAt;
+
+	/** When the catalog heard from Kafka again after the latest time it was cut off. */
+	private volatile Instant contactRegainedAt;
 
 	@Autowired
 	public ModelCatalog(ModelRoutingProperties routing, ModelCatalogProperties properties, Clock clock) {
@@ -94,11 +123,38 @@ public class ModelCatalog {
 			topicPartitions = @TopicPartition(topic = "#{@topics.models()}",
 					partitionOffsets = @PartitionOffset(partition = "0", initialOffset = "0")))
 	void onModel(ConsumerRecord<String, CloudEvent> record) {
+		contact(this.clock.instant());
 		if (record.value() == null) {
 			withdraw(record.key());
 			return;
 		}
 		add(CloudEventRecords.data(record.value(), ModelDeployed.class));
+	}
+
+	/** The topic has been quiet: whether the broker answers tells if Kafka is there. */
+	@EventListener(condition = "event.listenerId.startsWith('model-catalog')")
+	void onQuiet(ListenerContainerIdleEvent event) {
+		try {
+			// on the consumer's thread: the event is published there
+			event.getConsumer().endOffsets(event.getTopicPartitions(), PROBE_TIMEOUT);
+			contact(this.clock.instant());
+		}
+		catch (KafkaException ex) {
+			log.debug("Model catalog: no answer from Kafka ({})", ex.toString());
+		}
+	}
+
+	/** The catalog heard from Kafka at {@code at}. */
+	void contact(Instant at) {
+		Instant last = this.lastContact;
+		if (last != null && Duration.between(last, at).compareTo(CONTACT_TIMEOUT) > 0) {
+			// regained first: a reader that sees the loss sees its end
+			this.contactRegainedAt = at;
+			this.contactLostAt = last;
+			log.warn("Model catalog: Kafka answers again after {}; the announcements that counted at {} count "
+					+ "until {}", Duration.between(last, at), last, at.plus(this.properties.expireAfter()));
+		}
+		this.lastContact = at;
 	}
 
 	void add(ModelDeployed model) {
@@ -249,7 +305,21 @@ public class ModelCatalog {
 	}
 
 	private boolean isLive(ModelDeployed model, Instant now) {
-		return model.announcedAt() == null || !model.announcedAt().plus(this.properties.expireAfter()).isBefore(now);
+		if (model.announcedAt() == null) {
+			return true;
+		}
+		Instant deadline = model.announcedAt().plus(this.properties.expireAfter());
+		if (!deadline.isBefore(now)) {
+			return true;
+		}
+		Instant last = this.lastContact;
+		if (last != null && Duration.between(last, now).compareTo(CONTACT_TIMEOUT) > 0) {
+			// cut off from Kafka: the clock stopped at the last contact
+			return !deadline.isBefore(last);
+		}
+		Instant lost = this.contactLostAt;
+		Instant regained = this.contactRegainedAt;
+		return lost != null && !deadline.isBefore(lost) && !now.isAfter(regained.plus(this.properties.expireAfter()));
 	}
 
 }

@@ -111,6 +111,38 @@ class ModelCatalogTests {
 	}
 
 	@Test
+	void whileTheCatalogCannotReachKafkaItsAnnouncementsDoNotExpire() {
+		ModelCatalog catalog = catalog(Map.of());
+		catalog.add(announced("iris", "1", "w1", NOW));
+		catalog.contact(NOW);
+		// no record and no answer from the broker for a minute: cut off, not expired
+		this.clock.set(NOW.plusSeconds(60));
+		assertThat(catalog.find("iris", "1")).isPresent();
+		// Kafka is back (the broker answers every 5 s): the worker has expire-after to
+		// announce again
+		for (int second = 60; second <= 90; second += 5) {
+			this.clock.set(NOW.plusSeconds(second));
+			catalog.contact(this.clock.instant());
+		}
+		assertThat(catalog.find("iris", "1")).isPresent();
+		this.clock.set(NOW.plusSeconds(91));
+		catalog.contact(this.clock.instant());
+		assertThat(catalog.find("iris", "1")).isEmpty();
+	}
+
+	@Test
+	void aWorkerThatFallsSilentWhileKafkaAnswersExpires() {
+		ModelCatalog catalog = catalog(Map.of());
+		catalog.add(announced("iris", "1", "w1", NOW));
+		catalog.contact(NOW);
+		for (int second = 5; second <= 35; second += 5) {
+			this.clock.set(NOW.plusSeconds(second));
+			catalog.contact(this.clock.instant());
+		}
+		assertThat(catalog.find("iris", "1")).isEmpty();
+	}
+
+	@Test
 	void aTombstoneWithdrawsOneWorkersVersionOnly() {
 		ModelCatalog catalog = catalog(Map.of());
 		catalog.add(announced("iris", "1", "w1", NOW));
