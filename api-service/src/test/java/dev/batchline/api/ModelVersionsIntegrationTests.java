@@ -59,7 +59,7 @@ class ModelVersionsIntegrationTests extends ApiIntegrationTest {
 		assertThat(this.api.get("/v1/jobs/" + id).json().get("version").asString()).isEqualTo("1");
 
 		assertProblem(this.api.post("/v1/jobs", "{\"model\":\"rose\",\"version\":\"beta\"," + ITEMS + "}"), 422,
-				"unknown-model", "rose:beta");
+				"unknown-model", "rose:beta' (its labels: {canary=2, next=3, stable=1})");
 		// a label whose version no worker serves
 		assertProblem(this.api.post("/v1/jobs", "{\"model\":\"rose\",\"version\":\"next\"," + ITEMS + "}"), 422,
 				"unknown-model", "rose:next");

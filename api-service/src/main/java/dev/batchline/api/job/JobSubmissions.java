@@ -13,6 +13,7 @@ import dev.batchline.api.intake.Items;
 import dev.batchline.api.intake.JobRequest;
 import dev.batchline.api.model.ModelCatalog;
 import dev.batchline.api.model.ModelRoute;
+import dev.batchline.api.model.ModelRoutingProperties.Routing;
 import dev.batchline.api.outbox.Outbox;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
@@ -174,11 +175,16 @@ class JobSubmissions {
 
 	private ApiException unknownModel(JobRequest request) {
 		String what = (request.version() != null) ? request.model() + ":" + request.version() : request.model();
-		String split = (request.version() == null && this.models.routing(request.model()).hasSplit())
-				? " (no version of its split " + this.models.routing(request.model()).split().keySet() + " is served)"
-				: "";
+		Routing routing = this.models.routing(request.model());
+		String why = "";
+		if (request.version() == null && routing.hasSplit()) {
+			why = " (no version of its split " + routing.split().keySet() + " is served)";
+		}
+		else if (request.version() != null && !routing.labels().isEmpty()) {
+			why = " (its labels: " + routing.labels() + ")";
+		}
 		return new ApiException(ProblemKind.UNKNOWN_MODEL,
-				"No worker serves model '" + what + "'" + split + "; served models: " + this.models.names(),
+				"No worker serves model '" + what + "'" + why + "; served models: " + this.models.names(),
 				Map.of("model", request.model()));
 	}
 
