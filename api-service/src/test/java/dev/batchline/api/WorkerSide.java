@@ -79,6 +79,12 @@ final class WorkerSide implements AutoCloseable {
 		this.producer.flush();
 	}
 
+	/** Withdraws one worker's announcement, as a worker that stops does: a tombstone. */
+	void withdraw(String key) {
+		this.producer.send(new ProducerRecord<>(this.topics.models(), key, null));
+		this.producer.flush();
+	}
+
 	/**
 	 * Items whose first feature is their index, so results can be traced back to inputs.
 	 */

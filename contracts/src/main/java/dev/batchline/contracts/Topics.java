@@ -30,6 +30,26 @@ public record Topics(String prefix) {
 	private static final Map<String, String> PREDICTION_CONFIGS = Map.of("retention.ms",
 			String.valueOf(PREDICTION_RETENTION.toMillis()));
 
+	/**
+	 * How long records stay on the models topic: a live worker announces again every
+	 * heartbeat, so only the keys of workers gone without a tombstone (crashed) are
+	 * deleted.
+	 */
+	public static final java.time.Duration MODELS_RETENTION = java.time.Duration.ofDays(7);
+
+	/**
+	 * How long a tombstone stays on the models topic once compacted, so that a reader in
+	 * the middle of the topic still sees it.
+	 */
+	public static final java.time.Duration MODELS_TOMBSTONE_RETENTION = java.time.Duration.ofDays(1);
+
+	/**
+	 * The models topic's segments roll at least this often, so that heartbeats are
+	 * compacted away and a reader from the start reads little more than one record per
+	 * key.
+	 */
+	public static final java.time.Duration MODELS_SEGMENT = java.time.Duration.ofHours(1);
+
 	public Topics {
 		if (prefix == null || prefix.isBlank()) {
 			prefix = DEFAULT_PREFIX;
@@ -123,8 +143,9 @@ public record Topics(String prefix) {
 	}
 
 	/**
-	 * Compacted: the models the workers serve, key = model name, value =
-	 * {@link ModelDeployed}.
+	 * Compacted: the models the workers serve, key = {@code name:version@worker id}
+	 * ({@link ModelDeployed#key()}), value = {@link ModelDeployed} (sent at start and
+	 * every heartbeat), or a tombstone when the worker stops serving it.
 	 */
 	public String models() {
 		return this.prefix + ".models";
@@ -134,8 +155,10 @@ public record Topics(String prefix) {
 	 * Every topic of an installation as it is declared: the work topics with the given
 	 * partitions, the prediction topics kept for {@link #PREDICTION_RETENTION}, the
 	 * models and control topics with one partition, compacted (the control topic's
-	 * records also deleted after {@link #CONTROL_RETENTION}). The services declare these
-	 * at start, and the launcher creates them before.
+	 * records also deleted after {@link #CONTROL_RETENTION}, the models topic's after
+	 * {@link #MODELS_RETENTION}, its tombstones kept
+	 * {@link #MODELS_TOMBSTONE_RETENTION}). The services declare these at start, and the
+	 * launcher creates them before.
 	 * @param partitions the partitions of the work topics (the most useful workers)
 	 * @return the topics, each with its partitions and topic configs
 	 */
@@ -148,7 +171,11 @@ public record Topics(String prefix) {
 				new Declaration(webhookCommands(), partitions, Map.of()),
 				new Declaration(predictions(), partitions, PREDICTION_CONFIGS),
 				new Declaration(predictionResults(), partitions, PREDICTION_CONFIGS),
-				new Declaration(models(), 1, Map.of("cleanup.policy", "compact")),
+				new Declaration(models(), 1,
+						Map.of("cleanup.policy", "compact,delete", "retention.ms",
+								String.valueOf(MODELS_RETENTION.toMillis()), "delete.retention.ms",
+								String.valueOf(MODELS_TOMBSTONE_RETENTION.toMillis()), "segment.ms",
+								String.valueOf(MODELS_SEGMENT.toMillis()))),
 				new Declaration(control(), 1, Map.of("cleanup.policy", "compact,delete", "retention.ms",
 						String.valueOf(CONTROL_RETENTION.toMillis()))));
 	}

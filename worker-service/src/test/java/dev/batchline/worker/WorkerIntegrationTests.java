@@ -185,7 +185,10 @@ class WorkerIntegrationTests {
 				return !announced.isEmpty();
 			});
 			ModelDeployed iris = announced.get(0);
-			assertThat(iris.key()).isEqualTo("iris:1");
+			assertThat(iris.key()).isEqualTo("iris:1@" + iris.workerId());
+			assertThat(iris.workerId()).isNotBlank();
+			assertThat(iris.announcedAt()).isNotNull();
+			assertThat(iris.fingerprint()).matches("sha256:[0-9a-f]{64}");
 			assertThat(iris.signature()).isEqualTo(Fixtures.IRIS);
 			assertThat(iris.maxBatchSize()).isEqualTo(64);
 		}

@@ -20,7 +20,8 @@ import org.springframework.boot.convert.DurationStyle;
  * query parameters of an NDJSON one.
  *
  * @param model the model name
- * @param version the model version, or null for the newest
+ * @param version the model version or a label of it (either pins the job to it), or null
+ * for the model's split, else its newest version
  * @param metadata the caller's metadata object, or null
  * @param callbackUrl where to also send the job's terminal event ({@code "callback":
  * {"url": …}}), or null

@@ -12,6 +12,8 @@ import java.util.UUID;
 import dev.batchline.api.intake.Items;
 import dev.batchline.api.intake.JobRequest;
 import dev.batchline.api.model.ModelCatalog;
+import dev.batchline.api.model.ModelRoute;
+import dev.batchline.api.model.ModelRoutingProperties.Routing;
 import dev.batchline.api.outbox.Outbox;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
@@ -84,8 +86,11 @@ class JobSubmissions {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	Job store(UUID tenantId, JobRequest request, Items items, long maxItems, String maxItemsProperty) {
-		ModelDeployed model = this.models.find(request.model(), request.version())
+		// a version or label pins the job to it; a job naming only the model gets the
+		// model's split (or its newest version), recorded as the job's version
+		ModelRoute route = this.models.route(request.model(), request.version())
 			.orElseThrow(() -> unknownModel(request));
+		ModelDeployed model = route.model();
 		String metadata = metadataJson(request.metadata());
 		Duration window = this.lifecycle.completionWindow(request.completionWindow());
 		Duration retention = this.lifecycle.resultsRetention(request.outputExpiresAfter());
@@ -127,9 +132,9 @@ class JobSubmissions {
 		this.transitions.queued(job);
 		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
 		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(chunks.items());
-		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}, read and stored in {} ms (before commit)",
+		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}{}, read and stored in {} ms (before commit)",
 				job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
-				(System.nanoTime() - started) / 1_000_000);
+				(route.label() != null) ? " (" + route.label() + ")" : "", (System.nanoTime() - started) / 1_000_000);
 		return job;
 	}
 
@@ -170,8 +175,16 @@ class JobSubmissions {
 
 	private ApiException unknownModel(JobRequest request) {
 		String what = (request.version() != null) ? request.model() + ":" + request.version() : request.model();
+		Routing routing = this.models.routing(request.model());
+		String why = "";
+		if (request.version() == null && routing.hasSplit()) {
+			why = " (no version of its split " + routing.split().keySet() + " is served)";
+		}
+		else if (request.version() != null && !routing.labels().isEmpty()) {
+			why = " (its labels: " + routing.labels() + ")";
+		}
 		return new ApiException(ProblemKind.UNKNOWN_MODEL,
-				"No worker serves model '" + what + "'; served models: " + this.models.names(),
+				"No worker serves model '" + what + "'" + why + "; served models: " + this.models.names(),
 				Map.of("model", request.model()));
 	}
 

@@ -129,11 +129,21 @@ final class ModelLoader {
 				.optTranslator(new NoopTranslator(null)), this.inlineOps)
 			.build();
 		ZooModel<NDList, NDList> model = criteria.loadModel();
+		String fingerprint;
+		try {
+			// of the files as loaded: complete by now
+			fingerprint = ModelFingerprint.of(dir);
+		}
+		catch (IOException | RuntimeException ex) {
+			model.close();
+			throw ex;
+		}
 		List<String> inputOrder = (model.describeInput() != null) ? model.describeInput().keys()
 				: signature.inputs().stream().map((input) -> input.name()).toList();
-		log.info("Model {}:{} loaded from {} on {}{} (inputs {}, outputs {})", name, version, dir, this.device,
-				this.inlineOps ? ", operations on the calling thread" : "", signature.inputs(), signature.outputs());
-		return ServedModel.loaded(name, version, signature, inputOrder, model);
+		log.info("Model {}:{} loaded from {} on {}{} (inputs {}, outputs {}, fingerprint {})", name, version, dir,
+				this.device, this.inlineOps ? ", operations on the calling thread" : "", signature.inputs(),
+				signature.outputs(), fingerprint);
+		return ServedModel.loaded(name, version, signature, inputOrder, model, fingerprint);
 	}
 
 }

@@ -21,17 +21,18 @@ import dev.batchline.contracts.ModelDeployed.ModelSignature;
  * @param inputOrder the input names in the order DJL expects them
  * @param model the DJL model
  * @param loadedAt when it was loaded
+ * @param fingerprint the SHA-256 of its files ({@link ModelFingerprint})
  * @param predictors every predictor made for it
  * @param perThread each thread's predictor
  */
 public record ServedModel(String name, String version, ModelSignature signature, List<String> inputOrder,
-		ZooModel<NDList, NDList> model, Instant loadedAt, List<Predictor<NDList, NDList>> predictors,
-		ThreadLocal<Predictor<NDList, NDList>> perThread) {
+		ZooModel<NDList, NDList> model, Instant loadedAt, String fingerprint,
+		List<Predictor<NDList, NDList>> predictors, ThreadLocal<Predictor<NDList, NDList>> perThread) {
 
 	/** A model just loaded, with no predictor yet. */
 	static ServedModel loaded(String name, String version, ModelSignature signature, List<String> inputOrder,
-			ZooModel<NDList, NDList> model) {
-		return new ServedModel(name, version, signature, inputOrder, model, Instant.now(),
+			ZooModel<NDList, NDList> model, String fingerprint) {
+		return new ServedModel(name, version, signature, inputOrder, model, Instant.now(), fingerprint,
 				Collections.synchronizedList(new ArrayList<>()), new ThreadLocal<>());
 	}
 
