@@ -105,7 +105,7 @@ final class Drain {
 		String when = (finished == null)
 				? String.format("still %s at the end: %,d of %,d items done; %,d requests in %.1f s", state,
 						counts.get("succeeded").asLong() + counts.get("failed").asLong(), this.items, kept, seconds)
-				: String.format("NOT still running: %s during the measurement; the %,d requests before it count", state,
+				: String.format("ended (%s) before the measurement did: only the %,d requests before that count", state,
 						kept);
 		Console.step(String.format("%s: during the drain p50 %.2f ms, p99 %.2f ms; job %s", SCENARIO, p50, p99, when));
 		Report report = this.bench.report();
