@@ -233,6 +233,14 @@ abstract sealed class HttpLoad permits HttpLoad.Wrk, HttpLoad.Sockets {
 
 		/** Reads one answer of any status, its body skipped. */
 		static Answer readAnswer(InputStream in) throws IOException {
+			return readAnswer(in, null);
+		}
+
+		/**
+		 * Reads one answer of any status, its body written to {@code body}, or skipped
+		 * when that is {@code null}.
+		 */
+		static Answer readAnswer(InputStream in, OutputStream body) throws IOException {
 			String status = line(in);
 			if (!status.startsWith("HTTP/1.1 ") || status.length() < 12) {
 				throw new IOException("not an HTTP/1.1 answer: " + status);
@@ -255,7 +263,7 @@ abstract sealed class HttpLoad permits HttpLoad.Wrk, HttpLoad.Sockets {
 			}
 			if (chunked) {
 				for (long size = chunkSize(in); size > 0; size = chunkSize(in)) {
-					skip(in, size);
+					skip(in, size, body);
 					line(in);
 				}
 				for (String trailer = line(in); !trailer.isEmpty(); trailer = line(in)) {
@@ -263,7 +271,7 @@ abstract sealed class HttpLoad permits HttpLoad.Wrk, HttpLoad.Sockets {
 				}
 			}
 			else if (length >= 0) {
-				skip(in, length);
+				skip(in, length, body);
 			}
 			else {
 				throw new IOException("an answer without Content-Length or chunks");
@@ -277,7 +285,18 @@ abstract sealed class HttpLoad permits HttpLoad.Wrk, HttpLoad.Sockets {
 			return Long.parseLong((extension >= 0) ? line.substring(0, extension) : line, 16);
 		}
 
-		private static void skip(InputStream in, long bytes) throws IOException {
+		/**
+		 * Reads {@code bytes} of a body into {@code body}, or past them if it is null.
+		 */
+		private static void skip(InputStream in, long bytes, OutputStream body) throws IOException {
+			if (body != null) {
+				byte[] read = in.readNBytes(Math.toIntExact(bytes));
+				if (read.length < bytes) {
+					throw new IOException("connection closed in a body");
+				}
+				body.write(read);
+				return;
+			}
 			long left = bytes;
 			while (left > 0) {
 				long skipped = in.skip(left);

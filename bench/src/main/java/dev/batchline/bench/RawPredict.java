@@ -27,11 +27,12 @@ import dev.batchline.engine.InlineOps;
 import dev.batchline.engine.TensorflowNatives;
 
 /**
- * The limit of scenario 1: DJL predict on the same SavedModel, in this JVM, with the same
- * batch size, thread count and inline-ops setting as the workers, each call copying its
- * input from a float array into a direct buffer of its thread, making the input NDArray
- * from it and reading its outputs back, as a worker must at the least (a worker copies
- * the rows of its chunks into such a buffer).
+ * The limit of scenarios 1 and 7: DJL predict on the same SavedModel, in this JVM, with
+ * the same batch size, thread count and inline-ops setting as the workers, each call
+ * copying its input from a float array into a direct buffer of its thread, making the
+ * input NDArray from it and reading its outputs back, as a worker must at the least (a
+ * worker copies the rows of its chunks into such a buffer). As a rate over threads, or as
+ * the latencies of single calls.
  */
 final class RawPredict implements AutoCloseable {
 
@@ -71,28 +72,11 @@ final class RawPredict implements AutoCloseable {
 		long[] elapsed = new long[threads];
 		for (int t = 0; t < threads; t++) {
 			int thread = t;
-			float[] data = new float[batch * this.inputs];
-			for (int i = 0; i < data.length; i++) {
-				data[i] = (i * 7 + thread) % 10;
-			}
-			// one direct buffer per thread, as a worker's inference thread has: without
-			// it
-			// DJL allocates and zeroes a direct buffer for every call's input
-			ByteBuffer buffer = ByteBuffer.allocateDirect(data.length * Float.BYTES).order(ByteOrder.nativeOrder());
 			running.add(Thread.ofPlatform().name("raw-predict-" + t).start(() -> {
 				long start = System.nanoTime();
-				try (Predictor<NDList, NDList> predictor = this.model.newPredictor()) {
+				try (Caller caller = new Caller(batch, thread)) {
 					while (System.nanoTime() < end) {
-						try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
-							buffer.clear();
-							buffer.asFloatBuffer().put(data);
-							NDArray input = manager.create(buffer, new Shape(batch, this.inputs), DataType.FLOAT32);
-							input.setName("features");
-							NDList out = predictor.predict(new NDList(input));
-							for (NDArray array : out) {
-								array.toArray();
-							}
-						}
+						caller.predict();
 						items.addAndGet(batch);
 					}
 				}
@@ -111,6 +95,73 @@ final class RawPredict implements AutoCloseable {
 			longest = Math.max(longest, e);
 		}
 		return items.get() / (longest / 1e9);
+	}
+
+	/**
+	 * Times {@code calls} predict calls of {@code batch} rows one after another on this
+	 * thread, as a worker's one prediction thread makes them when no requests are
+	 * batched.
+	 * @return each call's nanoseconds
+	 */
+	long[] latencies(int batch, int calls) {
+		long[] nanos = new long[calls];
+		try (Caller caller = new Caller(batch, 0)) {
+			for (int c = 0; c < calls; c++) {
+				long start = System.nanoTime();
+				caller.predict();
+				nanos[c] = System.nanoTime() - start;
+			}
+		}
+		catch (TranslateException ex) {
+			throw new IllegalStateException(ex);
+		}
+		return nanos;
+	}
+
+	/**
+	 * One thread's predict calls: its predictor, its rows and its direct buffer, as a
+	 * worker's inference thread has (without the buffer DJL allocates and zeroes one for
+	 * every call's input).
+	 */
+	private final class Caller implements AutoCloseable {
+
+		private final Predictor<NDList, NDList> predictor = RawPredict.this.model.newPredictor();
+
+		private final int batch;
+
+		private final float[] data;
+
+		private final ByteBuffer buffer;
+
+		Caller(int batch, int seed) {
+			this.batch = batch;
+			this.data = new float[batch * RawPredict.this.inputs];
+			for (int i = 0; i < this.data.length; i++) {
+				this.data[i] = (i * 7 + seed) % 10;
+			}
+			this.buffer = ByteBuffer.allocateDirect(this.data.length * Float.BYTES).order(ByteOrder.nativeOrder());
+		}
+
+		/** One call: the input copied in, predicted, every output read back. */
+		void predict() throws TranslateException {
+			try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
+				this.buffer.clear();
+				this.buffer.asFloatBuffer().put(this.data);
+				NDArray input = manager.create(this.buffer, new Shape(this.batch, RawPredict.this.inputs),
+						DataType.FLOAT32);
+				input.setName("features");
+				NDList out = this.predictor.predict(new NDList(input));
+				for (NDArray array : out) {
+					array.toArray();
+				}
+			}
+		}
+
+		@Override
+		public void close() {
+			this.predictor.close();
+		}
+
 	}
 
 	@Override

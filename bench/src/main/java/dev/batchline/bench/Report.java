@@ -71,6 +71,17 @@ final class Report {
 				"< " + String.format(pattern, bound) + " " + unit, (stats.median() < bound) ? "PASS" : "FAIL"));
 	}
 
+	/**
+	 * A figure against an upper bound, beside a limit measured in the same run that it
+	 * cannot beat (a floor); the ratio is shown, the bound decides.
+	 */
+	void atMostBeside(String scenario, String figure, Stats value, Stats limit, String pattern, double bound,
+			String unit) {
+		add(new Row(scenario, figure, value.format(pattern) + " " + unit, limit.format(pattern) + " " + unit,
+				String.format("%.3f", value.median() / limit.median()),
+				"< " + String.format(pattern, bound) + " " + unit, (value.median() < bound) ? "PASS" : "FAIL"));
+	}
+
 	/** A figure against a limit measured in the same run, with a target ratio. */
 	void ratio(String scenario, String figure, Stats value, Stats limit, String pattern, String unit,
 			Double targetRatio) {

@@ -10,8 +10,27 @@ import org.junit.jupiter.api.io.TempDir;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-/** One run's figures taken into another's report (the run on CPUs of their own). */
+/**
+ * One run's figures taken into another's report (the run on CPUs of their own), and how
+ * figures stand beside their limits.
+ */
 class ReportTests {
+
+	@Test
+	void holdsALatencyToItsBoundWithItsFloorBeside(@TempDir Path dir) throws Exception {
+		Report report = new Report();
+		report.atMostBeside("7 synchronous inference", "1-row infer p50", Stats.of(List.of(6.0, 8.0, 7.0)),
+				Stats.of(List.of(2.0)), "%.1f", 10, "ms");
+		report.atMostBeside("7 synchronous inference", "1-row infer p99", Stats.of(List.of(40.0)),
+				Stats.of(List.of(4.0)), "%.1f", 30, "ms");
+		Path results = dir.resolve("results");
+		report.finish(results);
+
+		assertThat(Files.readString(results.resolve("latest.md")))
+			.contains("| 7 synchronous inference | 1-row infer p50 | 7.0 (6.0–8.0) ms | 2.0 ms | 3.500 | < 10.0 ms"
+					+ " | PASS |")
+			.contains("| 7 synchronous inference | 1-row infer p99 | 40.0 ms | 4.0 ms | 10.000 | < 30.0 ms | FAIL |");
+	}
 
 	@Test
 	void takesInAnotherRunsFiguresAfterItsOwnScenarioOne(@TempDir Path dir) throws Exception {
