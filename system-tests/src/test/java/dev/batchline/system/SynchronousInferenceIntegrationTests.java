@@ -40,7 +40,8 @@ import static org.awaitility.Awaitility.await;
  * PostgreSQL and Kafka, in the protocols as their specifications write them: the Open
  * Inference Protocol's REST API (KServe v2) and TensorFlow Serving's REST API. Every
  * answer is compared with DJL's own outputs on the same SavedModel, and with a batch job
- * on the same items. The tests that stop workers run last.
+ * on the same items. The tests that stop workers run last: a killed worker, then both
+ * stopped.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
@@ -76,7 +77,7 @@ class SynchronousInferenceIntegrationTests {
 		Map<String, String> apiEnv = new HashMap<>(common);
 		apiEnv.putAll(Map.of("SPRING_DATASOURCE_URL", database.url(), "SPRING_DATASOURCE_USERNAME", database.username(),
 				"SPRING_DATASOURCE_PASSWORD", database.password(), "BATCHLINE_API_ADMIN_TOKEN", ADMIN_TOKEN,
-				"BATCHLINE_API_INFERENCE_MAX_ROWS", "200"));
+				"BATCHLINE_API_INFERENCE_MAX_ROWS", "200", "BATCHLINE_API_MODELS_IRIS_LABELS_STABLE", "1"));
 		this.api = track(PipelineEndToEndIntegrationTests.start("api-service", "sync-api-service", apiEnv));
 		this.workers = List.of(track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-1", common)),
 				track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-2", common)));
@@ -206,6 +207,12 @@ class SynchronousInferenceIntegrationTests {
 		assertThat(outputs.get("probabilities").get(2).get(0).asDouble()).isCloseTo(this.expected.probabilities()[2][0],
 				CLOSE);
 
+		Answer labelled = call("POST", "/v1/models/iris/labels/stable:predict", this.key, instances);
+		assertThat(labelled.status()).isEqualTo(200);
+		assertThat(labelled.headers().get("Batchline-Model-Label")).isEqualTo("stable");
+		assertThat(labelled.headers().get("Batchline-Model-Version")).isEqualTo("1");
+		assertThat(labelled.body().get("predictions")).isEqualTo(EventCodec.tree(form.body()).get("predictions"));
+
 		JsonNode status = get("/v1/models/iris/versions/1", this.key).body();
 		assertThat(status.at("/model_version_status/0/state").asString()).isEqualTo("AVAILABLE");
 		JsonNode metadata = get("/v1/models/iris/metadata", this.key).body();
@@ -332,6 +339,22 @@ class SynchronousInferenceIntegrationTests {
 			.until(() -> call("POST", "/v1/models/iris:predict", this.key, "{\"instances\":[[6.3,2.5,5.0,1.9]]}",
 					Map.of("Batchline-Timeout-Ms", "1000"))
 				.status() == 200);
+	}
+
+	@Test
+	@Order(8)
+	void aModelWhoseWorkersStoppedIsUnavailableNotUnknown() throws Exception {
+		this.workers.forEach(ServiceProcess::close);
+		await().atMost(Duration.ofSeconds(60)).until(() -> get("/v2/models/iris/ready", this.key).status() == 503);
+		Answer infer = call("POST", "/v2/models/iris/infer", this.key,
+				"{\"inputs\":[{\"name\":\"features\",\"shape\":[1,4],\"datatype\":\"FP32\",\"data\":[1,2,3,4]}]}");
+		assertThat(infer.status()).isEqualTo(503);
+		assertThat(infer.headers()).containsKey("Retry-After");
+		assertThat(infer.body().get("error").asString()).contains("No worker serves");
+		assertThat(call("POST", "/v1/models/iris:predict", this.key, "{\"instances\":[[1,2,3,4]]}").status())
+			.isEqualTo(503);
+		assertThat(get("/v2/health/ready", null).status()).isEqualTo(400);
+		assertThat(get("/v2/models/nope", this.key).status()).isEqualTo(404);
 	}
 
 	private static JsonNode output(JsonNode response, String name) {

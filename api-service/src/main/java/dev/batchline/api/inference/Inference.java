@@ -12,6 +12,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
 import dev.batchline.api.model.ModelCatalog;
+import dev.batchline.api.model.ModelRoute;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.InstanceValidator;
@@ -77,10 +78,9 @@ public class Inference {
 	 */
 	public Prediction predict(PredictionRequest request) {
 		long start = System.nanoTime();
-		ModelDeployed model = null;
+		ModelDeployed model = request.route().model();
 		String outcome = "error";
 		try {
-			model = model(request.model(), request.version());
 			Prediction prediction = predict(request, model);
 			outcome = "success";
 			return prediction;
@@ -93,8 +93,8 @@ public class Inference {
 			Timer.builder("batchline.inference.requests")
 				.description("Synchronous predictions, from the request read to the answer")
 				.tag("door", request.door())
-				.tag("model", (model != null) ? model.name() : "unknown")
-				.tag("version", (model != null) ? model.version() : "unknown")
+				.tag("model", model.name())
+				.tag("version", model.version())
 				.tag("outcome", outcome)
 				.register(this.meters)
 				.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
@@ -102,14 +102,24 @@ public class Inference {
 	}
 
 	/**
-	 * The model version a request for {@code name} and {@code version} goes to.
-	 * @throws ApiException {@code not-found} when no worker serves it
+	 * The model version a request for a model goes to: the version or label it names
+	 * (which pins it), else the model's split, else its newest served version.
+	 * @param name the model name
+	 * @param versionOrLabel a version or a version label, or null
+	 * @return the version and the label that chose it
+	 * @throws ApiException {@code model-unavailable} (503) when the model is known but no
+	 * worker serves it (or that version) now, {@code not-found} for a model never served
 	 */
-	public ModelDeployed model(String name, String version) {
-		return this.catalog.find(name, version)
-			.orElseThrow(() -> ApiException
-				.notFound("model '" + name + "'" + ((version != null) ? " version '" + version + "'" : "")
-						+ " (served models: " + this.catalog.names() + ")"));
+	public ModelRoute route(String name, String versionOrLabel) {
+		return this.catalog.route(name, versionOrLabel).orElseThrow(() -> {
+			String what = "model '" + name + "'"
+					+ ((versionOrLabel != null) ? " version '" + versionOrLabel + "'" : "");
+			if (this.catalog.known(name)) {
+				return new ApiException(ProblemKind.MODEL_UNAVAILABLE, "No worker serves " + what + " at the moment")
+					.retryAfter(1);
+			}
+			return ApiException.notFound(what + " (served models: " + this.catalog.names() + ")");
+		});
 	}
 
 	/** Whether this replica can predict: it reads the workers' answers. */
@@ -165,7 +175,7 @@ public class Inference {
 				}
 			}
 		}
-		return new Prediction(id, model, null, Arrays.asList(results), rows.size() - asked.size());
+		return new Prediction(id, model, request.route().label(), Arrays.asList(results), rows.size() - asked.size());
 	}
 
 	private List<ItemResult> ask(String id, ModelDeployed model, List<JsonNode> rows, Duration timeout) {

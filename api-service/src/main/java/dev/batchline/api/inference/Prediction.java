@@ -11,7 +11,8 @@ import dev.batchline.contracts.ModelDeployed;
  *
  * @param id the request's id
  * @param model the model version that answered (for cached rows: whose answer it was)
- * @param label the version label the request was routed by, or {@code null}
+ * @param label the version label that routed the request (named, or picked by the split),
+ * or {@code null}
  * @param rows each row's result (its index, and its output or its error)
  * @param cachedRows how many rows the result cache answered
  */
@@ -26,10 +27,15 @@ public record Prediction(String id, ModelDeployed model, String label, List<Item
 	 */
 	public static final String CACHE_HEADER = "Batchline-Cache";
 
+	/** The header naming the version label that routed the request, when one did. */
+	public static final String LABEL_HEADER = "Batchline-Model-Label";
+
 	/** The headers every door adds to its answer: the version, and what the cache did. */
 	public Map<String, String> headers() {
 		String cache = (this.cachedRows == 0) ? "miss" : (this.cachedRows == this.rows.size()) ? "hit" : "partial";
-		return Map.of(VERSION_HEADER, this.model.version(), CACHE_HEADER, cache);
+		return (this.label != null)
+				? Map.of(VERSION_HEADER, this.model.version(), LABEL_HEADER, this.label, CACHE_HEADER, cache)
+				: Map.of(VERSION_HEADER, this.model.version(), CACHE_HEADER, cache);
 	}
 
 }

@@ -21,11 +21,12 @@ import org.springframework.stereotype.Component;
 /**
  * Outputs of a model version by the hash of a row's canonical input, in this replica's
  * memory (least recently used go first past {@code max-bytes}). The key holds the model's
- * name, version and the moment its version was deployed, so a new model version never
- * answers from an old one's outputs; and as a version's outputs never change, replicas
- * with caches of their own all answer alike. Metrics: Caffeine's
- * {@code cache.gets{result=hit|miss}}, {@code cache.evictions}, {@code cache.size} with
- * {@code cache=predictions}.
+ * name, version and fingerprint (a SHA-256 of its SavedModel's files, or when a worker
+ * announced none, the moment it loaded the version), so a new model version, or new files
+ * under an old version, never answer from an old one's outputs; and as a model's outputs
+ * for an input never change, replicas with caches of their own all answer alike. Metrics:
+ * Caffeine's {@code cache.gets{result=hit|miss}}, {@code cache.evictions},
+ * {@code cache.size} with {@code cache=predictions}.
  */
 @Component
 class PredictionCache {
@@ -54,7 +55,8 @@ class PredictionCache {
 			throw new IllegalStateException(ex);
 		}
 		byte[] hash = sha256.digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
-		return model.name() + '\u0000' + model.version() + '\u0000' + model.deployedAt() + '\u0000'
+		return model.name() + '\u0000' + model.version() + '\u0000'
+				+ ((model.fingerprint() != null) ? model.fingerprint() : model.deployedAt()) + '\u0000'
 				+ Base64.getEncoder().withoutPadding().encodeToString(hash);
 	}
 

@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.UUID;
 
+import dev.batchline.api.model.ModelRoute;
 import tools.jackson.databind.JsonNode;
 
 /**
@@ -11,13 +12,12 @@ import tools.jackson.databind.JsonNode;
  *
  * @param tenantId the tenant
  * @param door the front door, a tag of the metrics (e.g. {@code oip}, {@code tfserving})
- * @param model the model name
- * @param version a version or a version label, or {@code null} for the model's default
+ * @param route the model version the request goes to ({@link Inference#route})
  * @param rows the rows, each one TensorFlow Serving "instances" value
  * @param timeout how long to wait for a worker, or {@code null} for the default
  * @param cache whether to use the result cache, or {@code null} for the model's setting
  */
-public record PredictionRequest(UUID tenantId, String door, String model, String version, List<JsonNode> rows,
-		Duration timeout, Boolean cache) {
+public record PredictionRequest(UUID tenantId, String door, ModelRoute route, List<JsonNode> rows, Duration timeout,
+		Boolean cache) {
 
 }

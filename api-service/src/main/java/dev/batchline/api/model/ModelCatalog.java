@@ -286,6 +286,16 @@ public class ModelCatalog {
 		return (int) workers.values().stream().filter((model) -> isLive(model, now)).count();
 	}
 
+	/**
+	 * Whether the model has been served since this replica started, or has labels or a
+	 * split configured: a request for it while no worker serves it is the workers'
+	 * absence, not a wrong name.
+	 */
+	public boolean known(String name) {
+		return this.models.containsKey(name) || !this.routing.routing(name).labels().isEmpty()
+				|| this.routing.routing(name).hasSplit();
+	}
+
 	/** The names of the served models, sorted. */
 	public List<String> names() {
 		return this.models.keySet().stream().filter((name) -> !versions(name).isEmpty()).sorted().toList();

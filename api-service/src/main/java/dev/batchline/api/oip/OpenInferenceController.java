@@ -12,6 +12,7 @@ import dev.batchline.api.inference.Inference;
 import dev.batchline.api.inference.Prediction;
 import dev.batchline.api.inference.PredictionRequest;
 import dev.batchline.api.model.ModelCatalog;
+import dev.batchline.api.model.ModelRoute;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemResult;
@@ -76,7 +77,8 @@ class OpenInferenceController {
 	Map<String, Object> metadata(@PathVariable Map<String, String> path) {
 		String model = path.get("model");
 		String version = path.get("version");
-		ModelDeployed served = this.inference.model(model, version);
+		ModelRoute route = this.inference.route(model, version);
+		ModelDeployed served = route.model();
 		return Map.of("name", served.name(), "versions",
 				(version != null) ? List.of(served.version())
 						: this.catalog.versions(model).stream().map(ModelDeployed::version).toList(),
@@ -89,7 +91,8 @@ class OpenInferenceController {
 	ResponseEntity<Map<String, Object>> modelReady(@PathVariable Map<String, String> path) {
 		String model = path.get("model");
 		String version = path.get("version");
-		ModelDeployed served = this.inference.model(model, version);
+		ModelRoute route = this.inference.route(model, version);
+		ModelDeployed served = route.model();
 		boolean ready = this.inference.ready();
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
 			.body(Map.of("name", served.name(), "version", served.version(), "ready", ready));
@@ -104,12 +107,13 @@ class OpenInferenceController {
 		String model = path.get("model");
 		String version = path.get("version");
 		JsonNode request = ErrorBodies.object(body);
-		ModelDeployed served = this.inference.model(model, version);
+		ModelRoute route = this.inference.route(model, version);
+		ModelDeployed served = route.model();
 		List<JsonNode> rows = OipTensors.rows(request.get("inputs"), served.signature());
 		JsonNode parameters = request.get("parameters");
 		Duration timeout = timeout(timeoutMs, parameters);
 		Prediction prediction = this.inference
-			.predict(new PredictionRequest(tenantId, DOOR, model, served.version(), rows, timeout, cache));
+			.predict(new PredictionRequest(tenantId, DOOR, route, rows, timeout, cache));
 		for (ItemResult row : prediction.rows()) {
 			if (row.error() != null) {
 				throw new ApiException(ProblemKind.INVALID_INSTANCE,

@@ -28,8 +28,14 @@ class ModelController {
 			List<SplitShare> split) {
 	}
 
+	/**
+	 * A model.
+	 *
+	 * @param modelVersionStatus each served version's status as TensorFlow Serving's
+	 * {@code GET /v1/models/{model}} writes it, for its clients
+	 */
 	record ModelDetails(String name, String defaultVersion, Map<String, String> labels, List<SplitShare> split,
-			List<VersionDetails> versions) {
+			List<VersionDetails> versions, List<Map<String, Object>> modelVersionStatus) {
 	}
 
 	/**
@@ -66,7 +72,11 @@ class ModelController {
 		}
 		Routing routing = this.catalog.routing(name);
 		return new ModelDetails(name, versions.get(versions.size() - 1).version(), routing.labels(),
-				split(name, routing), versions.stream().map((model) -> details(model, routing)).toList());
+				split(name, routing), versions.stream().map((model) -> details(model, routing)).toList(),
+				versions.stream()
+					.map((model) -> Map.<String, Object>of("version", model.version(), "state", "AVAILABLE", "status",
+							Map.of("error_code", "OK", "error_message", "")))
+					.toList());
 	}
 
 	private ModelSummary summary(String name) {

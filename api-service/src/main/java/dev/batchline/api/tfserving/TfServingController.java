@@ -14,6 +14,7 @@ import dev.batchline.api.inference.Inference;
 import dev.batchline.api.inference.Prediction;
 import dev.batchline.api.inference.PredictionRequest;
 import dev.batchline.api.inference.Tensors;
+import dev.batchline.api.model.ModelRoute;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemResult;
@@ -75,10 +76,11 @@ class TfServingController {
 		if ((instances == null) == (inputs == null)) {
 			throw ApiException.badRequest("give either 'instances' (row format) or 'inputs' (columnar format)");
 		}
-		ModelDeployed served = this.inference.model(model, version);
+		ModelRoute route = this.inference.route(model, version);
+		ModelDeployed served = route.model();
 		List<JsonNode> rows = (instances != null) ? rows(instances) : columns(inputs, served.signature());
-		Prediction prediction = this.inference.predict(new PredictionRequest(tenantId, DOOR, model, served.version(),
-				rows, (timeoutMs != null) ? Duration.ofMillis(timeoutMs) : null, cache));
+		Prediction prediction = this.inference.predict(new PredictionRequest(tenantId, DOOR, route, rows,
+				(timeoutMs != null) ? Duration.ofMillis(timeoutMs) : null, cache));
 		for (ItemResult row : prediction.rows()) {
 			if (row.error() != null) {
 				throw new ApiException(ProblemKind.INVALID_INSTANCE,
@@ -110,7 +112,8 @@ class TfServingController {
 	@GetMapping(path = { "/v1/models/{model}/versions/{version}", "/v1/models/{model}/labels/{version}" },
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	Map<String, Object> status(@PathVariable String model, @PathVariable String version) {
-		ModelDeployed served = this.inference.model(model, version);
+		ModelRoute route = this.inference.route(model, version);
+		ModelDeployed served = route.model();
 		return Map.of("model_version_status", List.of(Map.of("version", served.version(), "state", "AVAILABLE",
 				"status", Map.of("error_code", "OK", "error_message", ""))));
 	}
@@ -120,7 +123,8 @@ class TfServingController {
 	Map<String, Object> metadata(@PathVariable Map<String, String> path) {
 		String model = path.get("model");
 		String version = path.get("version");
-		ModelDeployed served = this.inference.model(model, version);
+		ModelRoute route = this.inference.route(model, version);
+		ModelDeployed served = route.model();
 		Map<String, Object> signature = Map.of("inputs", specs(served.signature().inputs()), "outputs",
 				specs(served.signature().outputs()), "method_name", "tensorflow/serving/predict");
 		return Map.of("model_spec", Map.of("name", served.name(), "signature_name", "", "version", served.version()),
