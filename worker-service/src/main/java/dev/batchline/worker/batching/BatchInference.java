@@ -1,7 +1,6 @@
 package dev.batchline.worker.batching;
 
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -11,6 +10,7 @@ import ai.djl.translate.TranslateException;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResults;
+import dev.batchline.worker.caching.CachedRows;
 import dev.batchline.worker.caching.ResultCache;
 import dev.batchline.worker.caching.RowKeys;
 import dev.batchline.worker.items.ChunkItems;
@@ -21,7 +21,6 @@ import dev.batchline.worker.system.WorkerProperties;
 import dev.batchline.worker.tensors.InputTensors;
 import dev.batchline.worker.threads.InferenceThreads;
 import dev.batchline.worker.threads.Lane;
-import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -98,7 +97,7 @@ public class BatchInference {
 
 	private List<ItemResults> predictHere(Lane lane, ServedModel model, List<ChunkItems> chunks) {
 		Rows rows = new Rows(chunks);
-		Cached cached = new Cached(model, rows);
+		CachedRows cached = new CachedRows(this.cache, model, rows);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
 		// a tensor's or dense chunk's rows share one shape, so its key is made once per
 		// chunk; such rows of several chunks stack into one batch
@@ -168,93 +167,6 @@ public class BatchInference {
 						"error")
 				.increment(failed);
 		}
-	}
-
-	/**
-	 * The cache's side of one call: which rows were answered from the cache, which row is
-	 * predicted for each key, and which rows take another's result.
-	 */
-	private final class Cached {
-
-		private final ServedModel model;
-
-		private final Rows rows;
-
-		/** The key of each row predicted for a key. */
-		private final Map<Integer, String> predicted = new LinkedHashMap<>();
-
-		/** The row predicted for each key. */
-		private final Map<String, Integer> byKey = new HashMap<>();
-
-		/**
-		 * Rows that take the result of the row predicted for their key: row, that row.
-		 */
-		private final Map<Integer, Integer> copies = new LinkedHashMap<>();
-
-		private int fromCache;
-
-		Cached(ServedModel model, Rows rows) {
-			this.model = model;
-			this.rows = rows;
-		}
-
-		/**
-		 * Whether row {@code r} (a valid input of a cached chunk) needs no predict of its
-		 * own: its output is cached (it is answered now), or a row with its key is
-		 * predicted in this call (it is answered by {@link #finish}).
-		 */
-		boolean answered(int r) {
-			String key = RowKeys.of(this.model, this.rows, r);
-			Integer first = this.byKey.get(key);
-			if (first != null) {
-				this.copies.put(r, first);
-				return true;
-			}
-			byte[] output = BatchInference.this.cache.get(key);
-			if (output != null) {
-				this.rows.succeed(r, ResultWriter.success(this.rows.index(r), output));
-				this.fromCache++;
-				return true;
-			}
-			this.byKey.put(key, r);
-			this.predicted.put(r, key);
-			return false;
-		}
-
-		/** Caches the outputs predicted for keys, and copies each to its key's rows. */
-		void finish() {
-			this.predicted.forEach((r, key) -> {
-				if (this.rows.error(r) == null) {
-					BatchInference.this.cache.put(key, ResultWriter.output(this.rows.result(r)));
-				}
-			});
-			this.copies.forEach((r, first) -> {
-				if (this.rows.error(first) != null) {
-					this.rows.fail(r, this.rows.error(first));
-				}
-				else {
-					this.rows.succeed(r,
-							ResultWriter.success(this.rows.index(r), ResultWriter.output(this.rows.result(first))));
-				}
-			});
-			if (this.fromCache > 0) {
-				answeredCounter("cache").increment(this.fromCache);
-			}
-			if (!this.copies.isEmpty()) {
-				answeredCounter("batch").increment(this.copies.size());
-			}
-		}
-
-		private Counter answeredCounter(String from) {
-			return Counter.builder("batchline.worker.cache.answered")
-				.description("Rows of cached jobs answered without a predict of their own: from the cache, "
-						+ "or as a row predicted in the same batch")
-				.tag("model", this.model.name())
-				.tag("version", this.model.version())
-				.tag("from", from)
-				.register(BatchInference.this.meters);
-		}
-
 	}
 
 }

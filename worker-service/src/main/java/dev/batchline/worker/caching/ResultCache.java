@@ -2,7 +2,9 @@ package dev.batchline.worker.caching;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
+import dev.batchline.worker.model.ServedModel;
 import dev.batchline.worker.system.WorkerProperties;
+import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
 
@@ -27,7 +29,10 @@ public class ResultCache {
 
 	private final Cache<String, byte[]> outputs;
 
+	private final MeterRegistry meters;
+
 	public ResultCache(WorkerProperties properties, MeterRegistry meters) {
+		this.meters = meters;
 		this.outputs = Caffeine.newBuilder()
 			.maximumWeight(properties.cache().maxBytes())
 			.weigher((String key, byte[] output) -> ENTRY_OVERHEAD + 2 * key.length() + output.length)
@@ -55,6 +60,24 @@ public class ResultCache {
 	 */
 	public void put(String key, byte[] output) {
 		this.outputs.put(key, output);
+	}
+
+	/**
+	 * Counts rows of a model version answered without a predict of their own.
+	 * @param model the model version
+	 * @param from {@code cache}, or {@code batch} for copies of a row predicted in the
+	 * same call
+	 * @param rows how many
+	 */
+	void answered(ServedModel model, String from, int rows) {
+		Counter.builder("batchline.worker.cache.answered")
+			.description("Rows of cached jobs answered without a predict of their own: from the cache, "
+					+ "or as a copy of an identical row of the same call")
+			.tag("model", model.name())
+			.tag("version", model.version())
+			.tag("from", from)
+			.register(this.meters)
+			.increment(rows);
 	}
 
 }
