@@ -159,7 +159,7 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 					.withHeaders("Idempotency-Key", "Content-Type"),
 				Endpoint.post("/v1/jobs", null, "application/x-ndjson", "[1,2,3,4]\n")
 					.withQuery("model=iris", "model", "version", "metadata", "callback_url", "completion_window",
-							"output_expires_after_anchor", "output_expires_after_seconds")
+							"output_expires_after_anchor", "output_expires_after_seconds", "cache")
 					.withHeaders("Idempotency-Key", "Content-Type"),
 				Endpoint.get("/v1/models", ""), Endpoint.get("/v1/models/{name}", "iris"),
 				Endpoint.post("/v1/webhook-endpoints", null, "application/json", "{\"url\":\"https://8.8.8.8/x\"}")

@@ -26,7 +26,8 @@ import tools.jackson.databind.node.ObjectNode;
  * The header holds one tensor, {@value #TENSOR}, of shape {@code [items, …item shape]}
  * and the element type of the model's input, and the chunk's fields as
  * {@code __metadata__} strings ({@code job_id}, {@code chunk}, {@code first_index},
- * {@code model}, {@code version}), so any safetensors reader can open a record.
+ * {@code model}, {@code version}, {@code cache}: {@code "true"} or {@code "false"},
+ * absent in older records: {@code false}), so any safetensors reader can open a record.
  *
  * <p>
  * The values are those a worker feeds from the same items read densely from JSON (each
@@ -111,6 +112,7 @@ public final class ChunkTensors {
 		metadata.put("first_index", Long.toString(chunk.firstIndex()));
 		metadata.put("model", chunk.model());
 		metadata.put("version", chunk.version());
+		metadata.put("cache", Boolean.toString(chunk.cache()));
 		ObjectNode tensor = header.putObject(TENSOR);
 		tensor.put("dtype", type.name());
 		ArrayNode shapeNode = tensor.putArray("shape");
@@ -193,6 +195,7 @@ public final class ChunkTensors {
 			long firstIndex = Long.parseLong(metadata.path("first_index").asString());
 			String model = metadata.path("model").asString(null);
 			String version = metadata.path("version").asString(null);
+			boolean cache = "true".equals(metadata.path("cache").asString(null));
 			if (model == null) {
 				throw new IllegalArgumentException("no model");
 			}
@@ -200,7 +203,7 @@ public final class ChunkTensors {
 				.slice()
 				.asReadOnlyBuffer()
 				.order(ByteOrder.LITTLE_ENDIAN);
-			return new Tensor(jobId, chunk, firstIndex, model, version, type, shape, slice);
+			return new Tensor(jobId, chunk, firstIndex, model, version, type, shape, slice, cache);
 		}
 		catch (RuntimeException ex) {
 			throw new IllegalArgumentException(
@@ -301,9 +304,10 @@ public final class ChunkTensors {
 	 * @param type the element type
 	 * @param shape {@code [items, …item shape]}
 	 * @param values the values, little-endian, row-major (a read-only view of the record)
+	 * @param cache whether the workers may answer the items from their result cache
 	 */
 	public record Tensor(UUID jobId, int chunk, long firstIndex, String model, String version, ElementType type,
-			int[] shape, ByteBuffer values) {
+			int[] shape, ByteBuffer values, boolean cache) {
 
 		/** The number of items. */
 		public int count() {
@@ -357,7 +361,8 @@ public final class ChunkTensors {
 				int[] at = { i * perItem };
 				items.add(value(itemShape, 0, at));
 			}
-			return new ChunkSubmitted(this.jobId, this.chunk, this.firstIndex, this.model, this.version, items);
+			return new ChunkSubmitted(this.jobId, this.chunk, this.firstIndex, this.model, this.version, items,
+					this.cache);
 		}
 
 		private JsonNode value(int[] itemShape, int depth, int[] at) {

@@ -157,6 +157,28 @@ class ChunkTensorsTests {
 		assertThat(fromTensor.instances().get(0).size()).isEqualTo(4);
 	}
 
+	@Test
+	void carriesTheCacheFlagInEitherEncodingAndReadsItsAbsenceAsFalse() {
+		List<JsonNode> items = List.of(EventCodec.tree("[1.5,2,3,4]".getBytes(StandardCharsets.UTF_8)));
+		ChunkSubmitted cached = new ChunkSubmitted(JOB, 7, 3500, "iris", "1", items, true);
+		assertThat(EventCodec.tree(EventCodec.encode(cached)).get("cache").asBoolean()).isTrue();
+		assertThat(ChunkTensors.readSubmitted(CloudEventRecords.JSON, EventCodec.encode(cached)).cache()).isTrue();
+		byte[] oldJson = "{\"job_id\":\"%s\",\"chunk\":7,\"first_index\":3500,\"model\":\"iris\",\"version\":\"1\",\"instances\":[[1.5,2,3,4]]}"
+			.formatted(JOB)
+			.getBytes(StandardCharsets.UTF_8);
+		assertThat(ChunkTensors.readSubmitted(CloudEventRecords.JSON, oldJson).cache()).isFalse();
+
+		DenseInstances dense = DenseInstances.readArray("[[1.5,2,3,4]]".getBytes(StandardCharsets.UTF_8), 16);
+		byte[] tensor = ChunkTensors.encode(cached, dense, signature("float32", List.of(-1L, 4L)));
+		assertThat(ChunkTensors.decode(tensor).cache()).isTrue();
+		assertThat(ChunkTensors.readSubmitted(ChunkTensors.CONTENT_TYPE, tensor).cache()).isTrue();
+		assertThat(ChunkTensors.decode(encode("float32", List.of(-1L, 4L), "[1.5,2,3,4]")).cache()).isFalse();
+		// a record written before the flag existed: no "cache" in its metadata
+		String header = new String(tensor, StandardCharsets.ISO_8859_1);
+		byte[] old = header.replace("\"cache\":\"true\"", "\"cachf\":\"true\"").getBytes(StandardCharsets.ISO_8859_1);
+		assertThat(ChunkTensors.decode(old).cache()).isFalse();
+	}
+
 	private static byte[] encode(String dtype, List<Long> shape, String... items) {
 		DenseInstances dense = DenseInstances
 			.readArray(("[" + String.join(",", items) + "]").getBytes(StandardCharsets.UTF_8), 16);

@@ -12,8 +12,8 @@ class ArchitectureTests {
 	@Test
 	void noPackageOfTheWorkerUsesAPackageAboveIt() {
 		Floors
-			.of("dev.batchline.worker", "system", "threads", "model", "items", "tensors", "outputs", "batching",
-					"warmup", "intake")
+			.of("dev.batchline.worker", "system", "threads", "model", "items", "tensors", "outputs", "caching",
+					"batching", "warmup", "intake")
 			.assertNoUpwardImports();
 	}
 

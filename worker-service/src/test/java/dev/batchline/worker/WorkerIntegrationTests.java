@@ -26,6 +26,7 @@ import dev.batchline.testsupport.TestKafka;
 import io.cloudevents.CloudEvent;
 import io.cloudevents.kafka.CloudEventDeserializer;
 import io.cloudevents.kafka.CloudEventSerializer;
+import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -37,6 +38,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.beans.factory.annotation.Autowired;
 import org.springframework.boot.test.context.SpringBootTest;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
@@ -53,6 +55,9 @@ import static org.awaitility.Awaitility.await;
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.NONE,
 		properties = { "batchline.topics.partitions=3", "batchline.worker.max-batch-size=64" })
 class WorkerIntegrationTests {
+
+	@Autowired
+	private MeterRegistry meters;
 
 	// topics of their own, so that nothing another test class left on the broker is read
 	private static final Topics TOPICS = new Topics("worker-it-" + UUID.randomUUID());
@@ -97,6 +102,59 @@ class WorkerIntegrationTests {
 			assertThat(completed.get(3).items().toList().get(0).error().code()).isEqualTo(ItemError.MODEL_UNAVAILABLE);
 			assertThat(completed.get(0).worker()).isNotBlank();
 		}
+	}
+
+	@Test
+	void runsTheModelOncePerDistinctRowOfChunksThatAskForTheCache() {
+		UUID job = UUID.randomUUID();
+		String[] rows = { SETOSA, VERSICOLOR, VIRGINICA };
+		String[] items = new String[30];
+		for (int i = 0; i < items.length; i++) {
+			items[i] = rows[i % 3];
+		}
+		double predictedBefore = predictedRows();
+		try (KafkaProducer<String, CloudEvent> producer = producer();
+				KafkaConsumer<String, CloudEvent> results = consumer(TOPICS.results())) {
+			for (int c = 0; c < 3; c++) {
+				ChunkSubmitted chunk = chunk(job, c, 30L * c, items);
+				ChunkSubmitted cached = new ChunkSubmitted(job, c, chunk.firstIndex(), "iris", "1", chunk.instances(),
+						true);
+				producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, c).toString(),
+						CloudEventRecords.event(ChunkSubmitted.TYPE, "api-service", job.toString(), cached)));
+			}
+			byte[] tensor = ChunkTensors.encode(new ChunkSubmitted(job, 3, 90, "iris", "1", List.of(), true),
+					DenseInstances.readArray(("[" + String.join(",", items) + "]").getBytes(), 16),
+					Fixtures.IRIS_INPUT);
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 3).toString(),
+					CloudEventRecords.eventWithData(job + ":3", ChunkSubmitted.TYPE, "api-service", job.toString(),
+							Instant.now(), ChunkTensors.CONTENT_TYPE, tensor)));
+			// a chunk of the same rows that did not ask: every row is predicted
+			producer.send(new ProducerRecord<>(TOPICS.chunks(), new ChunkKey(job, 4).toString(), CloudEventRecords
+				.event(ChunkSubmitted.TYPE, "api-service", job.toString(), chunk(job, 4, 120, items))));
+			producer.flush();
+			List<ChunkCompleted> completed = poll(results, ChunkCompleted.class, job, 5);
+			completed.sort(java.util.Comparator.comparingInt(ChunkCompleted::chunk));
+			assertThat(completed).extracting(ChunkCompleted::chunk).containsExactly(0, 1, 2, 3, 4);
+			for (ChunkCompleted chunk : completed) {
+				List<ItemResult> results30 = chunk.items().toList();
+				assertThat(results30).hasSize(30);
+				for (int i = 0; i < 30; i++) {
+					assertThat(results30.get(i).index()).isEqualTo(30L * chunk.chunk() + i);
+					assertThat(results30.get(i).output().get("class_id").asLong()).isEqualTo(i % 3);
+				}
+			}
+		}
+		assertThat(predictedRows() - predictedBefore).isEqualTo(3 + 30);
+		double answered = this.meters.find("batchline.worker.cache.answered")
+			.counters()
+			.stream()
+			.mapToDouble((counter) -> counter.count())
+			.sum();
+		assertThat(answered).isEqualTo(4 * 30 - 3);
+	}
+
+	private double predictedRows() {
+		return this.meters.get("batchline.worker.batch.size").tag("lane", "batch").summary().totalAmount();
 	}
 
 	@Test

@@ -29,17 +29,19 @@ import org.springframework.boot.convert.DurationStyle;
  * null for the default
  * @param outputExpiresAfter how long the results are kept after the job finishes
  * ({@code output_expires_after}), or null for the default
+ * @param cache whether the workers may answer the items from their result cache, or null
+ * for the model's setting ({@code batchline.api.inference.cache.models})
  */
 public record JobRequest(String model, String version, JsonNode metadata, String callbackUrl, Duration completionWindow,
-		Duration outputExpiresAfter) {
+		Duration outputExpiresAfter, Boolean cache) {
 
 	/** The fields of a JSON submission but {@code instances}. */
 	private static final List<String> BODY_FIELDS = List.of("model", "version", "metadata", "callback",
-			"completion_window", "output_expires_after");
+			"completion_window", "output_expires_after", "cache");
 
 	/** The query parameters of an NDJSON submission. */
 	private static final List<String> QUERY_PARAMETERS = List.of("model", "version", "metadata", "callback_url",
-			"completion_window", "output_expires_after_anchor", "output_expires_after_seconds");
+			"completion_window", "output_expires_after_anchor", "output_expires_after_seconds", "cache");
 
 	/**
 	 * The fields of a JSON submission but {@code instances}, which {@link JsonJobBody}
@@ -66,10 +68,15 @@ public record JobRequest(String model, String version, JsonNode metadata, String
 		if (metadata != null && !metadata.isNull() && !metadata.isObject()) {
 			throw ApiException.invalid("'metadata' must be an object");
 		}
+		JsonNode cache = root.get("cache");
+		if (cache != null && !cache.isNull() && !cache.isBoolean()) {
+			throw ApiException.invalid("'cache' must be true or false");
+		}
 		return new JobRequest(model.asString(), (version == null || version.isNull()) ? null : version.asString(),
 				(metadata == null || metadata.isNull()) ? null : metadata, callbackUrl(root.get("callback")),
 				completionWindow(root.get("completion_window")),
-				OutputExpiry.fromJson(root.get("output_expires_after")));
+				OutputExpiry.fromJson(root.get("output_expires_after")),
+				(cache == null || cache.isNull()) ? null : cache.booleanValue());
 	}
 
 	/**
@@ -147,11 +154,16 @@ public record JobRequest(String model, String version, JsonNode metadata, String
 			throw ApiException.invalid("'callback_url' must be an http or https URL");
 		}
 		String window = value(parameters, "completion_window");
+		String cache = value(parameters, "cache");
+		if (cache != null && !cache.equals("true") && !cache.equals("false")) {
+			throw ApiException.invalid("'cache' must be true or false");
+		}
 		return new JobRequest(model, (version == null || version.isBlank()) ? null : version,
 				metadataParameter(value(parameters, "metadata")), (callbackUrl != null) ? callbackUrl.strip() : null,
 				(window != null) ? completionWindow(JsonNodeFactory.instance.stringNode(window)) : null,
 				OutputExpiry.fromQuery(value(parameters, "output_expires_after_anchor"),
-						value(parameters, "output_expires_after_seconds")));
+						value(parameters, "output_expires_after_seconds")),
+				(cache != null) ? Boolean.valueOf(cache) : null);
 	}
 
 	private static JsonNode metadataParameter(String json) {

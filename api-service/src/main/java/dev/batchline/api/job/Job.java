@@ -50,6 +50,9 @@ public class Job {
 	/** Where this job's terminal event is also sent, signed with the tenant's secret. */
 	private String callbackUrl;
 
+	/** Whether the workers may answer this job's items from their result cache. */
+	private boolean cache;
+
 	private Instant createdAt;
 
 	private Instant startedAt;
@@ -77,7 +80,7 @@ public class Job {
 	}
 
 	Job(UUID id, UUID tenantId, String model, String modelVersion, long totalItems, int totalChunks, String metadata,
-			String callbackUrl, Instant now, Instant expiresAt, Duration resultsRetention) {
+			String callbackUrl, boolean cache, Instant now, Instant expiresAt, Duration resultsRetention) {
 		this.id = id;
 		this.tenantId = tenantId;
 		this.model = model;
@@ -87,6 +90,7 @@ public class Job {
 		this.totalChunks = totalChunks;
 		this.metadata = metadata;
 		this.callbackUrl = callbackUrl;
+		this.cache = cache;
 		this.createdAt = now;
 		this.updatedAt = now;
 		this.expiresAt = expiresAt;
@@ -185,6 +189,10 @@ public class Job {
 
 	public String getCallbackUrl() {
 		return this.callbackUrl;
+	}
+
+	public boolean isCache() {
+		return this.cache;
 	}
 
 	public Instant getCreatedAt() {

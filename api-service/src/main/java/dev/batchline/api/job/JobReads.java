@@ -34,7 +34,7 @@ import org.springframework.transaction.annotation.Transactional;
 class JobReads {
 
 	private static final String STATUS_SQL = """
-			select j.id, j.state, j.model, j.model_version, j.total_items, j.succeeded_items, j.failed_items,
+			select j.id, j.state, j.model, j.model_version, j.cache, j.total_items, j.succeeded_items, j.failed_items,
 			       j.metadata, j.callback_url, j.created_at, j.started_at, j.finished_at, j.updated_at, j.expires_at,
 			       j.results_retention_seconds, j.results_expire_at, j.purged_at,
 			       h.from_state, h.to_state, h.reason, h.changed_at
@@ -194,6 +194,7 @@ class JobReads {
 		JobState state = JobState.valueOf(rs.getString("state"));
 		String model = rs.getString("model");
 		String version = rs.getString("model_version");
+		boolean cache = rs.getBoolean("cache");
 		long total = rs.getLong("total_items");
 		long succeeded = rs.getLong("succeeded_items");
 		long failed = rs.getLong("failed_items");
@@ -217,7 +218,7 @@ class JobReads {
 			}
 		}
 		while (rs.next());
-		return JobView.of(id, state, model, version, total, succeeded, failed, metadata, callbackUrl, createdAt,
+		return JobView.of(id, state, model, version, cache, total, succeeded, failed, metadata, callbackUrl, createdAt,
 				startedAt, finishedAt, updatedAt, expiresAt, resultsRetention, resultsExpireAt, purgedAt, history);
 	}
 

@@ -10,6 +10,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.batchline.api.intake.Items;
+import dev.batchline.api.inference.InferenceProperties;
 import dev.batchline.api.intake.JobRequest;
 import dev.batchline.api.model.ModelCatalog;
 import dev.batchline.api.model.ModelRoute;
@@ -64,9 +65,11 @@ class JobSubmissions {
 
 	private final MeterRegistry meters;
 
+	private final InferenceProperties inference;
+
 	JobSubmissions(JobRepository jobs, ModelCatalog models, ChunkWriter chunkWriter, Outbox outbox,
 			JobTransitions transitions, ApiProperties properties, JobLifecycleProperties lifecycle, Clock clock,
-			MeterRegistry meters) {
+			MeterRegistry meters, InferenceProperties inference) {
 		this.jobs = jobs;
 		this.models = models;
 		this.chunkWriter = chunkWriter;
@@ -76,6 +79,7 @@ class JobSubmissions {
 		this.lifecycle = lifecycle;
 		this.clock = clock;
 		this.meters = meters;
+		this.inference = inference;
 	}
 
 	/**
@@ -94,12 +98,16 @@ class JobSubmissions {
 		String metadata = metadataJson(request.metadata());
 		Duration window = this.lifecycle.completionWindow(request.completionWindow());
 		Duration retention = this.lifecycle.resultsRetention(request.outputExpiresAfter());
+		// the models whose synchronous predictions are cached have their jobs' items
+		// cached too, unless the job says otherwise
+		boolean cache = (request.cache() != null) ? request.cache()
+				: this.inference.cache().models().contains(model.name());
 		long started = System.nanoTime();
 		Instant now = this.clock.instant();
 		// the job row comes first (the chunks refer to it) and learns its totals at the
 		// end
 		Job job = this.jobs.saveAndFlush(new Job(UUID.randomUUID(), tenantId, model.name(), model.version(), 0, 0,
-				metadata, request.callbackUrl(), now, now.plus(window), retention));
+				metadata, request.callbackUrl(), cache, now, now.plus(window), retention));
 		ChunkBuilder chunks;
 		try (ChunkWriter.Copy copy = this.chunkWriter.open(job.getId())) {
 			chunks = new ChunkBuilder(this.properties.chunkMaxItems(), this.properties.chunkMaxBytes(), copy);

@@ -18,6 +18,7 @@ import tools.jackson.databind.JsonNode;
  * @param state the state
  * @param model the model name
  * @param version the model version
+ * @param cache whether the workers may answer its items from their result cache
  * @param counts item counts
  * @param metadata the caller's metadata
  * @param callback where the job's terminal event is also sent
@@ -33,10 +34,10 @@ import tools.jackson.databind.JsonNode;
  * @param links where to look next
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
-public record JobView(UUID id, JobState state, String model, String version, Counts counts, JsonNode metadata,
-		Callback callback, Instant createdAt, Instant startedAt, Instant finishedAt, Instant updatedAt,
-		Instant expiresAt, OutputExpiresAfter outputExpiresAfter, Instant resultsExpireAt, Instant purgedAt,
-		List<StateChange> history, Map<String, String> links) {
+public record JobView(UUID id, JobState state, String model, String version, boolean cache, Counts counts,
+		JsonNode metadata, Callback callback, Instant createdAt, Instant startedAt, Instant finishedAt,
+		Instant updatedAt, Instant expiresAt, OutputExpiresAfter outputExpiresAfter, Instant resultsExpireAt,
+		Instant purgedAt, List<StateChange> history, Map<String, String> links) {
 
 	public record Counts(long total, long succeeded, long failed, long skipped, long pending) {
 
@@ -68,22 +69,22 @@ public record JobView(UUID id, JobState state, String model, String version, Cou
 	}
 
 	static JobView of(Job job, List<JobStateChange> history) {
-		return of(job.getId(), job.getState(), job.getModel(), job.getModelVersion(), job.getTotalItems(),
-				job.getSucceededItems(), job.getFailedItems(), job.getMetadata(), job.getCallbackUrl(),
-				job.getCreatedAt(), job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(), job.getExpiresAt(),
-				job.getResultsRetention(), job.getResultsExpireAt(), job.getPurgedAt(),
+		return of(job.getId(), job.getState(), job.getModel(), job.getModelVersion(), job.isCache(),
+				job.getTotalItems(), job.getSucceededItems(), job.getFailedItems(), job.getMetadata(),
+				job.getCallbackUrl(), job.getCreatedAt(), job.getStartedAt(), job.getFinishedAt(), job.getUpdatedAt(),
+				job.getExpiresAt(), job.getResultsRetention(), job.getResultsExpireAt(), job.getPurgedAt(),
 				(history != null) ? history.stream()
 					.map((c) -> new StateChange(c.getFromState(), c.getToState(), c.getReason(), c.getChangedAt()))
 					.toList() : null);
 	}
 
 	/** The view of a job read as columns (the status read, {@link JobReads}). */
-	static JobView of(UUID id, JobState state, String model, String version, long total, long succeeded, long failed,
-			String metadata, String callbackUrl, Instant createdAt, Instant startedAt, Instant finishedAt,
+	static JobView of(UUID id, JobState state, String model, String version, boolean cache, long total, long succeeded,
+			long failed, String metadata, String callbackUrl, Instant createdAt, Instant startedAt, Instant finishedAt,
 			Instant updatedAt, Instant expiresAt, Duration resultsRetention, Instant resultsExpireAt, Instant purgedAt,
 			List<StateChange> history) {
 		String self = "/v1/jobs/" + id;
-		return new JobView(id, state, model, version, Counts.of(state, total, succeeded, failed),
+		return new JobView(id, state, model, version, cache, Counts.of(state, total, succeeded, failed),
 				(metadata != null) ? EventCodec.tree(metadata.getBytes(StandardCharsets.UTF_8)) : null,
 				(callbackUrl != null) ? new Callback(callbackUrl) : null, createdAt, startedAt, finishedAt, updatedAt,
 				expiresAt, OutputExpiresAfter.of(resultsRetention), resultsExpireAt, purgedAt, history, Map.of("self",

@@ -131,7 +131,7 @@ class OutboxRelay implements PolledLifecycle {
 		Integer sent = this.transactions.execute((status) -> {
 			List<Row> rows = this.jdbc.query("""
 					select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
-					       o.created_at, j.model, j.model_version, c.first_index, c.instances
+					       o.created_at, j.model, j.model_version, j.cache, c.first_index, c.instances
 					from outbox o
 					left join input_chunks c on c.job_id = o.job_id and c.chunk_no = o.chunk_no
 					left join jobs j on j.id = c.job_id
@@ -237,7 +237,7 @@ class OutboxRelay implements PolledLifecycle {
 				return null;
 			}
 			return ChunkTensors.encodeIfFits(new ChunkSubmitted(row.jobId(), row.chunkNo(), row.firstIndex(),
-					row.model(), row.modelVersion(), List.of()), items, signature);
+					row.model(), row.modelVersion(), List.of(), row.cache()), items, signature);
 		}
 		catch (RuntimeException ex) {
 			// never a reason to hold the outbox up: the chunk goes as JSON
@@ -257,6 +257,7 @@ class OutboxRelay implements PolledLifecycle {
 			json.writeNumberProperty("first_index", row.firstIndex());
 			json.writeStringProperty("model", row.model());
 			json.writeStringProperty("version", row.modelVersion());
+			json.writeBooleanProperty("cache", row.cache());
 			json.writeName("instances");
 			json.writeRawValue(new String(row.instances(), java.nio.charset.StandardCharsets.UTF_8));
 			json.writeEndObject();
@@ -316,11 +317,12 @@ class OutboxRelay implements PolledLifecycle {
 		return new Row(rs.getLong("id"), rs.getString("topic"), rs.getString("record_key"), rs.getString("event_id"),
 				rs.getString("event_type"), rs.getObject("job_id", UUID.class), chunkNo, rs.getBytes("payload"),
 				rs.getTimestamp("created_at").toInstant(), rs.getString("model"), rs.getString("model_version"),
-				firstIndex, rs.getBytes("instances"));
+				rs.getBoolean("cache"), firstIndex, rs.getBytes("instances"));
 	}
 
 	private record Row(long id, String topic, String key, String eventId, String eventType, UUID jobId, Integer chunkNo,
-			byte[] payload, Instant createdAt, String model, String modelVersion, long firstIndex, byte[] instances) {
+			byte[] payload, Instant createdAt, String model, String modelVersion, boolean cache, long firstIndex,
+			byte[] instances) {
 	}
 
 	@Override

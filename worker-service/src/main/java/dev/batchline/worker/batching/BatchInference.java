@@ -10,6 +10,9 @@ import ai.djl.translate.TranslateException;
 import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResults;
+import dev.batchline.worker.caching.CachedRows;
+import dev.batchline.worker.caching.ResultCache;
+import dev.batchline.worker.caching.RowKeys;
 import dev.batchline.worker.items.ChunkItems;
 import dev.batchline.worker.items.Rows;
 import dev.batchline.worker.model.ServedModel;
@@ -34,6 +37,13 @@ import org.springframework.stereotype.Component;
  * Tensor and dense chunks (see {@link ChunkItems}) that fit the model skip the per-item
  * trees: their rows are copied into the input tensor. If a whole batch fails, its items
  * are tried one by one so that only the item the model cannot take fails.
+ *
+ * <p>
+ * Rows of chunks whose job asked for the cache ({@link ChunkItems#cache()}) are keyed by
+ * {@link RowKeys}: a row whose output the {@link ResultCache} holds is answered from it,
+ * and of the rows of one call with the same key only the first is predicted, the others
+ * take its result (with their own index). Rows of other chunks never touch the cache.
+ * Counted in {@code batchline.worker.cache.answered{from=cache|batch}}.
  */
 @Component
 public class BatchInference {
@@ -48,12 +58,15 @@ public class BatchInference {
 
 	private final MeterRegistry meters;
 
+	private final ResultCache cache;
+
 	public BatchInference(WorkerProperties properties, InferenceThreads threads, PredictCall calls,
-			MeterRegistry meters) {
+			MeterRegistry meters, ResultCache cache) {
 		this.maxBatchSize = properties.maxBatchSize();
 		this.threads = threads;
 		this.calls = calls;
 		this.meters = meters;
+		this.cache = cache;
 	}
 
 	/**
@@ -84,6 +97,7 @@ public class BatchInference {
 
 	private List<ItemResults> predictHere(Lane lane, ServedModel model, List<ChunkItems> chunks) {
 		Rows rows = new Rows(chunks);
+		CachedRows cached = new CachedRows(this.cache, model, rows);
 		Map<String, List<Integer>> byShape = new LinkedHashMap<>();
 		// a tensor's or dense chunk's rows share one shape, so its key is made once per
 		// chunk; such rows of several chunks stack into one batch
@@ -92,6 +106,9 @@ public class BatchInference {
 			int c = rows.chunkOf(r);
 			ChunkItems chunk = rows.itemsOf(r);
 			if (chunk.rows()) {
+				if (chunk.cache() && cached.answered(r)) {
+					continue;
+				}
 				if (rowKeys[c] == null) {
 					rowKeys[c] = InputTensors.stackKey(chunk);
 				}
@@ -103,7 +120,7 @@ public class BatchInference {
 			if (error.isPresent()) {
 				rows.fail(r, error.get());
 			}
-			else {
+			else if (!chunk.cache() || !cached.answered(r)) {
 				byShape.computeIfAbsent(InputTensors.stackKey(model, item), (key) -> new ArrayList<>()).add(r);
 			}
 		}
@@ -115,6 +132,7 @@ public class BatchInference {
 				}
 			}
 		}
+		cached.finish();
 		count(model, rows);
 		return rows.results();
 	}

@@ -50,7 +50,7 @@ final class ChunkReader {
 			throw new IllegalArgumentException("the chunk misses job_id, model or instances");
 		}
 		return new Chunk(chunk.jobId(), chunk.chunk(), chunk.firstIndex(), chunk.model(), chunk.version(),
-				ChunkItems.trees(chunk.firstIndex(), chunk.instances()), data);
+				ChunkItems.trees(chunk.firstIndex(), chunk.instances()).cached(chunk.cache()), data);
 	}
 
 	private static Chunk readDense(byte[] data) {
@@ -59,6 +59,7 @@ final class ChunkReader {
 		Long firstIndex = null;
 		String model = null;
 		String version = null;
+		boolean cache = false;
 		DenseInstances items = null;
 		try (JsonParser parser = EventCodec.mapper().createParser(data)) {
 			if (parser.nextToken() != JsonToken.START_OBJECT) {
@@ -74,6 +75,10 @@ final class ChunkReader {
 					case "first_index" -> firstIndex = parser.getLongValue();
 					case "model" -> model = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
 					case "version" -> version = (value == JsonToken.VALUE_STRING) ? parser.getString() : null;
+					case "cache" -> {
+						cache = value == JsonToken.VALUE_TRUE;
+						parser.skipChildren();
+					}
 					case "instances" -> {
 						items = DenseInstances.readArray(parser, value, 4096);
 						if (items == null) {
@@ -93,7 +98,8 @@ final class ChunkReader {
 		if (jobId == null || number == null || firstIndex == null || model == null || items == null) {
 			return null;
 		}
-		return new Chunk(jobId, number, firstIndex, model, version, ChunkItems.dense(firstIndex, items), data);
+		return new Chunk(jobId, number, firstIndex, model, version, ChunkItems.dense(firstIndex, items).cached(cache),
+				data);
 	}
 
 	/**
@@ -116,7 +122,9 @@ final class ChunkReader {
 			}
 			if (this.items.tensor() != null) {
 				return new Chunk(this.jobId, this.number, this.firstIndex, this.model, this.version,
-						ChunkItems.trees(this.firstIndex, this.items.tensor().toSubmitted().instances()), this.data);
+						ChunkItems.trees(this.firstIndex, this.items.tensor().toSubmitted().instances())
+							.cached(this.items.cache()),
+						this.data);
 			}
 			return readTrees(this.data);
 		}

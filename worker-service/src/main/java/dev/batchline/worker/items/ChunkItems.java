@@ -18,23 +18,30 @@ import tools.jackson.databind.JsonNode;
  * @param tensor the items as a tensor, or {@code null}
  * @param dense the items as one array, or {@code null}
  * @param trees the items as trees, or {@code null}
+ * @param cache whether rows may be answered from the result cache (their chunk's
+ * {@code cache} flag)
  */
 public record ChunkItems(long firstIndex, int size, ChunkTensors.Tensor tensor, DenseInstances dense,
-		List<JsonNode> trees) {
+		List<JsonNode> trees, boolean cache) {
 
-	/** Items read as trees. */
+	/** Items read as trees, never cached. */
 	public static ChunkItems trees(long firstIndex, List<JsonNode> trees) {
-		return new ChunkItems(firstIndex, trees.size(), null, null, trees);
+		return new ChunkItems(firstIndex, trees.size(), null, null, trees, false);
 	}
 
-	/** Items read densely. */
+	/** Items read densely, never cached. */
 	public static ChunkItems dense(long firstIndex, DenseInstances dense) {
-		return new ChunkItems(firstIndex, dense.count(), null, dense, null);
+		return new ChunkItems(firstIndex, dense.count(), null, dense, null, false);
 	}
 
-	/** Items that came as a tensor. */
+	/** Items that came as a tensor, cached as the tensor's chunk says. */
 	public static ChunkItems tensor(ChunkTensors.Tensor tensor) {
-		return new ChunkItems(tensor.firstIndex(), tensor.count(), tensor, null, null);
+		return new ChunkItems(tensor.firstIndex(), tensor.count(), tensor, null, null, tensor.cache());
+	}
+
+	/** The same items, cached or not. */
+	public ChunkItems cached(boolean cache) {
+		return new ChunkItems(this.firstIndex, this.size, this.tensor, this.dense, this.trees, cache);
 	}
 
 	/**

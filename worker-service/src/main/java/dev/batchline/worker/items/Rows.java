@@ -30,6 +30,8 @@ public final class Rows {
 
 	private final boolean[] failed;
 
+	private final ItemError[] errors;
+
 	public Rows(List<ChunkItems> chunks) {
 		this.chunks = chunks;
 		int total = 0;
@@ -40,6 +42,7 @@ public final class Rows {
 		this.local = new int[total];
 		this.results = new byte[total][];
 		this.failed = new boolean[total];
+		this.errors = new ItemError[total];
 		int r = 0;
 		for (int c = 0; c < chunks.size(); c++) {
 			for (int i = 0; i < chunks.get(c).size(); i++) {
@@ -89,12 +92,24 @@ public final class Rows {
 	public void succeed(int r, byte[] json) {
 		this.results[r] = json;
 		this.failed[r] = false;
+		this.errors[r] = null;
 	}
 
 	/** Row {@code r} failed. */
 	public void fail(int r, ItemError error) {
 		this.results[r] = EventCodec.encode(ItemResult.failure(index(r), error));
 		this.failed[r] = true;
+		this.errors[r] = error;
+	}
+
+	/** Row {@code r}'s encoded result, or null while it has none. */
+	public byte[] result(int r) {
+		return this.results[r];
+	}
+
+	/** Row {@code r}'s error, or null when it has none. */
+	public ItemError error(int r) {
+		return this.errors[r];
 	}
 
 	/** How many rows failed. */

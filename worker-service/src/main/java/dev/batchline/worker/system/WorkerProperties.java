@@ -3,6 +3,7 @@ package dev.batchline.worker.system;
 import java.time.Duration;
 
 import dev.batchline.contracts.ConsumerGroups;
+import jakarta.validation.Valid;
 import jakarta.validation.constraints.Max;
 import jakarta.validation.constraints.Min;
 import jakarta.validation.constraints.NotBlank;
@@ -49,6 +50,7 @@ import org.springframework.validation.annotation.Validated;
  * @param inlineOps whether the inference thread that makes a predict call runs its
  * TensorFlow operations one after another itself (TensorFlow's
  * {@code inter_op_parallelism_threads = -1}) instead of handing them to TensorFlow's pool
+ * @param cache the result cache of the rows of jobs that ask for it
  */
 @Validated
 @ConfigurationProperties("batchline.worker")
@@ -61,7 +63,7 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
 		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup,
-		@DefaultValue(DEFAULT_INLINE_OPS) boolean inlineOps) {
+		@DefaultValue(DEFAULT_INLINE_OPS) boolean inlineOps, @DefaultValue @NotNull @Valid Cache cache) {
 
 	/** Rows per predict call: ~2M rows/s per thread on the Iris model (see the notes). */
 	private static final String DEFAULT_MAX_BATCH_SIZE = "256";
@@ -101,5 +103,25 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 	 * independent branches run at once.
 	 */
 	private static final String DEFAULT_INLINE_OPS = "false";
+
+	/**
+	 * The worker's result cache ({@code batchline.worker.cache.*}): outputs of a model
+	 * version by the hash of a row as the model sees it, for the rows of chunks whose job
+	 * asked for the cache.
+	 *
+	 * @param maxBytes the most bytes of cached outputs (with their keys) the worker
+	 * keeps; least recently used go first
+	 * @param expireAfter how long an output stays cached after it was written
+	 */
+	public record Cache(@DefaultValue(DEFAULT_CACHE_MAX_BYTES) @Min(0) long maxBytes,
+			@DefaultValue(DEFAULT_CACHE_EXPIRE_AFTER) @NotNull Duration expireAfter) {
+
+		/** 64 MiB: the api-service's cache of synchronous predictions holds as much. */
+		private static final String DEFAULT_CACHE_MAX_BYTES = "67108864";
+
+		/** An hour, as the api-service's. */
+		private static final String DEFAULT_CACHE_EXPIRE_AFTER = "1h";
+
+	}
 
 }

@@ -45,8 +45,8 @@ final class MadeUpItems {
 		for (int i = 0; i < count; i++) {
 			type.put(values, i * type.size(), (i * 7) % 10);
 		}
-		return Optional.of(ChunkItems
-			.tensor(new ChunkTensors.Tensor(new UUID(0, 0), 0, 0, model.name(), model.version(), type, shape, values)));
+		return Optional.of(ChunkItems.tensor(new ChunkTensors.Tensor(new UUID(0, 0), 0, 0, model.name(),
+				model.version(), type, shape, values, false)));
 	}
 
 }

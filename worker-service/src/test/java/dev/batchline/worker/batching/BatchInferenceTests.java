@@ -17,6 +17,7 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
 import dev.batchline.engine.IrisData;
+import dev.batchline.worker.caching.ResultCache;
 import dev.batchline.worker.items.ChunkItems;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
@@ -62,7 +63,8 @@ class BatchInferenceTests {
 		this.iris = this.repository.find("iris", null).orElseThrow();
 		this.meters = new SimpleMeterRegistry();
 		this.threads = new InferenceThreads(properties);
-		this.inference = new BatchInference(properties, this.threads, new PredictCall(this.meters), this.meters);
+		this.inference = new BatchInference(properties, this.threads, new PredictCall(this.meters), this.meters,
+				new ResultCache(properties, this.meters));
 	}
 
 	@AfterAll

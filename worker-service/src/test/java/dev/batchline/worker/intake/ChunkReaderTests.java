@@ -101,6 +101,29 @@ class ChunkReaderTests {
 	}
 
 	@Test
+	void keepsTheChunksCacheFlagHoweverItIsReadAndAnOldRecordIsNotCached() {
+		List<JsonNode> items = List.of(EventCodec.tree("[5.1,3.5,1.4,0.2]".getBytes(StandardCharsets.UTF_8)));
+		byte[] cachedJson = EventCodec.encode(new ChunkSubmitted(JOB, 3, 1500, "iris", "1", items, true));
+		Chunk dense = ChunkReader.read(CloudEventRecords.JSON, cachedJson);
+		assertThat(dense.items().dense()).isNotNull();
+		assertThat(dense.items().cache()).isTrue();
+		assertThat(dense.asTrees().items().cache()).isTrue();
+		assertThat(ChunkReader.readTrees(cachedJson).items().cache()).isTrue();
+		byte[] tensor = ChunkTensors.encode(new ChunkSubmitted(JOB, 3, 1500, "iris", "1", List.of(), true),
+				DenseInstances.readArray("[[5.1,3.5,1.4,0.2]]".getBytes(StandardCharsets.UTF_8), 16),
+				Fixtures.IRIS_INPUT);
+		Chunk fromTensor = ChunkReader.read(ChunkTensors.CONTENT_TYPE, tensor);
+		assertThat(fromTensor.items().cache()).isTrue();
+		assertThat(fromTensor.asTrees().items().cache()).isTrue();
+		Chunk old = ChunkReader.read(CloudEventRecords.JSON, chunk("[5.1,3.5,1.4,0.2]"));
+		assertThat(old.items().cache()).isFalse();
+		byte[] oldTrees = "{\"job_id\":\"%s\",\"chunk\":1,\"first_index\":0,\"model\":\"iris\",\"instances\":[{\"features\":[1,2,3,4]}]}"
+			.formatted(JOB)
+			.getBytes(StandardCharsets.UTF_8);
+		assertThat(ChunkReader.read(CloudEventRecords.JSON, oldTrees).items().cache()).isFalse();
+	}
+
+	@Test
 	void aChunkWithoutItsFieldsIsRefused() {
 		assertThatThrownBy(() -> ChunkReader.read(CloudEventRecords.JSON,
 				"{\"chunk\":1,\"first_index\":0,\"model\":\"iris\",\"instances\":[[1]]}"

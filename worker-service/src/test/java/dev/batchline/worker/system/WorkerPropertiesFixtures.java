@@ -20,8 +20,20 @@ public final class WorkerPropertiesFixtures {
 	 * @return the settings
 	 */
 	public static WorkerProperties withBatch(int maxBatchSize, boolean inlineOps) {
+		return withCache(maxBatchSize, inlineOps, 64L * 1024 * 1024);
+	}
+
+	/**
+	 * The settings with the given batch size, inline-ops setting and result cache size.
+	 * @param maxBatchSize the most rows in one predict call
+	 * @param inlineOps whether the calling thread runs a predict call's operations
+	 * @param cacheMaxBytes the most bytes of the result cache
+	 * @return the settings
+	 */
+	public static WorkerProperties withCache(int maxBatchSize, boolean inlineOps, long cacheMaxBytes) {
 		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, 1, Duration.ZERO, ConsumerGroups.WORKERS,
-				"cpu", null, null, Duration.ZERO, inlineOps);
+				"cpu", null, null, Duration.ZERO, inlineOps,
+				new WorkerProperties.Cache(cacheMaxBytes, Duration.ofHours(1)));
 	}
 
 }
