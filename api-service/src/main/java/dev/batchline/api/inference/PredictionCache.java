@@ -3,14 +3,11 @@ package dev.batchline.api.inference;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
-import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.CanonicalJson;
 import dev.batchline.contracts.ModelDeployed;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.binder.cache.CaffeineCacheMetrics;
@@ -45,8 +42,6 @@ class PredictionCache {
 
 	/** The key of a row's output by a model version. */
 	static String key(ModelDeployed model, JsonNode row) {
-		StringBuilder canonical = new StringBuilder();
-		canonical(row, canonical);
 		MessageDigest sha256;
 		try {
 			sha256 = MessageDigest.getInstance("SHA-256");
@@ -54,7 +49,7 @@ class PredictionCache {
 		catch (NoSuchAlgorithmException ex) {
 			throw new IllegalStateException(ex);
 		}
-		byte[] hash = sha256.digest(canonical.toString().getBytes(StandardCharsets.UTF_8));
+		byte[] hash = sha256.digest(CanonicalJson.of(row).getBytes(StandardCharsets.UTF_8));
 		return model.name() + '\u0000' + model.version() + '\u0000'
 				+ ((model.fingerprint() != null) ? model.fingerprint() : model.deployedAt()) + '\u0000'
 				+ Base64.getEncoder().withoutPadding().encodeToString(hash);
@@ -66,39 +61,6 @@ class PredictionCache {
 
 	void put(String key, JsonNode output) {
 		this.outputs.put(key, output);
-	}
-
-	/**
-	 * Writes a row so that equal inputs read alike: object members sorted by name,
-	 * numbers by value ({@code 1}, {@code 1.0} and {@code 1e0} are one number, as a model
-	 * reads them).
-	 */
-	private static void canonical(JsonNode node, StringBuilder out) {
-		if (node.isObject()) {
-			List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
-			members.sort(Map.Entry.comparingByKey());
-			out.append('{');
-			for (Map.Entry<String, JsonNode> member : members) {
-				out.append(EventCodec.mapper().writeValueAsString(member.getKey())).append(':');
-				canonical(member.getValue(), out);
-				out.append(',');
-			}
-			out.append('}');
-		}
-		else if (node.isArray()) {
-			out.append('[');
-			for (JsonNode element : node) {
-				canonical(element, out);
-				out.append(',');
-			}
-			out.append(']');
-		}
-		else if (node.isNumber()) {
-			out.append(node.decimalValue().stripTrailingZeros().toPlainString());
-		}
-		else {
-			out.append(node.toString());
-		}
 	}
 
 }

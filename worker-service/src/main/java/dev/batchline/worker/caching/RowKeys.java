@@ -5,17 +5,13 @@ import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayList;
 import java.util.Base64;
-import java.util.List;
-import java.util.Map;
 
+import dev.batchline.contracts.CanonicalJson;
 import dev.batchline.contracts.ChunkTensors;
 import dev.batchline.worker.items.ChunkItems;
 import dev.batchline.worker.items.Rows;
 import dev.batchline.worker.model.ServedModel;
-import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.JsonNodeFactory;
 
 /**
  * The cache key of a row: the model's name, version and load time, and a SHA-256 of the
@@ -55,9 +51,7 @@ public final class RowKeys {
 			rowValues(digest, model, chunk, rows.local(r));
 		}
 		else {
-			StringBuilder canonical = new StringBuilder("tree:");
-			canonical(rows.tree(r), canonical);
-			digest.update(canonical.toString().getBytes(StandardCharsets.UTF_8));
+			digest.update(("tree:" + CanonicalJson.of(rows.tree(r))).getBytes(StandardCharsets.UTF_8));
 		}
 		return model.name() + '\u0000' + model.version() + '\u0000' + model.loadedAt() + '\u0000'
 				+ Base64.getEncoder().withoutPadding().encodeToString(digest.digest());
@@ -90,34 +84,6 @@ public final class RowKeys {
 			type.put(values, i * type.size(), source[from + i]);
 		}
 		digest.update(values.array());
-	}
-
-	private static void canonical(JsonNode node, StringBuilder out) {
-		if (node.isObject()) {
-			List<Map.Entry<String, JsonNode>> members = new ArrayList<>(node.properties());
-			members.sort(Map.Entry.comparingByKey());
-			out.append('{');
-			for (Map.Entry<String, JsonNode> member : members) {
-				out.append(JsonNodeFactory.instance.stringNode(member.getKey()).toString()).append(':');
-				canonical(member.getValue(), out);
-				out.append(',');
-			}
-			out.append('}');
-		}
-		else if (node.isArray()) {
-			out.append('[');
-			for (JsonNode element : node) {
-				canonical(element, out);
-				out.append(',');
-			}
-			out.append(']');
-		}
-		else if (node.isNumber() && (node.isIntegralNumber() || Double.isFinite(node.doubleValue()))) {
-			out.append(node.decimalValue().stripTrailingZeros().toString());
-		}
-		else {
-			out.append(node.toString());
-		}
 	}
 
 }
