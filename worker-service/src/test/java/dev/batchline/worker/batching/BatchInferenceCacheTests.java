@@ -149,8 +149,8 @@ class BatchInferenceCacheTests {
 		String items = repeatedRows(3);
 		worker.predict(dense(0, items, true));
 		ServedModel reloaded = new ServedModel(this.iris.name(), this.iris.version(), this.iris.signature(),
-				this.iris.inputOrder(), this.iris.model(), this.iris.loadedAt().plusSeconds(1), this.iris.predictors(),
-				this.iris.perThread());
+				this.iris.inputOrder(), this.iris.model(), this.iris.loadedAt().plusSeconds(1), this.iris.fingerprint(),
+				this.iris.predictors(), this.iris.perThread());
 		long before = worker.predictedRows();
 		worker.inference.predict(reloaded, List.of(dense(0, items, true)));
 		assertThat(worker.predictedRows() - before).isEqualTo(DISTINCT);
