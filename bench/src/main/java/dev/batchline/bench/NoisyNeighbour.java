@@ -230,24 +230,7 @@ final class NoisyNeighbour {
 	}
 
 	private static byte[] request(String method, URI api, String path, String key, String json) {
-		StringBuilder head = new StringBuilder(method).append(' ')
-			.append(path)
-			.append(" HTTP/1.1\r\nHost: ")
-			.append(api.getHost())
-			.append(':')
-			.append(api.getPort())
-			.append("\r\nAuthorization: Bearer ")
-			.append(key)
-			.append("\r\n");
-		byte[] body = (json != null) ? json.getBytes(StandardCharsets.UTF_8) : new byte[0];
-		if (json != null) {
-			head.append("Content-Type: application/json\r\nContent-Length: ").append(body.length).append("\r\n");
-		}
-		byte[] headBytes = head.append("\r\n").toString().getBytes(StandardCharsets.US_ASCII);
-		byte[] all = new byte[headBytes.length + body.length];
-		System.arraycopy(headBytes, 0, all, 0, headBytes.length);
-		System.arraycopy(body, 0, all, headBytes.length, body.length);
-		return all;
+		return KeepAlive.request(api, method, path, Map.of("Authorization", "Bearer " + key), json);
 	}
 
 	/**

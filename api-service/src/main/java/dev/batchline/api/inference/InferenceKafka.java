@@ -4,10 +4,10 @@ import java.util.Collection;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
 
+import dev.batchline.support.PredictionLaneProducers;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.TopicPartition;
 
 import org.springframework.beans.factory.DisposableBean;
@@ -23,9 +23,8 @@ import org.springframework.kafka.listener.ContainerProperties;
 
 /**
  * The Kafka clients of the synchronous lane, tuned for latency rather than throughput:
- * requests are sent at once (no linger, no compression, the leader's acknowledgement: a
- * lost request is a timeout the client may retry), and answers are read from the end of
- * their topic without committing anything.
+ * requests go out through the lane's producers ({@link PredictionLaneProducers}), and
+ * answers are read from the end of their topic without committing anything.
  */
 @Configuration(proxyBeanMethods = false)
 class InferenceKafka implements DisposableBean {
@@ -35,17 +34,8 @@ class InferenceKafka implements DisposableBean {
 	private final KafkaTemplate<String, CloudEvent> requests;
 
 	InferenceKafka(KafkaProperties properties) {
-		Map<String, Object> config = properties.buildProducerProperties();
-		config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-		config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-		config.put(ProducerConfig.ACKS_CONFIG, "1");
-		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-		// records of one moment fill one partition's batch, whatever their keys: fewer,
-		// larger produce requests under load
-		config.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, true);
-		config.put(ProducerConfig.CLIENT_ID_CONFIG, "api-service-predictions");
 		// not a bean: a KafkaTemplate bean would replace Boot's default one
-		this.producers = new DefaultKafkaProducerFactory<>(config);
+		this.producers = PredictionLaneProducers.factory(properties, "api-service-predictions");
 		this.requests = new KafkaTemplate<>(this.producers);
 	}
 

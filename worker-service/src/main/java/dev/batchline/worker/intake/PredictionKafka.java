@@ -3,10 +3,10 @@ package dev.batchline.worker.intake;
 import java.time.Duration;
 import java.util.Map;
 
+import dev.batchline.support.PredictionLaneProducers;
 import dev.batchline.worker.system.WorkerProperties;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.producer.ProducerConfig;
 
 import org.springframework.beans.factory.DisposableBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaProperties;
@@ -22,8 +22,8 @@ import org.springframework.kafka.listener.ContainerProperties;
  * The Kafka clients of the prediction lane, apart from the chunks' transactional ones and
  * tuned for latency: a poll returns as soon as a request has come (or, with
  * {@code predict-max-delay}, waits that long for more to gather), no transaction, offsets
- * committed without waiting, and answers sent at once (no linger, no compression, the
- * leader's acknowledgement: a lost answer is a timeout the client may retry).
+ * committed without waiting, and answers sent by the lane's producers
+ * ({@link PredictionLaneProducers}).
  */
 @Configuration(proxyBeanMethods = false)
 class PredictionKafka implements DisposableBean {
@@ -41,17 +41,8 @@ class PredictionKafka implements DisposableBean {
 	private final KafkaTemplate<String, Object> answers;
 
 	PredictionKafka(KafkaProperties properties) {
-		Map<String, Object> config = properties.buildProducerProperties();
-		config.put(ProducerConfig.LINGER_MS_CONFIG, 0);
-		config.put(ProducerConfig.COMPRESSION_TYPE_CONFIG, "none");
-		config.put(ProducerConfig.ACKS_CONFIG, "1");
-		config.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, false);
-		// records of one moment fill one partition's batch, whatever their keys: fewer,
-		// larger produce requests under load
-		config.put(ProducerConfig.PARTITIONER_IGNORE_KEYS_CONFIG, true);
-		config.put(ProducerConfig.CLIENT_ID_CONFIG, "worker-service-predictions");
 		// not a bean: a KafkaTemplate bean would replace Boot's transactional one
-		this.producers = new DefaultKafkaProducerFactory<>(config);
+		this.producers = PredictionLaneProducers.factory(properties, "worker-service-predictions");
 		this.answers = new KafkaTemplate<>(this.producers);
 	}
 
