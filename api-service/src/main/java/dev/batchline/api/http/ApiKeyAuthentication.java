@@ -29,9 +29,10 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request but the public ones (Actuator and the OpenAPI document):
- * {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token for
- * {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
+ * Authenticates every request but the public ones (Actuator, the OpenAPI document and the
+ * Open Inference Protocol's health, {@code /v2/health/**}, which probes call without a
+ * key): {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token
+ * for {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
  * controllers read it with {@code @RequestAttribute}, and the admin controller requires
  * {@link #ADMIN}, so a request that reached a controller without passing here is refused
  * there too.

@@ -11,9 +11,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 
+import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.PredictionCompleted;
 import dev.batchline.contracts.PredictionRequested;
+import dev.batchline.contracts.ProblemKind;
 import dev.batchline.contracts.Topics;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -86,7 +88,11 @@ class WorkerLane {
 			throw new TimeoutException("interrupted");
 		}
 		catch (ExecutionException ex) {
-			throw new IllegalStateException("the prediction could not be sent: " + ex.getCause(), ex.getCause());
+			log.warn("Prediction {} could not be sent to {}: {}", request.id(), this.topics.predictions(),
+					ex.getCause().toString());
+			throw new ApiException(ProblemKind.UNAVAILABLE,
+					"The prediction could not be sent to the workers; try again")
+				.retryAfter(1);
 		}
 		finally {
 			this.waiting.remove(request.id());
