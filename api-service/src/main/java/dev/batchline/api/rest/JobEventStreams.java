@@ -253,7 +253,7 @@ class JobEventStreams implements PolledLifecycle {
 			catch (IOException | IllegalStateException ex) {
 				log.debug("Job(id={}) event stream closed: {}", stream.jobId, ex.toString());
 				close(stream);
-				stream.emitter.completeWithError(ex);
+				end(stream, ex);
 			}
 			finally {
 				stream.busy.set(false);
@@ -266,9 +266,28 @@ class JobEventStreams implements PolledLifecycle {
 		PolledLifecycle.super.stop();
 		for (Stream stream : this.streams) {
 			close(stream);
-			stream.emitter.complete();
+			end(stream, null);
 		}
 		this.writers.shutdown();
+	}
+
+	/**
+	 * Ends a stream's request, with the error that ended it or normally. A request the
+	 * container has already ended (the client went away and Tomcat reported it first) may
+	 * no longer be touched: then there is nothing left to end.
+	 */
+	private static void end(Stream stream, Exception error) {
+		try {
+			if (error != null) {
+				stream.emitter.completeWithError(error);
+			}
+			else {
+				stream.emitter.complete();
+			}
+		}
+		catch (IllegalStateException ended) {
+			log.debug("Job(id={}) event stream already ended by the container: {}", stream.jobId, ended.toString());
+		}
 	}
 
 	/** One open stream; its place and times are the poller's alone. */
