@@ -10,23 +10,28 @@ import dev.batchline.contracts.ProblemKind;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
 
+import org.springframework.core.Ordered;
+import org.springframework.core.annotation.Order;
 import org.springframework.http.MediaType;
 import org.springframework.http.ResponseEntity;
+import org.springframework.web.bind.annotation.ExceptionHandler;
+import org.springframework.web.bind.annotation.RestControllerAdvice;
 
 /**
  * Errors as the inference protocols write them (the Open Inference Protocol and
- * TensorFlow Serving's REST API), {@code {"error": "…"}}, for the doors that speak them:
- * a request those protocols call bad (not JSON, tensors that do not fit the model) is
- * 400, the others keep the status of their {@link ProblemKind} (404 unknown model, 413,
- * 429, 503 no worker serves it, 504 no worker answered in time) and its headers.
+ * TensorFlow Serving's REST API), {@code {"error": "…"}}, for the doors that speak them
+ * (named by package: a floor below them cannot name their classes): a request those
+ * protocols call bad (not JSON, tensors that do not fit the model) is 400, the others
+ * keep the status of their {@link ProblemKind} (404 unknown model, 413, 429, 503 no
+ * worker serves it, 504 no worker answered in time) and its headers.
  */
-public final class ErrorBodies {
-
-	private ErrorBodies() {
-	}
+@RestControllerAdvice(basePackages = { "dev.batchline.api.oip", "dev.batchline.api.tfserving" })
+@Order(Ordered.HIGHEST_PRECEDENCE)
+public class ErrorBodies {
 
 	/** The answer of an error. */
-	public static ResponseEntity<Map<String, Object>> answer(ApiException ex) {
+	@ExceptionHandler(ApiException.class)
+	ResponseEntity<Map<String, Object>> answer(ApiException ex) {
 		int status = switch (ex.kind()) {
 			case MALFORMED_JSON, INVALID_REQUEST, INVALID_INSTANCE -> 400;
 			default -> ex.kind().status();

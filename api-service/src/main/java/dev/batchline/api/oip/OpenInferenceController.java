@@ -37,7 +37,7 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * The Open Inference Protocol (KServe v2, also Triton's) over REST: health, server and
  * model metadata, model readiness and inference, as adapters over {@link Inference}.
- * Errors are the protocol's {@code {"error": "…"}} ({@link OipErrors}).
+ * Errors are the protocol's {@code {"error": "…"}} ({@link ErrorBodies}).
  */
 @RestController
 class OpenInferenceController {

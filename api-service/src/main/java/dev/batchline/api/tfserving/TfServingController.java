@@ -43,7 +43,7 @@ import org.springframework.web.bind.annotation.RestController;
  * or version label, as adapters over {@link Inference}. The status of a model as a whole,
  * {@code GET /v1/models/{model}}, is Batchline's model description, which carries
  * {@code model_version_status} too. Errors are {@code {"error": "…"}}
- * ({@link TfServingErrors}).
+ * ({@link ErrorBodies}).
  */
 @RestController
 class TfServingController {

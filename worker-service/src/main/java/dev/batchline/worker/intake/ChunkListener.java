@@ -18,6 +18,7 @@ import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.Topics;
 import dev.batchline.worker.batching.BatchInference;
 import dev.batchline.worker.intake.ChunkReader.Chunk;
+import dev.batchline.worker.model.AnnounceProperties;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
 import dev.batchline.worker.threads.InferenceStoppedException;
@@ -68,7 +69,7 @@ class ChunkListener {
 	private final ResultLimit limit;
 
 	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka, Topics topics,
-			SkippedJobs skipped, DeadLetters deadLetters, ResultLimit limit) {
+			SkippedJobs skipped, DeadLetters deadLetters, ResultLimit limit, AnnounceProperties announce) {
 		this.models = models;
 		this.inference = inference;
 		this.kafka = kafka;
@@ -76,7 +77,7 @@ class ChunkListener {
 		this.skipped = skipped;
 		this.deadLetters = deadLetters;
 		this.limit = limit;
-		this.workerId = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid();
+		this.workerId = announce.workerId();
 	}
 
 	@KafkaListener(id = "chunk-worker", topics = "#{@topics.chunks()}",

@@ -17,6 +17,7 @@ import dev.batchline.contracts.PredictionRequested;
 import dev.batchline.contracts.Topics;
 import dev.batchline.worker.batching.BatchInference;
 import dev.batchline.worker.items.ChunkItems;
+import dev.batchline.worker.model.AnnounceProperties;
 import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
 import dev.batchline.worker.threads.InferenceStoppedException;
@@ -64,12 +65,12 @@ class PredictionListener {
 	private final Counter undecodable;
 
 	PredictionListener(ModelRepository models, BatchInference inference, PredictionKafka kafka, Topics topics,
-			MeterRegistry meters) {
+			MeterRegistry meters, AnnounceProperties announce) {
 		this.models = models;
 		this.inference = inference;
 		this.kafka = kafka;
 		this.topics = topics;
-		this.workerId = System.getenv().getOrDefault("HOSTNAME", "worker") + "-" + ProcessHandle.current().pid();
+		this.workerId = announce.workerId();
 		this.answered = meters.counter("batchline.worker.predictions", "outcome", "answered");
 		this.expired = meters.counter("batchline.worker.predictions", "outcome", "expired");
 		this.undecodable = meters.counter("batchline.worker.predictions", "outcome", "undecodable");

@@ -15,8 +15,8 @@ import org.springframework.validation.annotation.Validated;
  * @param interval how often the worker announces its models again (its heartbeat); the
  * api-service forgets a worker's models after {@code batchline.api.catalog.expire-after}
  * without one, so keep that at about three intervals
- * @param workerId this worker's id in its announcements' keys; unset:
- * {@code <HOSTNAME>-<pid>}, as in its results
+ * @param workerId this worker's id in its announcements' keys and in the results and
+ * answers it sends; unset: {@code <HOSTNAME>-<pid>}
  */
 @Validated
 @ConfigurationProperties("batchline.worker.announce")
