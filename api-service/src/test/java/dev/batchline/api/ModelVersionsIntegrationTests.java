@@ -114,8 +114,8 @@ class ModelVersionsIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private void announce(String name, String version, String worker, Instant at) {
-		this.workers.announce(
-				new ModelDeployed(name, version, Fixtures.IRIS, 256, at, worker, at, "sha256:" + name + "-" + version));
+		this.workers.announce(new ModelDeployed(name, version, Fixtures.IRIS, 256, at, worker, at,
+				"sha256:" + name + "-" + version, null));
 	}
 
 	/** How many workers the service says serve a version (0 when it is not listed). */

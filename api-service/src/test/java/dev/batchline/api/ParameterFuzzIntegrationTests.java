@@ -523,14 +523,15 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 
 		/**
 		 * What is wrong with the answer, or null. The inference protocols' doors answer
-		 * their own errors as {@code {"error": "…"}}.
+		 * their own errors as {@code {"error": "…"}}, and the Open Inference Protocol's
+		 * readiness "false" as a 4xx with {@code "ready": false}.
 		 */
 		String failure(boolean actuator, boolean inferenceProtocol) {
 			if (this.status >= 500 || this.status < 100) {
 				return "a server error";
 			}
 			if (inferenceProtocol && this.status >= 400 && this.contentType.startsWith("application/json")
-					&& this.body.contains("{\"error\":")) {
+					&& (this.body.contains("{\"error\":") || this.body.contains("\"ready\":false"))) {
 				return null;
 			}
 			if (this.status >= 400 && !actuator && !this.contentType.startsWith("application/problem+json")) {

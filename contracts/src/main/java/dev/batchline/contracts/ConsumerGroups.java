@@ -9,20 +9,6 @@ public final class ConsumerGroups {
 	/** The workers on {@link Topics#chunks()} and {@link Topics#control()}. */
 	public static final String WORKERS = "batchline-workers";
 
-	/**
-	 * The workers on {@link Topics#predictions()}: a lane of its own, so a synchronous
-	 * prediction never waits behind a batch backlog.
-	 */
-	public static final String PREDICTORS = "batchline-predictors";
-
-	/**
-	 * The prefix of the groups the api-service replicas read
-	 * {@link Topics#predictionResults()} with: each replica a group of its own
-	 * ({@code <prefix><random id>}), so each reads every answer and takes those it waits
-	 * for; they commit nothing.
-	 */
-	public static final String API_PREDICTION_RESULTS_PREFIX = "batchline-api-predictions-";
-
 	/** The api-service's results recorders on {@link Topics#results()}. */
 	public static final String RECORDERS = "batchline-recorders";
 

@@ -29,10 +29,13 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * @param fingerprint {@code sha256:<hex>} over the SavedModel's files
  * ({@code saved_model.pb} and {@code variables/}), so that two different models with the
  * same name and version can be told apart, or null when unknown
+ * @param endpoint the base URL ({@code http://host:port}) where the api-service asks the
+ * worker for synchronous predictions ({@link PredictionRequested#PATH}), or null when the
+ * worker takes none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)
 public record ModelDeployed(String name, String version, ModelSignature signature, int maxBatchSize, Instant deployedAt,
-		String workerId, Instant announcedAt, String fingerprint) {
+		String workerId, Instant announcedAt, String fingerprint, String endpoint) {
 
 	/** CloudEvents type of this record. */
 	public static final String TYPE = "dev.batchline.model.deployed";
@@ -47,7 +50,7 @@ public record ModelDeployed(String name, String version, ModelSignature signatur
 	 * @param deployedAt when the model was loaded
 	 */
 	public ModelDeployed(String name, String version, ModelSignature signature, int maxBatchSize, Instant deployedAt) {
-		this(name, version, signature, maxBatchSize, deployedAt, null, null, null);
+		this(name, version, signature, maxBatchSize, deployedAt, null, null, null, null);
 	}
 
 	/**
@@ -76,7 +79,7 @@ public record ModelDeployed(String name, String version, ModelSignature signatur
 	 */
 	public ModelDeployed withAnnouncedAt(Instant at) {
 		return new ModelDeployed(this.name, this.version, this.signature, this.maxBatchSize, this.deployedAt,
-				this.workerId, at, this.fingerprint);
+				this.workerId, at, this.fingerprint, this.endpoint);
 	}
 
 	/**

@@ -1,11 +1,10 @@
 package dev.batchline.contracts;
 
 /**
- * A worker's answer to a {@link PredictionRequested}, published to
- * {@link Topics#predictionResults()} (key = {@code id}). Each row has its output or its
- * item error, exactly as the rows of a job's chunk ({@link ItemResults}, indexes from 0).
- * A worker that does not serve the model answers every row with
- * {@link ItemError#MODEL_UNAVAILABLE}.
+ * A worker's answer to a {@link PredictionRequested}, the body of its 200 response. Each
+ * row has its output or its item error, exactly as the rows of a job's chunk
+ * ({@link ItemResults}, indexes from 0). A worker that does not serve the model answers
+ * every row with {@link ItemError#MODEL_UNAVAILABLE}.
  *
  * @param id the request's id
  * @param model the model name
@@ -14,8 +13,4 @@ package dev.batchline.contracts;
  * @param results the rows' results, in the request's order
  */
 public record PredictionCompleted(String id, String model, String version, String workerId, ItemResults results) {
-
-	/** CloudEvents type of this record. */
-	public static final String TYPE = "dev.batchline.prediction.completed";
-
 }

@@ -6,11 +6,12 @@ import java.util.List;
 import tools.jackson.databind.JsonNode;
 
 /**
- * A synchronous prediction asked of the workers, published to
- * {@link Topics#predictions()} (key = {@code id}). The workers answer with a
- * {@link PredictionCompleted} of the same {@code id} on
- * {@link Topics#predictionResults()}, unless the deadline has passed when they take it:
- * then nobody waits for the answer any more, and they drop it.
+ * A synchronous prediction asked of one worker: the body of
+ * {@code POST <worker endpoint>}{@value #PATH} (the endpoint is the one the worker
+ * announces in {@link ModelDeployed#endpoint()}). The worker answers with a
+ * {@link PredictionCompleted} of the same {@code id}, unless the deadline passes before
+ * the request's turn comes: then nobody waits for the answer any more, and it answers 504
+ * without predicting.
  *
  * @param id the request's id, unique; the answer's id
  * @param model the model name
@@ -21,6 +22,7 @@ import tools.jackson.databind.JsonNode;
 public record PredictionRequested(String id, String model, String version, List<JsonNode> instances, Instant deadline) {
 
 	/** CloudEvents type of this record. */
-	public static final String TYPE = "dev.batchline.prediction.requested";
+	/** The path of the workers' prediction endpoint, below their announced endpoint. */
+	public static final String PATH = "/internal/v1/predictions";
 
 }

@@ -22,15 +22,6 @@ public record Topics(String prefix) {
 	public static final java.time.Duration CONTROL_RETENTION = java.time.Duration.ofDays(8);
 
 	/**
-	 * How long synchronous predictions and their answers stay on their topics: nobody
-	 * waits for them that long.
-	 */
-	public static final java.time.Duration PREDICTION_RETENTION = java.time.Duration.ofHours(1);
-
-	private static final Map<String, String> PREDICTION_CONFIGS = Map.of("retention.ms",
-			String.valueOf(PREDICTION_RETENTION.toMillis()));
-
-	/**
 	 * How long records stay on the models topic: a live worker announces again every
 	 * heartbeat, so only the keys of workers gone without a tombstone (crashed) are
 	 * deleted.
@@ -89,24 +80,6 @@ public record Topics(String prefix) {
 	}
 
 	/**
-	 * Synchronous predictions for the workers, key = request id, value =
-	 * {@link PredictionRequested}. Kept briefly: a request is worth nothing past its
-	 * deadline.
-	 */
-	public String predictions() {
-		return this.prefix + ".predictions";
-	}
-
-	/**
-	 * The workers' answers to {@link #predictions()}, key = request id, value =
-	 * {@link PredictionCompleted}; every api-service replica reads them all and takes its
-	 * own.
-	 */
-	public String predictionResults() {
-		return this.prefix + ".prediction-results";
-	}
-
-	/**
 	 * Chunks that could not be processed, key = {@code <job id>/<chunk>}, value = the
 	 * chunk record's original bytes.
 	 */
@@ -153,10 +126,9 @@ public record Topics(String prefix) {
 
 	/**
 	 * Every topic of an installation as it is declared: the work topics with the given
-	 * partitions, the prediction topics kept for {@link #PREDICTION_RETENTION}, the
-	 * models and control topics with one partition, compacted (the control topic's
-	 * records also deleted after {@link #CONTROL_RETENTION}, the models topic's after
-	 * {@link #MODELS_RETENTION}, its tombstones kept
+	 * partitions, the models and control topics with one partition, compacted (the
+	 * control topic's records also deleted after {@link #CONTROL_RETENTION}, the models
+	 * topic's after {@link #MODELS_RETENTION}, its tombstones kept
 	 * {@link #MODELS_TOMBSTONE_RETENTION}). The services declare these at start, and the
 	 * launcher creates them before.
 	 * @param partitions the partitions of the work topics (the most useful workers)
@@ -169,8 +141,6 @@ public record Topics(String prefix) {
 				new Declaration(resultsDeadLetter(), partitions, Map.of()),
 				new Declaration(webhookEvents(), partitions, Map.of()),
 				new Declaration(webhookCommands(), partitions, Map.of()),
-				new Declaration(predictions(), partitions, PREDICTION_CONFIGS),
-				new Declaration(predictionResults(), partitions, PREDICTION_CONFIGS),
 				new Declaration(models(), 1,
 						Map.of("cleanup.policy", "compact,delete", "retention.ms",
 								String.valueOf(MODELS_RETENTION.toMillis()), "delete.retention.ms",

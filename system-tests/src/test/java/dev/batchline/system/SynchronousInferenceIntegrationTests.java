@@ -334,7 +334,8 @@ class SynchronousInferenceIntegrationTests {
 		finally {
 			clients.shutdownNow();
 		}
-		// the survivor takes the dead worker's partitions and answers everything again
+		// the survivor answers everything: the dead worker is passed over until its
+		// announcements expire
 		await().atMost(Duration.ofSeconds(60))
 			.until(() -> call("POST", "/v1/models/iris:predict", this.key, "{\"instances\":[[6.3,2.5,5.0,1.9]]}",
 					Map.of("Batchline-Timeout-Ms", "1000"))

@@ -122,9 +122,9 @@ public class Inference {
 		});
 	}
 
-	/** Whether this replica can predict: it reads the workers' answers. */
-	public boolean ready() {
-		return this.lane.ready();
+	/** Whether a worker of the routed model version takes predictions now. */
+	public boolean ready(ModelRoute route) {
+		return this.lane.ready(route.model().name(), route.model().version());
 	}
 
 	private Prediction predict(PredictionRequest request, ModelDeployed model) {

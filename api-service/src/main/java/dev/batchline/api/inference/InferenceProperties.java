@@ -19,13 +19,16 @@ import org.springframework.validation.annotation.Validated;
  * @param maxTimeout the longest timeout a request may ask for
  * @param maxRows the most rows in one request (413 beyond)
  * @param maxBodyBytes the largest request body of a prediction (413 beyond)
+ * @param connectTimeout how long the api-service waits to connect to a worker before it
+ * asks another
  * @param cache the result cache
  */
 @Validated
 @ConfigurationProperties("batchline.api.inference")
 public record InferenceProperties(@DefaultValue("10s") @NotNull Duration defaultTimeout,
 		@DefaultValue("60s") @NotNull Duration maxTimeout, @DefaultValue("1024") @Min(1) @Max(65536) int maxRows,
-		@DefaultValue("4194304") @Min(1024) long maxBodyBytes, @DefaultValue @NotNull Cache cache) {
+		@DefaultValue("4194304") @Min(1024) long maxBodyBytes, @DefaultValue("1s") @NotNull Duration connectTimeout,
+		@DefaultValue @NotNull Cache cache) {
 
 	/**
 	 * The result cache: answers of a model version by the hash of each row's canonical

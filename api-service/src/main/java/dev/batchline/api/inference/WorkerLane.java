@@ -1,129 +1,181 @@
 package dev.batchline.api.inference;
 
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
 import java.time.Duration;
-import java.time.Instant;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 
+import dev.batchline.api.model.ModelCatalog;
 import dev.batchline.api.system.ApiException;
-import dev.batchline.contracts.CloudEventRecords;
+import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.PredictionCompleted;
 import dev.batchline.contracts.PredictionRequested;
 import dev.batchline.contracts.ProblemKind;
-import dev.batchline.contracts.Topics;
-import io.cloudevents.CloudEvent;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
-import org.springframework.kafka.annotation.KafkaListener;
-import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * The synchronous lane to the workers: a prediction goes out on
- * {@link Topics#predictions()} and its answer comes back on
- * {@link Topics#predictionResults()}, matched by the request's id. Every replica reads
- * every answer (a consumer group of its own, from the end, committing nothing) and
- * completes the requests it waits for; an answer nobody waits for any more (timed out, or
- * a second answer after a worker's crash redelivered the request) is dropped, so a
- * request is answered once.
+ * The synchronous lane to the workers: a prediction goes straight to one worker that
+ * serves its model version, over HTTP at the endpoint the worker announces
+ * ({@link ModelDeployed#endpoint()}, path {@value PredictionRequested#PATH}), on a
+ * kept-alive connection. The worker with the fewest of this replica's requests in flight
+ * is asked (ties broken at random). A worker that cannot be reached, or whose connection
+ * breaks before it answers (it crashed or stops), is left alone for {@link #SHUNNED_FOR}
+ * and the request is asked of another while time is left; a worker that answers 503 (its
+ * queue is full, or it stops) is passed over for this request. A request is answered
+ * once: the answer of the worker that answered.
  */
 @Component
 class WorkerLane {
 
 	private static final Logger log = LoggerFactory.getLogger(WorkerLane.class);
 
-	private static final String SOURCE = "api-service";
+	/** How long a worker whose connection failed is asked nothing. */
+	static final Duration SHUNNED_FOR = Duration.ofSeconds(5);
 
-	private final KafkaTemplate<String, CloudEvent> kafka;
+	private final ModelCatalog catalog;
 
-	private final Topics topics;
+	private final HttpClient http;
 
-	private final Map<String, CompletableFuture<PredictionCompleted>> waiting = new ConcurrentHashMap<>();
+	/** Endpoint → this replica's requests in flight there. */
+	private final Map<String, AtomicInteger> inFlight = new ConcurrentHashMap<>();
 
-	/** Open once this replica reads the answers' partitions from their end. */
-	private final CountDownLatch listening;
+	/** Endpoint → until when ({@link System#nanoTime()}) it is asked nothing. */
+	private final Map<String, Long> shunned = new ConcurrentHashMap<>();
 
-	WorkerLane(InferenceKafka kafka, Topics topics) {
-		this.kafka = kafka.requests();
-		this.listening = kafka.answersAssigned();
-		this.topics = topics;
+	WorkerLane(ModelCatalog catalog, InferenceProperties properties) {
+		this.catalog = catalog;
+		this.http = HttpClient.newBuilder()
+			.version(HttpClient.Version.HTTP_1_1)
+			.connectTimeout(properties.connectTimeout())
+			.build();
 	}
 
 	/**
-	 * Asks the workers and waits for their answer.
+	 * Asks a worker and waits for its answer.
 	 * @param request the request
 	 * @param timeout how long to wait
 	 * @return the answer
 	 * @throws TimeoutException when no answer came in time
+	 * @throws ApiException {@code model-unavailable} when no worker of the model version
+	 * takes predictions, {@code unavailable} when every one asked failed
 	 */
 	PredictionCompleted ask(PredictionRequested request, Duration timeout) throws TimeoutException {
 		long deadline = System.nanoTime() + timeout.toNanos();
-		CompletableFuture<PredictionCompleted> answer = new CompletableFuture<>();
-		this.waiting.put(request.id(), answer);
-		try {
-			if (!this.listening.await(timeout.toNanos(), TimeUnit.NANOSECONDS)) {
-				throw new TimeoutException("the answers' topic is not read yet");
+		byte[] body = EventCodec.encode(request);
+		Set<String> asked = new HashSet<>();
+		while (true) {
+			String endpoint = choose(request.model(), request.version(), asked);
+			if (endpoint == null) {
+				throw asked.isEmpty()
+						? new ApiException(ProblemKind.MODEL_UNAVAILABLE,
+								"No worker takes predictions for model " + request.model() + ":" + request.version()
+										+ " at the moment")
+							.retryAfter(1)
+						: new ApiException(ProblemKind.UNAVAILABLE,
+								"The workers asked could not answer the prediction; try again")
+							.retryAfter(1);
 			}
-			CloudEvent event = CloudEventRecords.event(request.id(), PredictionRequested.TYPE, SOURCE, request.model(),
-					Instant.now(), request);
-			this.kafka.send(new ProducerRecord<>(this.topics.predictions(), request.id(), event))
-				.whenComplete((sent, failure) -> {
-					if (failure != null) {
-						answer.completeExceptionally(failure);
-					}
-				});
-			return answer.get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+			asked.add(endpoint);
+			long left = deadline - System.nanoTime();
+			if (left <= 0) {
+				throw new TimeoutException();
+			}
+			PredictionCompleted answer = send(endpoint, request.id(), body, Duration.ofNanos(left));
+			if (answer != null) {
+				return answer;
+			}
+		}
+	}
+
+	/** Whether a worker of the model version takes predictions now. */
+	boolean ready(String model, String version) {
+		return choose(model, version, Set.of()) != null;
+	}
+
+	/**
+	 * Asks one worker.
+	 * @return its answer, or null when it could not answer (ask another)
+	 * @throws TimeoutException when it did not answer in time
+	 */
+	private PredictionCompleted send(String endpoint, String id, byte[] body, Duration timeout)
+			throws TimeoutException {
+		AtomicInteger requests = this.inFlight.computeIfAbsent(endpoint, (key) -> new AtomicInteger());
+		requests.incrementAndGet();
+		try {
+			HttpResponse<byte[]> response = this.http
+				.send(HttpRequest.newBuilder(URI.create(endpoint + PredictionRequested.PATH))
+					.timeout(timeout)
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+					.build(), HttpResponse.BodyHandlers.ofByteArray());
+			return switch (response.statusCode()) {
+				case 200 -> EventCodec.decode(response.body(), PredictionCompleted.class);
+				case 504 -> throw new TimeoutException();
+				case 503 -> null;
+				default -> throw new IllegalStateException("Prediction " + id + ": worker " + endpoint + " answered "
+						+ response.statusCode() + ": " + new String(response.body()));
+			};
+		}
+		catch (HttpTimeoutException ex) {
+			throw new TimeoutException();
+		}
+		catch (IOException ex) {
+			log.warn("Prediction {}: worker {} failed ({}); asked nothing for {} s", id, endpoint, ex.toString(),
+					SHUNNED_FOR.toSeconds());
+			this.shunned.put(endpoint, System.nanoTime() + SHUNNED_FOR.toNanos());
+			return null;
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 			throw new TimeoutException("interrupted");
 		}
-		catch (ExecutionException ex) {
-			log.warn("Prediction {} could not be sent to {}: {}", request.id(), this.topics.predictions(),
-					ex.getCause().toString());
-			throw new ApiException(ProblemKind.UNAVAILABLE,
-					"The prediction could not be sent to the workers; try again")
-				.retryAfter(1);
-		}
 		finally {
-			this.waiting.remove(request.id());
+			requests.decrementAndGet();
 		}
 	}
 
-	/** Whether this replica reads the workers' answers (else it cannot predict yet). */
-	boolean ready() {
-		return this.listening.getCount() == 0;
-	}
-
-	@KafkaListener(id = "prediction-results", topics = "#{@topics.predictionResults()}",
-			groupId = "#{T(dev.batchline.contracts.ConsumerGroups).API_PREDICTION_RESULTS_PREFIX}"
-					+ "#{T(java.util.UUID).randomUUID()}",
-			containerFactory = "predictionResultsListenerFactory", batch = "true")
-	void onAnswers(List<ConsumerRecord<String, CloudEvent>> records) {
-		for (ConsumerRecord<String, CloudEvent> record : records) {
-			CompletableFuture<PredictionCompleted> answer = (record.key() != null) ? this.waiting.get(record.key())
-					: null;
-			// another replica's, or nobody waits any more
-			if (answer == null || record.value() == null) {
+	/** The endpoint with the fewest requests in flight, not asked yet nor shunned. */
+	private String choose(String model, String version, Set<String> asked) {
+		List<ModelDeployed> workers = this.catalog.workers(model, version);
+		long now = System.nanoTime();
+		String best = null;
+		int fewest = Integer.MAX_VALUE;
+		int offset = (workers.size() > 1) ? ThreadLocalRandom.current().nextInt(workers.size()) : 0;
+		for (int i = 0; i < workers.size(); i++) {
+			String endpoint = workers.get((offset + i) % workers.size()).endpoint();
+			if (endpoint == null || asked.contains(endpoint)) {
 				continue;
 			}
-			try {
-				answer.complete(CloudEventRecords.data(record.value(), PredictionCompleted.class));
+			Long until = this.shunned.get(endpoint);
+			if (until != null) {
+				if (until - now > 0) {
+					continue;
+				}
+				this.shunned.remove(endpoint, until);
 			}
-			catch (RuntimeException ex) {
-				log.error("Answer {} on {} cannot be read: {}", record.key(), record.topic(), ex.toString());
-				answer.completeExceptionally(ex);
+			AtomicInteger requests = this.inFlight.get(endpoint);
+			int count = (requests != null) ? requests.get() : 0;
+			if (count < fewest) {
+				best = endpoint;
+				fewest = count;
 			}
 		}
+		return best;
 	}
 
 }

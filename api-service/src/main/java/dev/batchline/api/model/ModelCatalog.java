@@ -273,17 +273,17 @@ public class ModelCatalog {
 	}
 
 	/**
-	 * How many workers serve a model version now (an announcement without a worker id
-	 * counts as one).
+	 * The workers that serve a model version now, each by its latest announcement (an
+	 * announcement without a worker id counts as one worker).
 	 */
-	public int workers(String name, String version) {
+	public List<ModelDeployed> workers(String name, String version) {
 		NavigableMap<String, Map<String, ModelDeployed>> versions = this.models.get(name);
 		Map<String, ModelDeployed> workers = (versions != null) ? versions.get(version) : null;
 		if (workers == null) {
-			return 0;
+			return List.of();
 		}
 		Instant now = this.clock.instant();
-		return (int) workers.values().stream().filter((model) -> isLive(model, now)).count();
+		return workers.values().stream().filter((model) -> isLive(model, now)).toList();
 	}
 
 	/**

@@ -68,7 +68,7 @@ class OpenInferenceController {
 
 	@GetMapping(path = "/v2/health/ready", produces = MediaType.APPLICATION_JSON_VALUE)
 	ResponseEntity<Map<String, Object>> ready() {
-		boolean ready = this.inference.ready() && !this.catalog.names().isEmpty();
+		boolean ready = !this.catalog.names().isEmpty();
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST).body(Map.of("ready", ready));
 	}
 
@@ -93,7 +93,7 @@ class OpenInferenceController {
 		String version = path.get("version");
 		ModelRoute route = this.inference.route(model, version);
 		ModelDeployed served = route.model();
-		boolean ready = this.inference.ready();
+		boolean ready = this.inference.ready(route);
 		return ResponseEntity.status(ready ? HttpStatus.OK : HttpStatus.BAD_REQUEST)
 			.body(Map.of("name", served.name(), "version", served.version(), "ready", ready));
 	}

@@ -102,7 +102,8 @@ class ModelController {
 			.map(Map.Entry::getKey)
 			.toList();
 		return new VersionDetails(model.name(), model.version(), model.signature(), model.maxBatchSize(),
-				model.deployedAt(), model.fingerprint(), labels, this.catalog.workers(model.name(), model.version()));
+				model.deployedAt(), model.fingerprint(), labels,
+				this.catalog.workers(model.name(), model.version()).size());
 	}
 
 }

@@ -95,9 +95,9 @@ class ModelCatalogTests {
 		catalog.add(announced("iris", "1", "w1", NOW));
 		catalog.add(announced("iris", "1", "w2", NOW.plusSeconds(20)));
 		catalog.add(announced("iris", "2", "w1", NOW));
-		assertThat(catalog.workers("iris", "1")).isEqualTo(2);
+		assertThat(catalog.workers("iris", "1")).hasSize(2);
 		this.clock.set(NOW.plus(EXPIRE_AFTER).plusSeconds(1));
-		assertThat(catalog.workers("iris", "1")).isEqualTo(1);
+		assertThat(catalog.workers("iris", "1")).hasSize(1);
 		assertThat(catalog.find("iris", "1")).map(ModelDeployed::workerId).hasValue("w2");
 		assertThat(catalog.find("iris", "2")).isEmpty();
 		assertThat(catalog.route("iris", null)).map(ModelRoute::version).hasValue("1");
@@ -162,7 +162,7 @@ class ModelCatalogTests {
 		catalog.add(legacy);
 		this.clock.set(NOW.plus(Duration.ofDays(365)));
 		assertThat(catalog.find("iris", "1")).hasValue(legacy);
-		assertThat(catalog.workers("iris", "1")).isEqualTo(1);
+		assertThat(catalog.workers("iris", "1")).hasSize(1);
 		catalog.withdraw("iris:1");
 		assertThat(catalog.find("iris", "1")).isEmpty();
 	}
@@ -183,7 +183,7 @@ class ModelCatalogTests {
 	}
 
 	private static ModelDeployed announced(String name, String version, String worker, Instant at) {
-		return new ModelDeployed(name, version, Fixtures.IRIS, 256, at, worker, at, "sha256:" + version);
+		return new ModelDeployed(name, version, Fixtures.IRIS, 256, at, worker, at, "sha256:" + version, null);
 	}
 
 	private static final class MutableClock extends Clock {

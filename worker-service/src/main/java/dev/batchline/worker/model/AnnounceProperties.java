@@ -1,5 +1,6 @@
 package dev.batchline.worker.model;
 
+import java.net.URI;
 import java.time.Duration;
 
 import jakarta.validation.constraints.NotNull;
@@ -17,10 +18,15 @@ import org.springframework.validation.annotation.Validated;
  * without one, so keep that at about three intervals
  * @param workerId this worker's id in its announcements' keys and in the results and
  * answers it sends; unset: {@code <HOSTNAME>-<pid>}
+ * @param endpoint the base URL the api-service asks this worker's prediction lane at
+ * ({@code http://host:port}, announced with the models); unset: {@code http://}, this
+ * host's address and the worker's HTTP port (set it where the api-service reaches the
+ * worker otherwise, e.g. {@code http://$(POD_IP):8081})
  */
 @Validated
 @ConfigurationProperties("batchline.worker.announce")
-public record AnnounceProperties(@DefaultValue(DEFAULT_INTERVAL) @NotNull Duration interval, String workerId) {
+public record AnnounceProperties(@DefaultValue(DEFAULT_INTERVAL) @NotNull Duration interval, String workerId,
+		URI endpoint) {
 
 	/** A third of the api-service's default expiry (30 s). */
 	private static final String DEFAULT_INTERVAL = "10s";

@@ -1,5 +1,7 @@
 package dev.batchline.worker.model;
 
+import java.net.InetAddress;
+import java.net.UnknownHostException;
 import java.time.Clock;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,6 +20,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.boot.context.event.ApplicationReadyEvent;
 import org.springframework.context.SmartLifecycle;
 import org.springframework.context.event.EventListener;
+import org.springframework.core.env.Environment;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
@@ -59,6 +62,9 @@ class ModelAnnouncer implements SmartLifecycle {
 
 	private volatile boolean announced;
 
+	/** Where the api-service asks this worker for predictions, known once it listens. */
+	private volatile String endpoint;
+
 	ModelAnnouncer(ModelRepository models, KafkaTemplate<String, CloudEvent> kafka, Topics topics,
 			WorkerProperties properties, AnnounceProperties announce) {
 		this.models = models;
@@ -70,14 +76,16 @@ class ModelAnnouncer implements SmartLifecycle {
 	}
 
 	@EventListener(ApplicationReadyEvent.class)
-	void announce() throws Exception {
+	void announce(ApplicationReadyEvent ready) throws Exception {
 		if (!this.running) {
 			return;
 		}
+		this.endpoint = endpoint(ready.getApplicationContext().getEnvironment());
 		List<ModelDeployed> announced = send();
 		this.announced = true;
-		announced.forEach((deployed) -> log.info("Announced model {} on {} (fingerprint {}), again every {}",
-				deployed.key(), this.topics.models(), deployed.fingerprint(), this.announce.interval()));
+		announced.forEach((deployed) -> log.info(
+				"Announced model {} on {} (fingerprint {}, predictions at {}), again every {}", deployed.key(),
+				this.topics.models(), deployed.fingerprint(), deployed.endpoint(), this.announce.interval()));
 		long every = this.announce.interval().toMillis();
 		this.heartbeats.scheduleWithFixedDelay(this::heartbeat, every, every, TimeUnit.MILLISECONDS);
 	}
@@ -111,7 +119,30 @@ class ModelAnnouncer implements SmartLifecycle {
 
 	private ModelDeployed deployed(ServedModel model) {
 		return new ModelDeployed(model.name(), model.version(), model.signature(), this.properties.maxBatchSize(),
-				model.loadedAt(), this.announce.workerId(), this.clock.instant(), model.fingerprint());
+				model.loadedAt(), this.announce.workerId(), this.clock.instant(), model.fingerprint(), this.endpoint);
+	}
+
+	/**
+	 * The configured endpoint, else {@code http://<this host's address>:<HTTP port>};
+	 * null without an HTTP port (the api-service then sends this worker no predictions).
+	 */
+	private String endpoint(Environment environment) {
+		if (this.announce.endpoint() != null) {
+			return this.announce.endpoint().toString();
+		}
+		String port = environment.getProperty("local.server.port");
+		if (port == null) {
+			log.warn("The worker has no HTTP port: it takes no synchronous predictions");
+			return null;
+		}
+		String host;
+		try {
+			host = InetAddress.getLocalHost().getHostAddress();
+		}
+		catch (UnknownHostException ex) {
+			host = InetAddress.getLoopbackAddress().getHostAddress();
+		}
+		return "http://" + (host.contains(":") ? "[" + host + "]" : host) + ":" + port;
 	}
 
 	/** Sends a tombstone for each of this worker's keys. */

@@ -31,10 +31,11 @@ import org.springframework.validation.annotation.Validated;
  * @param predictThreads threads of this worker that run synchronous predictions, a lane
  * of their own beside the inference threads (each with its own predictors), so that a
  * prediction never waits behind a batch backlog's calls
- * @param predictMaxDelay how long the broker may wait to gather more synchronous
- * predictions into one poll, hence one predict call (Triton's {@code max_queue_delay});
- * {@code 0ms}: a poll takes what has come, which under load is what came while the
- * previous call ran
+ * @param predictMaxDelay how long the prediction lane may wait after a request for more
+ * to predict with it in one call (Triton's {@code max_queue_delay}); {@code 0ms}: a call
+ * takes what has come, which under load is what came while the previous call ran
+ * @param predictQueue the most synchronous predictions waiting for the prediction lane;
+ * past it the worker answers 503 and the api-service asks another worker
  * @param groupId the Kafka consumer group of the workers
  * @param device the DJL device: {@code cpu}, {@code gpu} or {@code gpu:N} (a GPU needs
  * GPU natives, e.g. through {@code TENSORFLOW_LIBRARY_PATH})
@@ -60,6 +61,7 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 		@DefaultValue(DEFAULT_INFERENCE_THREADS) @Min(1) @Max(256) int inferenceThreads,
 		@DefaultValue(DEFAULT_PREDICT_THREADS) @Min(1) @Max(256) int predictThreads,
 		@DefaultValue(DEFAULT_PREDICT_MAX_DELAY) @NotNull Duration predictMaxDelay,
+		@DefaultValue(DEFAULT_PREDICT_QUEUE) @Min(1) int predictQueue,
 		@DefaultValue(DEFAULT_GROUP_ID) @NotBlank String groupId,
 		@DefaultValue(DEFAULT_DEVICE) @NotBlank @Pattern(regexp = "cpu|gpu(:\\d+)?") String device, String nativesDir,
 		String modelsRoot, @DefaultValue(DEFAULT_WARMUP) @NotNull Duration warmup,
@@ -85,6 +87,9 @@ public record WorkerProperties(@DefaultValue(DEFAULT_MAX_BATCH_SIZE) @Min(1) @Ma
 
 	/** Gather only what has come: no added latency. */
 	private static final String DEFAULT_PREDICT_MAX_DELAY = "0ms";
+
+	/** Some seconds of one-row requests at the lane's rate here (~4,000 calls/s). */
+	private static final String DEFAULT_PREDICT_QUEUE = "10000";
 
 	/** The consumer group every worker replica joins. */
 	private static final String DEFAULT_GROUP_ID = ConsumerGroups.WORKERS;

@@ -27,8 +27,12 @@ import org.springframework.stereotype.Component;
  * prediction never queues behind a backlog. Within a lane, a consumer thread hands over
  * its work and waits for the result, in the order the work came (one queue). While one
  * consumer thread waits for Kafka (its poll, its sends, its transaction's commit) the
- * inference threads go on with another's items, so the model does not wait for Kafka.
- * Each inference thread keeps its own predictors and input buffers (both are per thread).
+ * inference threads go on with another's items, so the model does not wait for Kafka. The
+ * batch lane yields to the prediction lane: while predictions are handed over or running,
+ * a batch call waits to begin (at most {@link #MAX_YIELD} at a time, so a steady stream
+ * of predictions slows a backlog but never stops it), so that a prediction shares the
+ * cores with as little batch work as may be. Each inference thread keeps its own
+ * predictors and input buffers (both are per thread).
  */
 @Component
 // stopped before the models: no predictor is closed under a running predict call
@@ -39,6 +43,14 @@ public final class InferenceThreads implements AutoCloseable {
 
 	/** How long {@link #close()} lets running and waiting work finish. */
 	private static final Duration GRACE = Duration.ofSeconds(30);
+
+	/** The longest a batch call waits for the predictions before it begins. */
+	static final Duration MAX_YIELD = Duration.ofMillis(50);
+
+	/** Predictions handed over or running on the prediction lane. */
+	private final AtomicInteger predicting = new AtomicInteger();
+
+	private final Object predictionsDone = new Object();
 
 	/** The lane of the current thread, set on the pools' own threads. */
 	private final ThreadLocal<Lane> onPool = new ThreadLocal<>();
@@ -102,6 +114,46 @@ public final class InferenceThreads implements AutoCloseable {
 		if (this.onPool.get() == lane) {
 			return work.get();
 		}
+		if (lane == Lane.PREDICT) {
+			this.predicting.incrementAndGet();
+			try {
+				return handOver(lane, work);
+			}
+			finally {
+				if (this.predicting.decrementAndGet() == 0) {
+					synchronized (this.predictionsDone) {
+						this.predictionsDone.notifyAll();
+					}
+				}
+			}
+		}
+		return handOver(lane, () -> {
+			yieldToPredictions();
+			return work.get();
+		});
+	}
+
+	/** Waits, up to {@link #MAX_YIELD}, while the prediction lane has work. */
+	private void yieldToPredictions() {
+		if (this.predicting.get() == 0) {
+			return;
+		}
+		long end = System.nanoTime() + MAX_YIELD.toNanos();
+		synchronized (this.predictionsDone) {
+			long left;
+			while (this.predicting.get() > 0 && (left = end - System.nanoTime()) > 0) {
+				try {
+					TimeUnit.NANOSECONDS.timedWait(this.predictionsDone, left);
+				}
+				catch (InterruptedException ex) {
+					Thread.currentThread().interrupt();
+					return;
+				}
+			}
+		}
+	}
+
+	private <T> T handOver(Lane lane, Supplier<T> work) {
 		Future<T> result;
 		try {
 			result = this.executors.get(lane).submit(work::get);

@@ -31,8 +31,8 @@ public final class WorkerPropertiesFixtures {
 	 * @return the settings
 	 */
 	public static WorkerProperties withCache(int maxBatchSize, boolean inlineOps, long cacheMaxBytes) {
-		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, 1, Duration.ZERO, ConsumerGroups.WORKERS,
-				"cpu", null, null, Duration.ZERO, inlineOps,
+		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, 1, Duration.ZERO, 10_000,
+				ConsumerGroups.WORKERS, "cpu", null, null, Duration.ZERO, inlineOps,
 				new WorkerProperties.Cache(cacheMaxBytes, Duration.ofHours(1)));
 	}
 

@@ -176,6 +176,65 @@ class InferenceThreadsTests {
 		}
 	}
 
+	@Test
+	void aBatchCallWaitsWhileAPredictionRuns() throws Exception {
+		try (InferenceThreads threads = new InferenceThreads(1, 1, Duration.ofSeconds(30))) {
+			CountDownLatch predicting = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			Thread prediction = new Thread(() -> threads.call(Lane.PREDICT, () -> {
+				predicting.countDown();
+				await(release);
+				return null;
+			}));
+			prediction.start();
+			assertThat(predicting.await(10, TimeUnit.SECONDS)).isTrue();
+			AtomicBoolean ranWhilePredicting = new AtomicBoolean();
+			AtomicBoolean released = new AtomicBoolean();
+			Thread batch = new Thread(() -> threads.call(Lane.BATCH, () -> {
+				ranWhilePredicting.set(!released.get());
+				return null;
+			}));
+			batch.start();
+			Thread.sleep(20);
+			released.set(true);
+			release.countDown();
+			batch.join(10_000);
+			prediction.join(10_000);
+			assertThat(ranWhilePredicting).isFalse();
+		}
+	}
+
+	@Test
+	void aBatchCallWaitsForPredictionsAtMostTheYieldLimit() throws Exception {
+		try (InferenceThreads threads = new InferenceThreads(1, 1, Duration.ofSeconds(30))) {
+			CountDownLatch predicting = new CountDownLatch(1);
+			CountDownLatch release = new CountDownLatch(1);
+			Thread prediction = new Thread(() -> threads.call(Lane.PREDICT, () -> {
+				predicting.countDown();
+				await(release);
+				return null;
+			}));
+			prediction.start();
+			assertThat(predicting.await(10, TimeUnit.SECONDS)).isTrue();
+			long start = System.nanoTime();
+			// the prediction goes on: the batch call begins after the yield limit anyway
+			assertThat(threads.call(Lane.BATCH, () -> 42)).isEqualTo(42);
+			Duration waited = Duration.ofNanos(System.nanoTime() - start);
+			release.countDown();
+			prediction.join(10_000);
+			assertThat(waited).isGreaterThanOrEqualTo(InferenceThreads.MAX_YIELD).isLessThan(Duration.ofSeconds(5));
+		}
+	}
+
+	private static void await(CountDownLatch latch) {
+		try {
+			latch.await(30, TimeUnit.SECONDS);
+		}
+		catch (InterruptedException ex) {
+			Thread.currentThread().interrupt();
+		}
+	}
+
 	private static void sleep(long millis) {
 		try {
 			Thread.sleep(millis);
