@@ -13,7 +13,7 @@ class ArchitectureTests {
 	void noPackageOfTheWorkerUsesAPackageAboveIt() {
 		Floors
 			.of("dev.batchline.worker", "system", "threads", "model", "items", "tensors", "outputs", "caching",
-					"batching", "warmup", "intake")
+					"batching", "warmup", "intake", "predictions")
 			.assertNoUpwardImports();
 	}
 
