@@ -179,15 +179,8 @@ class InferenceThreadsTests {
 	@Test
 	void aBatchCallWaitsWhileAPredictionRuns() throws Exception {
 		try (InferenceThreads threads = new InferenceThreads(1, 1, Duration.ofSeconds(30))) {
-			CountDownLatch predicting = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
-			Thread prediction = new Thread(() -> threads.call(Lane.PREDICT, () -> {
-				predicting.countDown();
-				await(release);
-				return null;
-			}));
-			prediction.start();
-			assertThat(predicting.await(10, TimeUnit.SECONDS)).isTrue();
+			Thread prediction = predictUntil(threads, release);
 			AtomicBoolean ranWhilePredicting = new AtomicBoolean();
 			AtomicBoolean released = new AtomicBoolean();
 			Thread batch = new Thread(() -> threads.call(Lane.BATCH, () -> {
@@ -207,15 +200,8 @@ class InferenceThreadsTests {
 	@Test
 	void aBatchCallWaitsForPredictionsAtMostTheYieldLimit() throws Exception {
 		try (InferenceThreads threads = new InferenceThreads(1, 1, Duration.ofSeconds(30))) {
-			CountDownLatch predicting = new CountDownLatch(1);
 			CountDownLatch release = new CountDownLatch(1);
-			Thread prediction = new Thread(() -> threads.call(Lane.PREDICT, () -> {
-				predicting.countDown();
-				await(release);
-				return null;
-			}));
-			prediction.start();
-			assertThat(predicting.await(10, TimeUnit.SECONDS)).isTrue();
+			Thread prediction = predictUntil(threads, release);
 			long start = System.nanoTime();
 			// the prediction goes on: the batch call begins after the yield limit anyway
 			assertThat(threads.call(Lane.BATCH, () -> 42)).isEqualTo(42);
@@ -224,6 +210,19 @@ class InferenceThreadsTests {
 			prediction.join(10_000);
 			assertThat(waited).isGreaterThanOrEqualTo(InferenceThreads.MAX_YIELD).isLessThan(Duration.ofSeconds(5));
 		}
+	}
+
+	/** A prediction that runs until the latch opens, started and running on return. */
+	private static Thread predictUntil(InferenceThreads threads, CountDownLatch release) throws InterruptedException {
+		CountDownLatch predicting = new CountDownLatch(1);
+		Thread prediction = new Thread(() -> threads.call(Lane.PREDICT, () -> {
+			predicting.countDown();
+			await(release);
+			return null;
+		}));
+		prediction.start();
+		assertThat(predicting.await(10, TimeUnit.SECONDS)).isTrue();
+		return prediction;
 	}
 
 	private static void await(CountDownLatch latch) {
