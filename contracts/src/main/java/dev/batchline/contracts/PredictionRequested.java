@@ -21,7 +21,6 @@ import tools.jackson.databind.JsonNode;
  */
 public record PredictionRequested(String id, String model, String version, List<JsonNode> instances, Instant deadline) {
 
-	/** CloudEvents type of this record. */
 	/** The path of the workers' prediction endpoint, below their announced endpoint. */
 	public static final String PATH = "/internal/v1/predictions";
 
