@@ -30,7 +30,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
  * ({@code saved_model.pb} and {@code variables/}), so that two different models with the
  * same name and version can be told apart, or null when unknown
  * @param endpoint the base URL ({@code http://host:port}) where the api-service asks the
- * worker for synchronous predictions ({@link PredictionRequested#PATH}), or null when the
+ * worker for synchronous predictions ({@link PredictionCall#PATH}), or null when the
  * worker takes none
  */
 @JsonInclude(JsonInclude.Include.NON_NULL)

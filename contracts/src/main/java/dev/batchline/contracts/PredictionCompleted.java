@@ -1,8 +1,8 @@
 package dev.batchline.contracts;
 
 /**
- * A worker's answer to a {@link PredictionRequested}, the body of its 200 response. Each
- * row has its output or its item error, exactly as the rows of a job's chunk
+ * A worker's answer to one {@link PredictionRequested}, in a {@link PredictionReply}.
+ * Each row has its output or its item error, exactly as the rows of a job's chunk
  * ({@link ItemResults}, indexes from 0). A worker that does not serve the model answers
  * every row with {@link ItemError#MODEL_UNAVAILABLE}.
  *

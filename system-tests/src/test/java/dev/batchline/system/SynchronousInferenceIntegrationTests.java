@@ -258,6 +258,8 @@ class SynchronousInferenceIntegrationTests {
 	@Order(5)
 	void concurrentRequestsArePredictedTogether() throws Exception {
 		double before = predictLaneBatches();
+		double callsBefore = metric(this.api, "batchline_api_inference_call_size_count", "");
+		double requestsBefore = metric(this.api, "batchline_api_inference_call_size_sum", "");
 		ExecutorService clients = Executors.newFixedThreadPool(32);
 		try {
 			List<Future<Answer>> answers = new ArrayList<>();
@@ -278,6 +280,9 @@ class SynchronousInferenceIntegrationTests {
 		}
 		// 400 one-row requests in fewer predict calls than requests: rows were batched
 		assertThat(predictLaneBatches() - before).isLessThan(400);
+		// and went to the workers in fewer calls: requests were gathered
+		assertThat(metric(this.api, "batchline_api_inference_call_size_sum", "") - requestsBefore).isEqualTo(400);
+		assertThat(metric(this.api, "batchline_api_inference_call_size_count", "") - callsBefore).isLessThan(400);
 	}
 
 	@Test
@@ -370,17 +375,21 @@ class SynchronousInferenceIntegrationTests {
 	private double predictLaneBatches() throws IOException, InterruptedException {
 		double count = 0;
 		for (ServiceProcess worker : this.workers) {
-			String metrics = this.http
-				.send(HttpRequest.newBuilder(URI.create(worker.url("/actuator/prometheus"))).build(),
-						HttpResponse.BodyHandlers.ofString())
-				.body();
-			count += metrics.lines()
-				.filter((line) -> line.startsWith("batchline_worker_batch_size_count")
-						&& line.contains("lane=\"predict\""))
-				.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
-				.sum();
+			count += metric(worker, "batchline_worker_batch_size_count", "lane=\"predict\"");
 		}
 		return count;
+	}
+
+	/** The sum of a service's Prometheus samples of a name with a label. */
+	private double metric(ServiceProcess service, String name, String label) throws IOException, InterruptedException {
+		String metrics = this.http
+			.send(HttpRequest.newBuilder(URI.create(service.url("/actuator/prometheus"))).build(),
+					HttpResponse.BodyHandlers.ofString())
+			.body();
+		return metrics.lines()
+			.filter((line) -> line.startsWith(name) && line.contains(label))
+			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
+			.sum();
 	}
 
 	private ServiceProcess track(ServiceProcess service) {

@@ -21,6 +21,10 @@ import org.springframework.validation.annotation.Validated;
  * @param maxBodyBytes the largest request body of a prediction (413 beyond)
  * @param connectTimeout how long the api-service waits to connect to a worker before it
  * asks another
+ * @param workerCalls the most calls a replica has out to one worker at once; the requests
+ * that come meanwhile wait for the next call
+ * @param workerCallRows the most rows a replica gathers into one call to a worker (a
+ * request with more goes alone)
  * @param cache the result cache
  */
 @Validated
@@ -28,7 +32,8 @@ import org.springframework.validation.annotation.Validated;
 public record InferenceProperties(@DefaultValue("10s") @NotNull Duration defaultTimeout,
 		@DefaultValue("60s") @NotNull Duration maxTimeout, @DefaultValue("1024") @Min(1) @Max(65536) int maxRows,
 		@DefaultValue("4194304") @Min(1024) long maxBodyBytes, @DefaultValue("1s") @NotNull Duration connectTimeout,
-		@DefaultValue @NotNull Cache cache) {
+		@DefaultValue("2") @Min(1) @Max(64) int workerCalls,
+		@DefaultValue("256") @Min(1) @Max(65536) int workerCallRows, @DefaultValue @NotNull Cache cache) {
 
 	/**
 	 * The result cache: answers of a model version by the hash of each row's canonical

@@ -6,10 +6,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
@@ -31,12 +32,13 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * The prediction lane's queue. Synchronous predictions wait here, and each of the lane's
- * {@code predict-threads} takes every request waiting (up to {@code max-batch-size} rows,
- * after waiting up to {@code predict-max-delay} for more) and predicts their rows
- * together per model version: dynamic batching, as Triton's, where the requests that came
- * while the previous call ran make the next batch. A request whose deadline passed while
- * it waited is dropped unpredicted (nobody waits for it). Counted in
+ * The prediction lane's queue. Synchronous predictions wait here, the requests of one
+ * call together, and each of the lane's {@code predict-threads} takes every call waiting
+ * (up to {@code max-batch-size} rows, after waiting up to {@code predict-max-delay} for
+ * more) and predicts their rows together per model version: dynamic batching, as
+ * Triton's, where the requests that came while the previous call ran make the next batch.
+ * A request whose deadline passed while it waited is dropped unpredicted (nobody waits
+ * for it). Counted in
  * {@code batchline.worker.predictions{outcome=answered|expired|refused}}.
  */
 @Component
@@ -51,7 +53,13 @@ class PredictionBatcher implements SmartLifecycle {
 
 	private final BatchInference inference;
 
-	private final BlockingQueue<Waiting> queue;
+	/** The calls waiting, each its requests. */
+	private final BlockingQueue<List<Waiting>> queue = new LinkedBlockingQueue<>();
+
+	/** Requests in {@link #queue}, at most {@link #capacity}. */
+	private final AtomicInteger queued = new AtomicInteger();
+
+	private final int capacity;
 
 	private final int maxBatchSize;
 
@@ -71,7 +79,7 @@ class PredictionBatcher implements SmartLifecycle {
 			MeterRegistry meters) {
 		this.models = models;
 		this.inference = inference;
-		this.queue = new ArrayBlockingQueue<>(properties.predictQueue());
+		this.capacity = properties.predictQueue();
 		this.maxBatchSize = properties.maxBatchSize();
 		this.maxDelayNanos = properties.predictMaxDelay().toNanos();
 		for (int t = 0; t < properties.predictThreads(); t++) {
@@ -85,28 +93,54 @@ class PredictionBatcher implements SmartLifecycle {
 	}
 
 	/**
-	 * Queues a request for the lane.
-	 * @param request the request
-	 * @return its rows' results once predicted; completed exceptionally with
-	 * {@link RefusedException} when the worker stops first, or
-	 * {@link DeadlinePassedException}
-	 * @throws RefusedException when {@code predict-queue} requests wait already, or the
-	 * worker stops
+	 * Queues the requests of a call for the lane, together, as far as the queue has room
+	 * ({@code predict-queue} requests).
+	 * @param requests the requests
+	 * @return each request's rows' results once predicted, in order; completed
+	 * exceptionally with {@link RefusedException} for the requests the queue had no room
+	 * for, or all when the worker stops, and with {@link DeadlinePassedException} for a
+	 * request whose deadline passed before its turn
 	 */
-	CompletableFuture<ItemResults> submit(PredictionRequested request) {
-		CompletableFuture<ItemResults> answer = new CompletableFuture<>();
-		if (!this.running || !this.queue.offer(new Waiting(request, answer))) {
-			this.refused.increment();
-			throw new RefusedException(this.running
-					? "the prediction lane's queue is full (batchline.worker.predict-queue)" : "the worker stops");
+	List<CompletableFuture<ItemResults>> submit(List<PredictionRequested> requests) {
+		int taken = this.running ? reserve(requests.size()) : 0;
+		List<Waiting> call = new ArrayList<>(taken);
+		List<CompletableFuture<ItemResults>> answers = new ArrayList<>(requests.size());
+		for (PredictionRequested request : requests) {
+			CompletableFuture<ItemResults> answer = new CompletableFuture<>();
+			if (call.size() < taken) {
+				call.add(new Waiting(request, answer));
+			}
+			else {
+				this.refused.increment();
+				answer.completeExceptionally(new RefusedException(this.running
+						? "the prediction lane's queue is full (batchline.worker.predict-queue)" : "the worker stops"));
+			}
+			answers.add(answer);
 		}
-		return answer;
+		if (!call.isEmpty()) {
+			this.queue.add(call);
+		}
+		return answers;
+	}
+
+	/** Reserves room in the queue for up to {@code wanted} requests: how many it got. */
+	private int reserve(int wanted) {
+		while (true) {
+			int now = this.queued.get();
+			int room = Math.min(wanted, this.capacity - now);
+			if (room <= 0) {
+				return 0;
+			}
+			if (this.queued.compareAndSet(now, now + room)) {
+				return room;
+			}
+		}
 	}
 
 	private void run() {
 		while (this.running) {
 			try {
-				Waiting first = this.queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
+				List<Waiting> first = this.queue.poll(IDLE_POLL_MILLIS, TimeUnit.MILLISECONDS);
 				if (first != null) {
 					answer(gather(first));
 				}
@@ -122,24 +156,33 @@ class PredictionBatcher implements SmartLifecycle {
 		}
 	}
 
-	/** The first request and those that wait with it, up to a batch of rows. */
-	private List<Waiting> gather(Waiting first) throws InterruptedException {
+	/** The first call and those that wait with it, up to a batch of rows. */
+	private List<Waiting> gather(List<Waiting> first) throws InterruptedException {
 		List<Waiting> batch = new ArrayList<>();
-		batch.add(first);
-		int rows = first.request().instances().size();
+		int rows = take(first, batch);
 		long end = System.nanoTime() + this.maxDelayNanos;
 		while (rows < this.maxBatchSize) {
-			Waiting next = this.queue.poll();
+			List<Waiting> next = this.queue.poll();
 			if (next == null && this.maxDelayNanos > 0) {
 				next = this.queue.poll(Math.max(0, end - System.nanoTime()), TimeUnit.NANOSECONDS);
 			}
 			if (next == null) {
 				break;
 			}
-			batch.add(next);
-			rows += next.request().instances().size();
+			rows += take(next, batch);
 		}
 		return batch;
+	}
+
+	/** Moves a call's requests from the queue into the batch: their rows. */
+	private int take(List<Waiting> call, List<Waiting> batch) {
+		this.queued.addAndGet(-call.size());
+		batch.addAll(call);
+		int rows = 0;
+		for (Waiting waiting : call) {
+			rows += waiting.request().instances().size();
+		}
+		return rows;
 	}
 
 	private void answer(List<Waiting> batch) {
@@ -220,9 +263,10 @@ class PredictionBatcher implements SmartLifecycle {
 				break;
 			}
 		}
-		List<Waiting> left = new ArrayList<>();
+		List<List<Waiting>> left = new ArrayList<>();
 		this.queue.drainTo(left);
-		left.forEach((waiting) -> waiting.answer().completeExceptionally(new RefusedException("the worker stops")));
+		left.forEach((call) -> call
+			.forEach((waiting) -> waiting.answer().completeExceptionally(new RefusedException("the worker stops"))));
 	}
 
 	@Override

@@ -2,6 +2,8 @@ package dev.batchline.worker.predictions;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +11,9 @@ import java.util.concurrent.TimeoutException;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemResults;
+import dev.batchline.contracts.PredictionCall;
 import dev.batchline.contracts.PredictionCompleted;
+import dev.batchline.contracts.PredictionReply;
 import dev.batchline.contracts.PredictionRequested;
 import dev.batchline.worker.model.AnnounceProperties;
 import dev.batchline.worker.predictions.PredictionBatcher.DeadlinePassedException;
@@ -26,11 +30,11 @@ import org.springframework.web.server.ResponseStatusException;
 /**
  * The worker's door for synchronous predictions, on its HTTP port, for the api-service
  * only (the port is internal: it is not meant to be reachable from outside the
- * installation). {@code POST} {@value PredictionRequested#PATH} with a
- * {@link PredictionRequested} answers 200 with its {@link PredictionCompleted}; 400 for a
- * request without id, model, version or rows, 503 when the worker takes no more (its
- * queue is full, or it stops: ask another), 504 when the request's deadline passed before
- * its turn.
+ * installation). {@code POST} {@value PredictionCall#PATH} with a {@link PredictionCall}
+ * answers 200 with a {@link PredictionReply} once each request is predicted, refused (the
+ * queue is full, or the worker stops: ask another) or expired (its deadline passed before
+ * its turn); 400 for a call without requests or a request without id, model, version or
+ * rows.
  */
 @RestController
 class PredictionController {
@@ -47,48 +51,61 @@ class PredictionController {
 		this.workerId = announce.workerId();
 	}
 
-	@PostMapping(path = PredictionRequested.PATH, consumes = MediaType.APPLICATION_JSON_VALUE,
+	@PostMapping(path = PredictionCall.PATH, consumes = MediaType.APPLICATION_JSON_VALUE,
 			produces = MediaType.APPLICATION_JSON_VALUE)
 	byte[] predict(@RequestBody byte[] body) throws InterruptedException {
-		PredictionRequested request;
+		List<PredictionRequested> requests = requests(body);
+		Instant received = Instant.now();
+		long start = System.nanoTime();
+		List<CompletableFuture<ItemResults>> answers = this.batcher.submit(requests);
+		List<PredictionCompleted> answered = new ArrayList<>(requests.size());
+		List<String> refused = new ArrayList<>();
+		List<String> expired = new ArrayList<>();
+		for (int i = 0; i < requests.size(); i++) {
+			PredictionRequested request = requests.get(i);
+			Duration wait = (request.deadline() != null) ? Duration.between(received, request.deadline())
+					: NO_DEADLINE_WAIT;
+			try {
+				ItemResults results = answers.get(i)
+					.get(Math.max(0, start + wait.toNanos() - System.nanoTime()), TimeUnit.NANOSECONDS);
+				answered.add(new PredictionCompleted(request.id(), request.model(), request.version(), this.workerId,
+						results));
+			}
+			catch (TimeoutException ex) {
+				expired.add(request.id());
+			}
+			catch (ExecutionException ex) {
+				switch (ex.getCause()) {
+					case RefusedException refusal -> refused.add(request.id());
+					case DeadlinePassedException passed -> expired.add(request.id());
+					default -> throw new IllegalStateException(ex.getCause());
+				}
+			}
+		}
+		return EventCodec.encode(new PredictionReply(answered, refused, expired));
+	}
+
+	/** The call's requests, each with what a prediction needs; 400 otherwise. */
+	private static List<PredictionRequested> requests(byte[] body) {
+		PredictionCall call;
 		try {
 			// the contracts' own JSON form (snake_case), as the api-service writes it
-			request = EventCodec.decode(body, PredictionRequested.class);
+			call = EventCodec.decode(body, PredictionCall.class);
 		}
 		catch (JacksonException ex) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The body is not a prediction request");
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "The body is not a prediction call");
 		}
-		if (request.id() == null || request.model() == null || request.version() == null || request.instances() == null
-				|| request.instances().isEmpty()) {
-			throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
-					"A prediction needs an id, a model, a version and rows");
+		if (call.requests() == null || call.requests().isEmpty()) {
+			throw new ResponseStatusException(HttpStatus.BAD_REQUEST, "A prediction call needs requests");
 		}
-		CompletableFuture<ItemResults> answer;
-		try {
-			answer = this.batcher.submit(request);
-		}
-		catch (RefusedException ex) {
-			throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, ex.getMessage());
-		}
-		Duration wait = (request.deadline() != null) ? Duration.between(Instant.now(), request.deadline())
-				: NO_DEADLINE_WAIT;
-		try {
-			ItemResults results = answer.get(Math.max(0, wait.toNanos()), TimeUnit.NANOSECONDS);
-			return EventCodec.encode(
-					new PredictionCompleted(request.id(), request.model(), request.version(), this.workerId, results));
-		}
-		catch (TimeoutException ex) {
-			throw new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, "the request's deadline passed");
-		}
-		catch (ExecutionException ex) {
-			if (ex.getCause() instanceof RefusedException refused) {
-				throw new ResponseStatusException(HttpStatus.SERVICE_UNAVAILABLE, refused.getMessage());
+		for (PredictionRequested request : call.requests()) {
+			if (request == null || request.id() == null || request.model() == null || request.version() == null
+					|| request.instances() == null || request.instances().isEmpty()) {
+				throw new ResponseStatusException(HttpStatus.BAD_REQUEST,
+						"A prediction needs an id, a model, a version and rows");
 			}
-			if (ex.getCause() instanceof DeadlinePassedException) {
-				throw new ResponseStatusException(HttpStatus.GATEWAY_TIMEOUT, "the request's deadline passed");
-			}
-			throw new IllegalStateException(ex.getCause());
 		}
+		return call.requests();
 	}
 
 }

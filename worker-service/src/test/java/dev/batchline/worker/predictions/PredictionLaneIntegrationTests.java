@@ -16,7 +16,9 @@ import java.util.concurrent.TimeUnit;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
+import dev.batchline.contracts.PredictionCall;
 import dev.batchline.contracts.PredictionCompleted;
+import dev.batchline.contracts.PredictionReply;
 import dev.batchline.contracts.PredictionRequested;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.worker.WorkerApplication;
@@ -34,11 +36,14 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * A real worker's prediction lane over its HTTP port, as the api-service asks it: real
- * DJL inference on the bundled Iris model, concurrent requests predicted together, and
- * the lane's refusals as status codes.
+ * DJL inference on the bundled Iris model, concurrent calls predicted together, and each
+ * request's outcome in the reply.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
 class PredictionLaneIntegrationTests {
+
+	/** The worker's {@code predict-queue}: requests waiting at most. */
+	private static final int QUEUE = 64;
 
 	private static final List<String> ROWS = List.of("[5.1,3.5,1.4,0.2]", "[6.3,2.5,5.0,1.9]", "[5.9,3.0,4.2,1.5]",
 			"[4.9,3.0,1.4,0.2]", "[7.7,2.6,6.9,2.3]");
@@ -54,9 +59,9 @@ class PredictionLaneIntegrationTests {
 		this.worker = new SpringApplicationBuilder(WorkerApplication.class).run(
 				"--spring.kafka.bootstrap-servers=" + TestKafka.bootstrapServers(),
 				"--batchline.topics.prefix=lane-it-" + UUID.randomUUID(), "--batchline.topics.partitions=1",
-				"--batchline.worker.warmup=0s", "--server.port=0");
+				"--batchline.worker.warmup=0s", "--batchline.worker.predict-queue=" + QUEUE, "--server.port=0");
 		this.endpoint = URI.create("http://localhost:" + this.worker.getEnvironment().getProperty("local.server.port")
-				+ PredictionRequested.PATH);
+				+ PredictionCall.PATH);
 	}
 
 	@AfterAll
@@ -104,12 +109,50 @@ class PredictionLaneIntegrationTests {
 	}
 
 	@Test
-	void aRequestPastItsDeadlineIs504AndABadOneIs400() throws Exception {
-		assertThat(send(EventCodec.encode(request("iris", "1", ROWS, Instant.now().minusSeconds(1)))).statusCode())
-			.isEqualTo(504);
-		assertThat(send(EventCodec.encode(request("iris", "1", List.of(), Instant.now().plusSeconds(30)))).statusCode())
-			.isEqualTo(400);
-		assertThat(send("{\"id\":\"x\"}".getBytes()).statusCode()).isEqualTo(400);
+	void oneCallOfManyRequestsAnswersEachByItsIdWithTheSameOutputsAsAloneInOnePredictCall() throws Exception {
+		List<PredictionRequested> requests = new ArrayList<>();
+		for (String row : ROWS) {
+			requests.add(request("iris", "1", List.of(row), Instant.now().plusSeconds(30)));
+		}
+		List<ItemResult> alone = predict(request("iris", "1", ROWS, Instant.now().plusSeconds(30))).results().toList();
+		double callsBefore = predictCalls();
+		PredictionReply reply = call(requests);
+		assertThat(predictCalls() - callsBefore).isEqualTo(1);
+		assertThat(reply.refused()).isEmpty();
+		assertThat(reply.expired()).isEmpty();
+		assertThat(reply.answered()).extracting(PredictionCompleted::id)
+			.containsExactlyElementsOf(requests.stream().map(PredictionRequested::id).toList());
+		for (int i = 0; i < ROWS.size(); i++) {
+			assertThat(reply.answered().get(i).results().toList().get(0).output()).isEqualTo(alone.get(i).output());
+		}
+	}
+
+	@Test
+	void requestsPastTheQueuesRoomAreRefusedAndOnesPastTheirDeadlineExpireByTheirIds() throws Exception {
+		List<PredictionRequested> requests = new ArrayList<>();
+		for (int i = 0; i < QUEUE + 36; i++) {
+			requests.add(request("iris", "1", List.of(ROWS.get(0)), Instant.now().plusSeconds(30)));
+		}
+		PredictionReply crowded = call(requests);
+		assertThat(crowded.answered()).hasSize(QUEUE);
+		assertThat(crowded.refused()).containsExactlyElementsOf(
+				requests.subList(QUEUE, requests.size()).stream().map(PredictionRequested::id).toList());
+
+		PredictionRequested late = request("iris", "1", ROWS, Instant.now().minusSeconds(1));
+		PredictionRequested timely = request("iris", "1", ROWS, Instant.now().plusSeconds(30));
+		PredictionReply reply = call(List.of(late, timely));
+		assertThat(reply.expired()).containsExactly(late.id());
+		assertThat(reply.answered()).extracting(PredictionCompleted::id).containsExactly(timely.id());
+	}
+
+	@Test
+	void aCallWithoutRequestsOrWithABadRequestIs400() throws Exception {
+		assertThat(send(EventCodec.encode(new PredictionCall(List.of()))).statusCode()).isEqualTo(400);
+		assertThat(send(EventCodec
+			.encode(new PredictionCall(List.of(request("iris", "1", List.of(), Instant.now().plusSeconds(30))))))
+			.statusCode()).isEqualTo(400);
+		assertThat(send("{\"requests\":[{\"id\":\"x\"}]}".getBytes()).statusCode()).isEqualTo(400);
+		assertThat(send("{\"id\":".getBytes()).statusCode()).isEqualTo(400);
 	}
 
 	private static PredictionRequested request(String model, String version, List<String> rows, Instant deadline) {
@@ -117,12 +160,19 @@ class PredictionLaneIntegrationTests {
 		return new PredictionRequested(UUID.randomUUID().toString(), model, version, instances, deadline);
 	}
 
+	/** A call of one request: its answer. */
 	private PredictionCompleted predict(PredictionRequested request) throws Exception {
-		HttpResponse<byte[]> response = send(EventCodec.encode(request));
-		assertThat(response.statusCode()).isEqualTo(200);
-		PredictionCompleted answer = EventCodec.decode(response.body(), PredictionCompleted.class);
+		PredictionReply reply = call(List.of(request));
+		assertThat(reply.answered()).hasSize(1);
+		PredictionCompleted answer = reply.answered().get(0);
 		assertThat(answer.id()).isEqualTo(request.id());
 		return answer;
+	}
+
+	private PredictionReply call(List<PredictionRequested> requests) throws Exception {
+		HttpResponse<byte[]> response = send(EventCodec.encode(new PredictionCall(requests)));
+		assertThat(response.statusCode()).isEqualTo(200);
+		return EventCodec.decode(response.body(), PredictionReply.class);
 	}
 
 	private HttpResponse<byte[]> send(byte[] body) throws Exception {
