@@ -45,6 +45,12 @@ final class SynchronousInference {
 
 	private final Duration load;
 
+	/**
+	 * The warm-up round's load: long enough for the services' JITs to compile the whole
+	 * path under load (a fresh JVM serves 64 clients at less than half its warm rate).
+	 */
+	private final Duration warmUpLoad;
+
 	SynchronousInference(Bench bench) {
 		this.bench = bench;
 		this.api = URI.create(bench.api().url("/"));
@@ -53,6 +59,7 @@ final class SynchronousInference {
 		this.requests = quick ? 200 : 500;
 		this.loadWarmUp = Duration.ofSeconds(quick ? 1 : 2);
 		this.load = Duration.ofSeconds(quick ? 3 : 5);
+		this.warmUpLoad = Duration.ofSeconds(quick ? 15 : 30);
 	}
 
 	void run() throws Exception {
@@ -83,13 +90,14 @@ final class SynchronousInference {
 				BenchmarkModel.INPUTS, Bench.inlineOps())) {
 			checkOutputs(rows.get(0));
 			for (int round = 0; round <= plan.rounds(); round++) {
-				// the warm-up round is as long as a measured one, and at least 300
-				// requests: every service is a fresh JVM
+				// every service is a fresh JVM: the warm-up round has at least 300
+				// requests, and its load lasts warmUpLoad
 				int n = (round == 0) ? Math.max(300, this.requests) : this.requests;
 				rounds.single(round, this.sequential(rows, n), this.sequential(List.of(live), n), raw.latencies(1, n));
 				rounds.cached(round, cacheHits(cached, n), this.sequential(List.of(live), n));
 				rounds.loaded(round,
-						new ConcurrentLoad(this.bench, this.api, this.answers).run(clients, this.loadWarmUp, this.load),
+						new ConcurrentLoad(this.bench, this.api, this.answers).run(clients, this.loadWarmUp,
+								(round == 0) ? this.warmUpLoad : this.load),
 						raw.itemsPerSecond(1, 1, plan.raw()), raw.itemsPerSecond(CLIENTS, 1, plan.raw()));
 			}
 		}
