@@ -119,6 +119,13 @@ class PredictionBatcher implements SmartLifecycle {
 		}
 		if (!call.isEmpty()) {
 			this.queue.add(call);
+			if (!this.running && this.queue.remove(call)) {
+				// the worker began to stop meanwhile, and its last look at the queue
+				// missed it
+				this.queued.addAndGet(-call.size());
+				call.forEach(
+						(waiting) -> waiting.answer().completeExceptionally(new RefusedException("the worker stops")));
+			}
 		}
 		return answers;
 	}
