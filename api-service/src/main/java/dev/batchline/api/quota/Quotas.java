@@ -257,12 +257,16 @@ public class Quotas implements PolledLifecycle {
 	/**
 	 * A bucket's proxy in this replica, kept for reuse: concurrent requests of one tenant
 	 * are batched into one round trip to its row (Bucket4j's batching), so a busy
-	 * tenant's requests do not queue on the row's lock one by one.
+	 * tenant's requests do not queue on the row's lock one by one. A batch cannot create
+	 * a row that does not exist yet (it fails with {@code BucketNotFoundException}), so
+	 * one plain call creates it first; the cache runs this once per key, while the
+	 * concurrent requests for the key wait.
 	 */
 	private BucketProxy bucket(String key, long quota, Duration window) {
 		BucketConfiguration configuration = BucketConfiguration.builder()
 			.addLimit((limit) -> limit.capacity(quota).refillGreedy(quota, window))
 			.build();
+		this.buckets.builder().build(key, () -> configuration).getAvailableTokens();
 		return this.buckets.builder().withOptimization(Optimizations.batching()).build(key, () -> configuration);
 	}
 
