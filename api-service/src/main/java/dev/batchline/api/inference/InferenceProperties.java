@@ -23,8 +23,8 @@ import org.springframework.validation.annotation.Validated;
  * asks another
  * @param workerCalls the most calls a replica has out to one worker at once; the requests
  * that come meanwhile wait for the next call
- * @param workerCallRows the most rows a replica gathers into one call to a worker (a
- * request with more goes alone)
+ * @param workerCallRows the rows after which a call to a worker takes no more requests
+ * (the request that crosses it still goes)
  * @param cache the result cache
  */
 @Validated

@@ -2,6 +2,7 @@ package dev.batchline.api.inference;
 
 import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpConnectTimeoutException;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.HttpTimeoutException;
@@ -131,7 +132,8 @@ final class WorkerCalls {
 				if (!(outcome instanceof Outcome.Send)) {
 					return outcome;
 				}
-				// a free call: send it, with this request in it under a new outcome
+				// a free call was handed over: send it, with this request in it (a
+				// future completes once, so the request's answer needs a new one)
 				self = new Waiting(request, deadline, new CompletableFuture<>());
 				send(self);
 			}
@@ -175,55 +177,57 @@ final class WorkerCalls {
 	}
 
 	/**
-	 * Sends one call, holding a free call: the given request (taken from the queue
-	 * already, or null) and those queued, up to {@code maxRows} rows. The call's answer
-	 * frees the call and hands it to the next request queued; the sender goes back to
-	 * waiting for its own request, until its own deadline.
+	 * Sends one call, holding a free call: the given request (not in the queue, or null)
+	 * and those queued, up to {@code maxRows} rows (a request with more rows than are
+	 * left still goes). The call's answer frees the call and hands it to the next request
+	 * queued; the sender goes back to waiting for its own request, until its own
+	 * deadline.
 	 */
 	private void send(Waiting first) {
 		List<Waiting> call = new ArrayList<>();
-		int rows = 0;
-		if (first != null) {
-			call.add(first);
-			rows = first.request().instances().size();
-		}
-		while (rows < this.maxRows) {
-			Waiting next = this.queue.poll();
-			if (next == null) {
-				break;
-			}
-			if (!next.outcome().isDone()) {
-				call.add(next);
-				rows += next.request().instances().size();
-			}
-		}
-		if (call.isEmpty()) {
-			release();
-			return;
-		}
-		this.callSizes.record(call.size());
-		long deadline = call.stream().mapToLong(Waiting::deadline).max().orElseThrow();
-		CompletableFuture<HttpResponse<byte[]>> response;
 		try {
-			response = this.http.sendAsync(HttpRequest.newBuilder(this.uri)
-				.timeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
-				.header("Content-Type", "application/json")
-				.POST(HttpRequest.BodyPublishers
-					.ofByteArray(EventCodec.encode(new PredictionCall(call.stream().map(Waiting::request).toList()))))
-				.build(), HttpResponse.BodyHandlers.ofByteArray());
+			int rows = 0;
+			if (first != null) {
+				call.add(first);
+				rows = first.request().instances().size();
+			}
+			while (rows < this.maxRows) {
+				Waiting next = this.queue.poll();
+				if (next == null) {
+					break;
+				}
+				if (!next.outcome().isDone()) {
+					call.add(next);
+					rows += next.request().instances().size();
+				}
+			}
+			if (call.isEmpty()) {
+				release();
+				return;
+			}
+			this.callSizes.record(call.size());
+			long deadline = call.stream().mapToLong(Waiting::deadline).max().orElseThrow();
+			this.http
+				.sendAsync(HttpRequest.newBuilder(this.uri)
+					.timeout(Duration.ofNanos(Math.max(1, deadline - System.nanoTime())))
+					.header("Content-Type", "application/json")
+					.POST(HttpRequest.BodyPublishers.ofByteArray(
+							EventCodec.encode(new PredictionCall(call.stream().map(Waiting::request).toList()))))
+					.build(), HttpResponse.BodyHandlers.ofByteArray())
+				.whenComplete((reply, failure) -> {
+					try {
+						answer(call, reply, failure);
+					}
+					finally {
+						release();
+					}
+				});
 		}
 		catch (RuntimeException ex) {
 			// the call could not even start: its requests fail like a failed call's
-			response = CompletableFuture.failedFuture(ex);
+			answer(call, null, ex);
+			release();
 		}
-		response.whenComplete((reply, failure) -> {
-			try {
-				answer(call, reply, failure);
-			}
-			finally {
-				release();
-			}
-		});
 	}
 
 	/** Frees a call and hands it to the first request queued that still waits, if any. */
@@ -244,13 +248,17 @@ final class WorkerCalls {
 		Map<String, Outcome> outcomes = new HashMap<>();
 		if (failure != null) {
 			Throwable cause = (failure instanceof CompletionException) ? failure.getCause() : failure;
-			if (cause instanceof HttpTimeoutException) {
+			if (cause instanceof HttpTimeoutException && !(cause instanceof HttpConnectTimeoutException)) {
 				failed = EXPIRED;
 			}
 			else {
 				log.warn("Worker {} failed a call of {} predictions ({})", this.endpoint, call.size(),
 						cause.toString());
 			}
+		}
+		else if (response.statusCode() == 503) {
+			// the worker's server takes nothing now (it stops): ask another
+			failed = REFUSED;
 		}
 		else if (response.statusCode() != 200) {
 			// the api-service and the worker disagree on the call
