@@ -91,6 +91,21 @@ final class Api {
 		return EventCodec.tree(response.body());
 	}
 
+	/** POSTs a JSON body and expects {@code expected}; returns the answer's body. */
+	JsonNode post(String path, Object body, int expected) throws IOException, InterruptedException {
+		HttpResponse<byte[]> response = this.http.send(HttpRequest.newBuilder(URI.create(url(path)))
+			.header("Authorization", "Bearer " + this.key)
+			.header("Content-Type", "application/json")
+			.timeout(Duration.ofSeconds(30))
+			.POST(HttpRequest.BodyPublishers.ofByteArray(EventCodec.mapper().writeValueAsBytes(body)))
+			.build(), HttpResponse.BodyHandlers.ofByteArray());
+		if (response.statusCode() != expected) {
+			throw new IllegalStateException("POST " + path + " answered " + response.statusCode() + ": "
+					+ new String(response.body(), StandardCharsets.UTF_8));
+		}
+		return EventCodec.tree(response.body());
+	}
+
 	static boolean terminal(JsonNode job) {
 		return !ACTIVE.contains(job.get("state").asString());
 	}

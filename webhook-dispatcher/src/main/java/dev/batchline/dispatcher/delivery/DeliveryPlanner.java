@@ -1,21 +1,26 @@
 package dev.batchline.dispatcher.delivery;
 
+import java.sql.PreparedStatement;
 import java.sql.Timestamp;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.UUID;
+import java.util.stream.IntStream;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.support.WebhookProperties;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.RowCallbackHandler;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.annotation.Transactional;
 
@@ -26,11 +31,14 @@ import org.springframework.transaction.annotation.Transactional;
  * travels on the job's terminal event. The payload is built once and stored, so every
  * attempt sends (and signs) the same bytes. Recording is idempotent on (event id,
  * destination): an event consumed twice plans nothing new.
+ * <p>
+ * Up to the room the sender has, new deliveries are written already claimed by this
+ * dispatcher (leased, as {@link DeliveryQueue#claimDue} would), and go to the sender in
+ * memory once the transaction has committed: the first attempt costs no claim. The rest
+ * are written due now, for the sender's next claim.
  */
 @Component
 class DeliveryPlanner {
-
-	private static final Logger log = LoggerFactory.getLogger(DeliveryPlanner.class);
 
 	private final JdbcTemplate jdbc;
 
@@ -42,46 +50,126 @@ class DeliveryPlanner {
 	}
 
 	/**
-	 * Plans the deliveries of a poll's events in one transaction.
-	 * @return how many new deliveries were planned
+	 * What a poll's events planned.
+	 *
+	 * @param count how many new deliveries were planned
+	 * @param claimed those of them written claimed, for the sender once committed
 	 */
-	@Transactional
-	int plan(List<JobEvent> events) {
-		int planned = 0;
-		for (JobEvent event : events) {
-			planned += plan(event);
-		}
-		return planned;
+	record Planned(int count, List<DeliveryQueue.Claimed> claimed) {
 	}
 
-	private int plan(JobEvent event) {
-		if (!WebhookPayload.EVENT_TYPES.contains(event.type())) {
-			return 0;
+	/**
+	 * Plans the deliveries of a poll's events in one transaction: one query for the
+	 * destinations of all their tenants (and one for their callback secrets), one batch
+	 * of inserts.
+	 * @param events the events
+	 * @param room how many deliveries the sender can take in memory now
+	 * @param lease how long a claim holds
+	 * @return what was planned
+	 */
+	@Transactional
+	Planned plan(List<JobEvent> events, int room, Duration lease) {
+		List<JobEvent> sent = events.stream()
+			.filter((event) -> WebhookPayload.EVENT_TYPES.contains(event.type()))
+			.toList();
+		if (sent.isEmpty()) {
+			return new Planned(0, List.of());
 		}
-		byte[] payload = EventCodec.encode(payload(event));
-		List<Destination> destinations = new ArrayList<>(this.jdbc.query("""
-				select endpoint_id, url from webhook_destinations
-				where tenant_id = ? and enabled and ? = any(event_types)
-				""", (rs, n) -> new Destination(rs.getObject("endpoint_id", UUID.class), rs.getString("url")),
-				event.tenantId(), event.type()));
-		if (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null) {
-			destinations.add(new Destination(null, event.callbackUrl()));
+		Map<UUID, List<Endpoint>> endpoints = endpoints(sent);
+		Map<UUID, SigningSecrets> callbackSecrets = callbackSecrets(sent);
+		List<DeliveryQueue.Claimed> rows = new ArrayList<>();
+		List<String> types = new ArrayList<>();
+		long claimedAt = System.nanoTime();
+		for (JobEvent event : sent) {
+			byte[] payload = EventCodec.encode(payload(event));
+			for (Endpoint endpoint : endpoints.getOrDefault(event.tenantId(), List.of())) {
+				if (endpoint.eventTypes().contains(event.type())) {
+					rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(),
+							endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
+							"endpoint:" + endpoint.id(), (rows.size() < room) ? UUID.randomUUID() : null,
+							endpoint.secrets(), claimedAt));
+					types.add(event.type());
+				}
+			}
+			if (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null) {
+				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(), null,
+						true, 0, event.callbackUrl(), payload, 0, DeliveryQueue.CALLBACK,
+						(rows.size() < room) ? UUID.randomUUID() : null, callbackSecrets.get(event.tenantId()),
+						claimedAt));
+				types.add(event.type());
+			}
 		}
-		int planned = 0;
 		Timestamp now = Timestamp.from(Instant.now());
-		for (Destination destination : destinations) {
-			planned += this.jdbc.update("""
-					insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
-					    payload, status, attempts, next_attempt_at, created_at, destination)
-					values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?)
-					on conflict (event_id, destination) do nothing
-					""", UUID.randomUUID(), event.id(), event.type(), event.tenantId(), event.jobId(),
-					destination.endpointId(), destination.url(), payload, now, now, destination.key());
+		Timestamp leasedUntil = Timestamp.from(now.toInstant().plus(lease));
+		int[] inserted = this.jdbc.batchUpdate("""
+				insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
+				    payload, status, attempts, next_attempt_at, created_at, destination, lease_token)
+				values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)
+				on conflict (event_id, destination) do nothing
+				""", IntStream.range(0, rows.size()).mapToObj((i) -> {
+			DeliveryQueue.Claimed row = rows.get(i);
+			return new Object[] { row.id(), row.eventId(), types.get(i), row.tenantId(), row.jobId(), row.endpointId(),
+					row.url(), row.payload(), (row.lease() != null) ? leasedUntil : now, now, row.destination(),
+					row.lease() };
+		}).toList());
+		int count = 0;
+		List<DeliveryQueue.Claimed> claimed = new ArrayList<>();
+		for (int i = 0; i < inserted.length; i++) {
+			// an event consumed again inserts nothing; its deliveries are under way
+			if (inserted[i] != 0) {
+				count++;
+				if (rows.get(i).lease() != null) {
+					claimed.add(rows.get(i));
+				}
+			}
 		}
-		if (planned > 0) {
-			log.info("Job(id={}) event {}: {} webhook deliveries planned", event.jobId(), event.type(), planned);
+		return new Planned(count, claimed);
+	}
+
+	/** The enabled endpoints of the events' tenants, with their secrets, by tenant. */
+	private Map<UUID, List<Endpoint>> endpoints(List<JobEvent> events) {
+		Map<UUID, List<Endpoint>> endpoints = new HashMap<>();
+		this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("""
+					select endpoint_id, tenant_id, url, event_types, version, secret, previous_secret,
+					       previous_secret_expires_at
+					from webhook_destinations
+					where enabled and tenant_id = any(?::uuid[])
+					""");
+			statement.setArray(1, connection.createArrayOf("uuid", tenants(events, false)));
+			return statement;
+		}, (RowCallbackHandler) (rs) -> endpoints
+			.computeIfAbsent(rs.getObject("tenant_id", UUID.class), (tenant) -> new ArrayList<>())
+			.add(new Endpoint(rs.getObject("endpoint_id", UUID.class), rs.getString("url"),
+					Set.of((String[]) rs.getArray("event_types").getArray()), rs.getLong("version"),
+					DeliveryQueue.secrets(rs))));
+		return endpoints;
+	}
+
+	/** The callback secrets of the tenants of events with a callback URL. */
+	private Map<UUID, SigningSecrets> callbackSecrets(List<JobEvent> events) {
+		Object[] tenants = tenants(events, true);
+		Map<UUID, SigningSecrets> secrets = new HashMap<>();
+		if (tenants.length == 0) {
+			return secrets;
 		}
-		return planned;
+		this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("""
+					select tenant_id, secret, previous_secret, previous_secret_expires_at
+					from webhook_callback_secrets where tenant_id = any(?::uuid[])
+					""");
+			statement.setArray(1, connection.createArrayOf("uuid", tenants));
+			return statement;
+		}, (RowCallbackHandler) (rs) -> secrets.put(rs.getObject("tenant_id", UUID.class), DeliveryQueue.secrets(rs)));
+		return secrets;
+	}
+
+	private static Object[] tenants(List<JobEvent> events, boolean withCallback) {
+		return events.stream()
+			.filter((event) -> !withCallback || (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null))
+			.map(JobEvent::tenantId)
+			.distinct()
+			.toArray();
 	}
 
 	private WebhookPayload payload(JobEvent event) {
@@ -97,12 +185,7 @@ class DeliveryPlanner {
 				event.id(), event.state(), event.model(), event.version(), event.reason(), counts, links));
 	}
 
-	private record Destination(UUID endpointId, String url) {
-
-		String key() {
-			return (this.endpointId != null) ? "endpoint:" + this.endpointId : "callback";
-		}
-
+	private record Endpoint(UUID id, String url, Set<String> eventTypes, long version, SigningSecrets secrets) {
 	}
 
 }

@@ -1,10 +1,15 @@
 package dev.batchline.dispatcher.delivery;
 
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
 import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+
+import dev.batchline.contracts.webhooks.SigningSecrets;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -18,6 +23,9 @@ import org.springframework.transaction.annotation.Transactional;
  */
 @Component
 class DeliveryQueue {
+
+	/** The destination key of a job's own callback URL. */
+	static final String CALLBACK = "callback";
 
 	private final JdbcTemplate jdbc;
 
@@ -43,44 +51,82 @@ class DeliveryQueue {
 	 * @param destination the destination key (circuit breakers and limits are per
 	 * destination)
 	 * @param lease the claim's token
+	 * @param secrets the destination's signing secrets as read at the claim (the
+	 * endpoint's, or the tenant's callback secrets)
+	 * @param claimedAt when it was claimed ({@link System#nanoTime()})
 	 */
 	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
-			long endpointVersion, String url, byte[] payload, int attempts, String destination, UUID lease) {
+			long endpointVersion, String url, byte[] payload, int attempts, String destination, UUID lease,
+			SigningSecrets secrets, long claimedAt) {
 	}
 
 	/**
-	 * Claims due deliveries. An endpoint's delivery is sent to the endpoint's current URL
-	 * (so retries follow an endpoint whose URL was changed), read with its state through
-	 * the api-service's {@code webhook_destinations} view; a deleted endpoint is not in
-	 * it and counts as disabled.
+	 * An attempt to record.
+	 *
+	 * @param delivery the delivery
+	 * @param attempt what happened
+	 * @param nextAttempt when to try again; null when the delivery is finished
 	 */
-	@Transactional
+	record Outcome(Claimed delivery, Attempt attempt, Instant nextAttempt) {
+
+		String status() {
+			return this.attempt.delivered() ? "SUCCEEDED" : (this.nextAttempt != null) ? "PENDING" : "FAILED";
+		}
+
+	}
+
+	/**
+	 * Claims due deliveries, in one statement. An endpoint's delivery is sent to the
+	 * endpoint's current URL (so retries follow an endpoint whose URL was changed), read
+	 * with its state and signing secrets through the api-service's
+	 * {@code webhook_destinations} view; a deleted endpoint is not in it and counts as
+	 * disabled. A job callback's secrets come from {@code webhook_callback_secrets}.
+	 */
 	List<Claimed> claimDue(int limit, Duration lease) {
-		return this.jdbc.query("""
-				with due as (
-				    select id from webhook_deliveries
-				    where status = 'PENDING' and next_attempt_at <= now()
-				    order by next_attempt_at
-				    limit ?
-				    for update skip locked
-				), claimed as (
-				    update webhook_deliveries d
-				    set next_attempt_at = now() + make_interval(secs => ?), lease_token = gen_random_uuid()
-				    from due
-				    where d.id = due.id
-				    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
-				              d.destination, d.lease_token
-				)
-				select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
-				       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled
-				from claimed c left join webhook_destinations w on w.endpoint_id = c.endpoint_id
-				""",
-				(rs, n) -> new Claimed(rs.getObject("id", UUID.class), rs.getObject("event_id", UUID.class),
-						rs.getObject("job_id", UUID.class), rs.getObject("tenant_id", UUID.class),
-						rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"),
-						rs.getLong("endpoint_version"), rs.getString("send_url"), rs.getBytes("payload"),
-						rs.getInt("attempts"), rs.getString("destination"), rs.getObject("lease_token", UUID.class)),
-				limit, lease.toMillis() / 1000.0);
+		long claimedAt = System.nanoTime();
+		return this.jdbc.query(
+				"""
+						with due as (
+						    select id from webhook_deliveries
+						    where status = 'PENDING' and next_attempt_at <= now()
+						    order by next_attempt_at
+						    limit ?
+						    for update skip locked
+						), claimed as (
+						    update webhook_deliveries d
+						    set next_attempt_at = now() + make_interval(secs => ?), lease_token = gen_random_uuid()
+						    from due
+						    where d.id = due.id
+						    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
+						              d.destination, d.lease_token
+						)
+						select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
+						       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled,
+						       coalesce(w.secret, s.secret) as secret, coalesce(w.previous_secret, s.previous_secret) as previous_secret,
+						       coalesce(w.previous_secret_expires_at, s.previous_secret_expires_at) as previous_secret_expires_at
+						from claimed c
+						left join webhook_destinations w on w.endpoint_id = c.endpoint_id
+						left join webhook_callback_secrets s on c.endpoint_id is null and s.tenant_id = c.tenant_id
+						""",
+				(rs, n) -> claimed(rs, claimedAt), limit, lease.toMillis() / 1000.0);
+	}
+
+	private static Claimed claimed(ResultSet rs, long claimedAt) throws SQLException {
+		return new Claimed(rs.getObject("id", UUID.class), rs.getObject("event_id", UUID.class),
+				rs.getObject("job_id", UUID.class), rs.getObject("tenant_id", UUID.class),
+				rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"),
+				rs.getLong("endpoint_version"), rs.getString("send_url"), rs.getBytes("payload"), rs.getInt("attempts"),
+				rs.getString("destination"), rs.getObject("lease_token", UUID.class), secrets(rs), claimedAt);
+	}
+
+	/**
+	 * The signing secrets in a row of {@code webhook_destinations} or
+	 * {@code webhook_callback_secrets}.
+	 */
+	static SigningSecrets secrets(ResultSet rs) throws SQLException {
+		Timestamp expires = rs.getTimestamp("previous_secret_expires_at");
+		return new SigningSecrets(rs.getString("secret"), rs.getString("previous_secret"),
+				(expires != null) ? expires.toInstant() : null);
 	}
 
 	/**
@@ -98,37 +144,100 @@ class DeliveryQueue {
 
 	/** Makes a claimed delivery due again later without counting an attempt. */
 	void postpone(Claimed delivery, Duration pause) {
-		this.jdbc.update(
-				"update webhook_deliveries set next_attempt_at = ? where id = ? and lease_token = ? and status = 'PENDING'",
-				Timestamp.from(Instant.now().plus(pause)), delivery.id(), delivery.lease());
+		postpone(List.of(delivery), pause);
 	}
 
 	/**
-	 * Records one attempt and, while the claim is still this sender's, the delivery's new
+	 * Makes claimed deliveries due again later without counting an attempt, in one
+	 * statement.
+	 */
+	void postpone(List<Claimed> deliveries, Duration pause) {
+		if (deliveries.isEmpty()) {
+			return;
+		}
+		Timestamp due = Timestamp.from(Instant.now().plus(pause));
+		this.jdbc.update((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("""
+					update webhook_deliveries d set next_attempt_at = ?, lease_token = null
+					from unnest(?::uuid[], ?::uuid[]) as c(id, lease)
+					where d.id = c.id and d.lease_token = c.lease and d.status = 'PENDING'
+					""");
+			statement.setTimestamp(1, due);
+			statement.setArray(2, connection.createArrayOf("uuid", deliveries.stream().map(Claimed::id).toArray()));
+			statement.setArray(3, connection.createArrayOf("uuid", deliveries.stream().map(Claimed::lease).toArray()));
+			return statement;
+		});
+	}
+
+	/**
+	 * Records attempts, two statements for any number of them: the attempts are added to
+	 * the log, and each delivery, while its claim is still this sender's, takes its new
 	 * state and the URL it was sent to.
-	 * @param delivery the delivery
-	 * @param attempt what happened
-	 * @param nextAttempt when to try again; null when the delivery is finished
-	 * @param delivered whether it was delivered
 	 */
 	@Transactional
-	void record(Claimed delivery, Attempt attempt, Instant nextAttempt, boolean delivered) {
-		UUID id = delivery.id();
-		this.jdbc.update("""
-				insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error,
-				                              response_excerpt)
-				values (?, ?, ?, ?, ?, ?)
-				""", id, Timestamp.from(attempt.at()), attempt.statusCode(), (int) attempt.latency().toMillis(),
-				attempt.error(), attempt.responseExcerpt());
-		String status = delivered ? "SUCCEEDED" : (nextAttempt != null) ? "PENDING" : "FAILED";
-		this.jdbc.update("""
-				update webhook_deliveries
-				set attempts = attempts + 1, last_attempt_at = ?, last_status_code = ?, last_error = ?, status = ?,
-				    next_attempt_at = ?, delivered_at = ?, url = ?, lease_token = null
-				where id = ? and lease_token = ? and status = 'PENDING'
-				""", Timestamp.from(attempt.at()), attempt.statusCode(), attempt.error(), status,
-				(nextAttempt != null) ? Timestamp.from(nextAttempt) : null,
-				delivered ? Timestamp.from(attempt.at()) : null, delivery.url(), id, delivery.lease());
+	void record(List<Outcome> outcomes) {
+		if (outcomes.isEmpty()) {
+			return;
+		}
+		int n = outcomes.size();
+		Object[] ids = new Object[n];
+		Object[] leases = new Object[n];
+		Object[] at = new Object[n];
+		Object[] codes = new Object[n];
+		Object[] latencies = new Object[n];
+		Object[] errors = new Object[n];
+		Object[] excerpts = new Object[n];
+		Object[] statuses = new Object[n];
+		Object[] next = new Object[n];
+		Object[] urls = new Object[n];
+		for (int i = 0; i < n; i++) {
+			Outcome outcome = outcomes.get(i);
+			Attempt attempt = outcome.attempt();
+			ids[i] = outcome.delivery().id();
+			leases[i] = outcome.delivery().lease();
+			at[i] = Timestamp.from(attempt.at());
+			codes[i] = attempt.statusCode();
+			latencies[i] = (int) attempt.latency().toMillis();
+			errors[i] = attempt.error();
+			excerpts[i] = attempt.responseExcerpt();
+			statuses[i] = outcome.status();
+			next[i] = (outcome.nextAttempt() != null) ? Timestamp.from(outcome.nextAttempt()) : null;
+			urls[i] = outcome.delivery().url();
+		}
+		this.jdbc.update((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("""
+					insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error,
+					                              response_excerpt)
+					select * from unnest(?::uuid[], ?::timestamptz[], ?::integer[], ?::integer[], ?::text[], ?::text[])
+					""");
+			statement.setArray(1, connection.createArrayOf("uuid", ids));
+			statement.setArray(2, connection.createArrayOf("timestamptz", at));
+			statement.setArray(3, connection.createArrayOf("integer", codes));
+			statement.setArray(4, connection.createArrayOf("integer", latencies));
+			statement.setArray(5, connection.createArrayOf("text", errors));
+			statement.setArray(6, connection.createArrayOf("text", excerpts));
+			return statement;
+		});
+		this.jdbc.update((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("""
+					update webhook_deliveries d
+					set attempts = d.attempts + 1, last_attempt_at = o.at, last_status_code = o.code,
+					    last_error = o.error, status = o.status, next_attempt_at = o.next,
+					    delivered_at = case when o.status = 'SUCCEEDED' then o.at end, url = o.url, lease_token = null
+					from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::integer[], ?::text[], ?::text[],
+					            ?::timestamptz[], ?::text[]) as o(id, lease, at, code, error, status, next, url)
+					where d.id = o.id and d.lease_token = o.lease and d.status = 'PENDING'
+					""");
+			statement.setArray(1, connection.createArrayOf("uuid", ids));
+			statement.setArray(2, connection.createArrayOf("uuid", leases));
+			statement.setArray(3, connection.createArrayOf("timestamptz", at));
+			statement.setArray(4, connection.createArrayOf("integer", codes));
+			statement.setArray(5, connection.createArrayOf("text", errors));
+			statement.setArray(6, connection.createArrayOf("text", statuses));
+			statement.setArray(7, connection.createArrayOf("timestamptz", next));
+			statement.setArray(8, connection.createArrayOf("text", urls));
+			return statement;
+		});
 	}
 
 	/**

@@ -4,15 +4,19 @@ import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
+import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.batchline.contracts.webhooks.UrlPolicy;
 import dev.batchline.contracts.webhooks.WebhookPayload;
@@ -20,7 +24,6 @@ import dev.batchline.contracts.webhooks.WebhookSigner;
 import dev.batchline.dispatcher.signing.MessageSigner;
 import dev.batchline.support.PollLoop;
 import dev.batchline.support.WebhookProperties;
-import io.github.resilience4j.bulkhead.Bulkhead;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
@@ -35,23 +38,26 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends due deliveries. Each claimed delivery is attempted on its own virtual thread,
- * within a global limit; per destination a bulkhead caps the attempts in flight and a
- * circuit breaker (open after consecutive failures, one probe after a pause) stops
- * hammering a receiver that is down, so a slow or dead receiver never holds up deliveries
- * to healthy ones. Due deliveries are claimed by a {@link PollLoop}, up to the free
- * slots, every poll interval or as soon as deliveries are planned or attempts finish.
+ * Sends due deliveries. Due deliveries are claimed in batches by a {@link PollLoop}
+ * (every poll interval, as soon as deliveries are planned, and when the deliveries held
+ * here run low while more are due) and queued in their destination's {@link Lane}. Each
+ * attempt runs on a virtual thread, within a global limit; per destination a bulkhead
+ * caps the attempts in flight and a circuit breaker (open after consecutive failures, one
+ * probe after a pause) stops hammering a receiver that is down, so a slow or dead
+ * receiver never holds up deliveries to healthy ones. Finished attempts are recorded in
+ * groups by the {@link AttemptLog}.
  */
 @Component
 class DeliverySender implements SmartLifecycle {
 
 	private static final Logger log = LoggerFactory.getLogger(DeliverySender.class);
 
-	private static final Duration BULKHEAD_FULL_PAUSE = Duration.ofMillis(500);
-
-	private static final int WAITING_PER_SLOT = 8;
+	/** How long a delivery given back for a full lane waits before it is due again. */
+	private static final Duration LANE_FULL_PAUSE = Duration.ofMillis(500);
 
 	private final DeliveryQueue queue;
+
+	private final AttemptLog attemptLog;
 
 	private final WebhookClient client;
 
@@ -69,17 +75,31 @@ class DeliverySender implements SmartLifecycle {
 
 	private final BulkheadRegistry bulkheads;
 
+	private final Timer delivered;
+
+	private final Timer failed;
+
 	private final Semaphore inFlight;
 
-	private final Map<String, Queue<DeliveryQueue.Claimed>> waiting = new ConcurrentHashMap<>();
+	private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
+
+	/** Lanes with waiting deliveries that found no free global slot. */
+	private final Queue<Lane> starved = new ConcurrentLinkedQueue<>();
+
+	/** Deliveries claimed and not finished yet. */
+	private final AtomicInteger held = new AtomicInteger();
+
+	/** Whether the last claim was full, so more deliveries may be due. */
+	private volatile boolean moreDue;
 
 	private final PollLoop loop;
 
 	private ExecutorService attempts;
 
-	DeliverySender(DeliveryQueue queue, WebhookClient client, MessageSigner signer, GoneEndpoints gone,
-			WebhookProperties properties, MeterRegistry meters) {
+	DeliverySender(DeliveryQueue queue, AttemptLog attemptLog, WebhookClient client, MessageSigner signer,
+			GoneEndpoints gone, WebhookProperties properties, MeterRegistry meters) {
 		this.queue = queue;
+		this.attemptLog = attemptLog;
 		this.client = client;
 		this.signer = signer;
 		this.gone = gone;
@@ -99,6 +119,8 @@ class DeliverySender implements SmartLifecycle {
 			.maxConcurrentCalls(properties.perEndpointConcurrency())
 			.maxWaitDuration(Duration.ZERO)
 			.build());
+		this.delivered = attemptTimer(meters, "success");
+		this.failed = attemptTimer(meters, "failure");
 		this.inFlight = new Semaphore(properties.maxConcurrency());
 		meters.gauge("batchline.webhooks.pending", queue, DeliveryQueue::pending);
 		meters.gauge("batchline.webhooks.oldest.pending.age.seconds", queue, DeliveryQueue::oldestPendingAgeSeconds);
@@ -108,7 +130,14 @@ class DeliverySender implements SmartLifecycle {
 			.build();
 	}
 
-	/** New deliveries were planned (or attempts finished): look at the queue now. */
+	private static Timer attemptTimer(MeterRegistry meters, String outcome) {
+		return Timer.builder("batchline.webhooks.attempt.latency")
+			.tag("outcome", outcome)
+			.publishPercentileHistogram()
+			.register(meters);
+	}
+
+	/** New deliveries were planned or put back in the queue: look at it now. */
 	void wakeUp() {
 		this.loop.wakeUp();
 	}
@@ -131,6 +160,7 @@ class DeliverySender implements SmartLifecycle {
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();
 		}
+		giveBackWaiting();
 	}
 
 	@Override
@@ -139,102 +169,187 @@ class DeliverySender implements SmartLifecycle {
 	}
 
 	/**
-	 * One round: claims due deliveries up to the free slots and starts them.
-	 * @return whether it claimed any: more may be due, and the next round follows at once
+	 * The most deliveries held here (claimed and not finished): sixteen per global slot.
+	 * A claim tops them up when they are down to half, so claims come in batches.
 	 */
-	private boolean claimAndDispatch() {
-		int free = this.inFlight.availablePermits();
-		List<DeliveryQueue.Claimed> due = (free > 0)
-				? this.queue.claimDue(Math.min(free, this.properties.batchSize()), lease()) : List.of();
-		for (DeliveryQueue.Claimed delivery : due) {
-			dispatch(delivery);
-		}
-		drainWaiting();
-		return !due.isEmpty();
+	private int holdLimit() {
+		return 16 * this.properties.maxConcurrency();
+	}
+
+	/** How many more deliveries this sender can take now. */
+	int room() {
+		return this.loop.isRunning() ? Math.max(0, holdLimit() - this.held.get()) : 0;
 	}
 
 	/**
-	 * Starts an attempt when its destination has a free slot; otherwise parks it in
-	 * memory behind the destination's attempts in flight (without taking a global slot),
-	 * or, when too many wait already, hands it back to the queue for a little later.
+	 * Takes deliveries claimed elsewhere (planned and written claimed, and committed)
+	 * into their lanes.
 	 */
-	private void dispatch(DeliveryQueue.Claimed delivery) {
-		String destination = destinationKey(delivery);
-		Bulkhead bulkhead = this.bulkheads.bulkhead(destination);
-		if (bulkhead.tryAcquirePermission()) {
-			start(delivery, destination, bulkhead);
+	void hand(List<DeliveryQueue.Claimed> claimed) {
+		if (claimed.isEmpty()) {
 			return;
 		}
-		Queue<DeliveryQueue.Claimed> waiting = this.waiting.computeIfAbsent(destination,
-				(key) -> new ConcurrentLinkedQueue<>());
-		if (waiting.size() < this.properties.perEndpointConcurrency() * WAITING_PER_SLOT) {
-			waiting.add(delivery);
+		if (!this.loop.isRunning()) {
+			this.queue.postpone(claimed, Duration.ZERO);
+			return;
 		}
-		else {
-			this.queue.postpone(delivery, BULKHEAD_FULL_PAUSE);
+		this.held.addAndGet(claimed.size());
+		queueInLanes(claimed);
+	}
+
+	/**
+	 * One round: claims due deliveries up to the hold limit and queues them in their
+	 * lanes.
+	 * @return whether the claim was full: more may be due, and the next round follows at
+	 * once
+	 */
+	private boolean claimAndDispatch() {
+		int room = Math.min(this.properties.batchSize(), holdLimit() - this.held.get());
+		if (room <= 0 || this.attemptLog.backlog() > holdLimit()) {
+			// the next finished attempts (or recorded groups) wake the loop
+			this.moreDue = true;
+			return false;
+		}
+		List<DeliveryQueue.Claimed> due = this.queue.claimDue(room, lease());
+		this.held.addAndGet(due.size());
+		this.moreDue = due.size() == room;
+		queueInLanes(due);
+		return this.moreDue;
+	}
+
+	/**
+	 * Queues held deliveries in their lanes and starts what can start; a delivery whose
+	 * lane is full goes back to the queue for a little later.
+	 */
+	private void queueInLanes(List<DeliveryQueue.Claimed> deliveries) {
+		List<DeliveryQueue.Claimed> laneFull = new ArrayList<>();
+		Set<Lane> touched = new LinkedHashSet<>();
+		for (DeliveryQueue.Claimed delivery : deliveries) {
+			Lane lane = lane(destinationKey(delivery));
+			if (lane.offer(delivery)) {
+				touched.add(lane);
+			}
+			else {
+				laneFull.add(delivery);
+			}
+		}
+		if (!laneFull.isEmpty()) {
+			this.queue.postpone(laneFull, LANE_FULL_PAUSE);
+			this.held.addAndGet(-laneFull.size());
+		}
+		touched.forEach(this::pump);
+	}
+
+	private Lane lane(String destination) {
+		return this.lanes.computeIfAbsent(destination, (key) -> new Lane(key, this.bulkheads.bulkhead(key),
+				this.breakers.circuitBreaker(key), this.properties.perEndpointConcurrency(), lease()));
+	}
+
+	/**
+	 * Starts attempts on a lane while it has waiting deliveries, a free slot of its own
+	 * and a free global slot; a lane left waiting for a global slot is pumped again when
+	 * one frees.
+	 */
+	private void pump(Lane lane) {
+		while (lane.hasWaiting() && lane.bulkhead().tryAcquirePermission()) {
+			if (!this.inFlight.tryAcquire()) {
+				lane.bulkhead().onComplete();
+				this.starved.add(lane);
+				return;
+			}
+			this.attempts.execute(() -> run(lane));
 		}
 	}
 
-	/** Starts parked deliveries whose destination has a free slot again. */
-	private void drainWaiting() {
-		this.waiting.forEach((destination, waiting) -> {
-			Bulkhead bulkhead = this.bulkheads.bulkhead(destination);
-			while (!waiting.isEmpty() && bulkhead.tryAcquirePermission()) {
-				DeliveryQueue.Claimed next = waiting.poll();
-				if (next == null) {
-					bulkhead.onComplete();
+	/**
+	 * Runs a lane's waiting deliveries in one of its slots, then frees the slot. It
+	 * yields the slot after an attempt when another lane waits for one, so a lane with a
+	 * long queue takes turns with the others.
+	 */
+	private void run(Lane lane) {
+		try {
+			DeliveryQueue.Claimed delivery;
+			while (this.loop.isRunning() && (delivery = lane.poll()) != null) {
+				try {
+					attempt(delivery, lane);
+				}
+				finally {
+					finished();
+				}
+				if (!this.starved.isEmpty()) {
 					break;
 				}
-				start(next, destination, bulkhead);
 			}
-		});
+		}
+		finally {
+			lane.bulkhead().onComplete();
+			this.inFlight.release();
+		}
+		if (!this.loop.isRunning()) {
+			return;
+		}
+		Lane next;
+		while (this.inFlight.availablePermits() > 0 && (next = this.starved.poll()) != null) {
+			pump(next);
+		}
+		pump(lane);
 	}
 
-	/** Runs attempts to one destination, then the ones parked behind it, in one slot. */
-	private void start(DeliveryQueue.Claimed first, String destination, Bulkhead bulkhead) {
-		this.inFlight.acquireUninterruptibly();
-		this.attempts.execute(() -> {
-			try {
-				Queue<DeliveryQueue.Claimed> waiting = this.waiting.get(destination);
-				DeliveryQueue.Claimed delivery = first;
-				while (delivery != null) {
-					attempt(delivery, destination);
-					delivery = (waiting != null && this.loop.isRunning()) ? waiting.poll() : null;
-				}
+	/** A held delivery is done with here; the loop claims more when few are left. */
+	private void finished() {
+		if (this.held.decrementAndGet() <= holdLimit() / 2 && this.moreDue) {
+			this.moreDue = false;
+			wakeUp();
+		}
+	}
+
+	/**
+	 * At stop: deliveries still waiting in lanes are due again at once, for this
+	 * dispatcher's next start or another replica, rather than when their leases end.
+	 */
+	private void giveBackWaiting() {
+		List<DeliveryQueue.Claimed> waiting = new ArrayList<>();
+		for (Lane lane : this.lanes.values()) {
+			DeliveryQueue.Claimed delivery;
+			while ((delivery = lane.poll()) != null) {
+				waiting.add(delivery);
 			}
-			finally {
-				bulkhead.onComplete();
-				this.inFlight.release();
-				wakeUp();
-			}
-		});
+		}
+		try {
+			this.queue.postpone(waiting, Duration.ZERO);
+		}
+		catch (RuntimeException ex) {
+			log.warn("{} claimed webhooks not given back at stop ({}); they are due again when their leases end",
+					waiting.size(), ex.toString());
+		}
 	}
 
 	/**
 	 * How long a claim holds: well past an attempt's timeout, so a delivery is re-claimed
 	 * only when its sender is gone.
 	 */
-	private Duration lease() {
+	Duration lease() {
 		return this.properties.timeout().multipliedBy(4).plusSeconds(30);
 	}
 
-	void attempt(DeliveryQueue.Claimed delivery, String destination) {
+	void attempt(DeliveryQueue.Claimed delivery, Lane lane) {
 		if (!delivery.endpointEnabled()) {
 			this.queue.abandon(delivery, "the endpoint was disabled or deleted");
 			return;
 		}
-		CircuitBreaker breaker = this.breakers.circuitBreaker(destination);
+		CircuitBreaker breaker = lane.breaker();
 		if (!breaker.tryAcquirePermission()) {
 			this.queue.postpone(delivery, this.properties.circuitOpenDuration());
 			return;
 		}
-		if (!this.queue.renew(delivery, lease())) {
+		if (heldLong(delivery) && !this.queue.renew(delivery, lease())) {
 			// it waited here past its lease and another sender has it now
 			breaker.releasePermission();
 			log.info("Webhook {} left to the sender that claimed it after this one's lease ran out", delivery.id());
 			return;
 		}
 		Attempt attempt = send(delivery);
+		lane.tookTime(attempt.latency());
 		if (attempt.delivered()) {
 			breaker.onSuccess(attempt.latency().toNanos(), TimeUnit.NANOSECONDS);
 		}
@@ -245,14 +360,22 @@ class DeliverySender implements SmartLifecycle {
 		finish(delivery, attempt);
 	}
 
+	/**
+	 * Whether a delivery has been held long enough that its claim must be renewed before
+	 * the attempt: past half its lease, as only a delivery that waited behind a slow lane
+	 * is.
+	 */
+	private boolean heldLong(DeliveryQueue.Claimed delivery) {
+		return System.nanoTime() - delivery.claimedAt() > lease().toNanos() / 2;
+	}
+
 	private Attempt send(DeliveryQueue.Claimed delivery) {
 		Instant at = Instant.now();
 		long start = System.nanoTime();
 		String messageId = WebhookPayload.messageId(delivery.eventId());
 		try {
 			long timestamp = at.getEpochSecond();
-			String signature = this.signer.sign(delivery.endpointId(), delivery.tenantId(), messageId, timestamp,
-					delivery.payload());
+			String signature = this.signer.sign(delivery.secrets(), messageId, timestamp, delivery.payload());
 			Map<String, String> headers = Map.of(WebhookSigner.ID_HEADER, messageId, WebhookSigner.TIMESTAMP_HEADER,
 					Long.toString(timestamp), WebhookSigner.SIGNATURE_HEADER, signature);
 			WebhookClient.Answer answer = this.client.post(delivery.url(), headers, delivery.payload());
@@ -294,12 +417,8 @@ class DeliverySender implements SmartLifecycle {
 			next = (pause != null) ? Instant.now().plus(pause) : null;
 			outcome = (next != null) ? "retry" : "failed";
 		}
-		this.queue.record(delivery, attempt, next, attempt.delivered());
-		Timer.builder("batchline.webhooks.attempt.latency")
-			.tag("outcome", attempt.delivered() ? "success" : "failure")
-			.publishPercentileHistogram()
-			.register(this.meters)
-			.record(attempt.latency());
+		this.attemptLog.add(new DeliveryQueue.Outcome(delivery, attempt, next));
+		(attempt.delivered() ? this.delivered : this.failed).record(attempt.latency());
 		this.meters.counter("batchline.webhooks.deliveries", "outcome", outcome).increment();
 		if (attempt.delivered()) {
 			log.debug("Job(id={}) webhook {} delivered to {} on attempt {}", delivery.jobId(), delivery.id(),

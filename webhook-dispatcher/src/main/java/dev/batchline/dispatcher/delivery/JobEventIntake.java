@@ -18,8 +18,8 @@ import org.springframework.stereotype.Component;
 /**
  * Reads {@code job.*} events in the dispatcher's consumer group and plans their
  * deliveries in Postgres (one transaction per poll) before the offsets are committed, so
- * an event is never lost between Kafka and the delivery table; the sender is woken up at
- * once.
+ * an event is never lost between Kafka and the delivery table; then hands the sender the
+ * deliveries planned claimed for it, and wakes it for the others.
  */
 @Component
 class JobEventIntake {
@@ -59,7 +59,11 @@ class JobEventIntake {
 			this.meters.counter("batchline.dispatcher.events", "type", event.type()).increment();
 			events.add(event);
 		}
-		if (this.planner.plan(events) > 0) {
+		DeliveryPlanner.Planned planned = this.planner.plan(events, this.sender.room(), this.sender.lease());
+		// committed: the deliveries written claimed go to the sender, the others it
+		// claims
+		this.sender.hand(planned.claimed());
+		if (planned.count() > planned.claimed().size()) {
 			this.sender.wakeUp();
 		}
 	}

@@ -55,7 +55,7 @@ class WebhookClient implements AutoCloseable {
 				.setDefaultConnectionConfig(
 						ConnectionConfig.custom().setConnectTimeout(timeout).setSocketTimeout(timeout).build())
 				.setMaxConnTotal(properties.maxConcurrency())
-				.setMaxConnPerRoute(properties.perEndpointConcurrency())
+				.setMaxConnPerRoute(properties.maxConcurrency())
 				.build())
 			.setDefaultRequestConfig(RequestConfig.custom().setResponseTimeout(timeout).build())
 			.disableRedirectHandling()

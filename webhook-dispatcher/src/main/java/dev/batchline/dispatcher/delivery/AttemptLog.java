@@ -1,0 +1,113 @@
+package dev.batchline.dispatcher.delivery;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import dev.batchline.support.PollLoop;
+import dev.batchline.support.WebhookProperties;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+import org.springframework.context.SmartLifecycle;
+import org.springframework.stereotype.Component;
+
+/**
+ * Records finished attempts in groups: attempts that end while a group is being written
+ * go into the next one, so recording costs two statements per group, not per attempt.
+ * Until its group is written a delivery stays claimed (its lease holds), so a crash in
+ * between loses nothing: the delivery is sent again when the lease runs out, with the
+ * same {@code webhook-id}. It stops after the sender (a later phase) and writes what is
+ * left.
+ */
+@Component
+class AttemptLog implements SmartLifecycle {
+
+	private static final Logger log = LoggerFactory.getLogger(AttemptLog.class);
+
+	private static final int GROUP = 500;
+
+	private final DeliveryQueue queue;
+
+	private final ConcurrentLinkedQueue<DeliveryQueue.Outcome> unwritten = new ConcurrentLinkedQueue<>();
+
+	private final AtomicInteger backlog = new AtomicInteger();
+
+	private final List<DeliveryQueue.Outcome> group = new ArrayList<>(GROUP);
+
+	private final PollLoop loop;
+
+	AttemptLog(DeliveryQueue queue, WebhookProperties properties) {
+		this.queue = queue;
+		this.loop = PollLoop.named("webhook-attempt-log", this::writeGroup)
+			.pollInterval(properties.pollInterval())
+			.backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
+			.build();
+	}
+
+	/** Records an attempt with the next group. */
+	void add(DeliveryQueue.Outcome outcome) {
+		this.unwritten.add(outcome);
+		this.backlog.incrementAndGet();
+		this.loop.wakeUp();
+	}
+
+	/** Attempts finished and not written yet. */
+	int backlog() {
+		return this.backlog.get();
+	}
+
+	/**
+	 * Writes one group. A group that fails to write is kept and written again after the
+	 * loop's backoff.
+	 */
+	private boolean writeGroup() {
+		if (this.group.isEmpty()) {
+			DeliveryQueue.Outcome next;
+			while (this.group.size() < GROUP && (next = this.unwritten.poll()) != null) {
+				this.group.add(next);
+			}
+		}
+		if (this.group.isEmpty()) {
+			return false;
+		}
+		this.queue.record(this.group);
+		this.backlog.addAndGet(-this.group.size());
+		this.group.clear();
+		return true;
+	}
+
+	@Override
+	public void start() {
+		this.loop.start();
+	}
+
+	@Override
+	public void stop() {
+		this.loop.stop();
+		// what the loop left: the sender has stopped, nothing more comes
+		try {
+			while (writeGroup()) {
+				// next group
+			}
+		}
+		catch (RuntimeException ex) {
+			log.warn("{} finished webhook attempts were not recorded at stop ({}); their deliveries are sent again"
+					+ " when their leases run out", this.backlog.get(), ex.toString());
+		}
+	}
+
+	@Override
+	public boolean isRunning() {
+		return this.loop.isRunning();
+	}
+
+	@Override
+	public int getPhase() {
+		// stops after the sender, whose attempts it records
+		return SmartLifecycle.DEFAULT_PHASE - 1;
+	}
+
+}
