@@ -196,6 +196,37 @@ class WebhookEndpointIntegrationTests {
 	}
 
 	@Test
+	void setsAnEndpointsRateLimitAtRegistrationChangesAndClearsItAndRefusesBadOnes() {
+		Tenant tenant = newTenant();
+		ApiClient.Response created = tenant.api()
+			.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"rate_limit\":25}");
+		assertThat(created.status()).as(created.body()).isEqualTo(201);
+		assertThat(created.json().get("rate_limit").asInt()).isEqualTo(25);
+		String id = created.json().get("id").asString();
+		assertThat(this.jdbc.queryForObject("select rate_limit from webhook_destinations where endpoint_id = ?::uuid",
+				Integer.class, id))
+			.isEqualTo(25);
+		assertThat(tenant.api()
+			.patch("/v1/webhook-endpoints/" + id, "{\"rate_limit\":3}")
+			.json()
+			.get("rate_limit")
+			.asInt()).isEqualTo(3);
+		assertThat(tenant.api()
+			.patch("/v1/webhook-endpoints/" + id, "{\"description\":\"kept\"}")
+			.json()
+			.get("rate_limit")
+			.asInt()).isEqualTo(3);
+		assertThat(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"rate_limit\":null}").json().has("rate_limit"))
+			.isFalse();
+		for (String bad : List.of("0", "-1", "1.5", "\"10\"", "10001", "4294967296")) {
+			assertProblem(tenant.api().patch("/v1/webhook-endpoints/" + id, "{\"rate_limit\":" + bad + "}"), 422,
+					"invalid-request", "'rate_limit'");
+		}
+		assertProblem(tenant.api().post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\",\"rate_limit\":0}"),
+				422, "invalid-request", "'rate_limit'");
+	}
+
+	@Test
 	void updatesAnEndpointAndEnablingItClearsWhyTheDispatcherDisabledIt() {
 		Tenant tenant = newTenant();
 		String id = register(tenant, PUBLIC_URL);

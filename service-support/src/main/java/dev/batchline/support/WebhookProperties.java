@@ -40,6 +40,8 @@ import org.springframework.validation.annotation.Validated;
  * @param userAgent the User-Agent header
  * @param secretRotationOverlap how long a rotated-out secret still signs deliveries next
  * to the new one, so receivers can switch without dropping any
+ * @param disableAfter how long an endpoint may fail without one delivery succeeding
+ * before the dispatcher disables it (Svix: 5 days)
  */
 @Validated
 @ConfigurationProperties("batchline.webhooks")
@@ -54,7 +56,8 @@ public record WebhookProperties(@DefaultValue( {
 		@DefaultValue("false") boolean allowPrivateNetworks,
 		@DefaultValue("http://localhost:8080") @NotNull String publicApiUrl,
 		@DefaultValue("Batchline-Webhooks/1.0 (+https://batchline.dev)") @NotNull String userAgent,
-		@DefaultValue("24h") @NotNull Duration secretRotationOverlap){
+		@DefaultValue("24h") @NotNull Duration secretRotationOverlap,
+		@DefaultValue("5d") @NotNull Duration disableAfter){
 
 	public WebhookProperties {
 		if (secretRotationOverlap != null && secretRotationOverlap.isNegative()) {

@@ -55,6 +55,7 @@ class WebhookEndpointController {
 	 * @param enabled whether it receives deliveries
 	 * @param disabledReason why it was disabled without the tenant asking
 	 * @param description the tenant's note
+	 * @param rateLimit messages per second at most, or null for no limit
 	 * @param secret the signing secret, only in the answer to the registration
 	 * @param createdAt when it was registered
 	 * @param updatedAt when it last changed
@@ -62,14 +63,16 @@ class WebhookEndpointController {
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record EndpointView(UUID id, String url, List<String> eventTypes, boolean enabled, String disabledReason,
-			String description, String secret, Instant createdAt, Instant updatedAt, Map<String, String> links) {
+			String description, Integer rateLimit, String secret, Instant createdAt, Instant updatedAt,
+			Map<String, String> links) {
 
 		static EndpointView of(WebhookEndpoint endpoint, boolean withSecret) {
 			String self = "/v1/webhook-endpoints/" + endpoint.id();
 			return new EndpointView(endpoint.id(), endpoint.url(), endpoint.eventTypes(), endpoint.enabled(),
-					endpoint.disabledReason(), endpoint.description(), withSecret ? endpoint.secrets().secret() : null,
-					endpoint.createdAt(), endpoint.updatedAt(), Map.of("self", self, "secret", self + "/secret",
-							"deliveries", "/v1/webhook-deliveries?endpoint_id=" + endpoint.id()));
+					endpoint.disabledReason(), endpoint.description(), endpoint.rateLimit(),
+					withSecret ? endpoint.secrets().secret() : null, endpoint.createdAt(), endpoint.updatedAt(),
+					Map.of("self", self, "secret", self + "/secret", "deliveries",
+							"/v1/webhook-deliveries?endpoint_id=" + endpoint.id()));
 		}
 
 	}

@@ -15,13 +15,18 @@ import tools.jackson.databind.JsonNode;
  * @param enabled the new enabled flag, or null to keep it
  * @param descriptionGiven whether {@code description} was given (it may be null)
  * @param description the new description
+ * @param rateLimitGiven whether {@code rate_limit} was given (it may be null)
+ * @param rateLimit the new rate limit in messages per second; null for none
  */
 public record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boolean descriptionGiven,
-		String description) {
+		String description, boolean rateLimitGiven, Integer rateLimit) {
 
 	static final int MAX_DESCRIPTION_LENGTH = 1000;
 
-	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled");
+	/** The highest rate limit an endpoint can have, in messages per second. */
+	static final int MAX_RATE_LIMIT = 10_000;
+
+	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled", "rate_limit");
 
 	/** A registration: {@code url} is required, the rest have defaults. */
 	public static EndpointRequest create(JsonNode body) {
@@ -31,7 +36,8 @@ public record EndpointRequest(String url, List<String> eventTypes, Boolean enabl
 		}
 		return new EndpointRequest(request.url(),
 				(request.eventTypes() != null) ? request.eventTypes() : EventTypes.DEFAULT,
-				(request.enabled() != null) ? request.enabled() : Boolean.TRUE, true, request.description());
+				(request.enabled() != null) ? request.enabled() : Boolean.TRUE, true, request.description(), true,
+				request.rateLimit());
 	}
 
 	/** A change: every field is optional. */
@@ -70,8 +76,18 @@ public record EndpointRequest(String url, List<String> eventTypes, Boolean enabl
 			}
 			description = ApiException.requireText("description", descriptionNode.asString(), MAX_DESCRIPTION_LENGTH);
 		}
+		JsonNode rateLimitNode = body.get("rate_limit");
+		Integer rateLimit = null;
+		if (rateLimitNode != null && !rateLimitNode.isNull()) {
+			if (!rateLimitNode.isIntegralNumber() || !rateLimitNode.canConvertToInt() || rateLimitNode.intValue() < 1
+					|| rateLimitNode.intValue() > MAX_RATE_LIMIT) {
+				throw ApiException.invalid("'rate_limit' must be a whole number of messages per second from 1 to "
+						+ MAX_RATE_LIMIT + ", or null for none");
+			}
+			rateLimit = rateLimitNode.intValue();
+		}
 		return new EndpointRequest(url, eventTypes, (enabledNode != null) ? enabledNode.booleanValue() : null,
-				descriptionNode != null, description);
+				descriptionNode != null, description, rateLimitNode != null, rateLimit);
 	}
 
 }

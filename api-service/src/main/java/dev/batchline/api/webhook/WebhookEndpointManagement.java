@@ -35,7 +35,7 @@ public class WebhookEndpointManagement {
 	private static final Logger log = LoggerFactory.getLogger(WebhookEndpointManagement.class);
 
 	private static final String COLUMNS = """
-			id, url, event_types, enabled, disabled_reason, description, secret, previous_secret,
+			id, url, event_types, enabled, disabled_reason, description, rate_limit, secret, previous_secret,
 			previous_secret_expires_at, created_at, updated_at""";
 
 	private static final RowMapper<WebhookEndpoint> ROW = WebhookEndpointManagement::endpoint;
@@ -71,12 +71,12 @@ public class WebhookEndpointManagement {
 						tenantId));
 		Timestamp now = Timestamp.from(this.clock.instant());
 		WebhookEndpoint endpoint = this.jdbc.queryForObject("""
-				insert into webhook_endpoints (id, tenant_id, url, event_types, enabled, description, secret,
-				    created_at, updated_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?, ?)
+				insert into webhook_endpoints (id, tenant_id, url, event_types, enabled, description, rate_limit,
+				    secret, created_at, updated_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				returning\s""" + COLUMNS, ROW, UUID.randomUUID(), tenantId, request.url(),
 				request.eventTypes().toArray(String[]::new), request.enabled(), request.description(),
-				WebhookSecret.generate().value(), now, now);
+				request.rateLimit(), WebhookSecret.generate().value(), now, now);
 		log.info("Tenant(id={}) registered webhook endpoint {} for {}", tenantId, endpoint.id(), endpoint.eventTypes());
 		return endpoint;
 	}
@@ -117,12 +117,13 @@ public class WebhookEndpointManagement {
 				    enabled = coalesce(?::boolean, enabled),
 				    disabled_reason = case when ?::boolean is null then disabled_reason else null end,
 				    description = case when ?::boolean then ?::text else description end,
+				    rate_limit = case when ?::boolean then ?::integer else rate_limit end,
 				    updated_at = ?, version = version + 1
 				where id = ? and tenant_id = ? and deleted_at is null
 				returning\s""" + COLUMNS, ROW, change.url(),
 				(change.eventTypes() != null) ? change.eventTypes().toArray(String[]::new) : null, change.enabled(),
-				change.enabled(), change.descriptionGiven(), change.description(), Timestamp.from(this.clock.instant()),
-				id, tenantId);
+				change.enabled(), change.descriptionGiven(), change.description(), change.rateLimitGiven(),
+				change.rateLimit(), Timestamp.from(this.clock.instant()), id, tenantId);
 		if (updated.isEmpty()) {
 			throw notFound(id);
 		}
@@ -197,7 +198,7 @@ public class WebhookEndpointManagement {
 	private static WebhookEndpoint endpoint(ResultSet rs, int row) throws SQLException {
 		return new WebhookEndpoint(rs.getObject("id", UUID.class), rs.getString("url"),
 				List.of((String[]) rs.getArray("event_types").getArray()), rs.getBoolean("enabled"),
-				rs.getString("disabled_reason"), rs.getString("description"),
+				rs.getString("disabled_reason"), rs.getString("description"), rs.getObject("rate_limit", Integer.class),
 				new SigningSecrets(rs.getString("secret"), rs.getString("previous_secret"),
 						instant(rs, "previous_secret_expires_at")),
 				instant(rs, "created_at"), instant(rs, "updated_at"));

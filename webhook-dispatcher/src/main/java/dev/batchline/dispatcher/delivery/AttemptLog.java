@@ -13,14 +13,17 @@ import org.slf4j.LoggerFactory;
 
 import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
+import org.springframework.transaction.PlatformTransactionManager;
+import org.springframework.transaction.support.TransactionTemplate;
 
 /**
  * Records finished attempts in groups: attempts that end while a group is being written
- * go into the next one, so recording costs two statements per group, not per attempt.
- * Until its group is written a delivery stays claimed (its lease holds), so a crash in
- * between loses nothing: the delivery is sent again when the lease runs out, with the
- * same {@code webhook-id}. It stops after the sender (a later phase) and writes what is
- * left.
+ * go into the next one, so recording costs a few statements per group, not per attempt:
+ * the attempts, the deliveries' new states, and the endpoints' health, in one transaction
+ * (an endpoint failing for too long is then asked to be disabled). Until its group is
+ * written a delivery stays claimed (its lease holds), so a crash in between loses
+ * nothing: the delivery is sent again when the lease runs out, with the same
+ * {@code webhook-id}. It stops after the sender (a later phase) and writes what is left.
  */
 @Component
 class AttemptLog implements SmartLifecycle {
@@ -31,6 +34,12 @@ class AttemptLog implements SmartLifecycle {
 
 	private final DeliveryQueue queue;
 
+	private final EndpointHealth health;
+
+	private final DisabledEndpoints disabled;
+
+	private final TransactionTemplate transaction;
+
 	private final ConcurrentLinkedQueue<DeliveryQueue.Outcome> unwritten = new ConcurrentLinkedQueue<>();
 
 	private final AtomicInteger backlog = new AtomicInteger();
@@ -39,8 +48,12 @@ class AttemptLog implements SmartLifecycle {
 
 	private final PollLoop loop;
 
-	AttemptLog(DeliveryQueue queue, WebhookProperties properties) {
+	AttemptLog(DeliveryQueue queue, EndpointHealth health, DisabledEndpoints disabled,
+			PlatformTransactionManager transactions, WebhookProperties properties) {
 		this.queue = queue;
+		this.health = health;
+		this.disabled = disabled;
+		this.transaction = new TransactionTemplate(transactions);
 		this.loop = PollLoop.named("webhook-attempt-log", this::writeGroup)
 			.pollInterval(properties.pollInterval())
 			.backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
@@ -73,8 +86,14 @@ class AttemptLog implements SmartLifecycle {
 		if (this.group.isEmpty()) {
 			return false;
 		}
-		this.queue.record(this.group);
+		List<EndpointHealth.Failing> failing = this.transaction.execute((status) -> {
+			this.queue.record(this.group);
+			return this.health.record(this.group);
+		});
 		this.backlog.addAndGet(-this.group.size());
+		if (failing != null) {
+			failing.forEach((endpoint) -> this.disabled.disable(endpoint.delivery(), endpoint.reason()));
+		}
 		this.group.clear();
 		return true;
 	}

@@ -87,14 +87,14 @@ class DeliveryPlanner {
 					rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(),
 							endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
 							"endpoint:" + endpoint.id(), (rows.size() < room) ? UUID.randomUUID() : null,
-							endpoint.secrets(), claimedAt));
+							endpoint.secrets(), endpoint.rateLimit(), claimedAt));
 					types.add(event.type());
 				}
 			}
 			if (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null) {
 				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(), null,
 						true, 0, event.callbackUrl(), payload, 0, DeliveryQueue.CALLBACK,
-						(rows.size() < room) ? UUID.randomUUID() : null, callbackSecrets.get(event.tenantId()),
+						(rows.size() < room) ? UUID.randomUUID() : null, callbackSecrets.get(event.tenantId()), null,
 						claimedAt));
 				types.add(event.type());
 			}
@@ -131,7 +131,7 @@ class DeliveryPlanner {
 		Map<UUID, List<Endpoint>> endpoints = new HashMap<>();
 		this.jdbc.query((connection) -> {
 			PreparedStatement statement = connection.prepareStatement("""
-					select endpoint_id, tenant_id, url, event_types, version, secret, previous_secret,
+					select endpoint_id, tenant_id, url, event_types, version, rate_limit, secret, previous_secret,
 					       previous_secret_expires_at
 					from webhook_destinations
 					where enabled and tenant_id = any(?::uuid[])
@@ -142,7 +142,7 @@ class DeliveryPlanner {
 			.computeIfAbsent(rs.getObject("tenant_id", UUID.class), (tenant) -> new ArrayList<>())
 			.add(new Endpoint(rs.getObject("endpoint_id", UUID.class), rs.getString("url"),
 					Set.of((String[]) rs.getArray("event_types").getArray()), rs.getLong("version"),
-					DeliveryQueue.secrets(rs))));
+					rs.getObject("rate_limit", Integer.class), DeliveryQueue.secrets(rs))));
 		return endpoints;
 	}
 
@@ -185,7 +185,8 @@ class DeliveryPlanner {
 				event.id(), event.state(), event.model(), event.version(), event.reason(), counts, links));
 	}
 
-	private record Endpoint(UUID id, String url, Set<String> eventTypes, long version, SigningSecrets secrets) {
+	private record Endpoint(UUID id, String url, Set<String> eventTypes, long version, Integer rateLimit,
+			SigningSecrets secrets) {
 	}
 
 }

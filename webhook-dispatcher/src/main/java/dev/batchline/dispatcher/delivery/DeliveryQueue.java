@@ -53,11 +53,12 @@ class DeliveryQueue {
 	 * @param lease the claim's token
 	 * @param secrets the destination's signing secrets as read at the claim (the
 	 * endpoint's, or the tenant's callback secrets)
+	 * @param rateLimit the endpoint's rate limit in messages per second, or null
 	 * @param claimedAt when it was claimed ({@link System#nanoTime()})
 	 */
 	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
 			long endpointVersion, String url, byte[] payload, int attempts, String destination, UUID lease,
-			SigningSecrets secrets, long claimedAt) {
+			SigningSecrets secrets, Integer rateLimit, long claimedAt) {
 	}
 
 	/**
@@ -103,7 +104,8 @@ class DeliveryQueue {
 						select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
 						       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled,
 						       coalesce(w.secret, s.secret) as secret, coalesce(w.previous_secret, s.previous_secret) as previous_secret,
-						       coalesce(w.previous_secret_expires_at, s.previous_secret_expires_at) as previous_secret_expires_at
+						       coalesce(w.previous_secret_expires_at, s.previous_secret_expires_at) as previous_secret_expires_at,
+						     w.rate_limit
 						from claimed c
 						left join webhook_destinations w on w.endpoint_id = c.endpoint_id
 						left join webhook_callback_secrets s on c.endpoint_id is null and s.tenant_id = c.tenant_id
@@ -116,7 +118,8 @@ class DeliveryQueue {
 				rs.getObject("job_id", UUID.class), rs.getObject("tenant_id", UUID.class),
 				rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"),
 				rs.getLong("endpoint_version"), rs.getString("send_url"), rs.getBytes("payload"), rs.getInt("attempts"),
-				rs.getString("destination"), rs.getObject("lease_token", UUID.class), secrets(rs), claimedAt);
+				rs.getString("destination"), rs.getObject("lease_token", UUID.class), secrets(rs),
+				rs.getObject("rate_limit", Integer.class), claimedAt);
 	}
 
 	/**

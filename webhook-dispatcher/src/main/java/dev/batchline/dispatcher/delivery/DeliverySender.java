@@ -14,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -55,6 +56,9 @@ class DeliverySender implements SmartLifecycle {
 	/** How long a delivery given back for a full lane waits before it is due again. */
 	private static final Duration LANE_FULL_PAUSE = Duration.ofMillis(500);
 
+	/** How long a lane waits when its rate limit could not be read. */
+	private static final Duration RATE_LIMIT_RETRY = Duration.ofSeconds(1);
+
 	private final DeliveryQueue queue;
 
 	private final AttemptLog attemptLog;
@@ -63,7 +67,7 @@ class DeliverySender implements SmartLifecycle {
 
 	private final MessageSigner signer;
 
-	private final GoneEndpoints gone;
+	private final DisabledEndpoints disabled;
 
 	private final WebhookProperties properties;
 
@@ -81,6 +85,12 @@ class DeliverySender implements SmartLifecycle {
 
 	private final Semaphore inFlight;
 
+	private final RateLimits rateLimits;
+
+	/** Starts lanes again when their pause for a token ends. */
+	private final ScheduledExecutorService timer = Executors
+		.newSingleThreadScheduledExecutor(Thread.ofPlatform().name("webhook-lane-timer").daemon().factory());
+
 	private final Map<String, Lane> lanes = new ConcurrentHashMap<>();
 
 	/** Lanes with waiting deliveries that found no free global slot. */
@@ -97,12 +107,13 @@ class DeliverySender implements SmartLifecycle {
 	private ExecutorService attempts;
 
 	DeliverySender(DeliveryQueue queue, AttemptLog attemptLog, WebhookClient client, MessageSigner signer,
-			GoneEndpoints gone, WebhookProperties properties, MeterRegistry meters) {
+			DisabledEndpoints disabled, RateLimits rateLimits, WebhookProperties properties, MeterRegistry meters) {
 		this.queue = queue;
+		this.rateLimits = rateLimits;
 		this.attemptLog = attemptLog;
 		this.client = client;
 		this.signer = signer;
-		this.gone = gone;
+		this.disabled = disabled;
 		this.properties = properties;
 		this.schedule = new RetrySchedule(properties.retrySchedule(), properties.jitter(), properties.retryAfterCap());
 		this.meters = meters;
@@ -151,6 +162,7 @@ class DeliverySender implements SmartLifecycle {
 	@Override
 	public void stop() {
 		this.loop.stop();
+		this.timer.shutdownNow();
 		try {
 			this.attempts.shutdown();
 			// attempts in flight finish and record; anything cut off is retried when its
@@ -251,7 +263,7 @@ class DeliverySender implements SmartLifecycle {
 	 * one frees.
 	 */
 	private void pump(Lane lane) {
-		while (lane.hasWaiting() && lane.bulkhead().tryAcquirePermission()) {
+		while (lane.hasWaiting() && lane.pausedFor() == 0 && lane.bulkhead().tryAcquirePermission()) {
 			if (!this.inFlight.tryAcquire()) {
 				lane.bulkhead().onComplete();
 				this.starved.add(lane);
@@ -270,6 +282,13 @@ class DeliverySender implements SmartLifecycle {
 		try {
 			DeliveryQueue.Claimed delivery;
 			while (this.loop.isRunning() && (delivery = lane.poll()) != null) {
+				long wait = tokenWait(delivery);
+				if (wait > 0) {
+					// the lane pauses without a slot; a timer starts it again
+					lane.waitForToken(delivery, wait);
+					this.timer.schedule(() -> pump(lane), wait, TimeUnit.NANOSECONDS);
+					break;
+				}
 				try {
 					attempt(delivery, lane);
 				}
@@ -293,6 +312,24 @@ class DeliverySender implements SmartLifecycle {
 			pump(next);
 		}
 		pump(lane);
+	}
+
+	/**
+	 * Takes a rate-limited endpoint's token for a delivery.
+	 * @return 0 when it may go now, else the nanoseconds to wait
+	 */
+	private long tokenWait(DeliveryQueue.Claimed delivery) {
+		if (delivery.rateLimit() == null || delivery.endpointId() == null) {
+			return 0;
+		}
+		try {
+			return this.rateLimits.take(delivery.endpointId(), delivery.rateLimit());
+		}
+		catch (RuntimeException ex) {
+			log.warn("Webhook endpoint {}: its rate limit could not be read ({}); trying again in {}",
+					delivery.endpointId(), ex.toString(), RATE_LIMIT_RETRY);
+			return RATE_LIMIT_RETRY.toNanos();
+		}
 	}
 
 	/** A held delivery is done with here; the loop claims more when few are left. */
@@ -381,8 +418,12 @@ class DeliverySender implements SmartLifecycle {
 			WebhookClient.Answer answer = this.client.post(delivery.url(), headers, delivery.payload());
 			Duration latency = Duration.ofNanos(System.nanoTime() - start);
 			boolean ok = answer.statusCode() >= 200 && answer.statusCode() < 300;
-			return new Attempt(at, answer.statusCode(), latency, ok ? null : "HTTP " + answer.statusCode(),
-					answer.excerpt(), answer.retryAfter(), false);
+			boolean abort = !ok && answer.abort();
+			String error = ok ? null : abort
+					? "HTTP " + answer.statusCode() + ", and the receiver asked to stop retrying" + " this message ("
+							+ WebhookClient.DELIVERY_HEADER + ": " + WebhookClient.ABORT_MESSAGE + ")"
+					: "HTTP " + answer.statusCode();
+			return new Attempt(at, answer.statusCode(), latency, error, answer.excerpt(), answer.retryAfter(), abort);
 		}
 		catch (IOException ex) {
 			return new Attempt(at, null, Duration.ofNanos(System.nanoTime() - start), ex.toString(), null, null, false);
@@ -409,7 +450,7 @@ class DeliverySender implements SmartLifecycle {
 		else if (attempt.gone() || attempt.permanent()) {
 			outcome = "failed";
 			if (attempt.gone() && delivery.endpointId() != null) {
-				this.gone.disable(delivery);
+				this.disabled.disable(delivery, DisabledEndpoints.GONE);
 			}
 		}
 		else {

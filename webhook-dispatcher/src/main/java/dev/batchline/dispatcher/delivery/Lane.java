@@ -1,8 +1,8 @@
 package dev.batchline.dispatcher.delivery;
 
 import java.time.Duration;
-import java.util.Queue;
-import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.Deque;
+import java.util.concurrent.ConcurrentLinkedDeque;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import io.github.resilience4j.bulkhead.Bulkhead;
@@ -32,11 +32,14 @@ final class Lane {
 
 	private final long halfLeaseMillis;
 
-	private final Queue<DeliveryQueue.Claimed> waiting = new ConcurrentLinkedQueue<>();
+	private final Deque<DeliveryQueue.Claimed> waiting = new ConcurrentLinkedDeque<>();
 
 	private final AtomicInteger size = new AtomicInteger();
 
 	private volatile double latencyMillis = FIRST_LATENCY_MILLIS;
+
+	/** Until when ({@link System#nanoTime()}) the lane waits for a token, if it does. */
+	private volatile long pausedUntil;
 
 	Lane(String destination, Bulkhead bulkhead, CircuitBreaker breaker, int slots, Duration lease) {
 		this.destination = destination;
@@ -65,6 +68,9 @@ final class Lane {
 	 */
 	boolean offer(DeliveryQueue.Claimed delivery) {
 		long room = Math.max(this.slots, Math.round(this.slots * this.halfLeaseMillis / this.latencyMillis));
+		if (delivery.rateLimit() != null) {
+			room = Math.min(room, Math.max(1, delivery.rateLimit() * this.halfLeaseMillis / 1000));
+		}
 		if (this.size.get() >= room) {
 			return false;
 		}
@@ -80,6 +86,20 @@ final class Lane {
 			this.size.decrementAndGet();
 		}
 		return next;
+	}
+
+	/**
+	 * Puts a delivery back at the head of the lane, which pauses until its next token.
+	 */
+	void waitForToken(DeliveryQueue.Claimed delivery, long nanos) {
+		this.pausedUntil = System.nanoTime() + nanos;
+		this.size.incrementAndGet();
+		this.waiting.addFirst(delivery);
+	}
+
+	/** How long the lane still waits for a token, in nanoseconds (0: it does not). */
+	long pausedFor() {
+		return Math.max(0, this.pausedUntil - System.nanoTime());
 	}
 
 	boolean hasWaiting() {

@@ -64,8 +64,24 @@ class WebhookClient implements AutoCloseable {
 			.build();
 	}
 
-	/** The receiver's answer. */
-	record Answer(int statusCode, String excerpt, Duration retryAfter) {
+	/**
+	 * The answer header by which a receiver stops the retries of one message: any answer
+	 * other than 2xx with {@code webhook-delivery: abort-message} ends the delivery
+	 * failed.
+	 */
+	static final String DELIVERY_HEADER = "webhook-delivery";
+
+	static final String ABORT_MESSAGE = "abort-message";
+
+	/**
+	 * The receiver's answer.
+	 *
+	 * @param statusCode its status
+	 * @param excerpt the first bytes of its body
+	 * @param retryAfter its Retry-After, or null
+	 * @param abort whether it asked to stop retrying the message
+	 */
+	record Answer(int statusCode, String excerpt, Duration retryAfter, boolean abort) {
 	}
 
 	/**
@@ -91,7 +107,9 @@ class WebhookClient implements AutoCloseable {
 					excerpt = new String(in.readNBytes(EXCERPT_BYTES), StandardCharsets.UTF_8);
 				}
 			}
-			return new Answer(response.getCode(), excerpt, retryAfter(response.getFirstHeader("Retry-After")));
+			Header delivery = response.getFirstHeader(DELIVERY_HEADER);
+			return new Answer(response.getCode(), excerpt, retryAfter(response.getFirstHeader("Retry-After")),
+					delivery != null && ABORT_MESSAGE.equalsIgnoreCase(delivery.getValue().strip()));
 		});
 	}
 

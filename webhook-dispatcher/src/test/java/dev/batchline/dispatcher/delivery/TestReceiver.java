@@ -5,6 +5,7 @@ import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.function.IntFunction;
@@ -22,15 +23,22 @@ final class TestReceiver implements AutoCloseable {
 			byte[] body) {
 	}
 
-	record Answer(int status, long delayMillis, String retryAfter) {
+	record Answer(int status, long delayMillis, Map<String, String> headers) {
 
 		static Answer status(int status) {
-			return new Answer(status, 0, null);
+			return new Answer(status, 0, Map.of());
 		}
 
 		/** The request is read, then the connection closed without an answer. */
 		static Answer drop() {
-			return new Answer(0, 0, null);
+			return new Answer(0, 0, Map.of());
+		}
+
+		/** This answer with a header. */
+		Answer with(String name, String value) {
+			Map<String, String> headers = new java.util.HashMap<>(this.headers);
+			headers.put(name, value);
+			return new Answer(this.status, this.delayMillis, headers);
 		}
 
 	}
@@ -75,9 +83,7 @@ final class TestReceiver implements AutoCloseable {
 					exchange.close();
 					return;
 				}
-				if (answer.retryAfter() != null) {
-					exchange.getResponseHeaders().add("Retry-After", answer.retryAfter());
-				}
+				answer.headers().forEach((name, value) -> exchange.getResponseHeaders().add(name, value));
 				byte[] reply = ("answer " + answer.status()).getBytes();
 				exchange.sendResponseHeaders(answer.status(), reply.length);
 				exchange.getResponseBody().write(reply);

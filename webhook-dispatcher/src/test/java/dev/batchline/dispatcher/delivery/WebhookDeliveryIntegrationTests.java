@@ -181,6 +181,78 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
+	void aReceiverStopsTheRetriesOfOneMessageWithAnAbortAnswer() {
+		TestReceiver receiver = receiver(
+				(n) -> TestReceiver.Answer.status(422).with("webhook-delivery", "abort-message"));
+		Tenant tenant = tenant();
+		endpoint(tenant, receiver.url(), "job.succeeded");
+		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(15)).until(() -> status(event).equals("FAILED"));
+		assertThat(attempts(event)).isEqualTo(1);
+		assertThat(this.jdbc.queryForObject("select last_error from webhook_deliveries where event_id = ?",
+				String.class, event.id()))
+			.contains("HTTP 422", "webhook-delivery: abort-message");
+		await().during(Duration.ofSeconds(2))
+			.atMost(Duration.ofSeconds(4))
+			.until(() -> receiver.received().size() == 1);
+	}
+
+	@Test
+	void anEndpointsRateLimitSpacesItsMessagesWithoutSlowingAnotherEndpoint() {
+		TestReceiver limited = receiver((n) -> TestReceiver.Answer.status(200));
+		TestReceiver free = receiver((n) -> TestReceiver.Answer.status(200));
+		Tenant tenant = tenant();
+		UUID endpoint = endpoint(tenant, limited.url(), "job.succeeded").id();
+		this.jdbc.update("update webhook_endpoints set rate_limit = 2 where id = ?", endpoint);
+		Tenant other = tenant();
+		endpoint(other, free.url(), "job.succeeded");
+		long start = System.nanoTime();
+		for (int i = 0; i < 8; i++) {
+			publish(tenant, JobEvent.SUCCEEDED);
+			publish(other, JobEvent.SUCCEEDED);
+		}
+		await().atMost(Duration.ofSeconds(5)).until(() -> free.received().size() == 8);
+		assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(3));
+		await().atMost(Duration.ofSeconds(15)).until(() -> limited.received().size() == 8);
+		List<Instant> at = limited.received().stream().map(TestReceiver.Received::at).sorted().toList();
+		// a bucket of 2 tokens that refills 2 a second: the first two at once, then 2 a
+		// second
+		assertThat(Duration.between(at.get(0), at.get(7))).isGreaterThan(Duration.ofMillis(2500));
+		for (int i = 0; i + 3 < at.size(); i++) {
+			assertThat(Duration.between(at.get(i), at.get(i + 3))).as("four messages within a second (arrivals %s)", at)
+				.isGreaterThan(Duration.ofMillis(900));
+		}
+		assertThat(this.jdbc.queryForObject("select count(*) from webhook_rate_buckets where id = ?", Integer.class,
+				"endpoint:" + endpoint))
+			.isEqualTo(1);
+	}
+
+	@Test
+	void anEndpointFailingLongerThanDisableAfterIsAskedToBeDisabledWithTheReasonAndASuccessClearsItsStreak() {
+		TestReceiver receiver = receiver((n) -> TestReceiver.Answer.status(500));
+		Tenant tenant = tenant();
+		UUID endpoint = endpoint(tenant, receiver.url(), "job.succeeded").id();
+		JobEvent event = publish(tenant, JobEvent.SUCCEEDED);
+		// disable-after is 3s here; attempts at 0 s, 1 s, 3 s, 7 s
+		WebhookEndpointDisabled disabled = TopicRecords.first(TOPICS.webhookEvents(), endpoint.toString(),
+				WebhookEndpointDisabled.TYPE, WebhookEndpointDisabled.class);
+		assertThat(disabled.reason()).startsWith("no delivery has succeeded since ");
+		assertThat(disabled.deliveryId()).isEqualTo(deliveryId(event));
+		assertThat(this.jdbc
+			.queryForObject("select failing_since is not null and disabled_at is not null from webhook_endpoint_health"
+					+ " where endpoint_id = ?", Boolean.class, endpoint))
+			.isTrue();
+
+		receiver.answer((n) -> TestReceiver.Answer.status(200));
+		JobEvent next = publish(tenant, JobEvent.SUCCEEDED);
+		await().atMost(Duration.ofSeconds(15)).until(() -> status(next).equals("SUCCEEDED"));
+		await().atMost(Duration.ofSeconds(5))
+			.until(() -> this.jdbc
+				.queryForObject("select failing_since is null and disabled_at is null and last_success_at is not null"
+						+ " from webhook_endpoint_health where endpoint_id = ?", Boolean.class, endpoint));
+	}
+
+	@Test
 	void aDeadReceiverEndsFailedThenAReplayDeliversOnceItIsBack() {
 		TestReceiver receiver = receiver((n) -> TestReceiver.Answer.status(503));
 		Tenant tenant = tenant();
@@ -299,7 +371,7 @@ class WebhookDeliveryIntegrationTests {
 
 	@Test
 	void aSlowReceiverDoesNotDelayDeliveriesToAHealthyOne() {
-		TestReceiver slow = receiver((n) -> new TestReceiver.Answer(200, 3000, null));
+		TestReceiver slow = receiver((n) -> new TestReceiver.Answer(200, 3000, Map.of()));
 		TestReceiver fast = receiver((n) -> TestReceiver.Answer.status(200));
 		Tenant tenant = tenant();
 		endpoint(tenant, slow.url(), "job.succeeded");
@@ -345,6 +417,7 @@ class WebhookDeliveryIntegrationTests {
 				Map.entry("batchline.webhooks.retry-schedule", "1s,2s,4s"),
 				Map.entry("batchline.webhooks.timeout", "2s"), Map.entry("batchline.webhooks.poll-interval", "100ms"),
 				Map.entry("batchline.webhooks.circuit-open-duration", "1s"),
+				Map.entry("batchline.webhooks.disable-after", "3s"),
 				Map.entry("batchline.webhooks.allow-private-networks", "true"),
 				Map.entry("batchline.webhooks.public-api-url", "https://batchline.example"));
 		// as command-line arguments: they win over application.yaml, as an operator's

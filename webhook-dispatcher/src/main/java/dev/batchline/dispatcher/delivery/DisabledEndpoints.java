@@ -14,17 +14,19 @@ import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 
 /**
- * Tells the api-service, which owns the endpoints, that an endpoint's receiver answered
- * {@code 410 Gone}: a {@link WebhookEndpointDisabled} on {@link Topics#webhookEvents()}.
- * The attempt does not wait for it. A publish that fails loses nothing: the endpoint
- * stays enabled, and its next delivery that meets the 410 publishes again.
+ * Asks the api-service, which owns the endpoints, to disable an endpoint: its receiver
+ * answered {@code 410 Gone}, or no delivery to it has succeeded for
+ * {@code batchline.webhooks.disable-after}. A {@link WebhookEndpointDisabled} with the
+ * reason goes to {@link Topics#webhookEvents()}; nothing waits for it. A publish that
+ * fails loses nothing: the endpoint stays enabled, and the next 410 (or, for a failing
+ * endpoint, the next day's failure) asks again.
  */
 @Component
-class GoneEndpoints {
+class DisabledEndpoints {
 
-	static final String REASON = "the receiver answered 410 Gone";
+	static final String GONE = "the receiver answered 410 Gone";
 
-	private static final Logger log = LoggerFactory.getLogger(GoneEndpoints.class);
+	private static final Logger log = LoggerFactory.getLogger(DisabledEndpoints.class);
 
 	private static final String SOURCE = "webhook-dispatcher";
 
@@ -32,15 +34,15 @@ class GoneEndpoints {
 
 	private final Topics topics;
 
-	GoneEndpoints(KafkaTemplate<String, CloudEvent> kafka, Topics topics) {
+	DisabledEndpoints(KafkaTemplate<String, CloudEvent> kafka, Topics topics) {
 		this.kafka = kafka;
 		this.topics = topics;
 	}
 
-	/** Asks for the delivery's endpoint to be disabled. */
-	void disable(DeliveryQueue.Claimed delivery) {
+	/** Asks for the delivery's endpoint to be disabled, for a reason. */
+	void disable(DeliveryQueue.Claimed delivery, String reason) {
 		WebhookEndpointDisabled event = new WebhookEndpointDisabled(delivery.endpointId(), delivery.tenantId(),
-				delivery.endpointVersion(), delivery.id(), REASON, Instant.now());
+				delivery.endpointVersion(), delivery.id(), reason, Instant.now());
 		String key = delivery.endpointId().toString();
 		try {
 			this.kafka
@@ -51,7 +53,7 @@ class GoneEndpoints {
 						notPublished(delivery, failure);
 					}
 				});
-			log.warn("Webhook endpoint {} to be disabled: its receiver answered 410 Gone", key);
+			log.warn("Webhook endpoint {} to be disabled: {}", key, reason);
 		}
 		catch (RuntimeException ex) {
 			notPublished(delivery, ex);
@@ -59,8 +61,8 @@ class GoneEndpoints {
 	}
 
 	private static void notPublished(DeliveryQueue.Claimed delivery, Throwable failure) {
-		log.warn("Webhook endpoint {} answered 410 Gone, but disabling it was not published ({}); the next 410 asks"
-				+ " again", delivery.endpointId(), failure.toString());
+		log.warn("Webhook endpoint {} is to be disabled, but the request was not published ({}); it is asked again",
+				delivery.endpointId(), failure.toString());
 	}
 
 }
