@@ -15,13 +15,15 @@ import tools.jackson.databind.JsonNode;
  * @param enabled the new enabled flag, or null to keep it
  * @param descriptionGiven whether {@code description} was given (it may be null)
  * @param description the new description
+ * @param signatureScheme {@code v1} or {@code v1a}; only at registration
  */
 public record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boolean descriptionGiven,
-		String description) {
+		String description, String signatureScheme) {
 
 	static final int MAX_DESCRIPTION_LENGTH = 1000;
 
-	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled");
+	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled",
+			"signature_scheme");
 
 	/** A registration: {@code url} is required, the rest have defaults. */
 	public static EndpointRequest create(JsonNode body) {
@@ -31,12 +33,22 @@ public record EndpointRequest(String url, List<String> eventTypes, Boolean enabl
 		}
 		return new EndpointRequest(request.url(),
 				(request.eventTypes() != null) ? request.eventTypes() : EventTypes.DEFAULT,
-				(request.enabled() != null) ? request.enabled() : Boolean.TRUE, true, request.description());
+				(request.enabled() != null) ? request.enabled() : Boolean.TRUE, true, request.description(),
+				(request.signatureScheme() != null) ? request.signatureScheme() : WebhookEndpoint.V1);
 	}
 
-	/** A change: every field is optional. */
+	/**
+	 * A change: every field is optional. The signature scheme cannot change: receivers
+	 * verify with the key of one scheme, so switching would fail every message until they
+	 * changed too; a new endpoint with the other scheme can run next to the old one.
+	 */
 	public static EndpointRequest patch(JsonNode body) {
-		return read(body);
+		EndpointRequest request = read(body);
+		if (request.signatureScheme() != null) {
+			throw ApiException.invalid("'signature_scheme' is chosen at registration and cannot change;"
+					+ " register a new endpoint with the other scheme");
+		}
+		return request;
 	}
 
 	private static EndpointRequest read(JsonNode body) {
@@ -70,8 +82,13 @@ public record EndpointRequest(String url, List<String> eventTypes, Boolean enabl
 			}
 			description = ApiException.requireText("description", descriptionNode.asString(), MAX_DESCRIPTION_LENGTH);
 		}
+		JsonNode schemeNode = body.get("signature_scheme");
+		if (schemeNode != null
+				&& (!schemeNode.isString() || !WebhookEndpoint.SIGNATURE_SCHEMES.contains(schemeNode.asString()))) {
+			throw ApiException.invalid("'signature_scheme' must be one of " + WebhookEndpoint.SIGNATURE_SCHEMES);
+		}
 		return new EndpointRequest(url, eventTypes, (enabledNode != null) ? enabledNode.booleanValue() : null,
-				descriptionNode != null, description);
+				descriptionNode != null, description, (schemeNode != null) ? schemeNode.asString() : null);
 	}
 
 }
