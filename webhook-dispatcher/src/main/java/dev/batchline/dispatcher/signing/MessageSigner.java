@@ -16,8 +16,10 @@ import org.springframework.stereotype.Component;
 /**
  * Signs a message with its destination's current secrets: the endpoint's (or, for a job's
  * callback URL, the tenant's callback secret), plus the previous secret while its
- * rotation overlap lasts, so receivers that still have the old secret keep verifying. The
- * secrets are the api-service's: they are read through its read-only views
+ * rotation overlap lasts, so receivers that still have the old secret keep verifying. An
+ * endpoint that signs with {@code v1a} is signed with its Ed25519 private keys in the
+ * same way (current, then previous), and a {@code v1} one with its {@code whsec_}
+ * secrets. The secrets are the api-service's: they are read through its read-only views
  * {@code webhook_destinations} and {@code webhook_callback_secrets}, at every attempt, so
  * a rotation applies to pending retries too.
  */
@@ -46,7 +48,11 @@ public class MessageSigner {
 
 	SigningSecrets secrets(UUID endpointId, UUID tenantId) {
 		List<SigningSecrets> rows = (endpointId != null) ? this.jdbc.query("""
-				select secret, previous_secret, previous_secret_expires_at
+				select case when signature_scheme = 'v1a' then signing_key else secret end as secret,
+				    case when signature_scheme = 'v1a' then previous_signing_key else previous_secret end
+				        as previous_secret,
+				    case when signature_scheme = 'v1a' then previous_key_expires_at else previous_secret_expires_at end
+				        as previous_secret_expires_at
 				from webhook_destinations where endpoint_id = ?""", MessageSigner::secrets, endpointId)
 				: this.jdbc.query("""
 						select secret, previous_secret, previous_secret_expires_at
