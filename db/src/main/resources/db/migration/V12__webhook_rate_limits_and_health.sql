@@ -6,7 +6,8 @@ alter table webhook_endpoints add column rate_limit integer check (rate_limit > 
 -- The dispatcher reads the rate limit with the rest of the endpoint.
 create or replace view webhook_destinations as
 select id as endpoint_id, tenant_id, url, event_types, enabled, version, secret, previous_secret,
-       previous_secret_expires_at, rate_limit
+       previous_secret_expires_at, signature_scheme, signing_key, previous_signing_key, previous_key_expires_at,
+       rate_limit
 from webhook_endpoints
 where deleted_at is null;
 

@@ -113,6 +113,12 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 		this.valid.put("finished job", finishedJob());
 		this.valid.put("endpoint", endpoint());
 		this.valid.put("deleted endpoint", endpoint());
+		this.valid.put("v1a endpoint",
+				this.api
+					.post("/v1/webhook-endpoints", "{\"url\":\"https://8.8.8.8/hook\",\"signature_scheme\":\"v1a\"}")
+					.json()
+					.get("id")
+					.asString());
 		this.valid.put("delivery", UUID.randomUUID().toString());
 		this.valid.put("model", "iris");
 		this.valid.put("metric", "jvm.memory.used");
@@ -171,6 +177,9 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 						List.of(), List.of(), List.of()),
 				Endpoint.get("/v1/webhook-endpoints/{id}/secret", endpoint),
 				Endpoint.post("/v1/webhook-endpoints/{id}/secret/rotate", endpoint, null, null),
+				Endpoint.get("/v1/webhook-endpoints/{id}/public-key", this.valid.get("v1a endpoint")),
+				Endpoint.post("/v1/webhook-endpoints/{id}/public-key/rotate", this.valid.get("v1a endpoint"), null,
+						null),
 				Endpoint.post("/v1/webhook-endpoints/{id}/replay", endpoint, null, null).withQuery(since, "since"),
 				Endpoint.get("/v1/webhook-deliveries", "", "job_id", "endpoint_id", "status", "cursor", "limit"),
 				Endpoint.get("/v1/webhook-deliveries/{id}", this.valid.get("delivery")),

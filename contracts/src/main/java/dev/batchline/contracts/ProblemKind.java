@@ -34,6 +34,11 @@ public enum ProblemKind {
 	DELIVERY_PENDING("delivery-pending", 409, "Delivery pending"),
 	/** A webhook endpoint that is disabled or deleted. */
 	ENDPOINT_DISABLED("endpoint-disabled", 409, "Endpoint disabled"),
+	/**
+	 * A webhook endpoint's secret asked of one that signs with {@code v1a}, or its public
+	 * key of one that signs with {@code v1}.
+	 */
+	WRONG_SIGNATURE_SCHEME("wrong-signature-scheme", 409, "Wrong signature scheme"),
 	/** A request body in a media type the operation does not take. */
 	UNSUPPORTED_MEDIA_TYPE("unsupported-media-type", 415, "Unsupported media type"),
 	/** An HTTP method the path does not take. */

@@ -11,6 +11,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
 import dev.batchline.api.webhook.EndpointRequest;
+import dev.batchline.api.webhook.PublicKeys;
 import dev.batchline.api.webhook.WebhookEndpoint;
 import dev.batchline.api.webhook.WebhookEndpointManagement;
 import dev.batchline.contracts.webhooks.SigningSecrets;
@@ -32,7 +33,8 @@ import org.springframework.web.bind.annotation.RestController;
 /**
  * A tenant's webhook endpoints and their secrets. A secret is shown when the endpoint is
  * registered and on the secret endpoints, never in the endpoint views, so listing
- * endpoints (e.g. in a dashboard) does not spread them.
+ * endpoints (e.g. in a dashboard) does not spread them. A {@code v1a} endpoint's public
+ * key is no secret: every view shows it; its private key is never shown.
  */
 @RestController
 class WebhookEndpointController {
@@ -56,23 +58,30 @@ class WebhookEndpointController {
 	 * @param disabledReason why it was disabled without the tenant asking
 	 * @param description the tenant's note
 	 * @param rateLimit messages per second at most, or null for no limit
-	 * @param secret the signing secret, only in the answer to the registration
+	 * @param signatureScheme {@code v1} or {@code v1a}
+	 * @param secret the signing secret of a {@code v1} endpoint, only in the answer to
+	 * the registration
+	 * @param publicKey the current public key of a {@code v1a} endpoint
 	 * @param createdAt when it was registered
 	 * @param updatedAt when it last changed
 	 * @param links where to look next
 	 */
 	@JsonInclude(JsonInclude.Include.NON_NULL)
 	record EndpointView(UUID id, String url, List<String> eventTypes, boolean enabled, String disabledReason,
-			String description, Integer rateLimit, String secret, Instant createdAt, Instant updatedAt,
-			Map<String, String> links) {
+			String description, Integer rateLimit, String signatureScheme, String secret, String publicKey,
+			Instant createdAt, Instant updatedAt, Map<String, String> links) {
 
 		static EndpointView of(WebhookEndpoint endpoint, boolean withSecret) {
 			String self = "/v1/webhook-endpoints/" + endpoint.id();
+			Map<String, String> links = endpoint.asymmetric()
+					? Map.of("self", self, "public_key", self + "/public-key", "deliveries",
+							"/v1/webhook-deliveries?endpoint_id=" + endpoint.id())
+					: Map.of("self", self, "secret", self + "/secret", "deliveries",
+							"/v1/webhook-deliveries?endpoint_id=" + endpoint.id());
 			return new EndpointView(endpoint.id(), endpoint.url(), endpoint.eventTypes(), endpoint.enabled(),
-					endpoint.disabledReason(), endpoint.description(), endpoint.rateLimit(),
-					withSecret ? endpoint.secrets().secret() : null, endpoint.createdAt(), endpoint.updatedAt(),
-					Map.of("self", self, "secret", self + "/secret", "deliveries",
-							"/v1/webhook-deliveries?endpoint_id=" + endpoint.id()));
+					endpoint.disabledReason(), endpoint.description(), endpoint.rateLimit(), endpoint.signatureScheme(),
+					withSecret ? endpoint.secrets().secret() : null, endpoint.publicKeys().publicKey(),
+					endpoint.createdAt(), endpoint.updatedAt(), links);
 		}
 
 	}
@@ -121,6 +130,16 @@ class WebhookEndpointController {
 	@PostMapping("/v1/webhook-endpoints/{id}/secret/rotate")
 	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
 		return this.endpoints.rotate(tenantId, id);
+	}
+
+	@GetMapping("/v1/webhook-endpoints/{id}/public-key")
+	PublicKeys publicKey(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		return this.endpoints.publicKeys(tenantId, id);
+	}
+
+	@PostMapping("/v1/webhook-endpoints/{id}/public-key/rotate")
+	PublicKeys rotateKeys(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
+		return this.endpoints.rotateKeys(tenantId, id);
 	}
 
 }

@@ -17,16 +17,18 @@ import tools.jackson.databind.JsonNode;
  * @param description the new description
  * @param rateLimitGiven whether {@code rate_limit} was given (it may be null)
  * @param rateLimit the new rate limit in messages per second; null for none
+ * @param signatureScheme {@code v1} or {@code v1a}; only at registration
  */
 public record EndpointRequest(String url, List<String> eventTypes, Boolean enabled, boolean descriptionGiven,
-		String description, boolean rateLimitGiven, Integer rateLimit) {
+		String description, boolean rateLimitGiven, Integer rateLimit, String signatureScheme) {
 
 	static final int MAX_DESCRIPTION_LENGTH = 1000;
 
 	/** The highest rate limit an endpoint can have, in messages per second. */
 	static final int MAX_RATE_LIMIT = 10_000;
 
-	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled", "rate_limit");
+	private static final List<String> FIELDS = List.of("url", "event_types", "description", "enabled", "rate_limit",
+			"signature_scheme");
 
 	/** A registration: {@code url} is required, the rest have defaults. */
 	public static EndpointRequest create(JsonNode body) {
@@ -37,12 +39,22 @@ public record EndpointRequest(String url, List<String> eventTypes, Boolean enabl
 		return new EndpointRequest(request.url(),
 				(request.eventTypes() != null) ? request.eventTypes() : EventTypes.DEFAULT,
 				(request.enabled() != null) ? request.enabled() : Boolean.TRUE, true, request.description(), true,
-				request.rateLimit());
+				request.rateLimit(),
+				(request.signatureScheme() != null) ? request.signatureScheme() : WebhookEndpoint.V1);
 	}
 
-	/** A change: every field is optional. */
+	/**
+	 * A change: every field is optional. The signature scheme cannot change: receivers
+	 * verify with the key of one scheme, so switching would fail every message until they
+	 * changed too; a new endpoint with the other scheme can run next to the old one.
+	 */
 	public static EndpointRequest patch(JsonNode body) {
-		return read(body);
+		EndpointRequest request = read(body);
+		if (request.signatureScheme() != null) {
+			throw ApiException.invalid("'signature_scheme' is chosen at registration and cannot change;"
+					+ " register a new endpoint with the other scheme");
+		}
+		return request;
 	}
 
 	private static EndpointRequest read(JsonNode body) {
@@ -86,8 +98,14 @@ public record EndpointRequest(String url, List<String> eventTypes, Boolean enabl
 			}
 			rateLimit = rateLimitNode.intValue();
 		}
+		JsonNode schemeNode = body.get("signature_scheme");
+		if (schemeNode != null
+				&& (!schemeNode.isString() || !WebhookEndpoint.SIGNATURE_SCHEMES.contains(schemeNode.asString()))) {
+			throw ApiException.invalid("'signature_scheme' must be one of " + WebhookEndpoint.SIGNATURE_SCHEMES);
+		}
 		return new EndpointRequest(url, eventTypes, (enabledNode != null) ? enabledNode.booleanValue() : null,
-				descriptionNode != null, description, rateLimitNode != null, rateLimit);
+				descriptionNode != null, description, rateLimitNode != null, rateLimit,
+				(schemeNode != null) ? schemeNode.asString() : null);
 	}
 
 }

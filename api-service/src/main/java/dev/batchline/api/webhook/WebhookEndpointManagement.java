@@ -11,8 +11,10 @@ import java.util.UUID;
 
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
+import dev.batchline.contracts.ProblemKind;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
+import dev.batchline.contracts.webhooks.WebhookKeyPair;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.support.WebhookProperties;
 import org.slf4j.Logger;
@@ -23,11 +25,13 @@ import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
 
 /**
- * Manages a tenant's webhook endpoints and their secrets. Every write is one statement
- * guarded by the tenant and by {@code deleted_at is null}, so another tenant's or a
- * deleted endpoint is simply not found, and concurrent changes never half-apply. URLs are
- * checked before any statement runs: checking may resolve a host, which must not hold a
- * database connection.
+ * Manages a tenant's webhook endpoints and their secrets: a {@code whsec_} secret for an
+ * endpoint that signs with {@code v1}, an Ed25519 key pair for one that signs with
+ * {@code v1a}, whose private key is written here but never read back (the dispatcher
+ * reads it), so no answer can carry it. Every write is one statement guarded by the
+ * tenant and by {@code deleted_at is null}, so another tenant's or a deleted endpoint is
+ * simply not found, and concurrent changes never half-apply. URLs are checked before any
+ * statement runs: checking may resolve a host, which must not hold a database connection.
  */
 @Service
 public class WebhookEndpointManagement {
@@ -35,8 +39,9 @@ public class WebhookEndpointManagement {
 	private static final Logger log = LoggerFactory.getLogger(WebhookEndpointManagement.class);
 
 	private static final String COLUMNS = """
-			id, url, event_types, enabled, disabled_reason, description, rate_limit, secret, previous_secret,
-			previous_secret_expires_at, created_at, updated_at""";
+			id, url, event_types, enabled, disabled_reason, description, rate_limit, signature_scheme, secret,
+			previous_secret, previous_secret_expires_at, public_key, previous_public_key, previous_key_expires_at,
+			created_at, updated_at""";
 
 	private static final RowMapper<WebhookEndpoint> ROW = WebhookEndpointManagement::endpoint;
 
@@ -70,14 +75,18 @@ public class WebhookEndpointManagement {
 						"select count(*) from webhook_endpoints where tenant_id = ? and deleted_at is null", Long.class,
 						tenantId));
 		Timestamp now = Timestamp.from(this.clock.instant());
+		boolean asymmetric = WebhookEndpoint.V1A.equals(request.signatureScheme());
+		WebhookKeyPair pair = asymmetric ? WebhookKeyPair.generate() : null;
 		WebhookEndpoint endpoint = this.jdbc.queryForObject("""
 				insert into webhook_endpoints (id, tenant_id, url, event_types, enabled, description, rate_limit,
-				    secret, created_at, updated_at)
-				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+				    signature_scheme, secret, signing_key, public_key, created_at, updated_at)
+				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
 				returning\s""" + COLUMNS, ROW, UUID.randomUUID(), tenantId, request.url(),
 				request.eventTypes().toArray(String[]::new), request.enabled(), request.description(),
-				request.rateLimit(), WebhookSecret.generate().value(), now, now);
-		log.info("Tenant(id={}) registered webhook endpoint {} for {}", tenantId, endpoint.id(), endpoint.eventTypes());
+				request.rateLimit(), request.signatureScheme(), asymmetric ? null : WebhookSecret.generate().value(),
+				asymmetric ? pair.secretKey().value() : null, asymmetric ? pair.publicKey().value() : null, now, now);
+		log.info("Tenant(id={}) registered webhook endpoint {} for {}, signed with {}", tenantId, endpoint.id(),
+				endpoint.eventTypes(), endpoint.signatureScheme());
 		return endpoint;
 	}
 
@@ -166,29 +175,80 @@ public class WebhookEndpointManagement {
 		log.info("Tenant(id={}) deleted webhook endpoint {}", tenantId, id);
 	}
 
+	/**
+	 * The secrets of a {@code v1} endpoint.
+	 * @throws ApiException 404, or 409 for a {@code v1a} endpoint
+	 */
 	public SigningSecrets secrets(UUID tenantId, UUID id) {
-		return get(tenantId, id).secrets().asOf(this.clock.instant());
+		return ofScheme(get(tenantId, id), WebhookEndpoint.V1).secrets().asOf(this.clock.instant());
 	}
 
 	/**
-	 * Replaces the secret; the old one keeps signing, next to the new one, for the
-	 * configured overlap. One statement: Postgres reads the old {@code secret} on the
-	 * right-hand side, so two rotations at once cannot lose a secret.
+	 * The public keys of a {@code v1a} endpoint.
+	 * @throws ApiException 404, or 409 for a {@code v1} endpoint
+	 */
+	public PublicKeys publicKeys(UUID tenantId, UUID id) {
+		return ofScheme(get(tenantId, id), WebhookEndpoint.V1A).publicKeys().asOf(this.clock.instant());
+	}
+
+	/**
+	 * Replaces the secret of a {@code v1} endpoint; the old one keeps signing, next to
+	 * the new one, for the configured overlap. One statement: Postgres reads the old
+	 * {@code secret} on the right-hand side, so two rotations at once cannot lose a
+	 * secret.
+	 * @throws ApiException 404, or 409 for a {@code v1a} endpoint
 	 */
 	public SigningSecrets rotate(UUID tenantId, UUID id) {
 		Instant now = this.clock.instant();
 		List<WebhookEndpoint> rotated = this.jdbc.query("""
 				update webhook_endpoints set previous_secret = secret, previous_secret_expires_at = ?, secret = ?,
 				    updated_at = ?, version = version + 1
-				where id = ? and tenant_id = ? and deleted_at is null
+				where id = ? and tenant_id = ? and deleted_at is null and signature_scheme = 'v1'
 				returning\s""" + COLUMNS, ROW, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
 				WebhookSecret.generate().value(), Timestamp.from(now), id, tenantId);
 		if (rotated.isEmpty()) {
+			// not found, or another scheme's endpoint (409)
+			ofScheme(get(tenantId, id), WebhookEndpoint.V1);
 			throw notFound(id);
 		}
 		log.info("Tenant(id={}) rotated the secret of webhook endpoint {}; the previous one is used until {}", tenantId,
 				id, rotated.get(0).secrets().previousSecretExpiresAt());
 		return rotated.get(0).secrets().asOf(now);
+	}
+
+	/**
+	 * Replaces the Ed25519 key pair of a {@code v1a} endpoint, as {@link #rotate} does
+	 * the secret: the old private key keeps signing next to the new one for the
+	 * configured overlap, and the old public key is shown until then.
+	 * @throws ApiException 404, or 409 for a {@code v1} endpoint
+	 */
+	public PublicKeys rotateKeys(UUID tenantId, UUID id) {
+		Instant now = this.clock.instant();
+		WebhookKeyPair pair = WebhookKeyPair.generate();
+		List<WebhookEndpoint> rotated = this.jdbc.query("""
+				update webhook_endpoints set previous_signing_key = signing_key, previous_public_key = public_key,
+				    previous_key_expires_at = ?, signing_key = ?, public_key = ?, updated_at = ?, version = version + 1
+				where id = ? and tenant_id = ? and deleted_at is null and signature_scheme = 'v1a'
+				returning\s""" + COLUMNS, ROW, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
+				pair.secretKey().value(), pair.publicKey().value(), Timestamp.from(now), id, tenantId);
+		if (rotated.isEmpty()) {
+			// not found, or another scheme's endpoint (409)
+			ofScheme(get(tenantId, id), WebhookEndpoint.V1A);
+			throw notFound(id);
+		}
+		log.info("Tenant(id={}) rotated the key pair of webhook endpoint {}; the previous one is used until {}",
+				tenantId, id, rotated.get(0).publicKeys().previousPublicKeyExpiresAt());
+		return rotated.get(0).publicKeys().asOf(now);
+	}
+
+	private static WebhookEndpoint ofScheme(WebhookEndpoint endpoint, String scheme) {
+		if (!endpoint.signatureScheme().equals(scheme)) {
+			throw new ApiException(ProblemKind.WRONG_SIGNATURE_SCHEME,
+					"Webhook endpoint " + endpoint.id() + " signs with " + endpoint.signatureScheme() + ", so it has "
+							+ (endpoint.asymmetric() ? "a public key (GET …/public-key) and no secret"
+									: "a secret (GET …/secret) and no public key"));
+		}
+		return endpoint;
 	}
 
 	static ApiException notFound(UUID id) {
@@ -199,8 +259,11 @@ public class WebhookEndpointManagement {
 		return new WebhookEndpoint(rs.getObject("id", UUID.class), rs.getString("url"),
 				List.of((String[]) rs.getArray("event_types").getArray()), rs.getBoolean("enabled"),
 				rs.getString("disabled_reason"), rs.getString("description"), rs.getObject("rate_limit", Integer.class),
+				rs.getString("signature_scheme"),
 				new SigningSecrets(rs.getString("secret"), rs.getString("previous_secret"),
 						instant(rs, "previous_secret_expires_at")),
+				new PublicKeys(rs.getString("public_key"), rs.getString("previous_public_key"),
+						instant(rs, "previous_key_expires_at")),
 				instant(rs, "created_at"), instant(rs, "updated_at"));
 	}
 

@@ -6,9 +6,9 @@ import java.util.Base64;
 
 /**
  * A Standard Webhooks signing secret: {@code whsec_} followed by the base64 of the key
- * bytes.
+ * bytes. It signs and verifies {@code v1} signatures (HMAC-SHA256).
  */
-public final class WebhookSecret {
+public final class WebhookSecret implements SigningKey, VerificationKey {
 
 	/** The prefix of the textual form. */
 	public static final String PREFIX = "whsec_";
@@ -51,6 +51,11 @@ public final class WebhookSecret {
 			throw new IllegalArgumentException("A webhook secret needs at least " + MIN_KEY_BYTES + " bytes");
 		}
 		return new WebhookSecret(key);
+	}
+
+	@Override
+	public String version() {
+		return "v1";
 	}
 
 	byte[] key() {

@@ -11,9 +11,11 @@ import javax.crypto.Mac;
 import javax.crypto.spec.SecretKeySpec;
 
 /**
- * Signs webhook messages as the Standard Webhooks specification says: HMAC-SHA256 over
- * {@code <webhook-id>.<webhook-timestamp>.<body>}, sent as {@code v1,<base64>}; with
- * several secrets (while one rotates) the signatures are separated by spaces.
+ * Signs webhook messages as the Standard Webhooks specification says: the signed content
+ * is {@code <webhook-id>.<webhook-timestamp>.<body>}, signed with HMAC-SHA256 and sent as
+ * {@code v1,<base64>} for a {@code whsec_} secret, or signed with Ed25519 and sent as
+ * {@code v1a,<base64>} for a {@code whsk_} key; with several keys (while one rotates) the
+ * signatures are separated by spaces.
  */
 public final class WebhookSigner {
 
@@ -26,8 +28,6 @@ public final class WebhookSigner {
 	/** The header with the signatures. */
 	public static final String SIGNATURE_HEADER = "webhook-signature";
 
-	private static final String VERSION = "v1,";
-
 	private WebhookSigner() {
 	}
 
@@ -36,25 +36,34 @@ public final class WebhookSigner {
 	 * @param messageId the message id
 	 * @param timestampSeconds the signing time, seconds since the epoch
 	 * @param body the exact bytes sent
-	 * @param secrets one secret, or several while a secret rotates
+	 * @param keys one key, or several while a key rotates, in the order of the signatures
 	 * @return the header value
 	 */
-	public static String sign(String messageId, long timestampSeconds, byte[] body, List<WebhookSecret> secrets) {
-		if (secrets.isEmpty()) {
+	public static String sign(String messageId, long timestampSeconds, byte[] body, List<? extends SigningKey> keys) {
+		if (keys.isEmpty()) {
 			throw new IllegalArgumentException("At least one secret is needed to sign");
 		}
-		return secrets.stream()
-			.map((secret) -> VERSION
-					+ Base64.getEncoder().encodeToString(hmac(secret, messageId, timestampSeconds, body)))
-			.collect(Collectors.joining(" "));
+		byte[] content = signedContent(messageId, timestampSeconds, body);
+		return keys.stream().map((key) -> key.version() + "," + Base64.getEncoder().encodeToString(switch (key) {
+			case WebhookSecret secret -> hmac(secret, content);
+			case WebhookSecretKey secretKey -> secretKey.sign(content);
+		})).collect(Collectors.joining(" "));
 	}
 
-	static byte[] hmac(WebhookSecret secret, String messageId, long timestampSeconds, byte[] body) {
+	/** What is signed: {@code <webhook-id>.<webhook-timestamp>.<body>}. */
+	static byte[] signedContent(String messageId, long timestampSeconds, byte[] body) {
+		byte[] head = (messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8);
+		byte[] content = new byte[head.length + body.length];
+		System.arraycopy(head, 0, content, 0, head.length);
+		System.arraycopy(body, 0, content, head.length, body.length);
+		return content;
+	}
+
+	static byte[] hmac(WebhookSecret secret, byte[] content) {
 		try {
 			Mac mac = Mac.getInstance("HmacSHA256");
 			mac.init(new SecretKeySpec(secret.key(), "HmacSHA256"));
-			mac.update((messageId + "." + timestampSeconds + ".").getBytes(StandardCharsets.UTF_8));
-			return mac.doFinal(body);
+			return mac.doFinal(content);
 		}
 		catch (NoSuchAlgorithmException | InvalidKeyException ex) {
 			throw new IllegalStateException("HmacSHA256 is part of every JRE", ex);

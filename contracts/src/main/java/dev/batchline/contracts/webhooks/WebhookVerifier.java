@@ -9,29 +9,31 @@ import java.util.List;
 /**
  * Verifies a Standard Webhooks message, for receivers in Java: the timestamp must be
  * within the tolerance (5 minutes by default) of the receiver's clock, and one of the
- * {@code v1} signatures must match one of the receiver's secrets, compared in constant
- * time.
+ * signatures must verify with one of the receiver's keys: a {@code v1} signature with a
+ * {@code whsec_} secret (compared in constant time), a {@code v1a} signature with a
+ * {@code whpk_} public key (Ed25519). Signatures of other versions, or not in base64, are
+ * passed over.
  */
 public final class WebhookVerifier {
 
 	/** The specification's default tolerance. */
 	public static final Duration DEFAULT_TOLERANCE = Duration.ofMinutes(5);
 
-	private final List<WebhookSecret> secrets;
+	private final List<VerificationKey> keys;
 
 	private final Duration tolerance;
 
 	private final Clock clock;
 
-	public WebhookVerifier(WebhookSecret secret) {
-		this(List.of(secret), DEFAULT_TOLERANCE, Clock.systemUTC());
+	public WebhookVerifier(VerificationKey key) {
+		this(List.of(key), DEFAULT_TOLERANCE, Clock.systemUTC());
 	}
 
-	public WebhookVerifier(List<WebhookSecret> secrets, Duration tolerance, Clock clock) {
-		if (secrets.isEmpty()) {
+	public WebhookVerifier(List<? extends VerificationKey> keys, Duration tolerance, Clock clock) {
+		if (keys.isEmpty()) {
 			throw new IllegalArgumentException("At least one secret is needed to verify");
 		}
-		this.secrets = List.copyOf(secrets);
+		this.keys = List.copyOf(keys);
 		this.tolerance = tolerance;
 		this.clock = clock;
 	}
@@ -60,11 +62,13 @@ public final class WebhookVerifier {
 			throw new WebhookVerificationException("webhook-timestamp is outside the tolerance of "
 					+ this.tolerance.toSeconds() + " s: replayed or the clocks disagree");
 		}
+		byte[] content = WebhookSigner.signedContent(messageId, seconds, body);
 		for (String signature : signatures.strip().split(" +")) {
 			int comma = signature.indexOf(',');
-			if (comma < 0 || !signature.substring(0, comma).equals("v1")) {
+			if (comma < 0) {
 				continue;
 			}
+			String version = signature.substring(0, comma);
 			byte[] given;
 			try {
 				given = Base64.getDecoder().decode(signature.substring(comma + 1));
@@ -72,13 +76,20 @@ public final class WebhookVerifier {
 			catch (IllegalArgumentException ex) {
 				continue;
 			}
-			for (WebhookSecret secret : this.secrets) {
-				if (MessageDigest.isEqual(given, WebhookSigner.hmac(secret, messageId, seconds, body))) {
+			for (VerificationKey key : this.keys) {
+				if (key.version().equals(version) && verifies(key, content, given)) {
 					return;
 				}
 			}
 		}
 		throw new WebhookVerificationException("no signature matches");
+	}
+
+	private static boolean verifies(VerificationKey key, byte[] content, byte[] signature) {
+		return switch (key) {
+			case WebhookSecret secret -> MessageDigest.isEqual(signature, WebhookSigner.hmac(secret, content));
+			case WebhookPublicKey publicKey -> publicKey.verifies(content, signature);
+		};
 	}
 
 }

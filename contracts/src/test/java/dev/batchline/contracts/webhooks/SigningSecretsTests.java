@@ -34,6 +34,19 @@ class SigningSecretsTests {
 	}
 
 	@Test
+	void signsWithTheEd25519KeysOfAV1aEndpointAndThePreviousOneWhileTheOverlapLasts() {
+		WebhookKeyPair next = WebhookKeyPair.generate();
+		WebhookKeyPair previous = WebhookKeyPair.generate();
+		SigningSecrets keys = new SigningSecrets(next.secretKey().value(), previous.secretKey().value(),
+				NOW.plus(Duration.ofHours(1)));
+		assertThat(keys.keys(NOW)).containsExactly(next.secretKey(), previous.secretKey());
+		String header = WebhookSigner.sign("msg_1", NOW.getEpochSecond(), "{}".getBytes(), keys.keys(NOW));
+		assertThat(header).matches("v1a,\\S+ v1a,\\S+");
+		assertThat(new SigningSecrets(next.secretKey().value(), previous.secretKey().value(), NOW).keys(NOW))
+			.containsExactly(next.secretKey());
+	}
+
+	@Test
 	void cannotSignWithoutACurrentSecret() {
 		assertThatIllegalStateException().isThrownBy(() -> new SigningSecrets(null, null, null).keys(NOW));
 	}

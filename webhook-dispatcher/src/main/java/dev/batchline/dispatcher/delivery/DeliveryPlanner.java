@@ -131,11 +131,11 @@ class DeliveryPlanner {
 		Map<UUID, List<Endpoint>> endpoints = new HashMap<>();
 		this.jdbc.query((connection) -> {
 			PreparedStatement statement = connection.prepareStatement("""
-					select endpoint_id, tenant_id, url, event_types, version, rate_limit, secret, previous_secret,
-					       previous_secret_expires_at
-					from webhook_destinations
-					where enabled and tenant_id = any(?::uuid[])
-					""");
+					select endpoint_id, tenant_id, url, event_types, version, rate_limit,\s"""
+					+ DeliveryQueue.ENDPOINT_KEYS + """
+							from webhook_destinations w
+							where enabled and tenant_id = any(?::uuid[])
+							""");
 			statement.setArray(1, connection.createArrayOf("uuid", tenants(events, false)));
 			return statement;
 		}, (RowCallbackHandler) (rs) -> endpoints

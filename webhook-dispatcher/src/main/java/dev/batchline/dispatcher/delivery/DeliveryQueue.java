@@ -24,6 +24,18 @@ import org.springframework.transaction.annotation.Transactional;
 @Component
 class DeliveryQueue {
 
+	/**
+	 * The signing keys of an endpoint in {@code webhook_destinations} ({@code w}), as
+	 * {@link SigningSecrets}' columns: its {@code whsec_} secrets, or for a {@code v1a}
+	 * endpoint its Ed25519 {@code whsk_} keys (the signer tells them by their prefix).
+	 */
+	static final String ENDPOINT_KEYS = """
+			case when w.signature_scheme = 'v1a' then w.signing_key else w.secret end as secret,
+			case when w.signature_scheme = 'v1a' then w.previous_signing_key else w.previous_secret end
+			    as previous_secret,
+			case when w.signature_scheme = 'v1a' then w.previous_key_expires_at else w.previous_secret_expires_at end
+			    as previous_secret_expires_at""";
+
 	/** The destination key of a job's own callback URL. */
 	static final String CALLBACK = "callback";
 
@@ -85,32 +97,33 @@ class DeliveryQueue {
 	 */
 	List<Claimed> claimDue(int limit, Duration lease) {
 		long claimedAt = System.nanoTime();
-		return this.jdbc.query(
-				"""
-						with due as (
-						    select id from webhook_deliveries
-						    where status = 'PENDING' and next_attempt_at <= now()
-						    order by next_attempt_at
-						    limit ?
-						    for update skip locked
-						), claimed as (
-						    update webhook_deliveries d
-						    set next_attempt_at = now() + make_interval(secs => ?), lease_token = gen_random_uuid()
-						    from due
-						    where d.id = due.id
-						    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
-						              d.destination, d.lease_token
-						)
-						select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
-						       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled,
-						       coalesce(w.secret, s.secret) as secret, coalesce(w.previous_secret, s.previous_secret) as previous_secret,
-						       coalesce(w.previous_secret_expires_at, s.previous_secret_expires_at) as previous_secret_expires_at,
-						     w.rate_limit
-						from claimed c
-						left join webhook_destinations w on w.endpoint_id = c.endpoint_id
-						left join webhook_callback_secrets s on c.endpoint_id is null and s.tenant_id = c.tenant_id
-						""",
-				(rs, n) -> claimed(rs, claimedAt), limit, lease.toMillis() / 1000.0);
+		return this.jdbc
+			.query("""
+							with due as (
+							    select id from webhook_deliveries
+							    where status = 'PENDING' and next_attempt_at <= now()
+							    order by next_attempt_at
+							    limit ?
+							    for update skip locked
+							), claimed as (
+							    update webhook_deliveries d
+							    set next_attempt_at = now() + make_interval(secs => ?), lease_token = gen_random_uuid()
+							    from due
+							    where d.id = due.id
+							    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
+							              d.destination, d.lease_token
+							)
+							select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
+					       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled, w.rate_limit,
+					       coalesce(k.secret, s.secret) as secret, coalesce(k.previous_secret, s.previous_secret) as previous_secret,
+					       coalesce(k.previous_secret_expires_at, s.previous_secret_expires_at) as previous_secret_expires_at
+					from claimed c
+					left join webhook_destinations w on w.endpoint_id = c.endpoint_id
+					left join lateral (select\s"""
+					+ ENDPOINT_KEYS + """
+							) k on c.endpoint_id is not null
+							left join webhook_callback_secrets s on c.endpoint_id is null and s.tenant_id = c.tenant_id
+							""", (rs, n) -> claimed(rs, claimedAt), limit, lease.toMillis() / 1000.0);
 	}
 
 	private static Claimed claimed(ResultSet rs, long claimedAt) throws SQLException {

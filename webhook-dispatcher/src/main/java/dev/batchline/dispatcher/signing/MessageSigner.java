@@ -10,10 +10,13 @@ import org.springframework.stereotype.Component;
 /**
  * Signs a message with its destination's current secrets: the endpoint's (or, for a job's
  * callback URL, the tenant's callback secret), plus the previous secret while its
- * rotation overlap lasts, so receivers that still have the old secret keep verifying. The
- * secrets are the api-service's: the dispatcher reads them through its read-only views
- * {@code webhook_destinations} and {@code webhook_callback_secrets} when it claims a
- * delivery for an attempt, so a rotation applies to pending retries too.
+ * rotation overlap lasts, so receivers that still have the old secret keep verifying. An
+ * endpoint that signs with {@code v1a} is signed with its Ed25519 private keys in the
+ * same way (current, then previous), and a {@code v1} one with its {@code whsec_}
+ * secrets. The secrets are the api-service's: the dispatcher reads them through its
+ * read-only views {@code webhook_destinations} and {@code webhook_callback_secrets} when
+ * it claims or plans a delivery for an attempt, so a rotation applies to pending retries
+ * too.
  */
 @Component
 public class MessageSigner {
