@@ -34,7 +34,8 @@ class DeliveryQueue {
 			case when w.signature_scheme = 'v1a' then w.previous_signing_key else w.previous_secret end
 			    as previous_secret,
 			case when w.signature_scheme = 'v1a' then w.previous_key_expires_at else w.previous_secret_expires_at end
-			    as previous_secret_expires_at""";
+			    as previous_secret_expires_at
+			""";
 
 	/** The destination key of a job's own callback URL. */
 	static final String CALLBACK = "callback";
