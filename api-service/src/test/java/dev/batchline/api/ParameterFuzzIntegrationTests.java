@@ -185,6 +185,8 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 				Endpoint.get("/v1/webhook-deliveries/{id}", this.valid.get("delivery")),
 				Endpoint.post("/v1/webhook-deliveries/{id}/replay", this.valid.get("delivery"), null, null),
 				Endpoint.get("/v1/webhook-secret", ""), Endpoint.post("/v1/webhook-secret/rotate", "", null, null),
+				Endpoint.get("/v1/webhook-event-types", ""),
+				Endpoint.get("/v1/webhook-event-types/{name}", "job.succeeded"),
 				Endpoint.post("/v1/admin/tenants", "", "application/json", "{\"name\":\"fuzz\"}")
 					.withHeaders("Content-Type"),
 				Endpoint.get("/v1/admin/tenants/{id}/limits", this.valid.get("tenant")),

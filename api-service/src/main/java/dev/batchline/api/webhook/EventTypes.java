@@ -5,21 +5,26 @@ import java.util.List;
 import java.util.Set;
 
 import dev.batchline.api.system.ApiException;
-import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.ProblemKind;
-import dev.batchline.contracts.webhooks.WebhookPayload;
+import dev.batchline.contracts.webhooks.WebhookEventTypes;
 import tools.jackson.databind.JsonNode;
 
-/** The event types an endpoint can subscribe to. */
+/** The event types an endpoint can subscribe to: those of the event catalog. */
 final class EventTypes {
 
-	static final String PROGRESS = JobEvent.PROGRESS;
-
 	/** Every deliverable type; job.queued and job.running are never delivered. */
-	static final List<String> ALL = WebhookPayload.EVENT_TYPES;
+	static final List<String> ALL = WebhookEventTypes.names();
 
-	/** Progress events are many per job, so receivers opt in to them. */
-	static final List<String> DEFAULT = ALL.stream().filter((type) -> !type.equals(PROGRESS)).toList();
+	/**
+	 * What an endpoint registered without {@code event_types} receives: all but the
+	 * opt-in types (progress events, many per job, and operational events such as
+	 * webhook.endpoint.disabled).
+	 */
+	static final List<String> DEFAULT = WebhookEventTypes.all()
+		.stream()
+		.filter((type) -> !type.optIn())
+		.map(WebhookEventTypes.EventType::name)
+		.toList();
 
 	private EventTypes() {
 	}
