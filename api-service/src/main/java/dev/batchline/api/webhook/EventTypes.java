@@ -17,8 +17,7 @@ final class EventTypes {
 
 	/**
 	 * What an endpoint registered without {@code event_types} receives: all but the
-	 * opt-in types (progress events, many per job, and operational events such as
-	 * webhook.endpoint.disabled).
+	 * opt-in types (progress events, many per job).
 	 */
 	static final List<String> DEFAULT = WebhookEventTypes.all()
 		.stream()
