@@ -1,7 +1,5 @@
 package dev.batchline.api;
 
-import java.util.List;
-
 import dev.batchline.contracts.webhooks.WebhookEventTypes;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;
