@@ -30,3 +30,6 @@ create table webhook_endpoint_health (
     last_success_at  timestamptz,
     disabled_at      timestamptz
 );
+
+-- Operational webhooks (webhook.endpoint.disabled) are about an endpoint, not a job.
+alter table webhook_deliveries alter column job_id drop not null;

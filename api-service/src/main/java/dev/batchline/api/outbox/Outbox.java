@@ -7,6 +7,7 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobControl;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -130,6 +131,20 @@ public class Outbox {
 				values (?, ?, ?, ?, ?)
 				""", WEBHOOK_COMMANDS, replay.key(), replay.id().toString(), WebhookReplayRequested.TYPE,
 				EventCodec.encode(replay));
+		wakeRelayAfterCommit();
+	}
+
+	/**
+	 * Adds the notice that an endpoint was disabled, for the dispatcher to send to the
+	 * tenant's endpoints that subscribed to it.
+	 */
+	@Transactional(propagation = Propagation.MANDATORY)
+	public void appendEndpointDisabled(WebhookEndpointDisabledNotice notice) {
+		this.jdbc.update("""
+				insert into outbox (topic, record_key, event_id, event_type, payload)
+				values (?, ?, ?, ?, ?)
+				""", WEBHOOK_COMMANDS, notice.endpointId().toString(), notice.id().toString(),
+				WebhookEndpointDisabledNotice.TYPE, EventCodec.encode(notice));
 		wakeRelayAfterCommit();
 	}
 

@@ -9,11 +9,13 @@ import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.batchline.api.outbox.Outbox;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.ProblemKind;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookKeyPair;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.support.WebhookProperties;
@@ -23,6 +25,7 @@ import org.slf4j.LoggerFactory;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.jdbc.core.RowMapper;
 import org.springframework.stereotype.Service;
+import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Manages a tenant's webhook endpoints and their secrets: a {@code whsec_} secret for an
@@ -55,9 +58,12 @@ public class WebhookEndpointManagement {
 
 	private final Quotas quotas;
 
+	private final Outbox outbox;
+
 	WebhookEndpointManagement(JdbcTemplate jdbc, WebhookUrls urls, WebhookProperties properties, Quotas quotas,
-			Clock clock) {
+			Outbox outbox, Clock clock) {
 		this.jdbc = jdbc;
+		this.outbox = outbox;
 		this.quotas = quotas;
 		this.urls = urls;
 		this.properties = properties;
@@ -140,23 +146,31 @@ public class WebhookEndpointManagement {
 	}
 
 	/**
-	 * Disables an endpoint whose receiver answered 410 Gone, as the dispatcher reports
-	 * it: only when it is still the endpoint the dispatcher sent to (same version) and
-	 * still enabled, so a report that comes twice, or after the tenant fixed or
-	 * re-enabled the endpoint, changes nothing.
+	 * Disables an endpoint as the dispatcher asks (its receiver answered 410 Gone, or it
+	 * failed for too long): only when it is still the endpoint the dispatcher sent to
+	 * (same version) and still enabled, so a report that comes twice, or after the tenant
+	 * fixed or re-enabled the endpoint, changes nothing. In the same transaction, a
+	 * {@link WebhookEndpointDisabledNotice} goes to the dispatcher through the outbox,
+	 * for the {@code webhook.endpoint.disabled} webhook.
 	 * @return whether the endpoint was disabled now
 	 */
+	@Transactional
 	boolean disable(WebhookEndpointDisabled report) {
-		int disabled = this.jdbc.update("""
+		Instant now = this.clock.instant();
+		List<String> disabled = this.jdbc.queryForList("""
 				update webhook_endpoints set enabled = false, disabled_reason = ?, updated_at = ?, version = version + 1
 				where id = ? and tenant_id = ? and version = ? and enabled and deleted_at is null
-				""", report.reason(), Timestamp.from(this.clock.instant()), report.endpointId(), report.tenantId(),
+				returning url
+				""", String.class, report.reason(), Timestamp.from(now), report.endpointId(), report.tenantId(),
 				report.endpointVersion());
-		if (disabled > 0) {
-			log.warn("Tenant(id={}) webhook endpoint {} disabled: {}", report.tenantId(), report.endpointId(),
-					report.reason());
+		if (disabled.isEmpty()) {
+			return false;
 		}
-		return disabled > 0;
+		log.warn("Tenant(id={}) webhook endpoint {} disabled: {}", report.tenantId(), report.endpointId(),
+				report.reason());
+		this.outbox.appendEndpointDisabled(new WebhookEndpointDisabledNotice(UUID.randomUUID(), report.tenantId(),
+				report.endpointId(), disabled.get(0), report.reason(), now));
+		return true;
 	}
 
 	/**

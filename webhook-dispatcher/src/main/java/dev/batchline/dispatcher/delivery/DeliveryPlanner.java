@@ -16,6 +16,7 @@ import java.util.stream.IntStream;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.webhooks.SigningSecrets;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.support.WebhookProperties;
 
@@ -75,7 +76,7 @@ class DeliveryPlanner {
 		if (sent.isEmpty()) {
 			return new Planned(0, List.of());
 		}
-		Map<UUID, List<Endpoint>> endpoints = endpoints(sent);
+		Map<UUID, List<Endpoint>> endpoints = endpoints(tenants(sent, false));
 		Map<UUID, SigningSecrets> callbackSecrets = callbackSecrets(sent);
 		List<DeliveryQueue.Claimed> rows = new ArrayList<>();
 		List<String> types = new ArrayList<>();
@@ -99,6 +100,48 @@ class DeliveryPlanner {
 				types.add(event.type());
 			}
 		}
+		return insert(rows, types, lease);
+	}
+
+	/**
+	 * Plans the {@code webhook.endpoint.disabled} webhook of a notice to the tenant's
+	 * enabled endpoints that subscribed to it, due at once (idempotent on the notice's
+	 * id).
+	 * @return how many new deliveries were planned
+	 */
+	@Transactional
+	int plan(WebhookEndpointDisabledNotice notice) {
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("endpoint_id", notice.endpointId());
+		data.put("url", notice.url());
+		data.put("reason", notice.reason());
+		data.put("links", Map.of("endpoint",
+				this.properties.publicApiUrl().replaceAll("/+$", "") + "/v1/webhook-endpoints/" + notice.endpointId()));
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("type", WebhookEndpointDisabledNotice.EVENT_TYPE);
+		body.put("timestamp", notice.occurredAt());
+		body.put("data", data);
+		byte[] payload = EventCodec.encode(body);
+		List<DeliveryQueue.Claimed> rows = new ArrayList<>();
+		List<String> types = new ArrayList<>();
+		long now = System.nanoTime();
+		for (Endpoint endpoint : endpoints(new Object[] { notice.tenantId() }).getOrDefault(notice.tenantId(),
+				List.of())) {
+			if (endpoint.eventTypes().contains(WebhookEndpointDisabledNotice.EVENT_TYPE)) {
+				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), notice.id(), null, notice.tenantId(),
+						endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
+						"endpoint:" + endpoint.id(), null, endpoint.secrets(), endpoint.rateLimit(), now));
+				types.add(WebhookEndpointDisabledNotice.EVENT_TYPE);
+			}
+		}
+		return insert(rows, types, Duration.ZERO).count();
+	}
+
+	/**
+	 * Writes planned deliveries in one batch: those with a lease claimed for this
+	 * dispatcher, the others due now.
+	 */
+	private Planned insert(List<DeliveryQueue.Claimed> rows, List<String> types, Duration lease) {
 		Timestamp now = Timestamp.from(Instant.now());
 		Timestamp leasedUntil = Timestamp.from(now.toInstant().plus(lease));
 		int[] inserted = this.jdbc.batchUpdate("""
@@ -126,8 +169,8 @@ class DeliveryPlanner {
 		return new Planned(count, claimed);
 	}
 
-	/** The enabled endpoints of the events' tenants, with their secrets, by tenant. */
-	private Map<UUID, List<Endpoint>> endpoints(List<JobEvent> events) {
+	/** The enabled endpoints of tenants, with their secrets, by tenant. */
+	private Map<UUID, List<Endpoint>> endpoints(Object[] tenants) {
 		Map<UUID, List<Endpoint>> endpoints = new HashMap<>();
 		this.jdbc.query((connection) -> {
 			PreparedStatement statement = connection.prepareStatement("""
@@ -136,7 +179,7 @@ class DeliveryPlanner {
 							from webhook_destinations w
 							where enabled and tenant_id = any(?::uuid[])
 							""");
-			statement.setArray(1, connection.createArrayOf("uuid", tenants(events, false)));
+			statement.setArray(1, connection.createArrayOf("uuid", tenants));
 			return statement;
 		}, (RowCallbackHandler) (rs) -> endpoints
 			.computeIfAbsent(rs.getObject("tenant_id", UUID.class), (tenant) -> new ArrayList<>())

@@ -4,6 +4,7 @@ import java.sql.Timestamp;
 
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ConsumerGroups;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -20,7 +21,9 @@ import org.springframework.stereotype.Component;
  * fresh schedule and its endpoint's current URL; its payload, and so its
  * {@code webhook-id}, stay the same. A pending delivery is already on its way and is left
  * as it is. Each replay is one statement, and a replay consumed twice changes nothing the
- * second time (the delivery remembers the replay that last put it back).
+ * second time (the delivery remembers the replay that last put it back). The same topic
+ * brings the api-service's {@link WebhookEndpointDisabledNotice}s, whose
+ * {@code webhook.endpoint.disabled} webhooks are planned here.
  */
 @Component
 class ReplayRequests {
@@ -39,14 +42,24 @@ class ReplayRequests {
 
 	private final DeliverySender sender;
 
-	ReplayRequests(JdbcTemplate jdbc, DeliverySender sender) {
+	private final DeliveryPlanner planner;
+
+	ReplayRequests(JdbcTemplate jdbc, DeliverySender sender, DeliveryPlanner planner) {
 		this.jdbc = jdbc;
 		this.sender = sender;
+		this.planner = planner;
 	}
 
 	@KafkaListener(id = "webhook-replays", topics = "#{@topics.webhookCommands()}",
 			groupId = ConsumerGroups.WEBHOOK_REPLAYERS)
 	void onCommand(ConsumerRecord<String, CloudEvent> record) {
+		WebhookEndpointDisabledNotice notice = notice(record.value());
+		if (notice != null) {
+			if (this.planner.plan(notice) > 0) {
+				this.sender.wakeUp();
+			}
+			return;
+		}
 		WebhookReplayRequested request = decode(record);
 		if (request == null) {
 			// can never be performed; retrying it would hold up the partition
@@ -79,6 +92,20 @@ class ReplayRequests {
 					replayed, request.endpointId(), request.since());
 		}
 		return replayed;
+	}
+
+	private static WebhookEndpointDisabledNotice notice(CloudEvent event) {
+		if (event == null || !WebhookEndpointDisabledNotice.TYPE.equals(event.getType())) {
+			return null;
+		}
+		try {
+			WebhookEndpointDisabledNotice notice = CloudEventRecords.data(event, WebhookEndpointDisabledNotice.class);
+			return (notice.id() != null && notice.tenantId() != null && notice.endpointId() != null
+					&& notice.occurredAt() != null) ? notice : null;
+		}
+		catch (RuntimeException ex) {
+			return null;
+		}
 	}
 
 	private static WebhookReplayRequested decode(ConsumerRecord<String, CloudEvent> record) {
