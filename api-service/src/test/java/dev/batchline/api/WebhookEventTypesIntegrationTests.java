@@ -10,8 +10,8 @@ import static dev.batchline.api.ApiClient.assertProblem;
 import static org.assertj.core.api.Assertions.assertThat;
 
 /**
- * The event catalog over real HTTP ({@code GET /v1/webhook-event-types}): the list, one
- * type, and the 404 of an unknown type.
+ * The event catalog over real HTTP ({@code GET /v1/webhook-event-types}), and endpoints
+ * subscribing to its opt-in operational type.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=event-types-it",
@@ -30,15 +30,17 @@ class WebhookEventTypesIntegrationTests extends ApiIntegrationTest {
 		JsonNode data = response.json().get("data");
 		assertThat(data.valueStream().map((type) -> type.get("name").asString()).toList()).containsExactly(
 				"job.succeeded", "job.partially_succeeded", "job.failed", "job.cancelled", "job.expired",
-				"job.progress");
+				"job.progress", "webhook.endpoint.disabled");
 		for (JsonNode type : data) {
 			String name = type.get("name").asString();
 			assertThat(type.get("description").asString()).as(name).isNotBlank();
 			assertThat(type.get("schema").get("properties").get("type").get("const").asString()).isEqualTo(name);
 			assertThat(type.get("example").get("type").asString()).isEqualTo(name);
 			assertThat(type.get("schema")).isEqualTo(WebhookEventTypes.find(name).orElseThrow().schema());
-			assertThat(type.get("opt_in").asBoolean()).as(name).isEqualTo(name.equals("job.progress"));
-			assertThat(type.get("category").asString()).as(name).isEqualTo("job");
+			assertThat(type.get("opt_in").asBoolean()).as(name)
+				.isEqualTo(name.equals("job.progress") || name.equals("webhook.endpoint.disabled"));
+			assertThat(type.get("category").asString()).as(name)
+				.isEqualTo(name.startsWith("job.") ? "job" : "operational");
 		}
 	}
 
@@ -52,6 +54,9 @@ class WebhookEventTypesIntegrationTests extends ApiIntegrationTest {
 		assertThat(type.get("schema").get("$schema").asString())
 			.isEqualTo("https://json-schema.org/draft/2020-12/schema");
 		assertThat(type.get("example").get("data").get("state").asString()).isEqualTo("SUCCEEDED");
+		JsonNode disabled = this.api.get("/v1/webhook-event-types/webhook.endpoint.disabled").json();
+		assertThat(disabled.get("example").get("data").get("links").get("endpoint").asString())
+			.contains("/v1/webhook-endpoints/");
 
 		assertProblem(this.api.get("/v1/webhook-event-types/job.queued"), 404, "not-found", "'job.queued'");
 		assertProblem(this.api.get("/v1/webhook-event-types/nope"), 404, "not-found", "'nope'");
@@ -62,6 +67,20 @@ class WebhookEventTypesIntegrationTests extends ApiIntegrationTest {
 		assertProblem(this.api.withToken(null).get("/v1/webhook-event-types"), 401, "unauthorized", null);
 		assertProblem(this.api.withToken(null).get("/v1/webhook-event-types/job.succeeded"), 401, "unauthorized", null);
 		assertProblem(this.api.withToken("bl_not-a-key").get("/v1/webhook-event-types"), 401, "unauthorized", null);
+	}
+
+	@Test
+	void anEndpointReceivesTheOperationalTypeOnlyWhenItNamesIt() {
+		ApiClient.Response named = this.api.post("/v1/webhook-endpoints",
+				"{\"url\":\"https://8.8.8.8/hook\",\"event_types\":[\"webhook.endpoint.disabled\",\"job.failed\"]}");
+		assertThat(named.status()).as(named.body()).isEqualTo(201);
+		assertThat(named.json().get("event_types").valueStream().map(JsonNode::asString).toList())
+			.containsExactly("webhook.endpoint.disabled", "job.failed");
+
+		ApiClient.Response unnamed = this.api.post("/v1/webhook-endpoints", "{\"url\":\"https://8.8.8.8/hook\"}");
+		assertThat(unnamed.status()).as(unnamed.body()).isEqualTo(201);
+		assertThat(unnamed.json().get("event_types").valueStream().map(JsonNode::asString).toList()).isEqualTo(
+				List.of("job.succeeded", "job.partially_succeeded", "job.failed", "job.cancelled", "job.expired"));
 	}
 
 }

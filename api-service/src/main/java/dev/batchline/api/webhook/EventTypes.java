@@ -17,7 +17,8 @@ final class EventTypes {
 
 	/**
 	 * What an endpoint registered without {@code event_types} receives: all but the
-	 * opt-in types (progress events, many per job).
+	 * opt-in types (progress events, many per job, and operational events such as
+	 * webhook.endpoint.disabled).
 	 */
 	static final List<String> DEFAULT = WebhookEventTypes.all()
 		.stream()

@@ -19,8 +19,17 @@ import tools.jackson.databind.JsonNode;
  */
 public final class WebhookEventTypes {
 
+	/**
+	 * One of the tenant's endpoints was disabled by Batchline (e.g. its receiver answered
+	 * {@code 410 Gone}); sent by the dispatcher to the endpoints subscribed to it.
+	 */
+	public static final String ENDPOINT_DISABLED = "webhook.endpoint.disabled";
+
 	/** The category of the event types about a job. */
 	public static final String JOB = "job";
+
+	/** The category of the event types about the webhooks themselves. */
+	public static final String OPERATIONAL = "operational";
 
 	/**
 	 * The most bytes a payload of any type takes, with every field at its largest.
@@ -37,7 +46,10 @@ public final class WebhookEventTypes {
 							+ " the others were skipped."),
 			load(JobEvent.EXPIRED, JOB, false, "A job's completion window ended before every item was processed."),
 			load(JobEvent.PROGRESS, JOB, true,
-					"A running job of ten chunks or more passed another tenth of its chunks (at most nine per job)."));
+					"A running job of ten chunks or more passed another tenth of its chunks (at most nine per job)."),
+			load(ENDPOINT_DISABLED, OPERATIONAL, true,
+					"Batchline disabled one of the tenant's webhook endpoints, e.g. because its receiver answered"
+							+ " 410 Gone; PATCH it with {\"enabled\": true} to enable it again."));
 
 	private WebhookEventTypes() {
 	}

@@ -57,14 +57,19 @@ class WebhookEventTypesTests {
 
 	@Test
 	void listsEveryTypeAWebhookIsSentForAndTheOperationalOneOptIn() {
-		assertThat(WebhookEventTypes.names()).containsExactlyElementsOf(WebhookPayload.EVENT_TYPES);
+		assertThat(WebhookEventTypes.names()).containsExactlyElementsOf(
+				concat(WebhookPayload.EVENT_TYPES, List.of(WebhookEventTypes.ENDPOINT_DISABLED)));
 		for (EventType type : WebhookEventTypes.all()) {
 			assertThat(type.description()).as(type.name()).isNotBlank();
 			assertThat(type.schema().get("$schema").asString())
 				.isEqualTo("https://json-schema.org/draft/2020-12/schema");
 			assertThat(type.schema().get("properties").get("type").get("const").asString()).isEqualTo(type.name());
-			assertThat(type.optIn()).as(type.name()).isEqualTo(type.name().equals(JobEvent.PROGRESS));
-			assertThat(type.category()).as(type.name()).isEqualTo(WebhookEventTypes.JOB);
+			assertThat(type.optIn()).as(type.name())
+				.isEqualTo(type.name().equals(JobEvent.PROGRESS)
+						|| type.name().equals(WebhookEventTypes.ENDPOINT_DISABLED));
+			assertThat(type.category()).as(type.name())
+				.isEqualTo(WebhookPayload.EVENT_TYPES.contains(type.name()) ? WebhookEventTypes.JOB
+						: WebhookEventTypes.OPERATIONAL);
 		}
 		assertThat(WebhookEventTypes.find("job.queued")).isEmpty();
 	}
@@ -109,6 +114,27 @@ class WebhookEventTypesTests {
 	}
 
 	@Test
+	void anEndpointDisabledPayloadMatchesItsSchemaWithAndWithoutFailingSinceAndStaysUnderTheBound() {
+		String id = UUID.randomUUID().toString();
+		String link = "http://localhost:8080/v1/webhook-endpoints/" + id;
+		byte[] plain = EventCodec.encode(endpointDisabled(id, "https://hooks.example.com/batchline",
+				"the receiver answered 410 Gone", Instant.now(), link));
+		assertThat(errors(WebhookEventTypes.ENDPOINT_DISABLED, EventCodec.tree(plain))).isEmpty();
+		byte[] withoutFailingSince = EventCodec
+			.encode(endpointDisabled(id, "https://hooks.example.com/batchline", "gone", null, link));
+		assertThat(errors(WebhookEventTypes.ENDPOINT_DISABLED, EventCodec.tree(withoutFailingSince))).isEmpty();
+
+		// a URL of non-ASCII characters (three bytes each) is the longest a registration
+		// passes: java.net.URI refuses control characters
+		String longUrl = "https://hooks.example.com/" + "\u20ac".repeat(MAX_URL - 26);
+		String longLink = "https://api.example.com/" + "a".repeat(MAX_URL - 24) + "/v1/webhook-endpoints/" + id;
+		byte[] largest = EventCodec
+			.encode(endpointDisabled(id, longUrl, WIDEST.repeat(MAX_REASON), Instant.now(), longLink));
+		assertThat(errors(WebhookEventTypes.ENDPOINT_DISABLED, EventCodec.tree(largest))).isEmpty();
+		assertThat(largest.length).isGreaterThan(10_000).isLessThan(WebhookEventTypes.MAX_PAYLOAD_BYTES);
+	}
+
+	@Test
 	void anExtraFieldAWrongStateAMissingFieldOrATooLongTextIsRejected() {
 		JsonNode valid = EventCodec.tree(EventCodec.encode(jobPayload(JobEvent.SUCCEEDED, "SUCCEEDED", "iris", "1",
 				"all 10 items processed, 0 failed", 10, "http://localhost:8080")));
@@ -135,6 +161,11 @@ class WebhookEventTypesTests {
 		ObjectNode notATime = (ObjectNode) valid.deepCopy();
 		notATime.put("timestamp", "yesterday");
 		assertThat(errors(JobEvent.SUCCEEDED, notATime)).extracting(Error::getKeyword).containsExactly("format");
+
+		JsonNode disabled = WebhookEventTypes.find(WebhookEventTypes.ENDPOINT_DISABLED).orElseThrow().example();
+		((ObjectNode) disabled.get("data")).put("secret", "whsec_x");
+		assertThat(errors(WebhookEventTypes.ENDPOINT_DISABLED, disabled)).extracting(Error::getKeyword)
+			.containsExactly("additionalProperties");
 	}
 
 	/**
@@ -155,6 +186,24 @@ class WebhookEventTypesTests {
 				new WebhookPayload.JobSummary(jobId, UUID.randomUUID(), state, model, version, reason, counts, links));
 	}
 
+	/** The payload the catalog describes for {@code webhook.endpoint.disabled}. */
+	private static Map<String, Object> endpointDisabled(String endpointId, String url, String reason,
+			Instant failingSince, String link) {
+		Map<String, Object> data = new LinkedHashMap<>();
+		data.put("endpoint_id", endpointId);
+		data.put("url", url);
+		data.put("reason", reason);
+		if (failingSince != null) {
+			data.put("failing_since", failingSince);
+		}
+		data.put("links", Map.of("endpoint", link));
+		Map<String, Object> payload = new LinkedHashMap<>();
+		payload.put("type", WebhookEventTypes.ENDPOINT_DISABLED);
+		payload.put("timestamp", Instant.now());
+		payload.put("data", data);
+		return payload;
+	}
+
 	private static List<Error> errors(String type, JsonNode payload) {
 		Schema schema = SCHEMAS.getSchema(schemaOf(type));
 		return schema.validate(payload,
@@ -163,6 +212,10 @@ class WebhookEventTypesTests {
 
 	private static JsonNode schemaOf(String type) {
 		return WebhookEventTypes.find(type).orElseThrow().schema();
+	}
+
+	private static List<String> concat(List<String> first, List<String> second) {
+		return java.util.stream.Stream.concat(first.stream(), second.stream()).toList();
 	}
 
 }
