@@ -15,6 +15,7 @@ import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.testsupport.TestInfrastructure;
@@ -235,6 +236,12 @@ class WebhookEndpointIntegrationTests {
 		JsonNode disabled = tenant.api().get("/v1/webhook-endpoints/" + id).json();
 		assertThat(disabled.get("enabled").asBoolean()).isFalse();
 		assertThat(disabled.get("disabled_reason").asString()).contains("410");
+		// the dispatcher is told, for the webhook.endpoint.disabled webhook
+		WebhookEndpointDisabledNotice notice = TopicRecords.first(TOPICS.webhookCommands(), id,
+				WebhookEndpointDisabledNotice.TYPE, WebhookEndpointDisabledNotice.class);
+		assertThat(notice.tenantId()).isEqualTo(tenant.id());
+		assertThat(notice.url()).isEqualTo(disabled.get("url").asString());
+		assertThat(notice.reason()).contains("410");
 
 		ApiClient.Response patched = tenant.api()
 			.patch("/v1/webhook-endpoints/" + id, "{\"enabled\":true,\"url\":\"https://8.8.4.4/v2/hook\","

@@ -1,5 +1,7 @@
 package dev.batchline.api;
 
+import java.util.List;
+
 import dev.batchline.contracts.webhooks.WebhookEventTypes;
 import org.junit.jupiter.api.Test;
 import tools.jackson.databind.JsonNode;

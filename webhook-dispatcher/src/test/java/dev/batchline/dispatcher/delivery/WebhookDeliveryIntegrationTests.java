@@ -10,12 +10,17 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import com.networknt.schema.Schema;
+import com.networknt.schema.SchemaRegistry;
+import com.networknt.schema.SpecificationVersion;
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.Topics;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
+import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
+import dev.batchline.contracts.webhooks.WebhookEventTypes;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookReplayRequested;
 import dev.batchline.contracts.webhooks.WebhookSecret;
@@ -40,6 +45,7 @@ import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
+import tools.jackson.databind.JsonNode;
 
 import org.springframework.boot.builder.SpringApplicationBuilder;
 import org.springframework.context.ConfigurableApplicationContext;
@@ -250,6 +256,35 @@ class WebhookDeliveryIntegrationTests {
 			.until(() -> this.jdbc
 				.queryForObject("select failing_since is null and disabled_at is null and last_success_at is not null"
 						+ " from webhook_endpoint_health where endpoint_id = ?", Boolean.class, endpoint));
+	}
+
+	@Test
+	void anEndpointDisabledNoticeIsSentToTheTenantsEndpointsThatSubscribedAsTheCatalogDescribes() {
+		TestReceiver subscribed = receiver((n) -> TestReceiver.Answer.status(200));
+		TestReceiver other = receiver((n) -> TestReceiver.Answer.status(200));
+		Tenant tenant = tenant();
+		Endpoint operator = endpoint(tenant, subscribed.url(), "webhook.endpoint.disabled", "job.failed");
+		endpoint(tenant, other.url(), "job.failed");
+		UUID gone = UUID.randomUUID();
+		WebhookEndpointDisabledNotice notice = new WebhookEndpointDisabledNotice(UUID.randomUUID(), tenant.id(), gone,
+				"https://hooks.example.com/gone", DisabledEndpoints.GONE, Instant.now());
+		send(notice);
+		send(notice);
+		await().atMost(Duration.ofSeconds(15)).until(() -> subscribed.received().size() == 1);
+		TestReceiver.Received got = subscribed.received().get(0);
+		new WebhookVerifier(operator.secret()).verify(got.id(), got.timestamp(), got.signature(), got.body());
+		assertThat(got.id()).isEqualTo("msg_" + notice.id());
+		JsonNode payload = EventCodec.tree(got.body());
+		Schema schema = SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_2020_12)
+			.getSchema(WebhookEventTypes.find("webhook.endpoint.disabled").orElseThrow().schema());
+		assertThat(schema.validate(payload)).isEmpty();
+		assertThat(payload.get("data").get("endpoint_id").asString()).isEqualTo(gone.toString());
+		assertThat(payload.get("data").get("reason").asString()).isEqualTo(DisabledEndpoints.GONE);
+		assertThat(payload.get("data").get("links").get("endpoint").asString())
+			.isEqualTo("https://batchline.example/v1/webhook-endpoints/" + gone);
+		await().during(Duration.ofSeconds(1))
+			.atMost(Duration.ofSeconds(3))
+			.until(() -> subscribed.received().size() == 1 && other.received().isEmpty());
 	}
 
 	@Test
@@ -498,6 +533,13 @@ class WebhookDeliveryIntegrationTests {
 		this.producer.send(new ProducerRecord<>(TOPICS.jobEvents(), event.jobId().toString(),
 				CloudEventRecords.event(event.id().toString(), JobEvent.cloudEventType(event.type()), "api-service",
 						event.jobId().toString(), event.occurredAt(), event)));
+		this.producer.flush();
+	}
+
+	private void send(WebhookEndpointDisabledNotice notice) {
+		this.producer.send(new ProducerRecord<>(TOPICS.webhookCommands(), notice.endpointId().toString(),
+				CloudEventRecords.event(notice.id().toString(), WebhookEndpointDisabledNotice.TYPE, "api-service",
+						notice.endpointId().toString(), notice.occurredAt(), notice)));
 		this.producer.flush();
 	}
 
