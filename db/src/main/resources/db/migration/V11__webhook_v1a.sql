@@ -17,6 +17,8 @@ alter table webhook_endpoints add constraint webhook_endpoints_keys_of_scheme ch
     case signature_scheme
         when 'v1' then secret is not null and signing_key is null and public_key is null
         else secret is null and signing_key is not null and public_key is not null
+            and signing_key like 'whsk\_%' and public_key like 'whpk\_%'
+            and coalesce(previous_signing_key like 'whsk\_%', true)
     end);
 
 -- The dispatcher signs with the scheme's keys. Replaced in place (new columns at the end), so the

@@ -146,6 +146,13 @@ class AsymmetricWebhookEndpointIntegrationTests {
 		assertThatExceptionOfType(DataAccessException.class).isThrownBy(
 				() -> this.jdbc.update("update webhook_destinations set signing_key = null where endpoint_id = ?", id))
 			.withMessageContaining("read-only");
+		// a key without its prefix would be taken for a v1 secret: the table refuses it
+		for (String column : List.of("signing_key", "public_key", "previous_signing_key")) {
+			assertThatExceptionOfType(DataAccessException.class).as(column)
+				.isThrownBy(() -> this.jdbc.update("update webhook_endpoints set " + column + " = ? where id = ?",
+						"MCowBQYDK2VwAyEA", id))
+				.withMessageContaining("webhook_endpoints_keys_of_scheme");
+		}
 
 		JsonNode again = api.post("/v1/webhook-endpoints/" + id + "/public-key/rotate", "").json();
 		assertThat(again.get("previous_public_key").asString()).isEqualTo(second);
