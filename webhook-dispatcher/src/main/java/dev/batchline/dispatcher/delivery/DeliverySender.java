@@ -1,9 +1,7 @@
 package dev.batchline.dispatcher.delivery;
 
-import java.io.IOException;
 import java.net.URI;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -19,19 +17,13 @@ import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 
-import dev.batchline.contracts.webhooks.UrlPolicy;
-import dev.batchline.contracts.webhooks.WebhookPayload;
-import dev.batchline.contracts.webhooks.WebhookSigner;
-import dev.batchline.dispatcher.signing.MessageSigner;
 import dev.batchline.support.PollLoop;
 import dev.batchline.support.WebhookProperties;
 import io.github.resilience4j.bulkhead.BulkheadConfig;
 import io.github.resilience4j.bulkhead.BulkheadRegistry;
-import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerConfig;
 import io.github.resilience4j.circuitbreaker.CircuitBreakerRegistry;
 import io.micrometer.core.instrument.MeterRegistry;
-import io.micrometer.core.instrument.Timer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -39,14 +31,14 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Sends due deliveries. Due deliveries are claimed in batches by a {@link PollLoop}
+ * Schedules due deliveries. Due deliveries are claimed in batches by a {@link PollLoop}
  * (every poll interval, as soon as deliveries are planned, and when the deliveries held
  * here run low while more are due) and queued in their destination's {@link Lane}. Each
  * attempt runs on a virtual thread, within a global limit; per destination a bulkhead
  * caps the attempts in flight and a circuit breaker (open after consecutive failures, one
  * probe after a pause) stops hammering a receiver that is down, so a slow or dead
- * receiver never holds up deliveries to healthy ones. Finished attempts are recorded in
- * groups by the {@link AttemptLog}.
+ * receiver never holds up deliveries to healthy ones. {@link DeliveryAttempts} makes each
+ * attempt; the {@link AttemptLog} records them in groups.
  */
 @Component
 class DeliverySender implements SmartLifecycle {
@@ -63,25 +55,13 @@ class DeliverySender implements SmartLifecycle {
 
 	private final AttemptLog attemptLog;
 
-	private final WebhookClient client;
-
-	private final MessageSigner signer;
-
-	private final DisabledEndpoints disabled;
+	private final DeliveryAttempts attempter;
 
 	private final WebhookProperties properties;
-
-	private final RetrySchedule schedule;
-
-	private final MeterRegistry meters;
 
 	private final CircuitBreakerRegistry breakers;
 
 	private final BulkheadRegistry bulkheads;
-
-	private final Timer delivered;
-
-	private final Timer failed;
 
 	private final Semaphore inFlight;
 
@@ -106,17 +86,13 @@ class DeliverySender implements SmartLifecycle {
 
 	private ExecutorService attempts;
 
-	DeliverySender(DeliveryQueue queue, AttemptLog attemptLog, WebhookClient client, MessageSigner signer,
-			DisabledEndpoints disabled, RateLimits rateLimits, WebhookProperties properties, MeterRegistry meters) {
+	DeliverySender(DeliveryQueue queue, AttemptLog attemptLog, DeliveryAttempts attempter, RateLimits rateLimits,
+			WebhookProperties properties, MeterRegistry meters) {
+		this.attempter = attempter;
 		this.queue = queue;
 		this.rateLimits = rateLimits;
 		this.attemptLog = attemptLog;
-		this.client = client;
-		this.signer = signer;
-		this.disabled = disabled;
 		this.properties = properties;
-		this.schedule = new RetrySchedule(properties.retrySchedule(), properties.jitter(), properties.retryAfterCap());
-		this.meters = meters;
 		int threshold = properties.circuitFailureThreshold();
 		this.breakers = CircuitBreakerRegistry.of(CircuitBreakerConfig.custom()
 			.slidingWindowType(CircuitBreakerConfig.SlidingWindowType.COUNT_BASED)
@@ -130,8 +106,6 @@ class DeliverySender implements SmartLifecycle {
 			.maxConcurrentCalls(properties.perEndpointConcurrency())
 			.maxWaitDuration(Duration.ZERO)
 			.build());
-		this.delivered = attemptTimer(meters, "success");
-		this.failed = attemptTimer(meters, "failure");
 		this.inFlight = new Semaphore(properties.maxConcurrency());
 		meters.gauge("batchline.webhooks.pending", queue, DeliveryQueue::pending);
 		meters.gauge("batchline.webhooks.oldest.pending.age.seconds", queue, DeliveryQueue::oldestPendingAgeSeconds);
@@ -139,13 +113,6 @@ class DeliverySender implements SmartLifecycle {
 			.pollInterval(properties.pollInterval())
 			.stopGrace(properties.timeout())
 			.build();
-	}
-
-	private static Timer attemptTimer(MeterRegistry meters, String outcome) {
-		return Timer.builder("batchline.webhooks.attempt.latency")
-			.tag("outcome", outcome)
-			.publishPercentileHistogram()
-			.register(meters);
 	}
 
 	/** New deliveries were planned or put back in the queue: look at it now. */
@@ -290,7 +257,7 @@ class DeliverySender implements SmartLifecycle {
 					break;
 				}
 				try {
-					attempt(delivery, lane);
+					this.attempter.attempt(delivery, lane);
 				}
 				finally {
 					finished();
@@ -366,109 +333,11 @@ class DeliverySender implements SmartLifecycle {
 	 * only when its sender is gone.
 	 */
 	Duration lease() {
-		return this.properties.timeout().multipliedBy(4).plusSeconds(30);
+		return lease(this.properties);
 	}
 
-	void attempt(DeliveryQueue.Claimed delivery, Lane lane) {
-		if (!delivery.endpointEnabled()) {
-			this.queue.abandon(delivery, "the endpoint was disabled or deleted");
-			return;
-		}
-		CircuitBreaker breaker = lane.breaker();
-		if (!breaker.tryAcquirePermission()) {
-			this.queue.postpone(delivery, this.properties.circuitOpenDuration());
-			return;
-		}
-		if (heldLong(delivery) && !this.queue.renew(delivery, lease())) {
-			// it waited here past its lease and another sender has it now
-			breaker.releasePermission();
-			log.info("Webhook {} left to the sender that claimed it after this one's lease ran out", delivery.id());
-			return;
-		}
-		Attempt attempt = send(delivery);
-		lane.tookTime(attempt.latency());
-		if (attempt.delivered()) {
-			breaker.onSuccess(attempt.latency().toNanos(), TimeUnit.NANOSECONDS);
-		}
-		else {
-			breaker.onError(attempt.latency().toNanos(), TimeUnit.NANOSECONDS,
-					new IOException(String.valueOf(attempt.error())));
-		}
-		finish(delivery, attempt);
-	}
-
-	/**
-	 * Whether a delivery has been held long enough that its claim must be renewed before
-	 * the attempt: past half its lease, as only a delivery that waited behind a slow lane
-	 * is.
-	 */
-	private boolean heldLong(DeliveryQueue.Claimed delivery) {
-		return System.nanoTime() - delivery.claimedAt() > lease().toNanos() / 2;
-	}
-
-	private Attempt send(DeliveryQueue.Claimed delivery) {
-		Instant at = Instant.now();
-		long start = System.nanoTime();
-		String messageId = WebhookPayload.messageId(delivery.eventId());
-		try {
-			long timestamp = at.getEpochSecond();
-			String signature = this.signer.sign(delivery.secrets(), messageId, timestamp, delivery.payload());
-			Map<String, String> headers = Map.of(WebhookSigner.ID_HEADER, messageId, WebhookSigner.TIMESTAMP_HEADER,
-					Long.toString(timestamp), WebhookSigner.SIGNATURE_HEADER, signature);
-			WebhookClient.Answer answer = this.client.post(delivery.url(), headers, delivery.payload());
-			Duration latency = Duration.ofNanos(System.nanoTime() - start);
-			boolean ok = answer.statusCode() >= 200 && answer.statusCode() < 300;
-			boolean abort = !ok && answer.abort();
-			String error = ok ? null : abort
-					? "HTTP " + answer.statusCode() + ", and the receiver asked to stop retrying" + " this message ("
-							+ WebhookClient.DELIVERY_HEADER + ": " + WebhookClient.ABORT_MESSAGE + ")"
-					: "HTTP " + answer.statusCode();
-			return new Attempt(at, answer.statusCode(), latency, error, answer.excerpt(), answer.retryAfter(), abort);
-		}
-		catch (IOException ex) {
-			return new Attempt(at, null, Duration.ofNanos(System.nanoTime() - start), ex.toString(), null, null, false);
-		}
-		catch (UrlPolicy.ForbiddenUrlException ex) {
-			return new Attempt(at, null, Duration.ofNanos(System.nanoTime() - start),
-					"forbidden URL: " + ex.getMessage(), null, null, true);
-		}
-		catch (RuntimeException ex) {
-			UrlPolicy.ForbiddenUrlException forbidden = forbiddenCause(ex);
-			String error = (forbidden != null) ? "forbidden URL: " + forbidden.getMessage() : ex.toString();
-			return new Attempt(at, null, Duration.ofNanos(System.nanoTime() - start), error, null, null,
-					forbidden != null);
-		}
-	}
-
-	private void finish(DeliveryQueue.Claimed delivery, Attempt attempt) {
-		int attemptsMade = delivery.attempts() + 1;
-		String outcome;
-		Instant next = null;
-		if (attempt.delivered()) {
-			outcome = "delivered";
-		}
-		else if (attempt.gone() || attempt.permanent()) {
-			outcome = "failed";
-			if (attempt.gone() && delivery.endpointId() != null) {
-				this.disabled.disable(delivery, DisabledEndpoints.GONE);
-			}
-		}
-		else {
-			Duration pause = this.schedule.next(attemptsMade, attempt.retryAfter());
-			next = (pause != null) ? Instant.now().plus(pause) : null;
-			outcome = (next != null) ? "retry" : "failed";
-		}
-		this.attemptLog.add(new DeliveryQueue.Outcome(delivery, attempt, next));
-		(attempt.delivered() ? this.delivered : this.failed).record(attempt.latency());
-		this.meters.counter("batchline.webhooks.deliveries", "outcome", outcome).increment();
-		if (attempt.delivered()) {
-			log.debug("Job(id={}) webhook {} delivered to {} on attempt {}", delivery.jobId(), delivery.id(),
-					delivery.url(), attemptsMade);
-		}
-		else {
-			log.info("Job(id={}) webhook {} attempt {} to {} failed ({}): {}", delivery.jobId(), delivery.id(),
-					attemptsMade, delivery.url(), attempt.error(), (next != null) ? "next at " + next : "gave up");
-		}
+	static Duration lease(WebhookProperties properties) {
+		return properties.timeout().multipliedBy(4).plusSeconds(30);
 	}
 
 	/** Limits are per endpoint, and per receiving host for jobs' own callback URLs. */
@@ -483,15 +352,6 @@ class DeliverySender implements SmartLifecycle {
 		catch (IllegalArgumentException ex) {
 			return "callback:" + delivery.url();
 		}
-	}
-
-	private static UrlPolicy.ForbiddenUrlException forbiddenCause(Throwable ex) {
-		for (Throwable cause = ex; cause != null; cause = cause.getCause()) {
-			if (cause instanceof UrlPolicy.ForbiddenUrlException forbidden) {
-				return forbidden;
-			}
-		}
-		return null;
 	}
 
 }
