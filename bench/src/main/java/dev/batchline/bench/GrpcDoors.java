@@ -1,14 +1,19 @@
 package dev.batchline.bench;
 
+import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 
+import com.google.protobuf.ByteString;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import dev.batchline.contracts.grpc.inference.GRPCInferenceServiceGrpc;
 import dev.batchline.contracts.grpc.inference.InferTensorContents;
 import dev.batchline.contracts.grpc.inference.ModelInferRequest;
@@ -18,9 +23,7 @@ import dev.batchline.contracts.grpc.jobs.JobSpec;
 import dev.batchline.contracts.grpc.jobs.JobsGrpc;
 import dev.batchline.contracts.grpc.jobs.SubmitJobRequest;
 import dev.batchline.launcher.Console;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ClientCallStreamObserver;
 import io.grpc.stub.ClientResponseObserver;
@@ -34,7 +37,9 @@ import tools.jackson.databind.JsonNode;
  * /v2/models/bench/infer} (one keep-alive connection), the same rows; and a
  * {@code SubmitJob} stream of the Iris items of scenario 2 ({@value #PER_MESSAGE} a
  * message, paced by gRPC's flow control) against the NDJSON {@code POST /v1/jobs} of the
- * same items, with no worker running.
+ * same items. Each job is cancelled as soon as it is accepted, and the next submission
+ * waits until it is cancelled and its chunks are published, so the worker (which must
+ * serve the model for a job to be accepted) only skips chunks, between the measurements.
  */
 final class GrpcDoors {
 
@@ -84,20 +89,32 @@ final class GrpcDoors {
 		}
 		GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc
 			.newBlockingStub(channel)
-			.withCallCredentials(bearer(this.bench.api().key()));
+			.withCallCredentials(new ApiKeyCredentials(this.bench.api().key()));
 		int requests = plan.quick() ? 200 : 500;
 		List<Double> grpcP50 = new ArrayList<>();
 		List<Double> restP50 = new ArrayList<>();
 		List<Double> grpcP99 = new ArrayList<>();
 		List<Double> restP99 = new ArrayList<>();
+		URI api = URI.create(this.bench.api().url("/"));
 		for (int round = 0; round <= plan.rounds(); round++) {
 			int n = (round == 0) ? Math.max(1_000, requests) : requests;
-			long[] restNanos = rest.sequential(restRows, n);
+			long[] restNanos = new long[n];
 			long[] grpcNanos = new long[n];
-			for (int i = 0; i < n; i++) {
-				long start = System.nanoTime();
-				oip.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRows.get(i % ROWS));
-				grpcNanos[i] = System.nanoTime() - start;
+			// one request of each in turn, so that the machine's drift weighs on both
+			// alike
+			try (KeepAlive connection = new KeepAlive(api)) {
+				for (int i = 0; i < n; i++) {
+					long start = System.nanoTime();
+					KeepAlive.Answer answer = connection.exchange(restRows.get(i % ROWS));
+					restNanos[i] = System.nanoTime() - start;
+					if (answer.status() != 200) {
+						throw new IllegalStateException(
+								"REST infer answered " + answer.status() + ": " + answer.text());
+					}
+					start = System.nanoTime();
+					oip.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRows.get(i % ROWS));
+					grpcNanos[i] = System.nanoTime() - start;
+				}
 			}
 			Console.step(String.format(
 					"%s round %d: 1-row ModelInfer p50 %.2f ms, p99 %.2f ms; REST infer p50 %.2f ms, p99 %.2f ms",
@@ -127,11 +144,14 @@ final class GrpcDoors {
 		for (int from = 0; from < lines.size(); from += PER_MESSAGE) {
 			messages.add(SubmitJobRequest.newBuilder()
 				.setItems(ItemBatch.newBuilder()
-					.addAllInstances(lines.subList(from, Math.min(lines.size(), from + PER_MESSAGE))))
+					.addAllInstances(lines.subList(from, Math.min(lines.size(), from + PER_MESSAGE))
+						.stream()
+						.map(ByteString::copyFromUtf8)
+						.toList()))
 				.build());
 		}
-		this.bench.pipeline().scaleWorkers(0);
-		JobsGrpc.JobsStub jobs = JobsGrpc.newStub(channel).withCallCredentials(bearer(this.bench.api().key()));
+		JobsGrpc.JobsStub jobs = JobsGrpc.newStub(channel)
+			.withCallCredentials(new ApiKeyCredentials(this.bench.api().key()));
 		List<Double> grpcRates = new ArrayList<>();
 		List<Double> ndjsonRates = new ArrayList<>();
 		for (int round = 0; round <= plan.rounds(); round++) {
@@ -142,14 +162,15 @@ final class GrpcDoors {
 				throw new IllegalStateException("the NDJSON POST answered " + posted.statusCode() + ": "
 						+ posted.body().substring(0, Math.min(200, posted.body().length())));
 			}
-			this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
+			cancel(UUID
+				.fromString(EventCodec.tree(posted.body().getBytes(StandardCharsets.UTF_8)).get("id").asString()));
 			start = System.nanoTime();
 			Job job = submit(jobs, messages);
 			double grpcRate = lines.size() / ((System.nanoTime() - start) / 1e9);
 			if (job.getCounts().getTotal() != lines.size()) {
 				throw new IllegalStateException("SubmitJob stored " + job.getCounts().getTotal() + " items");
 			}
-			this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
+			cancel(UUID.fromString(job.getId()));
 			Console.step(String.format("%s round %d: %,d items: SubmitJob %,.0f items/s, NDJSON POST %,.0f items/s",
 					SCENARIO, round, lines.size(), grpcRate, ndjsonRate));
 			if (round > 0) {
@@ -160,6 +181,13 @@ final class GrpcDoors {
 		this.bench.report()
 			.ratio(SCENARIO, String.format("SubmitJob stream of %,d items vs NDJSON POST", lines.size()),
 					Stats.of(grpcRates), Stats.of(ndjsonRates), "%,.0f", "items/s", 0.8);
+	}
+
+	/** Cancels a job, and waits until it is cancelled and the outbox is empty. */
+	private void cancel(UUID job) throws Exception {
+		this.bench.api().post("/v1/jobs/" + job + "/cancel", Map.of(), 202);
+		this.bench.api().awaitTerminal(List.of(job), Duration.ofMillis(200), Duration.ofMinutes(5));
+		this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
 	}
 
 	/** Streams the messages as fast as the server takes them; the queued job. */
@@ -224,20 +252,6 @@ final class GrpcDoors {
 				.addShape(BenchmarkModel.INPUTS)
 				.setContents(contents))
 			.build();
-	}
-
-	private static CallCredentials bearer(String key) {
-		return new CallCredentials() {
-
-			@Override
-			public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor,
-					MetadataApplier applier) {
-				Metadata metadata = new Metadata();
-				metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-				applier.apply(metadata);
-			}
-
-		};
 	}
 
 	private static double ms(long[] nanos, double p) {

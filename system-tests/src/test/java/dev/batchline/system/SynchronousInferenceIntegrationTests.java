@@ -14,7 +14,6 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
-import java.util.concurrent.Executor;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
@@ -24,6 +23,7 @@ import java.util.stream.Collectors;
 import com.google.protobuf.ByteString;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import dev.batchline.contracts.grpc.inference.GRPCInferenceServiceGrpc;
 import dev.batchline.contracts.grpc.inference.InferTensorContents;
 import dev.batchline.contracts.grpc.inference.ModelInferRequest;
@@ -33,9 +33,7 @@ import dev.batchline.contracts.grpc.inference.ServerReadyRequest;
 import dev.batchline.launcher.ServiceProcess;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.netty.NettyChannelBuilder;
@@ -203,7 +201,7 @@ class SynchronousInferenceIntegrationTests {
 		try {
 			GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc
 				.newBlockingStub(channel)
-				.withCallCredentials(bearer(this.key))
+				.withCallCredentials(new ApiKeyCredentials(this.key))
 				.withDeadlineAfter(30, TimeUnit.SECONDS);
 			ModelInferRequest.InferInputTensor.Builder features = ModelInferRequest.InferInputTensor.newBuilder()
 				.setName("features")
@@ -309,20 +307,6 @@ class SynchronousInferenceIntegrationTests {
 			assertThat(ex.getStatus().getCode()).as(ex.getStatus().toString()).isEqualTo(code);
 			assertThat(ex.getStatus().getDescription()).containsIgnoringCase(detailPart);
 		});
-	}
-
-	/** The API key as stock gRPC clients send it: {@code authorization: Bearer <key>}. */
-	private static CallCredentials bearer(String key) {
-		return new CallCredentials() {
-
-			@Override
-			public void applyRequestMetadata(RequestInfo info, Executor executor, MetadataApplier applier) {
-				Metadata metadata = new Metadata();
-				metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-				applier.apply(metadata);
-			}
-
-		};
 	}
 
 	@Test
