@@ -1,46 +1,25 @@
 package dev.batchline.api.grpc;
 
-import java.util.concurrent.Executor;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
+import io.grpc.netty.NettyServerBuilder;
 
-import org.springframework.beans.factory.DisposableBean;
-import org.springframework.boot.grpc.server.autoconfigure.GrpcServerExecutorProvider;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.grpc.server.ServerBuilderCustomizer;
 
 /**
- * gRPC calls run on virtual threads, as the HTTP requests do: a call that waits (for a
- * worker's prediction, for PostgreSQL) holds no platform thread, so many calls waiting at
- * once cost little.
+ * The gRPC server's transport: a flow-control window large enough for a streamed job's
+ * items to keep arriving while the ones before them are spooled, instead of stopping at
+ * every window update.
  */
 @Configuration(proxyBeanMethods = false)
 class GrpcConfiguration {
 
+	/** Bytes a call may have in flight towards the server (gRPC's default: 1 MiB). */
+	static final int FLOW_CONTROL_WINDOW = 8 * 1024 * 1024;
+
 	@Bean
-	VirtualThreads grpcServerExecutorProvider() {
-		return new VirtualThreads();
-	}
-
-	/**
-	 * A virtual thread per call. Not an {@code Executor} bean itself, which would take
-	 * the place of Spring Boot's application task executor.
-	 */
-	static final class VirtualThreads implements GrpcServerExecutorProvider, DisposableBean {
-
-		private final ExecutorService executor = Executors
-			.newThreadPerTaskExecutor(Thread.ofVirtual().name("grpc-call-", 0).factory());
-
-		@Override
-		public Executor getExecutor() {
-			return this.executor;
-		}
-
-		@Override
-		public void destroy() {
-			this.executor.shutdown();
-		}
-
+	ServerBuilderCustomizer<NettyServerBuilder> flowControlWindow() {
+		return (builder) -> builder.flowControlWindow(FLOW_CONTROL_WINDOW);
 	}
 
 }

@@ -21,7 +21,7 @@ import io.grpc.stub.ServerCallStreamObserver;
 final class ItemStream extends InputStream {
 
 	/** Messages asked of the client ahead of the reader. */
-	static final int AHEAD = 8;
+	static final int AHEAD = 32;
 
 	private static final byte[] END = new byte[0];
 
