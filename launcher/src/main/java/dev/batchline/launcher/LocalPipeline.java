@@ -27,11 +27,16 @@ public final class LocalPipeline implements AutoCloseable {
 	/** Partitions of the topics the launcher creates: the most useful workers. */
 	public static final int PARTITIONS = 12;
 
+	/** The port the API serves gRPC on when it is free (gRPC's usual one). */
+	static final int DEFAULT_GRPC_PORT = 9090;
+
 	private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
 
 	private final Options options;
 
 	private final Path logs;
+
+	private final int apiGrpcPort;
 
 	private LocalPostgres postgres;
 
@@ -97,6 +102,8 @@ public final class LocalPipeline implements AutoCloseable {
 	private LocalPipeline(Options options) {
 		this.options = options;
 		this.logs = options.work().resolve("logs");
+		// gRPC's usual port when it is free; kept across restarts of the API
+		this.apiGrpcPort = ServiceProcess.freePort(DEFAULT_GRPC_PORT);
 	}
 
 	public static LocalPipeline up(Options options) {
@@ -351,6 +358,7 @@ public final class LocalPipeline implements AutoCloseable {
 	private Map<String, String> apiEnv() {
 		Map<String, String> env = databaseEnv();
 		env.put("BATCHLINE_API_ADMIN_TOKEN", this.adminToken);
+		env.put(ServiceProcess.GRPC_PORT, Integer.toString(this.apiGrpcPort));
 		return env;
 	}
 

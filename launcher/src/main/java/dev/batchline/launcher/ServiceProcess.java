@@ -31,6 +31,9 @@ public final class ServiceProcess implements AutoCloseable {
 	private static final Duration READY_TIMEOUT = LocalPipeline.timeout("BATCHLINE_READY_TIMEOUT",
 			Duration.ofSeconds(180));
 
+	/** The environment variable of the gRPC port ({@code spring.grpc.server.port}). */
+	public static final String GRPC_PORT = "SPRING_GRPC_SERVER_PORT";
+
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
 
 	/**
@@ -47,6 +50,8 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final int port;
 
+	private final int grpcPort;
+
 	private final Process process;
 
 	private final Path log;
@@ -54,9 +59,10 @@ public final class ServiceProcess implements AutoCloseable {
 	/** Guarded by this: only {@link #suspend()} and {@link #resume()} touch it. */
 	private boolean suspended;
 
-	private ServiceProcess(String name, int port, Process process, Path log) {
+	private ServiceProcess(String name, int port, int grpcPort, Process process, Path log) {
 		this.name = name;
 		this.port = port;
+		this.grpcPort = grpcPort;
 		this.process = process;
 		this.log = log;
 	}
@@ -91,6 +97,9 @@ public final class ServiceProcess implements AutoCloseable {
 			throw new IllegalStateException(jar + " is missing: build the services first (./mvnw package)");
 		}
 		int chosen = (port > 0) ? port : freePort();
+		// a gRPC port of its own too (the api-service serves gRPC; the others ignore it),
+		// so that several services on one machine do not all ask for 9090
+		int grpc = env.containsKey(GRPC_PORT) ? Integer.parseInt(env.get(GRPC_PORT)) : freePort();
 		Path log = logDir.resolve(name + ".log");
 		try {
 			Files.createDirectories(logDir);
@@ -101,9 +110,10 @@ public final class ServiceProcess implements AutoCloseable {
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 			builder.environment().putAll(env);
 			builder.environment().put("SERVER_PORT", Integer.toString(chosen));
+			builder.environment().put(GRPC_PORT, Integer.toString(grpc));
 			builder.environment().putIfAbsent("TF_ENABLE_ONEDNN_OPTS", "0");
 			builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-			return new ServiceProcess(name, chosen, builder.start(), log);
+			return new ServiceProcess(name, chosen, grpc, builder.start(), log);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start " + name, ex);
@@ -153,6 +163,11 @@ public final class ServiceProcess implements AutoCloseable {
 
 	public String name() {
 		return this.name;
+	}
+
+	/** The port of the service's gRPC server (the api-service's). */
+	public int grpcPort() {
+		return this.grpcPort;
 	}
 
 	public String url(String path) {
@@ -252,6 +267,11 @@ public final class ServiceProcess implements AutoCloseable {
 	 * way.
 	 * @return the port
 	 */
+	/** The preferred port when it is free, else another free one. */
+	public static int freePort(int preferred) {
+		return bindable(preferred) ? preferred : freePort();
+	}
+
 	public static int freePort() {
 		int ephemeralLow = ephemeralLow();
 		for (int attempt = 0; ephemeralLow > LOWEST_PORT && attempt < 100; attempt++) {

@@ -21,7 +21,7 @@ import org.springframework.stereotype.Component;
  * passes.
  */
 @Component
-class FailedAuthentications {
+public class FailedAuthentications {
 
 	private static final Duration WINDOW = Duration.ofMinutes(1);
 
@@ -40,7 +40,7 @@ class FailedAuthentications {
 	}
 
 	/** Whether a client address has used up its failures. */
-	boolean isBlocked(String client) {
+	public boolean isBlocked(String client) {
 		if (!this.limits.enabled()) {
 			return false;
 		}
@@ -53,14 +53,14 @@ class FailedAuthentications {
 	}
 
 	/** Counts a failed authentication of a client address. */
-	void record(String client) {
+	public void record(String client) {
 		if (this.limits.enabled()) {
 			this.buckets.get(client, (address) -> newBucket()).tryConsume(1);
 		}
 	}
 
 	/** The answer to a blocked address. */
-	ApiException refusal() {
+	public ApiException refusal() {
 		return new ApiException(ProblemKind.RATE_LIMITED,
 				"Too many requests with a missing or wrong API key from this address; retry later")
 			.retryAfter(WINDOW.toSeconds() / Math.max(1, Math.min(60, this.limits.failedAuthPerMinute())));

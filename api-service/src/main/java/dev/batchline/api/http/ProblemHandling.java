@@ -40,7 +40,7 @@ import org.springframework.web.servlet.mvc.method.annotation.ResponseEntityExcep
  * details.
  */
 @RestControllerAdvice
-class ProblemHandling extends ResponseEntityExceptionHandler {
+public class ProblemHandling extends ResponseEntityExceptionHandler {
 
 	private static final Logger log = LoggerFactory.getLogger(ProblemHandling.class);
 
@@ -130,7 +130,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 	 * Whether a failure means PostgreSQL cannot be reached: no connection could be had,
 	 * or the connection broke (SQL state class 08, or 57P0x: the server shutting down).
 	 */
-	static boolean isDatabaseUnavailable(Throwable failure) {
+	public static boolean isDatabaseUnavailable(Throwable failure) {
 		for (Throwable cause = failure; cause != null; cause = cause.getCause()) {
 			// a rollback that cannot reach its connection hides the failure it rolls
 			// back:
@@ -149,7 +149,7 @@ class ProblemHandling extends ResponseEntityExceptionHandler {
 	}
 
 	/** The answer while PostgreSQL is unreachable, with {@link #RETRY_AFTER_SECONDS}. */
-	static ApiException unavailable() {
+	public static ApiException unavailable() {
 		return new ApiException(ProblemKind.UNAVAILABLE,
 				"The job store is unreachable; retry after " + RETRY_AFTER_SECONDS + " seconds");
 	}

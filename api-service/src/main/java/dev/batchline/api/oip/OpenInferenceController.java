@@ -45,7 +45,7 @@ class OpenInferenceController {
 	static final String DOOR = "oip";
 
 	/** Triton's platform name of a TensorFlow SavedModel. */
-	private static final String PLATFORM = "tensorflow_savedmodel";
+	static final String PLATFORM = "tensorflow_savedmodel";
 
 	private final Inference inference;
 
@@ -157,7 +157,7 @@ class OpenInferenceController {
 			.toList();
 	}
 
-	private static String version() {
+	static String version() {
 		String version = OpenInferenceController.class.getPackage().getImplementationVersion();
 		return (version != null) ? version : "dev";
 	}

@@ -1,6 +1,5 @@
-package dev.batchline.api.rest;
+package dev.batchline.api.job;
 
-import java.io.IOException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -15,8 +14,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.Function;
 import java.util.stream.Collectors;
 
-import dev.batchline.api.job.JobManagement;
-import dev.batchline.api.job.JobWatch;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.ProblemKind;
 import dev.batchline.support.PollLoop;
@@ -26,32 +23,28 @@ import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
-import tools.jackson.databind.json.JsonMapper;
 
 import org.springframework.stereotype.Component;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter;
-import org.springframework.web.servlet.mvc.method.annotation.SseEmitter.SseEventBuilder;
 
 /**
- * The open job event streams of this replica and the one poller that feeds them. No
- * stream holds a thread or a database connection while it waits: each is an async request
- * ({@link SseEmitter}), and one {@link PollLoop} reads every watched job in one statement
- * per round ({@link JobManagement#watch}), works out each stream's due events from that
- * snapshot and the stream's place ({@link JobEventId}), and hands them to a short-lived
- * virtual thread to write, so a client that stops reading holds up only its own stream
+ * The job event streams of this replica, whatever door opened them (SSE, gRPC
+ * {@code WatchJob}, GraphQL {@code jobEvents}), and the one poller that feeds them. No
+ * stream holds a thread or a database connection while it waits: one {@link PollLoop}
+ * reads every watched job in one statement per round ({@link JobManagement#watch}), works
+ * out each stream's due events from that snapshot and the stream's place
+ * ({@link JobEventId}), and hands them to a short-lived virtual thread to write
+ * ({@link JobEventSink}), so a client that stops reading holds up only its own stream
  * (one write in flight per stream). A write that fails (the client went away) closes the
  * stream; a heartbeat makes sure one is tried every heartbeat interval.
  */
 @Component
-class JobEventStreams implements PolledLifecycle {
+public class JobEventFeed implements PolledLifecycle {
 
-	private static final Logger log = LoggerFactory.getLogger(JobEventStreams.class);
+	private static final Logger log = LoggerFactory.getLogger(JobEventFeed.class);
 
 	private final JobManagement jobs;
 
 	private final JobEventsProperties properties;
-
-	private final JsonMapper json;
 
 	private final Set<Stream> streams = ConcurrentHashMap.newKeySet();
 
@@ -67,12 +60,11 @@ class JobEventStreams implements PolledLifecycle {
 
 	private int open;
 
-	JobEventStreams(JobManagement jobs, JobEventsProperties properties, JsonMapper json, MeterRegistry meters) {
+	JobEventFeed(JobManagement jobs, JobEventsProperties properties, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.properties = properties;
-		this.json = json;
 		Gauge.builder("batchline.job.event.streams", this.streams, Set::size)
-			.description("Open job event streams (GET /v1/jobs/{id}/events)")
+			.description("Open job event streams (SSE, gRPC WatchJob, GraphQL jobEvents)")
 			.register(meters);
 		this.refusedPerTenant = meters.counter("batchline.limits.refused", "limit", "event-streams-per-tenant");
 		this.refusedOverall = meters.counter("batchline.limits.refused", "limit", "event-streams");
@@ -88,27 +80,24 @@ class JobEventStreams implements PolledLifecycle {
 	}
 
 	/**
-	 * Opens a stream of a job its tenant may see, from the place {@code after}; its first
-	 * events follow at once.
-	 * @throws ApiException 429 past the tenant's open streams, 503 past this replica's
+	 * Opens a stream of a tenant's job from the place {@code after}; its first events
+	 * follow at once. The stream ends after the job's terminal event (every job ends),
+	 * when the job is gone, when a write fails, or when the door cancels it.
+	 * @return the stream's handle: the door cancels it when its client goes away
+	 * @throws ApiException 404 for another tenant's or an unknown job, 429 past the
+	 * tenant's open streams, 503 past this replica's
 	 */
-	SseEmitter open(UUID tenantId, UUID jobId, JobEventId after) {
+	public Subscription open(UUID tenantId, UUID jobId, JobEventId after, JobEventSink sink) {
+		this.jobs.get(tenantId, jobId);
 		reserve(tenantId);
-		// no timeout: the stream ends with its job (every job ends), or when a write
-		// fails
-		SseEmitter emitter = new SseEmitter(0L);
 		long now = System.nanoTime();
-		Stream stream = new Stream(tenantId, jobId, emitter, after, now,
+		// due a heartbeat at once, so that the first round writes to the stream even when
+		// no event is due yet (a resumed stream)
+		Stream stream = new Stream(tenantId, jobId, sink, after, now - this.properties.heartbeatInterval().toNanos(),
 				now - this.properties.progressInterval().toNanos());
-		// busy before the poller can see it: the retry hint is written first
-		stream.busy.set(true);
 		this.streams.add(stream);
-		emitter.onCompletion(() -> close(stream));
-		emitter.onError((ex) -> close(stream));
-		emitter.onTimeout(() -> close(stream));
-		write(stream, List.of(SseEmitter.event().reconnectTime(this.properties.retry().toMillis())), false);
 		this.loop.wakeUp();
-		return emitter;
+		return () -> close(stream);
 	}
 
 	private synchronized void reserve(UUID tenantId) {
@@ -181,7 +170,7 @@ class JobEventStreams implements PolledLifecycle {
 		if (!stream.busy.compareAndSet(false, true)) {
 			return;
 		}
-		List<SseEventBuilder> events = new ArrayList<>();
+		List<JobEvent> events = new ArrayList<>();
 		boolean end = false;
 		if (!heartbeatOnly) {
 			if (job == null) {
@@ -192,12 +181,9 @@ class JobEventStreams implements PolledLifecycle {
 				end = due(stream, job, now, events);
 			}
 		}
-		if (events.isEmpty() && !end) {
-			if (now - stream.lastWrite < this.properties.heartbeatInterval().toNanos()) {
-				stream.busy.set(false);
-				return;
-			}
-			events.add(SseEmitter.event().comment(" keep-alive"));
+		if (events.isEmpty() && !end && now - stream.lastWrite < this.properties.heartbeatInterval().toNanos()) {
+			stream.busy.set(false);
+			return;
 		}
 		if (end) {
 			close(stream);
@@ -207,7 +193,7 @@ class JobEventStreams implements PolledLifecycle {
 	}
 
 	/** Adds a stream's due events and moves its place past them; whether it ends. */
-	private boolean due(Stream stream, JobWatch job, long now, List<SseEventBuilder> events) {
+	private boolean due(Stream stream, JobWatch job, long now, List<JobEvent> events) {
 		JobWatch.Change terminal = null;
 		for (JobWatch.Change change : job.changes()) {
 			if (change.sequence() <= stream.place.sequence()) {
@@ -218,42 +204,44 @@ class JobEventStreams implements PolledLifecycle {
 				break;
 			}
 			stream.place = stream.place.withSequence(change.sequence());
-			events.add(event("state", stream.place, change.change()));
+			events.add(new JobEvent(stream.place, change.change(), null));
 		}
 		if (job.processed() > stream.place.processed()
 				&& now - stream.lastProgress >= this.properties.progressInterval().toNanos()) {
 			stream.place = stream.place.withProcessed(job.processed());
 			stream.lastProgress = now;
-			events.add(event("progress", stream.place, Map.of("counts", job.counts())));
+			events.add(new JobEvent(stream.place, null, job.counts()));
 		}
 		if (terminal != null && job.processed() <= stream.place.processed()) {
 			stream.place = stream.place.withSequence(terminal.sequence());
-			events.add(event("state", stream.place, terminal.change()));
+			events.add(new JobEvent(stream.place, terminal.change(), null));
 			return true;
 		}
 		// a terminal job whose terminal change the client has seen (a resumed stream)
 		return terminal == null && job.state().isTerminal();
 	}
 
-	private SseEventBuilder event(String name, JobEventId id, Object data) {
-		return SseEmitter.event().id(id.toString()).name(name).data(this.json.writeValueAsString(data));
-	}
-
-	/** Writes on a virtual thread of its own; the stream is marked busy until done. */
-	private void write(Stream stream, List<SseEventBuilder> events, boolean end) {
+	/**
+	 * Writes on a virtual thread of its own (a heartbeat when there is nothing to send);
+	 * the stream is marked busy until done.
+	 */
+	private void write(Stream stream, List<JobEvent> events, boolean end) {
 		this.writers.execute(() -> {
 			try {
-				for (SseEventBuilder event : events) {
-					stream.emitter.send(event);
+				if (!events.isEmpty()) {
+					stream.sink.send(events);
+				}
+				else if (!end) {
+					stream.sink.heartbeat();
 				}
 				if (end) {
-					stream.emitter.complete();
+					stream.sink.end(null);
 				}
 			}
-			catch (IOException | IllegalStateException ex) {
+			catch (Exception ex) {
 				log.debug("Job(id={}) event stream closed: {}", stream.jobId, ex.toString());
 				close(stream);
-				end(stream, ex);
+				stream.sink.end(ex);
 			}
 			finally {
 				stream.busy.set(false);
@@ -266,28 +254,18 @@ class JobEventStreams implements PolledLifecycle {
 		PolledLifecycle.super.stop();
 		for (Stream stream : this.streams) {
 			close(stream);
-			end(stream, null);
+			stream.sink.end(null);
 		}
 		this.writers.shutdown();
 	}
 
-	/**
-	 * Ends a stream's request, with the error that ended it or normally. A request the
-	 * container has already ended (the client went away and Tomcat reported it first) may
-	 * no longer be touched: then there is nothing left to end.
-	 */
-	private static void end(Stream stream, Exception error) {
-		try {
-			if (error != null) {
-				stream.emitter.completeWithError(error);
-			}
-			else {
-				stream.emitter.complete();
-			}
-		}
-		catch (IllegalStateException ended) {
-			log.debug("Job(id={}) event stream already ended by the container: {}", stream.jobId, ended.toString());
-		}
+	/** An open stream, as its door holds it. */
+	@FunctionalInterface
+	public interface Subscription {
+
+		/** Closes the stream without a word to its sink: its client went away. */
+		void cancel();
+
 	}
 
 	/** One open stream; its place and times are the poller's alone. */
@@ -297,7 +275,7 @@ class JobEventStreams implements PolledLifecycle {
 
 		private final UUID jobId;
 
-		private final SseEmitter emitter;
+		private final JobEventSink sink;
 
 		/** A write is in flight (or the poller is working this stream out). */
 		private final AtomicBoolean busy = new AtomicBoolean();
@@ -308,10 +286,10 @@ class JobEventStreams implements PolledLifecycle {
 
 		private volatile long lastProgress;
 
-		Stream(UUID tenantId, UUID jobId, SseEmitter emitter, JobEventId place, long lastWrite, long lastProgress) {
+		Stream(UUID tenantId, UUID jobId, JobEventSink sink, JobEventId place, long lastWrite, long lastProgress) {
 			this.tenantId = tenantId;
 			this.jobId = jobId;
-			this.emitter = emitter;
+			this.sink = sink;
 			this.place = place;
 			this.lastWrite = lastWrite;
 			this.lastProgress = lastProgress;

@@ -1,4 +1,4 @@
-package dev.batchline.api.rest;
+package dev.batchline.api.job;
 
 import java.time.Duration;
 
@@ -10,8 +10,9 @@ import org.springframework.boot.context.properties.bind.DefaultValue;
 import org.springframework.validation.annotation.Validated;
 
 /**
- * Job event streams, {@code GET /v1/jobs/{id}/events} ({@code batchline.api.events.*},
- * e.g. {@code BATCHLINE_API_EVENTS_MAX_STREAMS}).
+ * Job event streams of every door ({@link JobEventFeed}: {@code GET
+ * /v1/jobs/{id}/events}, gRPC {@code WatchJob}, GraphQL {@code jobEvents};
+ * {@code batchline.api.events.*}, e.g. {@code BATCHLINE_API_EVENTS_MAX_STREAMS}).
  *
  * @param maxStreams the most streams open at once on this replica (503 past it)
  * @param maxStreamsPerTenant the most streams one tenant may have open at once on this
@@ -20,8 +21,8 @@ import org.springframework.validation.annotation.Validated;
  * @param progressInterval the shortest time between two {@code progress} events of a
  * stream
  * @param heartbeatInterval how long a stream may go without a byte before it gets a
- * {@code : keep-alive} comment
- * @param retry the reconnection time a stream tells the client ({@code retry:})
+ * heartbeat (SSE: a {@code : keep-alive} comment)
+ * @param retry the reconnection time an SSE stream tells the client ({@code retry:})
  */
 @Validated
 @ConfigurationProperties("batchline.api.events")

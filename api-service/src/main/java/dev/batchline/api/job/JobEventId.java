@@ -1,4 +1,4 @@
-package dev.batchline.api.rest;
+package dev.batchline.api.job;
 
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -16,33 +16,36 @@ import dev.batchline.api.system.ApiException;
  * @param sequence the sequence of the last state change sent (0: none)
  * @param processed the items processed as of the last progress sent
  */
-record JobEventId(int sequence, long processed) {
+public record JobEventId(int sequence, long processed) {
 
-	static final JobEventId START = new JobEventId(0, 0);
+	/** Before the first event: a stream from here sends the job's whole history. */
+	public static final JobEventId START = new JobEventId(0, 0);
 
 	private static final Pattern FORM = Pattern.compile("([0-9]{1,9})-([0-9]{1,18})");
 
 	/**
-	 * The id a client sent as {@code Last-Event-ID}, or {@link #START} for none.
+	 * The id a client sent (SSE's {@code Last-Event-ID}, or another door's resume field),
+	 * or {@link #START} for none.
+	 * @param field where the client sent it, for the error
 	 * @throws ApiException 400 for an id this service never sends
 	 */
-	static JobEventId parse(String lastEventId) {
+	public static JobEventId parse(String lastEventId, String field) {
 		if (lastEventId == null || lastEventId.isEmpty()) {
 			return START;
 		}
 		Matcher matcher = FORM.matcher(lastEventId);
 		if (!matcher.matches()) {
 			throw ApiException.badRequest(
-					"'Last-Event-ID' must be the id of an event of this stream: <state sequence>-<items processed>");
+					"'" + field + "' must be the id of an event of this stream: <state sequence>-<items processed>");
 		}
 		return new JobEventId(Integer.parseInt(matcher.group(1)), Long.parseLong(matcher.group(2)));
 	}
 
-	JobEventId withSequence(int next) {
+	public JobEventId withSequence(int next) {
 		return new JobEventId(next, this.processed);
 	}
 
-	JobEventId withProcessed(long next) {
+	public JobEventId withProcessed(long next) {
 		return new JobEventId(this.sequence, next);
 	}
 
