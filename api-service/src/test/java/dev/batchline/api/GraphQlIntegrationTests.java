@@ -7,6 +7,8 @@ import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import dev.batchline.api.webhook.WebhookDeliveries;
 import dev.batchline.contracts.ChunkSubmitted;
@@ -38,7 +40,9 @@ import static org.mockito.Mockito.verify;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=graphql-it",
-				"batchline.topics.partitions=1", "batchline.api.chunk-max-items=50" })
+				"batchline.topics.partitions=1", "batchline.api.chunk-max-items=50",
+				"batchline.api.events.poll-interval=100ms", "batchline.api.events.progress-interval=200ms",
+				"spring.graphql.http.sse.keep-alive=1s" })
 class GraphQlIntegrationTests extends ApiIntegrationTest {
 
 	private static final String JOB_FIELDS = """
@@ -312,6 +316,67 @@ class GraphQlIntegrationTests extends ApiIntegrationTest {
 				pending.toString());
 		assertThat(stillPending.getExtensions()).containsEntry("code", "delivery-pending");
 		assertThat(stillPending.getErrorType()).isEqualTo(ErrorType.BAD_REQUEST);
+	}
+
+	@Test
+	void streamsAJobsEventsOverSseUntilItsTerminalStateChange() throws Exception {
+		String id = this.api.post("/v1/jobs", WorkerSide.jobJson(120, null)).json().get("id").asString();
+		try (GraphQlSse sse = new GraphQlSse(this.port, this.api.token())) {
+			Future<List<GraphQlSse.Event>> stream = sse
+				.subscribe("subscription($id: ID!) { jobEvents(id: $id) { id name terminal change { from to reason } "
+						+ "counts { total succeeded failed pending } } }", Map.of("id", id));
+			for (ChunkSubmitted chunk : this.workers.chunksOf(UUID.fromString(id), 3)) {
+				this.workers.publishResult(WorkerSide.echo(chunk, -1));
+			}
+			List<GraphQlSse.Event> events = stream.get(30, TimeUnit.SECONDS);
+			assertThat(events).extracting(GraphQlSse.Event::name).last().isEqualTo("complete");
+			List<JsonNode> jobEvents = events.stream()
+				.filter((event) -> event.name().equals("next"))
+				.map((event) -> event.json().get("data").get("jobEvents"))
+				.toList();
+			List<String> states = jobEvents.stream()
+				.filter((event) -> event.get("name").asString().equals("state"))
+				.map((event) -> event.get("change").get("to").asString())
+				.toList();
+			assertThat(states).containsExactly("QUEUED", "RUNNING", "SUCCEEDED")
+				.isEqualTo(this.api.get("/v1/jobs/" + id).json().get("history").findValuesAsString("to"));
+			JsonNode last = jobEvents.get(jobEvents.size() - 1);
+			assertThat(last.get("terminal").asBoolean()).isTrue();
+			JsonNode progress = jobEvents.get(jobEvents.size() - 2);
+			assertThat(progress.get("name").asString()).isEqualTo("progress");
+			assertThat(progress.get("counts").get("succeeded").asInt()).isEqualTo(120);
+			assertThat(progress.get("counts").get("pending").asInt()).isZero();
+			assertThat(jobEvents.stream().filter((event) -> !event.get("terminal").asBoolean()))
+				.allMatch((event) -> event.get("change").isNull()
+						|| !event.get("change").get("to").asString().equals("SUCCEEDED"));
+			List<String> ids = jobEvents.stream().map((event) -> event.get("id").asString()).toList();
+			assertThat(ids).doesNotHaveDuplicates().last().isEqualTo("3-120");
+
+			// resumed after its last event, the stream has nothing more to send
+			List<GraphQlSse.Event> resumed = sse
+				.subscribe("subscription($id: ID!, $after: String) { jobEvents(id: $id, after: $after) { id } }",
+						Map.of("id", id, "after", "3-120"))
+				.get(30, TimeUnit.SECONDS);
+			assertThat(resumed).extracting(GraphQlSse.Event::name).containsExactly("complete");
+		}
+	}
+
+	@Test
+	void refusesToStreamAnotherTenantsJobOrABadIdWithAGraphQlErrorOnTheStream() throws Exception {
+		String id = this.api.post("/v1/jobs", WorkerSide.jobJson(1, null)).json().get("id").asString();
+		String document = "subscription($id: ID!) { jobEvents(id: $id) { id } }";
+		try (GraphQlSse other = new GraphQlSse(this.port, ApiClient.newTenant(this.port).token())) {
+			List<GraphQlSse.Event> events = other.subscribe(document, Map.of("id", id)).get(30, TimeUnit.SECONDS);
+			assertThat(events).extracting(GraphQlSse.Event::name).containsExactly("next", "complete");
+			JsonNode error = events.get(0).json().get("errors").get(0);
+			assertThat(error.get("extensions").get("classification").asString()).isEqualTo("NOT_FOUND");
+			assertThat(error.get("extensions").get("code").asString()).isEqualTo("not-found");
+
+			events = other.subscribe(document, Map.of("id", "nope")).get(30, TimeUnit.SECONDS);
+			error = events.get(0).json().get("errors").get(0);
+			assertThat(error.get("extensions").get("classification").asString()).isEqualTo("BAD_REQUEST");
+			assertThat(error.get("message").asString()).isEqualTo("'id' must be a UUID");
+		}
 	}
 
 	private ResponseError assertBadInput(String document, String kind, String messagePart) {
