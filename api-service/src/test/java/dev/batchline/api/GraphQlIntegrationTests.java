@@ -182,6 +182,10 @@ class GraphQlIntegrationTests extends ApiIntegrationTest {
 		assertNotFound(other.error("query($id: ID!) { results(jobId: $id) { edges { cursor } } }", "id", id));
 		assertThat(other.data("{ jobs { edges { node { id } } } }").get("jobs").get("edges")).isEmpty();
 		assertThat(this.api.get("/v1/jobs/" + id).json().get("state").asString()).isEqualTo("QUEUED");
+		// without a key, the authentication filter answers before any GraphQL runs
+		ApiClient.assertProblem(
+				this.api.withToken(null).post("/graphql", "{\"query\": \"{ jobs { edges { cursor } } }\"}"), 401,
+				"unauthorized", null);
 	}
 
 	@Test
@@ -203,7 +207,7 @@ class GraphQlIntegrationTests extends ApiIntegrationTest {
 		assertBadInput("mutation { submitJob(model: \"nope\", instances: [[1, 2, 3, 4]]) { id } }", "unknown-model",
 				"nope");
 		ResponseError badShape = assertBadInput("mutation { submitJob(model: \"iris\", instances: [[1, 2]]) { id } }",
-				"invalid-instance", "instances[0]");
+				"invalid-instance", "has 2 values, expected 4");
 		assertThat(badShape.getExtensions().get("details")).isEqualTo(Map.of("item_index", 0, "code", "bad_shape"));
 		assertBadInput("mutation { submitJob(model: \"iris\", instances: [\"a\"]) { id } }", "invalid-instance", null);
 		assertBadInput("mutation { submitJob(model: \"iris\", instances: []) { id } }", "invalid-request", "no items");

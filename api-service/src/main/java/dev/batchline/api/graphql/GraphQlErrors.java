@@ -3,6 +3,7 @@ package dev.batchline.api.graphql;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
+import dev.batchline.api.http.ProblemHandling;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.ProblemKind;
 import graphql.ErrorClassification;
@@ -22,8 +23,9 @@ import org.springframework.stereotype.Component;
  * {@code details} (such as an invalid item's {@code item_index} and its own
  * {@code code}), and {@code retryAfter} in seconds when the core said when to try again.
  * The classification is Spring's for 400, 401, 403 and 404 (410 counts as 404); a 409 is
- * a {@code BAD_REQUEST} too, and a 429 or 503 is classified {@code TOO_MANY_REQUESTS} or
- * {@code UNAVAILABLE} so a client knows to retry. Any other exception is left to Spring's
+ * a {@code BAD_REQUEST} too (as every other 4xx), and a 429 or 503 is classified
+ * {@code TOO_MANY_REQUESTS} or {@code UNAVAILABLE} so a client knows to retry (PostgreSQL
+ * away is {@code UNAVAILABLE}, as REST's 503). Any other exception is left to Spring's
  * handling: logged, and answered as an internal error without details.
  */
 @Component
@@ -35,14 +37,24 @@ class GraphQlErrors extends DataFetcherExceptionResolverAdapter {
 
 		@Override
 		protected GraphQLError resolveToSingleError(Throwable ex) {
-			return (ex instanceof ApiException api) ? error(api, GraphqlErrorBuilder.newError()) : null;
+			ApiException api = known(ex);
+			return (api != null) ? error(api, GraphqlErrorBuilder.newError()) : null;
 		}
 
 	}
 
 	@Override
 	protected GraphQLError resolveToSingleError(Throwable ex, DataFetchingEnvironment environment) {
-		return (ex instanceof ApiException api) ? error(api, GraphqlErrorBuilder.newError(environment)) : null;
+		ApiException api = known(ex);
+		return (api != null) ? error(api, GraphqlErrorBuilder.newError(environment)) : null;
+	}
+
+	/** The problem of a failure, when it is one a client may be told of. */
+	static ApiException known(Throwable ex) {
+		if (ex instanceof ApiException api) {
+			return api;
+		}
+		return ProblemHandling.isDatabaseUnavailable(ex) ? ProblemHandling.unavailable() : null;
 	}
 
 	static GraphQLError error(ApiException ex, GraphqlErrorBuilder<?> builder) {
