@@ -22,6 +22,8 @@ import dev.batchline.contracts.ProblemKind;
 import graphql.relay.Connection;
 import graphql.schema.DataFetchingEnvironment;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.graphql.data.method.annotation.Argument;
 import org.springframework.graphql.data.method.annotation.BatchMapping;
@@ -108,26 +110,22 @@ class JobQueries {
 	@MutationMapping
 	JobView submitJob(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId, @Argument String model,
 			@Argument String version, DataFetchingEnvironment environment) {
+		// the JSON scalar's trees as they are, not bound to a Java type
 		List<JsonNode> instances = environment.getArgument("instances");
 		JsonNode metadata = environment.getArgument("metadata");
-		if (model.isBlank()) {
-			throw ApiException.invalid("'model' is required and must be a model name");
+		ObjectNode fields = JsonNodeFactory.instance.objectNode().put("model", model).put("version", version);
+		if (metadata != null) {
+			if (EventCodec.encode(metadata).length > this.properties.maxMetadataBytes()) {
+				throw ApiException.invalid("'metadata' is larger than " + this.properties.maxMetadataBytes()
+						+ " bytes (batchline.api.max-metadata-bytes)");
+			}
+			fields.set("metadata", metadata);
 		}
-		if (metadata != null && metadata.isNull()) {
-			metadata = null;
-		}
-		if (metadata != null && !metadata.isObject()) {
-			throw ApiException.invalid("'metadata' must be an object");
-		}
-		if (metadata != null && EventCodec.encode(metadata).length > this.properties.maxMetadataBytes()) {
-			throw ApiException.invalid("'metadata' is larger than " + this.properties.maxMetadataBytes()
-					+ " bytes (batchline.api.max-metadata-bytes)");
-		}
+		JobRequest request = JobRequest.of(fields);
 		if (instances.size() > this.properties.maxItems()) {
 			throw new ApiException(ProblemKind.TOO_MANY_ITEMS, "The job has more than " + this.properties.maxItems()
 					+ " items; the most allowed is " + this.properties.maxItems() + " (batchline.api.max-items)");
 		}
-		JobRequest request = new JobRequest(model, version, metadata, null, null, null, null);
 		this.jobs.admit(tenantId, instances.size());
 		return this.jobs.submit(tenantId, request, Items.of(instances));
 	}
