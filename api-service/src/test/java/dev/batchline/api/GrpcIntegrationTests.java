@@ -9,10 +9,13 @@ import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.IntStream;
+import java.util.stream.Stream;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Timestamp;
 import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.EventCodec;
+import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import dev.batchline.contracts.grpc.inference.GRPCInferenceServiceGrpc;
 import dev.batchline.contracts.grpc.inference.ModelMetadataRequest;
 import dev.batchline.contracts.grpc.inference.ModelMetadataResponse;
@@ -31,9 +34,7 @@ import dev.batchline.contracts.grpc.jobs.ListJobsResponse;
 import dev.batchline.contracts.grpc.jobs.StreamResultsRequest;
 import dev.batchline.contracts.grpc.jobs.SubmitJobRequest;
 import dev.batchline.contracts.grpc.jobs.WatchJobRequest;
-import io.grpc.CallCredentials;
 import io.grpc.ManagedChannel;
-import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.StatusRuntimeException;
 import io.grpc.health.v1.HealthCheckRequest;
@@ -219,7 +220,8 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 				() -> stub.streamResults(StreamResultsRequest.newBuilder().setId(id).setFromIndex(-1).build()).next(),
 				Status.Code.INVALID_ARGUMENT, "from_index");
 
-		JobsGrpc.JobsStub async = JobsGrpc.newStub(this.channel).withCallCredentials(bearer(this.api.token()));
+		JobsGrpc.JobsStub async = JobsGrpc.newStub(this.channel)
+			.withCallCredentials(new ApiKeyCredentials(this.api.token()));
 		assertSubmitFails(async, List.of(items("[1.0, 2.0, 3.0, 4.0]")), Status.Code.INVALID_ARGUMENT, "spec");
 		assertSubmitFails(async, List.of(spec("iris"), spec("iris")), Status.Code.INVALID_ARGUMENT, "only the first");
 		assertSubmitFails(async, List.of(spec("iris")), Status.Code.INVALID_ARGUMENT, "no items");
@@ -229,6 +231,9 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 				Status.Code.INVALID_ARGUMENT, "line 2");
 		assertSubmitFails(async, List.of(spec("iris"), items("[1.0, 2.0, 3.0, 4.0", "[1.0, 2.0, 3.0, 4.0]")),
 				Status.Code.INVALID_ARGUMENT, "line 1");
+		assertSubmitFails(async, List.of(spec("iris"), SubmitJobRequest.newBuilder()
+			.setItems(ItemBatch.newBuilder().addInstances(ByteString.copyFrom(new byte[] { '[', (byte) 0xff, ']' })))
+			.build()), Status.Code.INVALID_ARGUMENT, "line 1");
 		// a pretty-printed instance is still one item
 		assertThat(submit(this.api.token(), JobSpec.newBuilder().setModel("iris").build(),
 				List.of("[1.0,\n 2.0,\r\n 3.0, 4.0]"))
@@ -248,7 +253,7 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 				"grpc.health.v1.Health");
 
 		ModelMetadataResponse metadata = GRPCInferenceServiceGrpc.newBlockingStub(this.channel)
-			.withCallCredentials(bearer(this.api.token()))
+			.withCallCredentials(new ApiKeyCredentials(this.api.token()))
 			.modelMetadata(ModelMetadataRequest.newBuilder().setName("iris").build());
 		JsonNode rest = this.api.get("/v2/models/iris").json();
 		assertThat(metadata.getName()).isEqualTo(rest.get("name").asString());
@@ -268,7 +273,7 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 				Status.Code.UNAUTHENTICATED, "authorization");
 		assertStatus(
 				() -> GRPCInferenceServiceGrpc.newBlockingStub(this.channel)
-					.withCallCredentials(bearer(this.api.token()))
+					.withCallCredentials(new ApiKeyCredentials(this.api.token()))
 					.modelMetadata(ModelMetadataRequest.newBuilder().setName("no-such-model").build()),
 				Status.Code.NOT_FOUND, "no-such-model");
 	}
@@ -324,7 +329,7 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private JobsGrpc.JobsBlockingStub jobs(String key) {
-		return JobsGrpc.newBlockingStub(this.channel).withCallCredentials(bearer(key));
+		return JobsGrpc.newBlockingStub(this.channel).withCallCredentials(new ApiKeyCredentials(key));
 	}
 
 	/** Submits {@code count} items, {@code perMessage} to a message; item i is [i, …]. */
@@ -343,12 +348,15 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 		for (int from = 0; from < instances.size(); from += perMessage) {
 			messages.add(SubmitJobRequest.newBuilder()
 				.setItems(ItemBatch.newBuilder()
-					.addAllInstances(instances.subList(from, Math.min(instances.size(), from + perMessage))))
+					.addAllInstances(instances.subList(from, Math.min(instances.size(), from + perMessage))
+						.stream()
+						.map(ByteString::copyFromUtf8)
+						.toList()))
 				.build());
 		}
 		CompletableFuture<Job> answer = new CompletableFuture<>();
 		StreamObserver<SubmitJobRequest> requests = JobsGrpc.newStub(this.channel)
-			.withCallCredentials(bearer(key))
+			.withCallCredentials(new ApiKeyCredentials(key))
 			.submitJob(observer(answer));
 		messages.forEach(requests::onNext);
 		requests.onCompleted();
@@ -361,7 +369,8 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 
 	private static SubmitJobRequest items(String... instances) {
 		return SubmitJobRequest.newBuilder()
-			.setItems(ItemBatch.newBuilder().addAllInstances(List.of(instances)))
+			.setItems(
+					ItemBatch.newBuilder().addAllInstances(Stream.of(instances).map(ByteString::copyFromUtf8).toList()))
 			.build();
 	}
 
@@ -413,21 +422,6 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 
 		Object get() throws Exception;
 
-	}
-
-	/** The API key as stock clients send it: {@code authorization: Bearer <key>}. */
-	static CallCredentials bearer(String key) {
-		return new CallCredentials() {
-
-			@Override
-			public void applyRequestMetadata(RequestInfo info, java.util.concurrent.Executor executor,
-					MetadataApplier applier) {
-				Metadata metadata = new Metadata();
-				metadata.put(Metadata.Key.of("authorization", Metadata.ASCII_STRING_MARSHALLER), "Bearer " + key);
-				applier.apply(metadata);
-			}
-
-		};
 	}
 
 }

@@ -184,6 +184,7 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 				Endpoint.get("/v1/webhook-deliveries", "", "job_id", "endpoint_id", "status", "cursor", "limit"),
 				Endpoint.get("/v1/webhook-deliveries/{id}", this.valid.get("delivery")),
 				Endpoint.post("/v1/webhook-deliveries/{id}/replay", this.valid.get("delivery"), null, null),
+				Endpoint.get("/v1/callback-secret", ""), Endpoint.post("/v1/callback-secret/rotate", "", null, null),
 				Endpoint.get("/v1/webhook-secret", ""), Endpoint.post("/v1/webhook-secret/rotate", "", null, null),
 				Endpoint.get("/v1/webhook-event-types", ""),
 				Endpoint.get("/v1/webhook-event-types/{name}", "job.succeeded"),

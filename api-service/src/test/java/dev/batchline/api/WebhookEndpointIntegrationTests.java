@@ -379,17 +379,17 @@ class WebhookEndpointIntegrationTests {
 		String stored = this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class,
 				tenant.id());
 		assertThat(stored).startsWith("whsec_");
-		JsonNode revealed = tenant.api().get("/v1/webhook-secret").json();
+		JsonNode revealed = tenant.api().get("/v1/callback-secret").json();
 		assertThat(revealed.get("secret").asString()).isEqualTo(stored);
 		assertThat(revealed.has("previous_secret")).isFalse();
 
-		JsonNode rotated = tenant.api().post("/v1/webhook-secret/rotate", "").json();
+		JsonNode rotated = tenant.api().post("/v1/callback-secret/rotate", "").json();
 		assertThat(rotated.get("secret").asString()).startsWith("whsec_").isNotEqualTo(stored);
 		assertThat(rotated.get("previous_secret").asString()).isEqualTo(stored);
 		assertThat(Instant.parse(rotated.get("previous_secret_expires_at").asString()))
 			.isCloseTo(Instant.now().plus(Duration.ofHours(1)), within(1, ChronoUnit.MINUTES));
-		assertThat(tenant.api().get("/v1/webhook-secret").json()).isEqualTo(rotated);
-		assertThat(newTenant().api().get("/v1/webhook-secret").json().get("secret").asString())
+		assertThat(tenant.api().get("/v1/callback-secret").json()).isEqualTo(rotated);
+		assertThat(newTenant().api().get("/v1/callback-secret").json().get("secret").asString())
 			.isNotEqualTo(rotated.get("secret").asString());
 	}
 
@@ -397,15 +397,15 @@ class WebhookEndpointIntegrationTests {
 	void aTenantFromBeforeWebhooksGetsItsCallbackSecretOnFirstUse() {
 		Tenant tenant = newTenant();
 		this.jdbc.update("update tenants set webhook_secret = null where id = ?", tenant.id());
-		String secret = tenant.api().get("/v1/webhook-secret").json().get("secret").asString();
+		String secret = tenant.api().get("/v1/callback-secret").json().get("secret").asString();
 		assertThat(secret).startsWith("whsec_");
 		assertThat(
 				this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class, tenant.id()))
 			.isEqualTo(secret);
-		assertThat(tenant.api().get("/v1/webhook-secret").json().get("secret").asString()).isEqualTo(secret);
+		assertThat(tenant.api().get("/v1/callback-secret").json().get("secret").asString()).isEqualTo(secret);
 
 		this.jdbc.update("update tenants set webhook_secret = null where id = ?", tenant.id());
-		JsonNode rotated = tenant.api().post("/v1/webhook-secret/rotate", "").json();
+		JsonNode rotated = tenant.api().post("/v1/callback-secret/rotate", "").json();
 		assertThat(rotated.get("secret").asString()).startsWith("whsec_");
 		assertThat(rotated.has("previous_secret")).isFalse();
 	}
@@ -610,7 +610,8 @@ class WebhookEndpointIntegrationTests {
 	@Test
 	void servesTheWebhookEndpointsInTheOpenApiDocument() {
 		assertThat(this.admin.withToken(null).get("/v3/api-docs").body()).contains("/v1/webhook-endpoints",
-				"/v1/webhook-endpoints/{id}/secret/rotate", "/v1/webhook-secret", "/v1/webhook-deliveries/{id}/replay");
+				"/v1/webhook-endpoints/{id}/secret/rotate", "/v1/callback-secret",
+				"/v1/webhook-deliveries/{id}/replay");
 	}
 
 	private record Tenant(UUID id, ApiClient api) {

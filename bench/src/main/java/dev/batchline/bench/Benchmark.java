@@ -47,7 +47,7 @@ public final class Benchmark {
 			                 upper half of the CPUs (in a bench JVM of its own), which is held to the target
 			  --shared-cores scenario 1 on shared cores only, held to the target
 			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end,
-			                 6 noisy neighbour, 7 synchronous inference, 8 webhooks)
+			                 6 noisy neighbour, 7 synchronous inference, 8 webhooks, 9 gRPC)
 			  --keep         keep the work folder (PostgreSQL data, Kafka log, service logs)
 			BATCHLINE_WORKER_INLINE_OPS (true or false, default false) goes to the workers, and the raw
 			DJL limit loads its model with it too.
@@ -76,7 +76,7 @@ public final class Benchmark {
 				plan = plan
 					.withBatch(Integer.parseInt(value(arguments, "--batch", Integer.toString(Plan.DEFAULT_BATCH))));
 			}
-			only = Stream.of(value(arguments, "--only", "1,2,3,4,5,6,7,8").split(","))
+			only = Stream.of(value(arguments, "--only", "1,2,3,4,5,6,7,8,9").split(","))
 				.map(String::strip)
 				.collect(Collectors.toSet());
 			if (arguments.contains("--worker-cpus")) {
@@ -163,6 +163,10 @@ public final class Benchmark {
 				}
 				if (only.contains("8")) {
 					new Webhooks(bench).run();
+				}
+				if (only.contains("9")) {
+					// before 2: its intake rounds run without workers too
+					new GrpcDoors(bench).run();
 				}
 				if (only.contains("1")) {
 					// with a run on CPUs of their own to follow, that one is held to the

@@ -67,14 +67,7 @@ final class Intake {
 			AtomicLong peakHeap = new AtomicLong();
 			Thread sampler = Thread.ofPlatform().daemon().start(() -> sampleHeap(peakHeap));
 			long start = System.nanoTime();
-			HttpResponse<String> response = this.bench.api()
-				.http()
-				.send(HttpRequest.newBuilder(URI.create(this.bench.api().url("/v1/jobs?model=iris")))
-					.header("Authorization", "Bearer " + this.bench.api().key())
-					.header("Content-Type", "application/x-ndjson")
-					.timeout(Duration.ofMinutes(10))
-					.POST(HttpRequest.BodyPublishers.ofByteArray(body))
-					.build(), HttpResponse.BodyHandlers.ofString());
+			HttpResponse<String> response = postNdjson(body);
 			double seconds = (System.nanoTime() - start) / 1e9;
 			sampler.interrupt();
 			sampler.join();
@@ -108,6 +101,18 @@ final class Intake {
 			.ratio(SCENARIO, "iris items/s until 202 vs COPY", Stats.of(intake), Stats.of(copy), "%,.0f", "items/s",
 					0.5);
 		this.bench.report().atMost(SCENARIO, "api-service heap used, peak", Stats.of(heap), "%.0f", 256, "MB");
+	}
+
+	/** {@code POST /v1/jobs?model=iris} of an NDJSON body, answered. */
+	HttpResponse<String> postNdjson(byte[] body) throws IOException, InterruptedException {
+		return this.bench.api()
+			.http()
+			.send(HttpRequest.newBuilder(URI.create(this.bench.api().url("/v1/jobs?model=iris")))
+				.header("Authorization", "Bearer " + this.bench.api().key())
+				.header("Content-Type", "application/x-ndjson")
+				.timeout(Duration.ofMinutes(10))
+				.POST(HttpRequest.BodyPublishers.ofByteArray(body))
+				.build(), HttpResponse.BodyHandlers.ofString());
 	}
 
 	private void sampleHeap(AtomicLong peak) {
@@ -167,7 +172,7 @@ final class Intake {
 	}
 
 	/** Iris measurements (the 150 rows of the data set, over and over), one per line. */
-	private List<String> lines(int items) throws IOException {
+	List<String> lines(int items) throws IOException {
 		List<String> rows = Files.readAllLines(this.bench.root().resolve("engine/src/main/resources/iris.csv"))
 			.stream()
 			.skip(1)

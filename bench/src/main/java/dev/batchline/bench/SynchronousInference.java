@@ -107,7 +107,7 @@ final class SynchronousInference {
 	}
 
 	/** Waits until the api-service reads the workers' answers (OIP model readiness). */
-	private void awaitReady() throws IOException, InterruptedException {
+	void awaitReady() throws IOException, InterruptedException {
 		byte[] ready = KeepAlive.request(this.api, "GET", "/v2/models/" + BenchmarkModel.NAME + "/ready", this.auth,
 				null);
 		long deadline = System.nanoTime() + Duration.ofSeconds(60).toNanos();

@@ -53,7 +53,7 @@ final class Demo {
 		String key = this.pipeline.apiKey();
 		awaitModel(key);
 		WebhookSecret secret = WebhookSecret
-			.parse(call("GET", "/v1/webhook-secret", key, null).get("secret").asString());
+			.parse(call("GET", "/v1/callback-secret", key, null).get("secret").asString());
 		CompletableFuture<String> verified = new CompletableFuture<>();
 		HttpServer receiver = receiver(new WebhookVerifier(secret), verified);
 		try {

@@ -123,7 +123,7 @@ class FaultSuiteIntegrationTests {
 		this.pipeline = LocalPipeline.up(new LocalPipeline.Options(ROOT, work, 2, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), env));
 		this.key = this.pipeline.apiKey();
-		WebhookSecret secret = WebhookSecret.parse(get("/v1/webhook-secret").get("secret").asString());
+		WebhookSecret secret = WebhookSecret.parse(get("/v1/callback-secret").get("secret").asString());
 		this.receiver = DeduplicatingWebhookReceiver.start(new WebhookVerifier(secret));
 		await().atMost(Duration.ofSeconds(60))
 			.ignoreExceptions()

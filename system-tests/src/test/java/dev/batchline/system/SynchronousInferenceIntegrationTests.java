@@ -5,6 +5,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,13 +17,26 @@ import java.util.TreeMap;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
+import com.google.protobuf.ByteString;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.grpc.ApiKeyCredentials;
+import dev.batchline.contracts.grpc.inference.GRPCInferenceServiceGrpc;
+import dev.batchline.contracts.grpc.inference.InferTensorContents;
+import dev.batchline.contracts.grpc.inference.ModelInferRequest;
+import dev.batchline.contracts.grpc.inference.ModelInferResponse;
+import dev.batchline.contracts.grpc.inference.ModelReadyRequest;
+import dev.batchline.contracts.grpc.inference.ServerReadyRequest;
 import dev.batchline.launcher.ServiceProcess;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.StatusRuntimeException;
+import io.grpc.netty.NettyChannelBuilder;
 import org.assertj.core.data.Offset;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,6 +48,7 @@ import org.junit.jupiter.api.TestMethodOrder;
 import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
 import static org.awaitility.Awaitility.await;
 
 /**
@@ -178,6 +194,123 @@ class SynchronousInferenceIntegrationTests {
 
 	@Test
 	@Order(3)
+	void anOpenInferenceProtocolInferOverGrpcAnswersAsRestDoesTypedAndRaw() throws Exception {
+		ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", this.api.grpcPort())
+			.usePlaintext()
+			.build();
+		try {
+			GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc
+				.newBlockingStub(channel)
+				.withCallCredentials(new ApiKeyCredentials(this.key))
+				.withDeadlineAfter(30, TimeUnit.SECONDS);
+			ModelInferRequest.InferInputTensor.Builder features = ModelInferRequest.InferInputTensor.newBuilder()
+				.setName("features")
+				.setDatatype("FP32")
+				.addShape(this.rows.size())
+				.addShape(4);
+			ByteBuffer raw = ByteBuffer.allocate(this.rows.size() * 4 * Float.BYTES).order(ByteOrder.LITTLE_ENDIAN);
+			InferTensorContents.Builder typed = InferTensorContents.newBuilder();
+			for (float[] row : this.rows) {
+				for (float value : row) {
+					typed.addFp32Contents(value);
+					raw.putFloat(value);
+				}
+			}
+			ModelInferResponse typedAnswer = oip.modelInfer(ModelInferRequest.newBuilder()
+				.setModelName("iris")
+				.setId("grpc-42")
+				.addInputs(features.clone().setContents(typed))
+				.build());
+			ModelInferResponse rawAnswer = oip.modelInfer(ModelInferRequest.newBuilder()
+				.setModelName("iris")
+				.setModelVersion("1")
+				.addInputs(features)
+				.addRawInputContents(ByteString.copyFrom(raw.flip()))
+				.build());
+			assertThat(typedAnswer.getId()).isEqualTo("grpc-42");
+			assertThat(typedAnswer.getModelVersion()).isEqualTo("1");
+			assertThat(rawAnswer.getRawOutputContentsCount()).isEqualTo(2);
+
+			String flat = this.rows.stream()
+				.flatMap((row) -> java.util.stream.IntStream.range(0, 4).mapToObj((i) -> String.valueOf(row[i])))
+				.collect(Collectors.joining(","));
+			JsonNode rest = call("POST", "/v2/models/iris/infer", this.key,
+					"{\"inputs\":[{\"name\":\"features\",\"shape\":[" + this.rows.size()
+							+ ",4],\"datatype\":\"FP32\",\"data\":[" + flat + "]}]}")
+				.body();
+			for (int o = 0; o < 2; o++) {
+				ModelInferResponse.InferOutputTensor output = typedAnswer.getOutputs(o);
+				JsonNode restOutput = output(rest, output.getName());
+				assertThat(output.getDatatype()).isEqualTo(restOutput.get("datatype").asString());
+				assertThat(rawAnswer.getOutputs(o).getShapeList()).isEqualTo(output.getShapeList());
+				assertThat(output.getShapeList().toString().replace(" ", ""))
+					.isEqualTo(restOutput.get("shape").toString());
+			}
+			ByteBuffer rawClasses = rawAnswer.getRawOutputContents(0)
+				.asReadOnlyByteBuffer()
+				.order(ByteOrder.LITTLE_ENDIAN);
+			ByteBuffer rawProbabilities = rawAnswer.getRawOutputContents(1)
+				.asReadOnlyByteBuffer()
+				.order(ByteOrder.LITTLE_ENDIAN);
+			for (int i = 0; i < this.rows.size(); i++) {
+				long djlClass = this.expected.classes()[i];
+				assertThat(typedAnswer.getOutputs(0).getContents().getInt64Contents(i)).isEqualTo(djlClass);
+				assertThat(rawClasses.getLong()).isEqualTo(djlClass);
+				assertThat(output(rest, "class_id").get("data").get(i).asLong()).isEqualTo(djlClass);
+				for (int c = 0; c < 3; c++) {
+					float value = typedAnswer.getOutputs(1).getContents().getFp32Contents(i * 3 + c);
+					assertThat((double) value).isCloseTo(this.expected.probabilities()[i][c], CLOSE);
+					assertThat(rawProbabilities.getFloat()).isEqualTo(value);
+					assertThat((float) output(rest, "probabilities").get("data").get(i * 3 + c).asDouble())
+						.isEqualTo(value);
+				}
+			}
+
+			ModelInferRequest one = ModelInferRequest.newBuilder()
+				.setModelName("iris")
+				.addInputs(features.clone()
+					.clearShape()
+					.addShape(1)
+					.addShape(4)
+					.setContents(InferTensorContents.newBuilder().addAllFp32Contents(List.of(1f, 2f, 3f, 4f))))
+				.build();
+			assertCode(() -> oip.modelInfer(one.toBuilder().setModelName("nope").build()), Status.Code.NOT_FOUND,
+					"nope");
+			assertCode(
+					() -> oip.modelInfer(
+							one.toBuilder().setInputs(0, one.getInputs(0).toBuilder().setDatatype("INT32")).build()),
+					Status.Code.INVALID_ARGUMENT, "datatype");
+			assertCode(
+					() -> oip
+						.modelInfer(one.toBuilder().setInputs(0, one.getInputs(0).toBuilder().addShape(2)).build()),
+					Status.Code.INVALID_ARGUMENT, "shape");
+			assertCode(
+					() -> oip.modelInfer(one.toBuilder().addRawInputContents(ByteString.copyFrom(new byte[3])).build()),
+					Status.Code.INVALID_ARGUMENT, "raw_input_contents");
+			assertCode(() -> GRPCInferenceServiceGrpc.newBlockingStub(channel).modelInfer(one),
+					Status.Code.UNAUTHENTICATED, "authorization");
+			assertThat(GRPCInferenceServiceGrpc.newBlockingStub(channel)
+				.serverReady(ServerReadyRequest.getDefaultInstance())
+				.getReady()).isTrue();
+			assertThat(
+					oip.modelReady(ModelReadyRequest.newBuilder().setName("iris").setVersion("1").build()).getReady())
+				.isTrue();
+		}
+		finally {
+			channel.shutdownNow().awaitTermination(10, TimeUnit.SECONDS);
+		}
+	}
+
+	private static void assertCode(org.assertj.core.api.ThrowableAssert.ThrowingCallable call, Status.Code code,
+			String detailPart) {
+		assertThatExceptionOfType(StatusRuntimeException.class).isThrownBy(call).satisfies((ex) -> {
+			assertThat(ex.getStatus().getCode()).as(ex.getStatus().toString()).isEqualTo(code);
+			assertThat(ex.getStatus().getDescription()).containsIgnoringCase(detailPart);
+		});
+	}
+
+	@Test
+	@Order(4)
 	void tensorFlowServingsRowAndColumnarFormatsAnswerTheModelsOutputs() throws Exception {
 		// as TensorFlow Serving's own examples post it: curl -d, a form content type
 		List<float[]> three = this.rows.subList(0, 3);
@@ -223,7 +356,7 @@ class SynchronousInferenceIntegrationTests {
 	}
 
 	@Test
-	@Order(4)
+	@Order(5)
 	void badRequestsAreClearErrorsInEachProtocolsForm() throws Exception {
 		Answer shape = call("POST", "/v2/models/iris/infer", this.key,
 				"{\"inputs\":[{\"name\":\"features\",\"shape\":[1,3],\"datatype\":\"FP32\",\"data\":[1,2,3]}]}");
@@ -255,7 +388,7 @@ class SynchronousInferenceIntegrationTests {
 	}
 
 	@Test
-	@Order(5)
+	@Order(6)
 	void concurrentRequestsArePredictedTogether() throws Exception {
 		double before = predictLaneBatches();
 		double callsBefore = metric(this.api, "batchline_api_inference_call_size_count", "");
@@ -286,7 +419,7 @@ class SynchronousInferenceIntegrationTests {
 	}
 
 	@Test
-	@Order(6)
+	@Order(7)
 	void aCachedPredictionIsAnsweredWithoutAWorker() throws Exception {
 		String request = "{\"instances\":[[5.9,3.0,5.1,1.8]]}";
 		Answer first = call("POST", "/v1/models/iris:predict?cache=true", this.key, request);
@@ -315,7 +448,7 @@ class SynchronousInferenceIntegrationTests {
 	}
 
 	@Test
-	@Order(7)
+	@Order(8)
 	void aWorkerKilledMidRequestLeavesNoRequestHanging() throws Exception {
 		ExecutorService clients = Executors.newFixedThreadPool(8);
 		List<Future<Answer>> answers = new ArrayList<>();
@@ -348,7 +481,7 @@ class SynchronousInferenceIntegrationTests {
 	}
 
 	@Test
-	@Order(8)
+	@Order(9)
 	void aModelWhoseWorkersStoppedIsUnavailableNotUnknown() throws Exception {
 		this.workers.forEach(ServiceProcess::close);
 		await().atMost(Duration.ofSeconds(60)).until(() -> get("/v2/models/iris/ready", this.key).status() == 503);

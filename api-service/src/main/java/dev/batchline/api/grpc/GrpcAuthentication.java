@@ -13,6 +13,7 @@ import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.tenant.TenantManagement;
 import dev.batchline.contracts.ProblemKind;
+import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import io.grpc.Context;
 import io.grpc.Contexts;
 import io.grpc.ForwardingServerCall.SimpleForwardingServerCall;
@@ -41,9 +42,6 @@ public class GrpcAuthentication implements ServerInterceptor {
 
 	/** The authenticated tenant of the current call. */
 	public static final Context.Key<UUID> TENANT = Context.key("batchline.tenant");
-
-	static final Metadata.Key<String> AUTHORIZATION = Metadata.Key.of("authorization",
-			Metadata.ASCII_STRING_MARSHALLER);
 
 	private static final Set<String> PUBLIC_SERVICES = Set.of("grpc.health.v1.Health",
 			"grpc.reflection.v1.ServerReflection", "grpc.reflection.v1alpha.ServerReflection");
@@ -83,7 +81,7 @@ public class GrpcAuthentication implements ServerInterceptor {
 				|| PUBLIC_METHODS.contains(call.getMethodDescriptor().getFullMethodName())) {
 			return next.startCall(call, headers);
 		}
-		String token = bearerToken(headers.get(AUTHORIZATION));
+		String token = bearerToken(headers.get(ApiKeyCredentials.AUTHORIZATION));
 		String client = client(call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR));
 		UUID tenant;
 		RateLimitStatus limit;

@@ -3,6 +3,8 @@ package dev.batchline.api.rest;
 import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.http.DeprecatedOperation;
+import dev.batchline.api.http.Deprecation;
 import dev.batchline.api.webhook.CallbackSecrets;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 
@@ -13,7 +15,9 @@ import org.springframework.web.bind.annotation.RestController;
 
 /**
  * The tenant's secret for jobs' own callback URLs ({@code "callback": {"url": …}} on a
- * job), which have no endpoint and so no secret of their own.
+ * job), which have no endpoint and so no secret of their own. Its first path,
+ * {@code /v1/webhook-secret}, still answers, deprecated
+ * ({@link Deprecation#WEBHOOK_SECRET_PATH}).
  */
 @RestController
 class CallbackSecretController {
@@ -24,14 +28,26 @@ class CallbackSecretController {
 		this.secrets = secrets;
 	}
 
-	@GetMapping("/v1/webhook-secret")
+	@GetMapping("/v1/callback-secret")
 	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
 		return this.secrets.secrets(tenantId);
 	}
 
-	@PostMapping("/v1/webhook-secret/rotate")
+	@PostMapping("/v1/callback-secret/rotate")
 	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
 		return this.secrets.rotate(tenantId);
+	}
+
+	@GetMapping("/v1/webhook-secret")
+	@DeprecatedOperation(Deprecation.WEBHOOK_SECRET_PATH)
+	SigningSecrets secretAtOldPath(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
+		return secret(tenantId);
+	}
+
+	@PostMapping("/v1/webhook-secret/rotate")
+	@DeprecatedOperation(Deprecation.WEBHOOK_SECRET_PATH)
+	SigningSecrets rotateAtOldPath(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
+		return rotate(tenantId);
 	}
 
 }
