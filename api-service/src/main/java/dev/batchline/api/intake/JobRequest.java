@@ -45,12 +45,12 @@ public record JobRequest(String model, String version, JsonNode metadata, String
 
 	/**
 	 * The fields of a JSON submission but {@code instances}, which {@link JsonJobBody}
-	 * has checked and reads as a stream.
+	 * has checked and reads as a stream (or another door has as a list).
 	 * @param root the other fields
 	 * @return the request
 	 * @throws ApiException 422 for a missing, unknown or invalid field
 	 */
-	static JobRequest of(ObjectNode root) {
+	public static JobRequest of(ObjectNode root) {
 		for (String field : root.propertyNames()) {
 			if (!BODY_FIELDS.contains(field)) {
 				throw ApiException.invalid("unknown field '" + field + "'");

@@ -6,6 +6,8 @@ import java.sql.Timestamp;
 import java.time.Clock;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -107,6 +109,31 @@ public class WebhookDeliveries {
 		String next = (rows.size() > limit)
 				? new PageCursor(page.get(page.size() - 1).createdAt(), page.get(page.size() - 1).id()).encode() : null;
 		return new Page(List.copyOf(page), next);
+	}
+
+	/**
+	 * The latest deliveries of each of a tenant's jobs, newest first, at most
+	 * {@code perJob} of each, in one statement: a page of jobs shows its deliveries
+	 * without a query per job.
+	 * @return the deliveries by job; a job without any is absent
+	 */
+	public Map<UUID, List<WebhookDelivery>> latestOfJobs(UUID tenantId, Collection<UUID> jobIds, int perJob) {
+		Map<UUID, List<WebhookDelivery>> byJob = new LinkedHashMap<>();
+		if (jobIds.isEmpty()) {
+			return byJob;
+		}
+		this.jdbc.query("select " + COLUMNS + """
+				 from (select l.*, row_number() over (partition by l.job_id order by l.created_at desc, l.id desc) as n
+				       from webhook_delivery_log l where l.tenant_id = ? and l.job_id = any (?)) d
+				where d.n <= ? order by d.created_at desc, d.id desc""", (ps) -> {
+			ps.setObject(1, tenantId);
+			ps.setArray(2, ps.getConnection().createArrayOf("uuid", jobIds.toArray()));
+			ps.setInt(3, perJob);
+		}, (rs) -> {
+			WebhookDelivery delivery = delivery(rs, 0);
+			byJob.computeIfAbsent(delivery.jobId(), (job) -> new ArrayList<>()).add(delivery);
+		});
+		return byJob;
 	}
 
 	/** A tenant's delivery with its attempts, or 404. */
