@@ -71,10 +71,18 @@ final class ItemStream extends InputStream {
 		this.chunks.add(END);
 	}
 
-	/** The call failed or was cancelled: the reader fails. */
+	/**
+	 * The call failed: the client cancelled it, or it ends with an error of its own. The
+	 * reader fails, and leaves the answer to whoever failed the call.
+	 */
 	void fail(Throwable cause) {
 		this.failure = new IOException("the client cancelled the stream of items", cause);
 		this.chunks.add(END);
+	}
+
+	/** Whether the call failed ({@link #fail}): then the call has its answer. */
+	boolean failed() {
+		return this.failure != null;
 	}
 
 	@Override

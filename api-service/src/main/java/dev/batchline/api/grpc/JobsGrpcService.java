@@ -152,7 +152,9 @@ class JobsGrpcService extends JobsGrpc.JobsImplBase {
 			answer.onCompleted();
 		}
 		catch (RuntimeException ex) {
-			if (!answer.isCancelled()) {
+			// a call the client cancelled, or that ends with an error of a message, has
+			// its answer
+			if (!stream.failed() && !answer.isCancelled()) {
 				answer.onError(GrpcErrors.of(ex).asRuntimeException(GrpcErrors.trailers(ex)));
 			}
 		}
