@@ -160,6 +160,27 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void packedNdjsonLinesAndInstancesAreItemsInTheOrderSent() throws Exception {
+		List<SubmitJobRequest> messages = List.of(spec("iris"),
+				SubmitJobRequest.newBuilder()
+					.setItems(ItemBatch.newBuilder()
+						.setNdjson(ByteString.copyFromUtf8("[0.0, 3.5, 1.4, 0.2]\n\n[1.0, 3.5, 1.4, 0.2]\n")))
+					.build(),
+				SubmitJobRequest.newBuilder()
+					.setItems(ItemBatch.newBuilder()
+						.addInstances(ByteString.copyFromUtf8("[2.0, 3.5, 1.4, 0.2]"))
+						.setNdjson(ByteString.copyFromUtf8("[3.0, 3.5, 1.4, 0.2]")))
+					.build(),
+				SubmitJobRequest.newBuilder().setItems(ItemBatch.getDefaultInstance()).build(),
+				items("[4.0, 3.5, 1.4, 0.2]"));
+		Job job = submit(this.api.token(), messages);
+		assertThat(job.getCounts().getTotal()).isEqualTo(5);
+		ChunkSubmitted chunk = this.workers.chunksOf(UUID.fromString(job.getId()), 1).get(0);
+		assertThat(chunk.instances()).extracting((instance) -> instance.get(0).asDouble())
+			.containsExactly(0.0, 1.0, 2.0, 3.0, 4.0);
+	}
+
+	@Test
 	void listsAndCancelsJobsAsRestDoes() throws Exception {
 		ApiClient tenant = ApiClient.newTenant(this.port);
 		JobsGrpc.JobsBlockingStub stub = jobs(tenant.token());
@@ -354,6 +375,10 @@ class GrpcIntegrationTests extends ApiIntegrationTest {
 						.toList()))
 				.build());
 		}
+		return submit(key, messages);
+	}
+
+	private Job submit(String key, List<SubmitJobRequest> messages) throws Exception {
 		CompletableFuture<Job> answer = new CompletableFuture<>();
 		StreamObserver<SubmitJobRequest> requests = JobsGrpc.newStub(this.channel)
 			.withCallCredentials(new ApiKeyCredentials(key))

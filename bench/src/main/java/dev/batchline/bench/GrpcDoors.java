@@ -36,10 +36,11 @@ import tools.jackson.databind.JsonNode;
  * channel, one request after another) against one-row {@code POST
  * /v2/models/bench/infer} (one keep-alive connection), the same rows; and a
  * {@code SubmitJob} stream of the Iris items of scenario 2 ({@value #PER_MESSAGE} a
- * message, paced by gRPC's flow control) against the NDJSON {@code POST /v1/jobs} of the
- * same items. Each job is cancelled as soon as it is accepted, and the next submission
- * waits until it is cancelled and its chunks are published, so the worker (which must
- * serve the model for a job to be accepted) only skips chunks, between the measurements.
+ * message, as instances and as packed NDJSON lines, paced by gRPC's flow control) against
+ * the NDJSON {@code POST /v1/jobs} of the same items. Each job is cancelled as soon as it
+ * is accepted, and the next submission waits until it is cancelled and its chunks are
+ * published, so the worker (which must serve the model for a job to be accepted) only
+ * skips chunks, between the measurements.
  */
 final class GrpcDoors {
 
@@ -139,57 +140,61 @@ final class GrpcDoors {
 		Intake ndjson = new Intake(this.bench);
 		List<String> lines = ndjson.lines(plan.intakeItems());
 		byte[] body = String.join("\n", lines).concat("\n").getBytes(StandardCharsets.UTF_8);
-		List<SubmitJobRequest> messages = new ArrayList<>();
-		messages.add(SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setModel("iris")).build());
+		SubmitJobRequest spec = SubmitJobRequest.newBuilder().setSpec(JobSpec.newBuilder().setModel("iris")).build();
+		List<SubmitJobRequest> perInstance = new ArrayList<>(List.of(spec));
+		List<SubmitJobRequest> packed = new ArrayList<>(List.of(spec));
 		for (int from = 0; from < lines.size(); from += PER_MESSAGE) {
-			messages.add(SubmitJobRequest.newBuilder()
-				.setItems(ItemBatch.newBuilder()
-					.addAllInstances(lines.subList(from, Math.min(lines.size(), from + PER_MESSAGE))
-						.stream()
-						.map(ByteString::copyFromUtf8)
-						.toList()))
+			List<String> part = lines.subList(from, Math.min(lines.size(), from + PER_MESSAGE));
+			perInstance.add(SubmitJobRequest.newBuilder()
+				.setItems(ItemBatch.newBuilder().addAllInstances(part.stream().map(ByteString::copyFromUtf8).toList()))
+				.build());
+			packed.add(SubmitJobRequest.newBuilder()
+				.setItems(ItemBatch.newBuilder().setNdjson(ByteString.copyFromUtf8(String.join("\n", part) + "\n")))
 				.build());
 		}
 		JobsGrpc.JobsStub jobs = JobsGrpc.newStub(channel)
 			.withCallCredentials(new ApiKeyCredentials(this.bench.api().key()));
-		List<Double> grpcRates = new ArrayList<>();
-		List<Double> ndjsonRates = new ArrayList<>();
+		List<List<Double>> rates = List.of(new ArrayList<>(), new ArrayList<>(), new ArrayList<>());
+		String[] doors = { "NDJSON POST", "SubmitJob, instances", "SubmitJob, packed NDJSON" };
 		for (int round = 0; round <= plan.rounds(); round++) {
-			// each door goes first in every other round
-			double ndjsonRate = 0;
-			double grpcRate = 0;
-			for (int turn = 0; turn < 2; turn++) {
-				if ((round + turn) % 2 == 0) {
-					long start = System.nanoTime();
+			double[] rate = new double[3];
+			// each door goes first in turn
+			for (int turn = 0; turn < 3; turn++) {
+				int door = (round + turn) % 3;
+				long start = System.nanoTime();
+				UUID id;
+				if (door == 0) {
 					HttpResponse<String> posted = ndjson.postNdjson(body);
-					ndjsonRate = lines.size() / ((System.nanoTime() - start) / 1e9);
 					if (posted.statusCode() != 202) {
 						throw new IllegalStateException("the NDJSON POST answered " + posted.statusCode() + ": "
 								+ posted.body().substring(0, Math.min(200, posted.body().length())));
 					}
-					cancel(UUID.fromString(
-							EventCodec.tree(posted.body().getBytes(StandardCharsets.UTF_8)).get("id").asString()));
+					id = UUID.fromString(
+							EventCodec.tree(posted.body().getBytes(StandardCharsets.UTF_8)).get("id").asString());
 				}
 				else {
-					long start = System.nanoTime();
-					Job job = submit(jobs, messages);
-					grpcRate = lines.size() / ((System.nanoTime() - start) / 1e9);
+					Job job = submit(jobs, (door == 1) ? perInstance : packed);
 					if (job.getCounts().getTotal() != lines.size()) {
 						throw new IllegalStateException("SubmitJob stored " + job.getCounts().getTotal() + " items");
 					}
-					cancel(UUID.fromString(job.getId()));
+					id = UUID.fromString(job.getId());
+				}
+				rate[door] = lines.size() / ((System.nanoTime() - start) / 1e9);
+				cancel(id);
+			}
+			Console.step(String.format("%s round %d: %,d items: %s %,.0f, %s %,.0f, %s %,.0f items/s", SCENARIO, round,
+					lines.size(), doors[0], rate[0], doors[1], rate[1], doors[2], rate[2]));
+			if (round > 0) {
+				for (int door = 0; door < 3; door++) {
+					rates.get(door).add(rate[door]);
 				}
 			}
-			Console.step(String.format("%s round %d: %,d items: SubmitJob %,.0f items/s, NDJSON POST %,.0f items/s",
-					SCENARIO, round, lines.size(), grpcRate, ndjsonRate));
-			if (round > 0) {
-				grpcRates.add(grpcRate);
-				ndjsonRates.add(ndjsonRate);
-			}
 		}
-		this.bench.report()
-			.ratio(SCENARIO, String.format("SubmitJob stream of %,d items vs NDJSON POST", lines.size()),
-					Stats.of(grpcRates), Stats.of(ndjsonRates), "%,.0f", "items/s", 0.8);
+		for (int door = 1; door < 3; door++) {
+			this.bench.report()
+				.ratio(SCENARIO, String.format("%s of %,d items vs NDJSON POST", doors[door], lines.size()),
+						Stats.of(rates.get(door)), Stats.of(rates.get(0)), "%,.0f", "items/s", 0.8);
+		}
 	}
 
 	/** Cancels a job, and waits until it is cancelled and the outbox is empty. */

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.SocketTimeoutException;
 import java.time.Duration;
+import java.util.List;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -43,11 +44,15 @@ final class ItemStream extends InputStream {
 	}
 
 	/**
-	 * Adds a message's instances, one line each. A line break inside an instance is JSON
-	 * whitespace, so it becomes a space: an instance stays one line.
+	 * Adds a message's items: its instances, one line each, then its lines of NDJSON as
+	 * they are, the last ended with a line break if it has none (lines never run across
+	 * messages). A line break inside an instance is JSON whitespace, so it becomes a
+	 * space: an instance stays one line. One chunk a message, even an empty one, so that
+	 * each message read asks for the next.
 	 */
-	void add(Iterable<ByteString> instances) {
-		int size = 0;
+	void add(List<ByteString> instances, ByteString ndjson) {
+		boolean ended = ndjson.isEmpty() || ndjson.byteAt(ndjson.size() - 1) == '\n';
+		int size = ndjson.size() + (ended ? 0 : 1);
 		for (ByteString instance : instances) {
 			size += instance.size() + 1;
 		}
@@ -62,6 +67,10 @@ final class ItemStream extends InputStream {
 			}
 			at += instance.size();
 			lines[at++] = '\n';
+		}
+		ndjson.copyTo(lines, at);
+		if (!ended) {
+			lines[size - 1] = '\n';
 		}
 		this.chunks.add(lines);
 	}

@@ -122,7 +122,7 @@ class JobsGrpcService extends JobsGrpc.JobsImplBase {
 				if (!message.hasItems()) {
 					throw ApiException.badRequest("only the first message may be the job's spec; then items");
 				}
-				items.add(message.getItems().getInstancesList());
+				items.add(message.getItems().getInstancesList(), message.getItems().getNdjson());
 			}
 
 			@Override
