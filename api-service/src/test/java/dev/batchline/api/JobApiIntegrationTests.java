@@ -1,5 +1,6 @@
 package dev.batchline.api;
 
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -138,6 +139,98 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		String failed = this.api.post("/v1/jobs", WorkerSide.jobJson(1, null)).json().get("id").asString();
 		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(UUID.fromString(failed), 1).get(0), 0));
 		awaitState(failed, "FAILED");
+	}
+
+	@Test
+	void itemsCarryTheCallersCustomIdsIntoTheirResultsAndErrorsBeforeAndAfterTheJobEnds() {
+		// 1200 items, every third without an id: the ids live beside the chunks, which
+		// reach the workers as plain instances
+		StringBuilder ndjson = new StringBuilder();
+		for (int i = 0; i < 1200; i++) {
+			String instance = "[" + i + ".0, 3.5, 1.4, 0.2]";
+			ndjson
+				.append((i % 3 == 2) ? instance : "{\"custom_id\": \"row-" + i + "\", \"instance\": " + instance + "}")
+				.append('\n');
+		}
+		ApiClient.Response submitted = this.api.post("/v1/jobs?model=iris", "application/x-ndjson", ndjson.toString());
+		assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+		String id = submitted.json().get("id").asString();
+		List<ChunkSubmitted> chunks = this.workers.chunksOf(UUID.fromString(id), 3);
+		assertThat(chunks.get(0).instances().get(0).get(0).asDouble()).isEqualTo(0.0);
+		assertThat(chunks.get(2).instances().get(199).get(0).asDouble()).isEqualTo(1199.0);
+
+		// two chunks back, item 4 failed: the job runs, its ids still with its inputs
+		this.workers.publishResults(List.of(WorkerSide.echo(chunks.get(0), 4), WorkerSide.echo(chunks.get(1), -1)));
+		await().atMost(Duration.ofSeconds(20))
+			.until(() -> this.api.get("/v1/jobs/" + id).json().get("counts").get("succeeded").asLong() == 999);
+		JsonNode running = this.api.get("/v1/jobs/" + id + "/results?limit=6").json();
+		assertThat(running.get("data").get(0).toString())
+			.isEqualTo("{\"index\":0,\"custom_id\":\"row-0\",\"output\":{\"echo\":0.0}}");
+		assertThat(running.get("data").get(2).has("custom_id")).isFalse();
+		assertThat(running.get("data").get(4).get("custom_id").asString()).isEqualTo("row-4");
+		assertThat(running.get("data").get(4).get("error").get("code").asString()).isEqualTo(ItemError.MODEL_ERROR);
+
+		// the last chunk: the job ends, its inputs are released, the ids stay
+		this.workers.publishResult(WorkerSide.echo(chunks.get(2), -1));
+		awaitState(id, "PARTIALLY_SUCCEEDED");
+		assertThat(
+				this.jdbc.queryForObject("select count(*) from input_chunks where job_id = ?::uuid", Integer.class, id))
+			.isZero();
+		List<String> lines = this.api.get("/v1/jobs/" + id + "/results", "application/x-ndjson")
+			.body()
+			.lines()
+			.toList();
+		assertThat(lines).hasSize(1200);
+		for (int i : new int[] { 0, 1, 2, 500, 1198, 1199 }) {
+			JsonNode item = EventCodec.tree(lines.get(i).getBytes(StandardCharsets.UTF_8));
+			assertThat(item.get("index").asLong()).isEqualTo(i);
+			assertThat(item.path("custom_id").asString(null)).isEqualTo((i % 3 == 2) ? null : "row-" + i);
+			assertThat(item.get("output").get("echo").asDouble()).isEqualTo(i);
+		}
+		JsonNode errors = this.api.get("/v1/jobs/" + id + "/errors").json();
+		assertThat(errors.get("data")).hasSize(1);
+		assertThat(errors.get("data").get(0).get("custom_id").asString()).isEqualTo("row-4");
+	}
+
+	@Test
+	void refusesDuplicateOrMalformedCustomIdsNamingTheirLinesAndWritesNothing() {
+		long jobs = this.jdbc.queryForObject("select count(*) from jobs", Long.class);
+		String ndjson = """
+				{"custom_id": "a", "instance": [1, 2, 3, 4]}
+				{"custom_id": "b", "instance": [1, 2, 3, 4]}
+
+				[1, 2, 3, 4]
+				{"custom_id": "a", "instance": [5, 6, 7, 8]}
+				""";
+		ApiClient.Response duplicate = this.api.post("/v1/jobs?model=iris", "application/x-ndjson", ndjson);
+		assertProblem(duplicate, 422, "duplicate-custom-id",
+				"line 5 (instances[3]) repeats the custom_id 'a' of line 1");
+		assertThat(duplicate.json().get("line").asLong()).isEqualTo(5);
+		assertThat(duplicate.json().get("first_line").asLong()).isEqualTo(1);
+		assertProblem(
+				this.api.post("/v1/jobs",
+						"{\"model\":\"iris\",\"instances\":[{\"custom_id\":\"x\",\"instance\":[1,2,3,4]},"
+								+ "{\"custom_id\":\"x\",\"instance\":[1,2,3,4]}]}"),
+				422, "duplicate-custom-id", "instances[1] repeats the custom_id 'x' of instances[0]");
+		assertProblem(
+				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+						"{\"custom_id\": 7, \"instance\": [1, 2, 3, 4]}"),
+				422, "invalid-instance", "'custom_id' must be a string");
+		assertProblem(this.api.post("/v1/jobs?model=iris", "application/x-ndjson", "{\"custom_id\": \"c\"}"), 422,
+				"invalid-instance", "no 'instance'");
+		assertProblem(
+				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+						"{\"custom_id\": \"c\", \"instance\": [1, 2, 3, 4], \"extra\": 1}"),
+				422, "invalid-instance", "'extra'");
+		assertProblem(
+				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+						"{\"custom_id\": \"" + "x".repeat(257) + "\", \"instance\": [1, 2, 3, 4]}"),
+				422, "invalid-instance", "1 to 256 characters");
+		assertProblem(
+				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+						"{\"custom_id\": \"c\", \"instance\": [1, 2]}"),
+				422, "invalid-instance", "instances[0] (line 1)");
+		assertThat(this.jdbc.queryForObject("select count(*) from jobs", Long.class)).isEqualTo(jobs);
 	}
 
 	@Test

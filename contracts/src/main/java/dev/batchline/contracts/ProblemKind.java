@@ -18,6 +18,8 @@ public enum ProblemKind {
 	INVALID_REQUEST("invalid-request", 422, "Invalid request"),
 	/** An item that does not fit the model's signature. */
 	INVALID_INSTANCE("invalid-instance", 422, "Invalid instance"),
+	/** A {@code custom_id} given to two items of one job. */
+	DUPLICATE_CUSTOM_ID("duplicate-custom-id", 422, "Duplicate custom id"),
 	/** A model no worker serves. */
 	UNKNOWN_MODEL("unknown-model", 422, "Unknown model"),
 	/** A webhook event type that does not exist. */

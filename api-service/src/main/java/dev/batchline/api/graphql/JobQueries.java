@@ -55,12 +55,13 @@ class JobQueries {
 	}
 
 	/** One item's result, as {@code GET /v1/jobs/{id}/results} shows it. */
-	record ResultItem(long index, JsonNode output, ItemError error) {
+	record ResultItem(long index, String customId, JsonNode output, ItemError error) {
 
 		static ResultItem of(JsonNode item) {
 			JsonNode error = item.get("error");
-			return new ResultItem(item.get("index").asLong(), item.get("output"), (error != null)
-					? new ItemError(error.path("code").asString(), error.path("message").asString(null)) : null);
+			return new ResultItem(item.get("index").asLong(), item.path("custom_id").asString(null), item.get("output"),
+					(error != null) ? new ItemError(error.path("code").asString(), error.path("message").asString(null))
+							: null);
 		}
 
 	}

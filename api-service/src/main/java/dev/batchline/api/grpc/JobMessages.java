@@ -77,9 +77,15 @@ final class JobMessages {
 		return message.build();
 	}
 
-	/** An item of a results page ({@code {index, output}} or {@code {index, error}}). */
+	/**
+	 * An item of a results page ({@code {index, output}} or {@code {index, error}}, with
+	 * its {@code custom_id} when it has one).
+	 */
 	static ItemResult result(JsonNode item) {
 		ItemResult.Builder result = ItemResult.newBuilder().setIndex(item.get("index").asLong());
+		if (item.hasNonNull("custom_id")) {
+			result.setCustomId(item.get("custom_id").asString());
+		}
 		JsonNode error = item.get("error");
 		if (error != null && !error.isNull()) {
 			result.setError(ItemError.newBuilder()

@@ -43,6 +43,13 @@ public interface Items {
 	}
 
 	/**
+	 * The caller's id of the current item ({@code custom_id}), or null when it has none.
+	 */
+	default String customId() {
+		return null;
+	}
+
+	/**
 	 * The line of the body the current item came from, for error messages.
 	 * @return the line number from 1, or -1 when the body has no lines of items
 	 */

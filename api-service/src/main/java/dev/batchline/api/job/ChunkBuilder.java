@@ -1,6 +1,9 @@
 package dev.batchline.api.job;
 
 import java.io.ByteArrayOutputStream;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.function.Consumer;
 
 import dev.batchline.contracts.EventCodec;
@@ -37,6 +40,9 @@ final class ChunkBuilder {
 
 	private int count;
 
+	/** The ids of the items of the chunk being filled, once one of them has one. */
+	private List<String> customIds;
+
 	private int chunks;
 
 	private long items;
@@ -51,24 +57,34 @@ final class ChunkBuilder {
 		this.sink = sink;
 	}
 
-	/** Adds the next item, handing on the chunk it completes, if any. */
-	void add(JsonNode value) {
+	/**
+	 * Adds the next item, handing on the chunk it completes, if any.
+	 * @param customId the caller's id of the item, or null
+	 */
+	void add(JsonNode value, String customId) {
 		this.item.reset();
 		this.generator.writeTree(value);
 		this.generator.flush();
-		add(this.item.buffer(), 0, this.item.size());
+		add(this.item.buffer(), 0, this.item.size(), customId);
 	}
 
 	/**
 	 * Adds the next item as the JSON text given (one valid JSON value), handing on the
 	 * chunk it completes, if any.
+	 * @param customId the caller's id of the item, or null
 	 */
-	void add(byte[] json, int offset, int length) {
+	void add(byte[] json, int offset, int length, String customId) {
 		if (this.count > 0 && (this.count >= this.maxItems || this.current.size() + length + 2 > this.maxBytes)) {
 			emit();
 		}
 		this.current.write((this.count == 0) ? '[' : ',');
 		this.current.write(json, offset, length);
+		if (customId != null && this.customIds == null) {
+			this.customIds = new ArrayList<>(Collections.nCopies(this.count, null));
+		}
+		if (this.customIds != null) {
+			this.customIds.add(customId);
+		}
 		this.count++;
 		this.items++;
 	}
@@ -98,8 +114,10 @@ final class ChunkBuilder {
 
 	private void emit() {
 		this.current.write(']');
-		this.sink.accept(new Chunk(this.chunks, this.firstIndex, this.count, this.current.toByteArray()));
-		this.bytes += this.current.size();
+		byte[] ids = (this.customIds != null) ? EventCodec.encode(this.customIds) : null;
+		this.sink.accept(new Chunk(this.chunks, this.firstIndex, this.count, this.current.toByteArray(), ids));
+		this.customIds = null;
+		this.bytes += this.current.size() + ((ids != null) ? ids.length : 0);
 		this.chunks++;
 		this.firstIndex += this.count;
 		this.current.reset();
@@ -122,8 +140,10 @@ final class ChunkBuilder {
 	 * @param firstIndex the job-wide index of its first item
 	 * @param count its number of items
 	 * @param instances the JSON array of its items
+	 * @param customIds the JSON array of its items' {@code custom_id}s (null for an item
+	 * without one), or null when none has one
 	 */
-	record Chunk(int number, long firstIndex, int count, byte[] instances) {
+	record Chunk(int number, long firstIndex, int count, byte[] instances, byte[] customIds) {
 	}
 
 }

@@ -32,14 +32,14 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 @Component
 class ChunkWriter {
 
-	private static final String COPY = "COPY input_chunks (job_id, chunk_no, first_index, item_count, instances)"
+	private static final String COPY = "COPY input_chunks (job_id, chunk_no, first_index, item_count, instances, custom_ids)"
 			+ " FROM STDIN (FORMAT binary)";
 
 	private static final byte[] SIGNATURE = "PGCOPY\n\377\r\n\0".getBytes(StandardCharsets.ISO_8859_1);
 
 	private static final int BUFFER_BYTES = 256 * 1024;
 
-	private static final short FIELDS = 5;
+	private static final short FIELDS = 6;
 
 	private final DataSource dataSource;
 
@@ -134,6 +134,13 @@ class ChunkWriter {
 				this.out.writeInt(chunk.count());
 				this.out.writeInt(chunk.instances().length);
 				this.out.write(chunk.instances());
+				if (chunk.customIds() == null) {
+					this.out.writeInt(-1); // null
+				}
+				else {
+					this.out.writeInt(chunk.customIds().length);
+					this.out.write(chunk.customIds());
+				}
 			}
 			catch (IOException ex) {
 				throw translate(ex);

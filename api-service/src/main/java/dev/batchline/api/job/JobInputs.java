@@ -32,13 +32,20 @@ class JobInputs {
 	}
 
 	/**
-	 * Deletes a finished job's input chunks, and its chunk records not published yet (a
-	 * re-drive the job no longer waits for), in the caller's transaction.
+	 * Deletes a finished job's input chunks (keeping their items' {@code custom_id}s),
+	 * and its chunk records not published yet (a re-drive the job no longer waits for),
+	 * in the caller's transaction.
 	 * @return the bytes of the chunks deleted
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	long release(UUID jobId) {
 		this.outbox.dropPendingChunks(jobId);
+		// the items' ids stay as long as the results that name them
+		this.jdbc.update("""
+				insert into chunk_custom_ids (job_id, chunk_no, custom_ids)
+				select job_id, chunk_no, custom_ids from input_chunks where job_id = ? and custom_ids is not null
+				on conflict do nothing
+				""", jobId);
 		long[] deleted = this.jdbc.queryForObject("""
 				with deleted as (delete from input_chunks where job_id = ? returning octet_length(instances) as bytes)
 				select count(*), coalesce(sum(bytes), 0) from deleted

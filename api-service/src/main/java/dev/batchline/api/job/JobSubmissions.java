@@ -9,6 +9,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
 
+import dev.batchline.api.intake.CustomIds;
 import dev.batchline.api.intake.Items;
 import dev.batchline.api.inference.InferenceProperties;
 import dev.batchline.api.intake.JobRequest;
@@ -89,7 +90,8 @@ class JobSubmissions {
 	 * @return the queued job
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	Job store(UUID tenantId, JobRequest request, Items items, long maxItems, String maxItemsProperty) {
+	Job store(UUID tenantId, JobRequest request, Items submitted, long maxItems, String maxItemsProperty) {
+		Items items = CustomIds.of(submitted);
 		// a version or label pins the job to it; a job naming only the model gets the
 		// model's split (or its newest version), recorded as the job's version
 		ModelRoute route = this.models.route(request.model(), request.version())
@@ -119,7 +121,7 @@ class JobSubmissions {
 				}
 				if (items.text() != null && fitsAsSent(items, dense, model.signature())) {
 					// valid as it stands: stored as sent, no tree
-					chunks.add(items.text(), items.textOffset(), items.textLength());
+					chunks.add(items.text(), items.textOffset(), items.textLength(), items.customId());
 					continue;
 				}
 				JsonNode item = items.tree();
@@ -127,7 +129,7 @@ class JobSubmissions {
 				if (error.isPresent()) {
 					throw invalidInstance(index, items.line(), error.get());
 				}
-				chunks.add(item);
+				chunks.add(item, items.customId());
 			}
 			chunks.finish();
 			copy.finish();

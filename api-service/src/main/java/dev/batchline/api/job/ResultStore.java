@@ -13,6 +13,9 @@ import java.util.stream.Stream;
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.EventCodec;
 import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.JsonNodeFactory;
+import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -21,7 +24,8 @@ import org.springframework.transaction.annotation.Transactional;
 
 /**
  * Chunk results in Postgres: one row per chunk (the primary key makes recording
- * idempotent), the items as the JSON array the worker produced, read back in input order.
+ * idempotent), the items as the JSON array the worker produced, read back in input order
+ * with their {@code custom_id}s.
  */
 @Component
 class ResultStore {
@@ -56,10 +60,10 @@ class ResultStore {
 	 */
 	List<JsonNode> page(UUID jobId, long from, int limit, boolean failuresOnly) {
 		List<JsonNode> page = new ArrayList<>(Math.min(limit, 10_000));
-		try (Stream<byte[]> chunks = chunksFrom(jobId, from, failuresOnly)) {
+		try (Stream<StoredChunk> chunks = chunksFrom(jobId, from, failuresOnly)) {
 			var iterator = chunks.iterator();
 			while (page.size() < limit && iterator.hasNext()) {
-				for (JsonNode item : EventCodec.tree(iterator.next())) {
+				for (JsonNode item : iterator.next().results()) {
 					if (item.get("index").asLong() >= from && page.size() < limit
 							&& (!failuresOnly || item.hasNonNull("error"))) {
 						page.add(item);
@@ -76,10 +80,10 @@ class ResultStore {
 	 */
 	@Transactional(readOnly = true)
 	void writeNdjson(UUID jobId, OutputStream out) throws IOException {
-		try (Stream<byte[]> chunks = chunksFrom(jobId, 0, false)) {
+		try (Stream<StoredChunk> chunks = chunksFrom(jobId, 0, false)) {
 			var iterator = chunks.iterator();
 			while (iterator.hasNext()) {
-				for (JsonNode item : EventCodec.tree(iterator.next())) {
+				for (JsonNode item : iterator.next().results()) {
 					out.write(EventCodec.encode(item));
 					out.write('\n');
 				}
@@ -93,16 +97,58 @@ class ResultStore {
 	 * (the fetch size is this statement's own; it works inside the read-only
 	 * transaction).
 	 */
-	private Stream<byte[]> chunksFrom(UUID jobId, long from, boolean failuresOnly) {
-		String sql = "select items from chunk_results where job_id = ? and first_index + item_count > ?"
-				+ (failuresOnly ? " and failed_count > 0" : "") + " order by chunk_no";
+	private Stream<StoredChunk> chunksFrom(UUID jobId, long from, boolean failuresOnly) {
+		// a running job's ids are still with its inputs; a finished one's were moved
+		String sql = """
+				select r.items, r.first_index, coalesce(k.custom_ids, c.custom_ids)
+				from chunk_results r
+				left join chunk_custom_ids k on k.job_id = r.job_id and k.chunk_no = r.chunk_no
+				left join input_chunks c on c.job_id = r.job_id and c.chunk_no = r.chunk_no
+				where r.job_id = ? and r.first_index + r.item_count > ?
+				""" + (failuresOnly ? " and r.failed_count > 0" : "") + " order by r.chunk_no";
 		return this.jdbc.queryForStream((connection) -> {
 			PreparedStatement statement = connection.prepareStatement(sql);
 			statement.setFetchSize(STREAM_FETCH_SIZE);
 			statement.setObject(1, jobId);
 			statement.setLong(2, from);
 			return statement;
-		}, (rs, n) -> rs.getBytes(1));
+		}, (rs, n) -> new StoredChunk(rs.getBytes(1), rs.getLong(2), rs.getBytes(3)));
+	}
+
+	/**
+	 * A chunk's results as stored, and its items' {@code custom_id}s.
+	 *
+	 * @param json the JSON array of its items' results
+	 * @param firstIndex the job-wide index of its first item
+	 * @param customIds the JSON array of its items' ids, or null when none has one
+	 */
+	private record StoredChunk(byte[] json, long firstIndex, byte[] customIds) {
+
+		/**
+		 * The items' results ({@code {index, output}} or {@code {index, error}}), each
+		 * with its {@code custom_id} after its index when it has one.
+		 */
+		JsonNode results() {
+			JsonNode items = EventCodec.tree(this.json);
+			if (this.customIds == null) {
+				return items;
+			}
+			JsonNode ids = EventCodec.tree(this.customIds);
+			ArrayNode named = JsonNodeFactory.instance.arrayNode(items.size());
+			for (JsonNode item : items) {
+				JsonNode id = ids.get((int) (item.get("index").asLong() - this.firstIndex));
+				if (id == null || id.isNull()) {
+					named.add(item);
+					continue;
+				}
+				ObjectNode copy = named.addObject();
+				copy.set("index", item.get("index"));
+				copy.set("custom_id", id);
+				item.properties().forEach((field) -> copy.putIfAbsent(field.getKey(), field.getValue()));
+			}
+			return named;
+		}
+
 	}
 
 }

@@ -115,12 +115,15 @@ class ResultsPurge implements PolledLifecycle {
 			}
 			int results = deleteRows("chunk_results", due, this.batchSize);
 			int inputs = (results < this.batchSize) ? deleteRows("input_chunks", due, this.batchSize - results) : 0;
+			int ids = (results + inputs < this.batchSize)
+					? deleteRows("chunk_custom_ids", due, this.batchSize - results - inputs) : 0;
 			List<UUID> purged = this.jdbc.query((connection) -> {
 				var statement = connection.prepareStatement("""
 						update jobs set purged_at = ?, stored_bytes = 0
 						where id = any(?)
 						  and not exists (select 1 from chunk_results r where r.job_id = jobs.id)
 						  and not exists (select 1 from input_chunks c where c.job_id = jobs.id)
+						  and not exists (select 1 from chunk_custom_ids k where k.job_id = jobs.id)
 						returning id
 						""");
 				statement.setTimestamp(1, Timestamp.from(now));
@@ -133,9 +136,10 @@ class ResultsPurge implements PolledLifecycle {
 			purged.forEach((id) -> log.debug("Job(id={}) purged: its results' retention ended", id));
 			if (!purged.isEmpty()) {
 				log.info("Purged the results of {} jobs past their retention ({} rows)", purged.size(),
-						results + inputs);
+						results + inputs + ids);
 			}
-			return new Batch(results + inputs, results + inputs >= this.batchSize || due.size() >= this.batchSize);
+			int rows = results + inputs + ids;
+			return new Batch(rows, rows >= this.batchSize || due.size() >= this.batchSize);
 		});
 		return (batch != null) ? batch : new Batch(0, false);
 	}

@@ -25,7 +25,7 @@ class StorageMetrics implements PolledLifecycle {
 
 	/** The api-service's tables (docs/architecture.md). */
 	static final List<String> TABLES = List.of("tenants", "api_keys", "jobs", "job_state_history", "input_chunks",
-			"chunk_results", "outbox", "idempotency_keys", "webhook_endpoints");
+			"chunk_custom_ids", "chunk_results", "outbox", "idempotency_keys", "webhook_endpoints");
 
 	private static final Duration INTERVAL = Duration.ofMinutes(1);
 
