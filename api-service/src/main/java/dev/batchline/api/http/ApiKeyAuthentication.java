@@ -61,6 +61,8 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 
 	private static final List<String> JOBS_PATH = List.of("v1", "jobs");
 
+	private static final List<String> FILES_PATH = List.of("v1", "files");
+
 	private static final List<String> MODELS_PATH = List.of("v1", "models");
 
 	private static final List<String> OIP_MODELS_PATH = List.of("v2", "models");
@@ -90,18 +92,18 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		String token = bearerToken(request);
 		if (startsWith(path, ADMIN_PATH)) {
 			if (!this.properties.adminEnabled()) {
-				reject(response, new ApiException(ProblemKind.ADMIN_DISABLED,
+				reject(request, response, new ApiException(ProblemKind.ADMIN_DISABLED,
 						"The admin endpoints are disabled: set BATCHLINE_API_ADMIN_TOKEN to enable them"));
 				return;
 			}
 			if (token == null || !MessageDigest.isEqual(token.getBytes(StandardCharsets.UTF_8),
 					this.properties.adminToken().getBytes(StandardCharsets.UTF_8))) {
 				if (this.failures.isBlocked(request.getRemoteAddr())) {
-					reject(response, this.failures.refusal());
+					reject(request, response, this.failures.refusal());
 					return;
 				}
 				this.failures.record(request.getRemoteAddr());
-				reject(response, unauthorized("a valid admin token is required"));
+				reject(request, response, unauthorized("a valid admin token is required"));
 				return;
 			}
 			request.setAttribute(ADMIN, Boolean.TRUE);
@@ -110,7 +112,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		}
 		String client = request.getRemoteAddr();
 		if ((token == null || !this.tenants.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
-			reject(response, this.failures.refusal());
+			reject(request, response, this.failures.refusal());
 			return;
 		}
 		Optional<UUID> tenant;
@@ -122,12 +124,12 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 				throw ex;
 			}
 			response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ProblemHandling.RETRY_AFTER_SECONDS));
-			reject(response, ProblemHandling.unavailable());
+			reject(request, response, ProblemHandling.unavailable());
 			return;
 		}
 		if (tenant.isEmpty()) {
 			this.failures.record(client);
-			reject(response, unauthorized(
+			reject(request, response, unauthorized(
 					(token == null) ? "send 'Authorization: Bearer <api key>'" : "the API key is not valid"));
 			return;
 		}
@@ -163,6 +165,14 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	}
 
 	/**
+	 * Whether a request is a file upload of the OpenAI-compatible API
+	 * ({@code POST /v1/files}), which takes large multipart bodies.
+	 */
+	static boolean isFileUpload(HttpServletRequest request) {
+		return "POST".equals(request.getMethod()) && segments(request).equals(FILES_PATH);
+	}
+
+	/**
 	 * Whether a request is a synchronous prediction (a {@code POST} under
 	 * {@code /v2/models} or {@code /v1/models}).
 	 */
@@ -191,8 +201,9 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		return new ApiException(ProblemKind.UNAUTHORIZED, detail);
 	}
 
-	private static void reject(HttpServletResponse response, ApiException ex) throws IOException {
-		ProblemHandling.write(response, ex);
+	private static void reject(HttpServletRequest request, HttpServletResponse response, ApiException ex)
+			throws IOException {
+		ProblemHandling.write(request, response, ex);
 	}
 
 }

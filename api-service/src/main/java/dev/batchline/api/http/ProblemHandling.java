@@ -9,6 +9,7 @@ import java.util.Map;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ProblemKind;
+import jakarta.servlet.http.HttpServletRequest;
 import jakarta.servlet.http.HttpServletResponse;
 import org.apache.tomcat.util.http.InvalidParameterException;
 import org.slf4j.Logger;
@@ -68,13 +69,19 @@ public class ProblemHandling extends ResponseEntityExceptionHandler {
 	/**
 	 * Writes the answer of an {@link ApiException} from a filter, outside Spring MVC.
 	 */
-	static void write(HttpServletResponse response, ApiException ex) throws IOException {
+	static void write(HttpServletRequest request, HttpServletResponse response, ApiException ex) throws IOException {
 		ProblemDetail problem = problem(ex).getBody();
 		response.setStatus(ex.kind().status());
 		if (ex.kind() == ProblemKind.UNAUTHORIZED) {
 			response.setHeader(HttpHeaders.WWW_AUTHENTICATE, "Bearer");
 		}
 		ex.headers().forEach(response::addHeader);
+		if (OpenAiErrors.isOpenAiPath(request)) {
+			response.setContentType(MediaType.APPLICATION_JSON_VALUE);
+			response.getOutputStream()
+				.write(EventCodec.encode(OpenAiErrors.body(ex.kind().status(), ex.kind().slug(), ex.getMessage())));
+			return;
+		}
 		response.setContentType(MediaType.APPLICATION_PROBLEM_JSON_VALUE);
 		Map<String, Object> body = new LinkedHashMap<>();
 		body.put("type", problem.getType().toString());

@@ -41,7 +41,7 @@ class RequestRateLimiting extends OncePerRequestFilter {
 				status = this.quotas.request(tenantId);
 			}
 			catch (ApiException ex) {
-				ProblemHandling.write(response, ex);
+				ProblemHandling.write(request, response, ex);
 				return;
 			}
 			catch (RuntimeException ex) {
@@ -49,7 +49,7 @@ class RequestRateLimiting extends OncePerRequestFilter {
 					throw ex;
 				}
 				response.setHeader(HttpHeaders.RETRY_AFTER, String.valueOf(ProblemHandling.RETRY_AFTER_SECONDS));
-				ProblemHandling.write(response, ProblemHandling.unavailable());
+				ProblemHandling.write(request, response, ProblemHandling.unavailable());
 				return;
 			}
 			if (status != null) {

@@ -23,7 +23,8 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Receives the body of every request but a job submission (which spools its own, with
- * larger limits) whole before the request goes on, at most
+ * larger limits) and a file upload (a multipart body the container spools to disk, within
+ * {@code batchline.api.openai.max-file-bytes}) whole before the request goes on, at most
  * {@code batchline.api.upload.max-small-body-bytes}
  * ({@code batchline.api.inference.max-body-bytes} for a prediction; 413) and at the
  * upload pace (408): no controller reads a body from the network, so none can be made to
@@ -50,7 +51,8 @@ class SmallBodies extends OncePerRequestFilter {
 	@Override
 	protected void doFilterInternal(HttpServletRequest request, HttpServletResponse response, FilterChain chain)
 			throws ServletException, IOException {
-		if (WITHOUT_BODY.contains(request.getMethod()) || ApiKeyAuthentication.isJobSubmission(request)) {
+		if (WITHOUT_BODY.contains(request.getMethod()) || ApiKeyAuthentication.isJobSubmission(request)
+				|| ApiKeyAuthentication.isFileUpload(request)) {
 			chain.doFilter(request, response);
 			return;
 		}
@@ -68,7 +70,7 @@ class SmallBodies extends OncePerRequestFilter {
 			}
 		}
 		catch (ApiException ex) {
-			ProblemHandling.write(response, ex);
+			ProblemHandling.write(request, response, ex);
 			return;
 		}
 		chain.doFilter(new Received(request, body), response);

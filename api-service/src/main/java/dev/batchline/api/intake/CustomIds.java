@@ -55,6 +55,9 @@ public final class CustomIds implements Items {
 		}
 		this.index++;
 		this.customId = this.items.customId();
+		if (this.customId != null && this.customId.length() > MAX_LENGTH) {
+			throw invalid("has a 'custom_id' longer than " + MAX_LENGTH + " characters");
+		}
 		if (this.customId == null && mayBeObject()) {
 			JsonNode tree = this.items.tree();
 			if (tree.isObject() && tree.has("custom_id")) {

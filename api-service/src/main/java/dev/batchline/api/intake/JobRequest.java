@@ -85,7 +85,7 @@ public record JobRequest(String model, String version, JsonNode metadata, String
 	 * @param window the value, may be null
 	 * @return the window, or null when not given
 	 */
-	static Duration completionWindow(JsonNode window) {
+	public static Duration completionWindow(JsonNode window) {
 		if (window == null || window.isNull()) {
 			return null;
 		}

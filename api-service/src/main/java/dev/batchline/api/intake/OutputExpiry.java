@@ -12,7 +12,7 @@ import tools.jackson.databind.JsonNode;
  * is complete (for a job: when it finishes), not when the job was submitted. Whether the
  * seconds are within the allowed range is the job core's check.
  */
-final class OutputExpiry {
+public final class OutputExpiry {
 
 	/** The one anchor there is. */
 	static final String ANCHOR = "created_at";
@@ -27,7 +27,7 @@ final class OutputExpiry {
 	 * @return the retention, or null when not given
 	 * @throws ApiException 422 for another form
 	 */
-	static Duration fromJson(JsonNode value) {
+	public static Duration fromJson(JsonNode value) {
 		if (value == null || value.isNull()) {
 			return null;
 		}

@@ -179,6 +179,28 @@ public class JobManagement {
 	}
 
 	/**
+	 * Hands every recorded item of a tenant's job, or every failed one, to a visitor, in
+	 * input order, one chunk in memory at a time.
+	 * @throws ApiException 404 for an unknown job, 410 once its results were purged
+	 */
+	public void eachResult(UUID tenantId, UUID jobId, boolean failuresOnly, ResultVisitor visitor) throws IOException {
+		this.reads.findWithResults(tenantId, jobId);
+		this.results.each(jobId, failuresOnly, visitor);
+	}
+
+	/** Takes a job's item results one at a time. */
+	@FunctionalInterface
+	public interface ResultVisitor {
+
+		/**
+		 * Takes one item's result ({@code {index, output}} or {@code {index, error}},
+		 * with its {@code custom_id} when it has one).
+		 */
+		void visit(JsonNode item) throws IOException;
+
+	}
+
+	/**
 	 * Records chunk results of any jobs, each exactly once, in one transaction; a
 	 * transient failure of the transaction (a serialization failure, a deadlock) is tried
 	 * again at once, a few times ({@link RecorderRetries}).

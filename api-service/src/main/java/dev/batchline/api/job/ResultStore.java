@@ -80,14 +80,26 @@ class ResultStore {
 	 */
 	@Transactional(readOnly = true)
 	void writeNdjson(UUID jobId, OutputStream out) throws IOException {
-		try (Stream<StoredChunk> chunks = chunksFrom(jobId, 0, false)) {
+		each(jobId, false, (item) -> {
+			out.write(EventCodec.encode(item));
+			out.write('\n');
+		});
+	}
+
+	/**
+	 * Hands every recorded item of a job (or only every failed one) to a visitor, in
+	 * input order, one chunk in memory at a time.
+	 */
+	@Transactional(readOnly = true)
+	void each(UUID jobId, boolean failuresOnly, JobManagement.ResultVisitor visitor) throws IOException {
+		try (Stream<StoredChunk> chunks = chunksFrom(jobId, 0, failuresOnly)) {
 			var iterator = chunks.iterator();
 			while (iterator.hasNext()) {
 				for (JsonNode item : iterator.next().results()) {
-					out.write(EventCodec.encode(item));
-					out.write('\n');
+					if (!failuresOnly || item.hasNonNull("error")) {
+						visitor.visit(item);
+					}
 				}
-				out.flush();
 			}
 		}
 	}

@@ -22,7 +22,7 @@ import tools.jackson.databind.node.ObjectNode;
  * dimension into one row per item, and the rows' outputs joined back into one tensor per
  * output, {@code data} flat in row-major order.
  */
-final class OipTensors {
+public final class OipTensors {
 
 	private OipTensors() {
 	}
@@ -46,7 +46,7 @@ final class OipTensors {
 	 * rows (TensorFlow Serving's "instances").
 	 * @throws ApiException {@code bad-request} for inputs that do not match the signature
 	 */
-	static List<JsonNode> rows(JsonNode inputs, ModelSignature signature) {
+	public static List<JsonNode> rows(JsonNode inputs, ModelSignature signature) {
 		if (inputs == null || !inputs.isArray() || inputs.isEmpty()) {
 			throw ApiException.badRequest("'inputs' must be a non-empty array of tensors");
 		}
@@ -123,7 +123,7 @@ final class OipTensors {
 	 * @param requested the request's {@code outputs} (names), or null
 	 * @return the response's {@code outputs}
 	 */
-	static ArrayNode outputs(List<ItemResult> rows, ModelSignature signature, JsonNode requested) {
+	public static ArrayNode outputs(List<ItemResult> rows, ModelSignature signature, JsonNode requested) {
 		List<TensorSpec> wanted = new ArrayList<>();
 		if (requested == null || requested.isNull()) {
 			wanted.addAll(signature.outputs());

@@ -1,7 +1,6 @@
 package dev.batchline.api.tfserving;
 
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -13,18 +12,14 @@ import dev.batchline.api.http.ErrorBodies;
 import dev.batchline.api.inference.Inference;
 import dev.batchline.api.inference.Prediction;
 import dev.batchline.api.inference.PredictionRequest;
-import dev.batchline.api.inference.Tensors;
 import dev.batchline.api.model.ModelRoute;
 import dev.batchline.api.system.ApiException;
-import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ModelDeployed;
-import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.ProblemKind;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.JsonNode;
-import tools.jackson.databind.node.ArrayNode;
 import tools.jackson.databind.node.ObjectNode;
 
 import org.springframework.http.MediaType;
@@ -50,8 +45,6 @@ class TfServingController {
 
 	static final String DOOR = "tfserving";
 
-	private static final String SIGNATURE = "serving_default";
-
 	private final Inference inference;
 
 	TfServingController(Inference inference) {
@@ -67,18 +60,8 @@ class TfServingController {
 		String model = path.get("model");
 		String version = path.get("version");
 		JsonNode request = ErrorBodies.object(body);
-		JsonNode signature = request.get("signature_name");
-		if (signature != null && !(signature.isString() && SIGNATURE.equals(signature.asString()))) {
-			throw ApiException.badRequest("the only signature is '" + SIGNATURE + "'");
-		}
-		JsonNode instances = request.get("instances");
-		JsonNode inputs = request.get("inputs");
-		if ((instances == null) == (inputs == null)) {
-			throw ApiException.badRequest("give either 'instances' (row format) or 'inputs' (columnar format)");
-		}
 		ModelRoute route = this.inference.route(model, version);
-		ModelDeployed served = route.model();
-		List<JsonNode> rows = (instances != null) ? rows(instances) : columns(inputs, served.signature());
+		List<JsonNode> rows = TfServingBodies.rows(request, route.model().signature());
 		Prediction prediction = this.inference.predict(new PredictionRequest(tenantId, DOOR, route, rows,
 				(timeoutMs != null) ? Duration.ofMillis(timeoutMs) : null, cache));
 		for (ItemResult row : prediction.rows()) {
@@ -88,22 +71,8 @@ class TfServingController {
 						Map.of("item_index", row.index(), "code", row.error().code()));
 			}
 		}
-		List<TensorSpec> outputs = prediction.model().signature().outputs();
-		List<JsonNode> values = prediction.rows().stream().map(ItemResult::output).toList();
-		ObjectNode answer = EventCodec.mapper().createObjectNode();
-		if (instances != null) {
-			ArrayNode predictions = answer.putArray("predictions");
-			for (JsonNode output : values) {
-				predictions.add((outputs.size() == 1) ? output.get(outputs.get(0).name()) : output);
-			}
-		}
-		else if (outputs.size() == 1) {
-			answer.set("outputs", Tensors.batch(values, outputs.get(0).name()));
-		}
-		else {
-			ObjectNode named = answer.putObject("outputs");
-			outputs.forEach((spec) -> named.set(spec.name(), Tensors.batch(values, spec.name())));
-		}
+		ObjectNode answer = TfServingBodies.answer(request.has("instances"),
+				prediction.rows().stream().map(ItemResult::output).toList(), prediction.model().signature());
 		ResponseEntity.BodyBuilder ok = ResponseEntity.ok();
 		prediction.headers().forEach(ok::header);
 		return ok.body(answer);
@@ -128,59 +97,8 @@ class TfServingController {
 		Map<String, Object> signature = Map.of("inputs", specs(served.signature().inputs()), "outputs",
 				specs(served.signature().outputs()), "method_name", "tensorflow/serving/predict");
 		return Map.of("model_spec", Map.of("name", served.name(), "signature_name", "", "version", served.version()),
-				"metadata", Map.of("signature_def", Map.of("signature_def", Map.of(SIGNATURE, signature))));
-	}
-
-	private static List<JsonNode> rows(JsonNode instances) {
-		if (!instances.isArray()) {
-			throw ApiException.badRequest("'instances' must be an array, one element per instance");
-		}
-		List<JsonNode> rows = new ArrayList<>(instances.size());
-		instances.forEach(rows::add);
-		return rows;
-	}
-
-	/**
-	 * Splits the columnar {@code inputs} along their first dimension: one batched value
-	 * for a model of one input, else an object of batched values by input name.
-	 */
-	private static List<JsonNode> columns(JsonNode inputs, ModelSignature signature) {
-		boolean named = inputs.isObject();
-		if (!named && signature.inputs().size() != 1) {
-			throw ApiException.badRequest("'inputs' must be an object of the inputs "
-					+ signature.inputs().stream().map(TensorSpec::name).toList());
-		}
-		Map<String, JsonNode> columns = new LinkedHashMap<>();
-		if (named) {
-			inputs.properties().forEach((entry) -> columns.put(entry.getKey(), entry.getValue()));
-		}
-		else {
-			columns.put(signature.inputs().get(0).name(), inputs);
-		}
-		int batch = -1;
-		for (Map.Entry<String, JsonNode> column : columns.entrySet()) {
-			if (!column.getValue().isArray()) {
-				throw ApiException.badRequest("input '" + column.getKey() + "' must be an array, one element per "
-						+ "instance (its first dimension is the batch)");
-			}
-			if (batch >= 0 && column.getValue().size() != batch) {
-				throw ApiException.badRequest("the inputs have different batch sizes (first dimensions)");
-			}
-			batch = column.getValue().size();
-		}
-		List<JsonNode> rows = new ArrayList<>(Math.max(0, batch));
-		for (int r = 0; r < batch; r++) {
-			if (!named) {
-				rows.add(inputs.get(r));
-				continue;
-			}
-			ObjectNode row = EventCodec.mapper().createObjectNode();
-			for (Map.Entry<String, JsonNode> column : columns.entrySet()) {
-				row.set(column.getKey(), column.getValue().get(r));
-			}
-			rows.add(row);
-		}
-		return rows;
+				"metadata",
+				Map.of("signature_def", Map.of("signature_def", Map.of(TfServingBodies.SIGNATURE, signature))));
 	}
 
 	private static Map<String, Object> specs(List<TensorSpec> specs) {
