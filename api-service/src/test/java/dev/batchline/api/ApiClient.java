@@ -102,6 +102,18 @@ final class ApiClient {
 			.build());
 	}
 
+	/**
+	 * A file upload of the OpenAI-compatible API as the OpenAI SDKs send it: a multipart
+	 * body of {@code purpose}, then {@code file}.
+	 */
+	Response uploadFile(String purpose, String filename, String content) {
+		String boundary = "----batchline-test-boundary";
+		String body = "--" + boundary + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n" + purpose
+				+ "\r\n--" + boundary + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + filename
+				+ "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + boundary + "--\r\n";
+		return post("/v1/files", "multipart/form-data; boundary=" + boundary, body);
+	}
+
 	Response patch(String path, String json) {
 		return send(request(path).header("Content-Type", "application/json")
 			.method("PATCH", HttpRequest.BodyPublishers.ofString(json))

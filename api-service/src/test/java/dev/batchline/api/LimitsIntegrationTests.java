@@ -89,6 +89,15 @@ class LimitsIntegrationTests extends ApiIntegrationTest {
 			.pollInterval(Duration.ofMillis(500))
 			.until(() -> fewBytes.post("/v1/jobs", WorkerSide.jobJson(1, null)), (answer) -> answer.status() == 429);
 		ApiClient.assertProblem(full, 429, "quota-exceeded", "bytes of input and results stored");
+		// uploaded files count too, and the refusal is in OpenAI's shape on its paths
+		ApiClient fewFiles = tenantWith("{\"stored_bytes\": 100}");
+		assertThat(fewFiles.uploadFile("batch", "a.jsonl", "x".repeat(200)).status()).isEqualTo(200);
+		ApiClient.Response noRoom = Awaitility.await()
+			.atMost(Duration.ofSeconds(15))
+			.pollInterval(Duration.ofMillis(500))
+			.until(() -> fewFiles.uploadFile("batch", "b.jsonl", "{}"), (answer) -> answer.status() == 429);
+		assertThat(noRoom.json().get("error").get("code").asString()).isEqualTo("quota-exceeded");
+		assertThat(noRoom.json().get("error").get("type").asString()).isEqualTo("rate_limit_error");
 
 		ApiClient oneEndpoint = tenantWith("{\"webhook_endpoints\": 1}");
 		String endpoint = "{\"url\": \"https://8.8.8.8/hook\", \"event_types\": [\"job.succeeded\"]}";

@@ -83,8 +83,8 @@ class OpenAiApiIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void refusesBadUploadsAndBatchesInOpenAisErrorShape() {
-		assertError(multipart(this.api, "batch", "big.jsonl", "x".repeat(20_001)), 413, "invalid_request_error");
-		assertError(multipart(this.api, "fine-tune", "a.jsonl", "{}"), 400, "invalid_request_error");
+		assertError(this.api.uploadFile("batch", "big.jsonl", "x".repeat(20_001)), 413, "invalid_request_error");
+		assertError(this.api.uploadFile("fine-tune", "a.jsonl", "{}"), 400, "invalid_request_error");
 		assertError(this.api.post("/v1/files", "multipart/form-data; boundary=" + BOUNDARY, "--" + BOUNDARY
 				+ "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--" + BOUNDARY + "--\r\n"), 400,
 				"invalid_request_error");
@@ -150,19 +150,9 @@ class OpenAiApiIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private static ApiClient.Response upload(ApiClient client, String name, String content) {
-		ApiClient.Response response = multipart(client, "batch", name, content);
+		ApiClient.Response response = client.uploadFile("batch", name, content);
 		assertThat(response.status()).as(response.body()).isEqualTo(200);
 		return response;
-	}
-
-	/**
-	 * A multipart upload as the OpenAI SDKs send it: {@code purpose}, then {@code file}.
-	 */
-	private static ApiClient.Response multipart(ApiClient client, String purpose, String name, String content) {
-		String body = "--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\n" + purpose
-				+ "\r\n--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"" + name
-				+ "\"\r\nContent-Type: application/octet-stream\r\n\r\n" + content + "\r\n--" + BOUNDARY + "--\r\n";
-		return client.post("/v1/files", "multipart/form-data; boundary=" + BOUNDARY, body);
 	}
 
 	private static List<JsonNode> jsonl(ApiClient.Response response) {

@@ -97,6 +97,15 @@ public class JobManagement {
 	}
 
 	/**
+	 * Admits an upload of a tenant's (a file of the OpenAI-compatible API): what it
+	 * stores must be under its stored-bytes quota.
+	 * @throws ApiException 429 {@code quota-exceeded}
+	 */
+	public void admitUpload(UUID tenantId) {
+		this.quotas.storedBytes(tenantId, () -> this.reads.storedBytes(tenantId));
+	}
+
+	/**
 	 * Submits a job whose items are read while they are stored, checking each against the
 	 * served model's signature, in one transaction: a bad item anywhere leaves nothing
 	 * written. The door has {@link #admit admitted} it.

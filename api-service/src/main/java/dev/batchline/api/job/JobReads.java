@@ -81,10 +81,15 @@ class JobReads {
 				Long.class, tenantId);
 	}
 
-	/** The bytes of input and results a tenant's jobs keep stored. */
+	/**
+	 * The bytes a tenant keeps stored: its jobs' input and results, and the files it
+	 * uploaded (a batch's output files are its job's results).
+	 */
 	long storedBytes(UUID tenantId) {
-		return this.jdbc.queryForObject("select coalesce(sum(stored_bytes), 0) from jobs where tenant_id = ?",
-				Long.class, tenantId);
+		return this.jdbc.queryForObject("""
+				select (select coalesce(sum(stored_bytes), 0) from jobs where tenant_id = ?)
+				     + (select coalesce(sum(bytes), 0) from openai_files where tenant_id = ? and purpose = 'batch')
+				""", Long.class, tenantId, tenantId);
 	}
 
 	/** A tenant's job with its history, or 404 (also for another tenant's job). */

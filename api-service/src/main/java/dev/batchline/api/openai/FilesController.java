@@ -6,6 +6,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.job.JobManagement;
 import dev.batchline.api.system.ApiException;
 
 import org.springframework.http.MediaType;
@@ -36,7 +37,10 @@ class FilesController {
 
 	private final BatchOutputs outputs;
 
-	FilesController(BatchFiles files, Batches batches, BatchOutputs outputs) {
+	private final JobManagement jobs;
+
+	FilesController(BatchFiles files, Batches batches, BatchOutputs outputs, JobManagement jobs) {
+		this.jobs = jobs;
 		this.files = files;
 		this.batches = batches;
 		this.outputs = outputs;
@@ -53,6 +57,7 @@ class FilesController {
 		if (filename.length() > MAX_FILENAME || filename.chars().anyMatch(Character::isISOControl)) {
 			throw ApiException.badRequest("the file's name must be at most 255 characters, without control characters");
 		}
+		this.jobs.admitUpload(tenantId);
 		try (InputStream content = file.getInputStream()) {
 			return describe(this.files.upload(tenantId, filename, content));
 		}
