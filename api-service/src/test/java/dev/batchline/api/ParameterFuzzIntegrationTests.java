@@ -64,6 +64,12 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 
 	private static final String TFS_ROW = "{\"instances\":[[1,2,3]]}";
 
+	/** A batch input line (whose row never fits the model). */
+	private static final String UPLOAD_LINE = "{\"custom_id\": \"a\", \"method\": \"POST\", "
+			+ "\"url\": \"/v1/models/iris:predict\", \"body\": " + TFS_ROW + "}";
+
+	private static final String BOUNDARY = "fuzz-boundary";
+
 	/**
 	 * Hostile values as they go into a URL (percent escapes kept as written); headers get
 	 * the bytes they decode to.
@@ -120,6 +126,18 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 					.get("id")
 					.asString());
 		this.valid.put("delivery", UUID.randomUUID().toString());
+		this.valid.put("file", file());
+		this.valid.put("deleted file", file());
+		this.valid.put("batch",
+				this.api
+					.post("/v1/batches",
+							"{\"input_file_id\": \"" + this.valid.get("file")
+									+ "\", \"endpoint\": \"/v1/models/iris:predict\", \"completion_window\": \"24h\"}")
+					.json()
+					.get("id")
+					.asString());
+		this.valid.put("key", key());
+		this.valid.put("rotated key", key());
 		this.valid.put("model", "iris");
 		this.valid.put("metric", "jvm.memory.used");
 		this.valid.put("tenant",
@@ -137,6 +155,14 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
 		return job.toString();
+	}
+
+	private String file() {
+		return this.api.uploadFile("batch", "fuzz.jsonl", UPLOAD_LINE).json().get("id").asString();
+	}
+
+	private String key() {
+		return this.api.post("/v1/api-keys", "{\"name\": \"fuzz\"}").json().get("key").get("id").asString();
 	}
 
 	private String endpoint() {
@@ -188,6 +214,39 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 				Endpoint.get("/v1/webhook-secret", ""), Endpoint.post("/v1/webhook-secret/rotate", "", null, null),
 				Endpoint.get("/v1/webhook-event-types", ""),
 				Endpoint.get("/v1/webhook-event-types/{name}", "job.succeeded"),
+				// the OpenAI-compatible door
+				Endpoint
+					.post("/v1/files", "", "multipart/form-data; boundary=" + BOUNDARY,
+							"--" + BOUNDARY + "\r\nContent-Disposition: form-data; name=\"purpose\"\r\n\r\nbatch\r\n--"
+									+ BOUNDARY
+									+ "\r\nContent-Disposition: form-data; name=\"file\"; filename=\"f.jsonl\"\r\n"
+									+ "Content-Type: application/octet-stream\r\n\r\n" + UPLOAD_LINE + "\r\n--"
+									+ BOUNDARY + "--\r\n")
+					.withQuery("", "purpose")
+					.withHeaders("Content-Type"),
+				Endpoint.get("/v1/files/{id}", this.valid.get("file")),
+				Endpoint.get("/v1/files/{id}/content", this.valid.get("file")),
+				new Endpoint("DELETE", "/v1/files/{id}", this.valid.get("deleted file"), null, null, "", List.of(),
+						List.of(), List.of()),
+				Endpoint
+					.post("/v1/batches", "", "application/json",
+							"{\"input_file_id\": \"" + this.valid.get("file")
+									+ "\", \"endpoint\": \"/v1/models/iris:predict\", \"completion_window\": \"24h\"}")
+					.withHeaders("Content-Type"),
+				Endpoint.get("/v1/batches", "", "after", "limit"),
+				Endpoint.get("/v1/batches/{id}", this.valid.get("batch")),
+				Endpoint.post("/v1/batches/{id}/cancel", this.valid.get("batch"), null, null),
+				// API keys and the audit log
+				Endpoint.post("/v1/api-keys", "", "application/json", "{\"name\": \"fuzzed\"}")
+					.withHeaders("Content-Type"),
+				Endpoint.get("/v1/api-keys", ""),
+				new Endpoint("DELETE", "/v1/api-keys/{id}", this.valid.get("key"), null, null, "", List.of(), List.of(),
+						List.of()),
+				Endpoint
+					.post("/v1/api-keys/{id}/rotate", this.valid.get("rotated key"), "application/json",
+							"{\"overlap_seconds\": 0}")
+					.withHeaders("Content-Type"),
+				Endpoint.get("/v1/admin/audit-log", "", "before", "tenant_id", "limit"),
 				Endpoint.post("/v1/admin/tenants", "", "application/json", "{\"name\":\"fuzz\"}")
 					.withHeaders("Content-Type"),
 				Endpoint.get("/v1/admin/tenants/{id}/limits", this.valid.get("tenant")),
@@ -281,7 +340,8 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 				requests++;
 				statuses.merge(answer.status(), 1, Integer::sum);
 				String failure = answer.failure(endpoint.pattern().startsWith("/actuator"),
-						isInferenceProtocol(endpoint.pattern()));
+						isInferenceProtocol(endpoint.pattern()),
+						endpoint.pattern().startsWith("/v1/files") || endpoint.pattern().startsWith("/v1/batches"));
 				if (failure != null) {
 					failures.add(request.what() + " -> " + answer.status() + " " + answer.contentType() + ": " + failure
 							+ " " + abbreviate(answer.body()));
@@ -536,14 +596,19 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 		/**
 		 * What is wrong with the answer, or null. The inference protocols' doors answer
 		 * their own errors as {@code {"error": "…"}}, and the Open Inference Protocol's
-		 * readiness "false" as a 4xx with {@code "ready": false}.
+		 * readiness "false" as a 4xx with {@code "ready": false}; the OpenAI-compatible
+		 * door its errors as OpenAI's error object.
 		 */
-		String failure(boolean actuator, boolean inferenceProtocol) {
+		String failure(boolean actuator, boolean inferenceProtocol, boolean openAi) {
 			if (this.status >= 500 || this.status < 100) {
 				return "a server error";
 			}
 			if (inferenceProtocol && this.status >= 400 && this.contentType.startsWith("application/json")
 					&& (this.body.contains("{\"error\":") || this.body.contains("\"ready\":false"))) {
+				return null;
+			}
+			if (openAi && this.status >= 400 && this.contentType.startsWith("application/json")
+					&& this.body.contains("{\"error\":{\"message\":")) {
 				return null;
 			}
 			if (this.status >= 400 && !actuator && !this.contentType.startsWith("application/problem+json")) {

@@ -30,6 +30,10 @@ public enum ProblemKind {
 	IDEMPOTENCY_KEY_REUSED("idempotency-key-reused", 422, "Idempotency key reused"),
 	/** An {@code Idempotency-Key} whose first request is still being handled. */
 	IDEMPOTENCY_KEY_IN_USE("idempotency-key-in-use", 409, "Idempotency key in use"),
+	/** An API key that is revoked or expired, asked to rotate. */
+	KEY_REVOKED("key-revoked", 409, "Key revoked or expired"),
+	/** A request the API key's scopes do not allow. */
+	INSUFFICIENT_SCOPE("insufficient-scope", 403, "Insufficient scope"),
 	/** A job that is finished and cannot change any more. */
 	JOB_FINISHED("job-finished", 409, "Job already finished"),
 	/** A webhook delivery that is still on its way. */

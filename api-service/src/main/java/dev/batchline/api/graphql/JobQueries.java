@@ -13,6 +13,8 @@ import dev.batchline.api.job.JobPage;
 import dev.batchline.api.job.JobState;
 import dev.batchline.api.job.JobView;
 import dev.batchline.api.system.ApiException;
+import dev.batchline.api.tenant.Caller;
+import dev.batchline.api.tenant.Scope;
 import dev.batchline.api.system.ApiProperties;
 import dev.batchline.api.system.PageCursor;
 import dev.batchline.api.webhook.WebhookDeliveries;
@@ -109,8 +111,10 @@ class JobQueries {
 	 * through REST.
 	 */
 	@MutationMapping
-	JobView submitJob(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId, @Argument String model,
-			@Argument String version, DataFetchingEnvironment environment) {
+	JobView submitJob(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@ContextValue(ApiKeyAuthentication.CALLER) Caller caller, @Argument String model, @Argument String version,
+			DataFetchingEnvironment environment) {
+		caller.require(Scope.JOBS_WRITE);
 		// the JSON scalar's trees as they are, not bound to a Java type
 		List<JsonNode> instances = environment.getArgument("instances");
 		JsonNode metadata = environment.getArgument("metadata");
@@ -132,7 +136,9 @@ class JobQueries {
 	}
 
 	@MutationMapping
-	JobView cancelJob(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId, @Argument String id) {
+	JobView cancelJob(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@ContextValue(ApiKeyAuthentication.CALLER) Caller caller, @Argument String id) {
+		caller.require(Scope.JOBS_WRITE);
 		return this.jobs.cancel(tenantId, Pages.id("id", id));
 	}
 
@@ -141,8 +147,9 @@ class JobQueries {
 	 * jobs the page holds.
 	 */
 	@BatchMapping(typeName = "Job")
-	List<List<WebhookDelivery>> deliveries(List<JobView> jobs,
-			@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId) {
+	List<List<WebhookDelivery>> deliveries(List<JobView> jobs, @ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@ContextValue(ApiKeyAuthentication.CALLER) Caller caller) {
+		caller.require(Scope.WEBHOOKS_READ);
 		Map<UUID, List<WebhookDelivery>> byJob = this.deliveries.latestOfJobs(tenantId,
 				jobs.stream().map(JobView::id).distinct().toList(), DELIVERIES_PER_JOB);
 		return jobs.stream().map((job) -> byJob.getOrDefault(job.id(), List.of())).toList();

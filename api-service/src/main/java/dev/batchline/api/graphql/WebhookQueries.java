@@ -4,6 +4,8 @@ import java.util.List;
 import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.tenant.Caller;
+import dev.batchline.api.tenant.Scope;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.PageCursor;
 import dev.batchline.api.webhook.WebhookDeliveries;
@@ -40,7 +42,9 @@ class WebhookQueries {
 	}
 
 	@QueryMapping
-	List<WebhookEndpoint> webhookEndpoints(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId) {
+	List<WebhookEndpoint> webhookEndpoints(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId,
+			@ContextValue(ApiKeyAuthentication.CALLER) Caller caller) {
+		caller.require(Scope.WEBHOOKS_READ);
 		return this.endpoints.list(tenantId);
 	}
 
@@ -51,8 +55,9 @@ class WebhookQueries {
 
 	@QueryMapping
 	Connection<WebhookDelivery> webhookDeliveries(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId,
-			@Argument Integer first, @Argument String after, @Argument String jobId, @Argument String endpointId,
-			@Argument WebhookDelivery.Status status) {
+			@ContextValue(ApiKeyAuthentication.CALLER) Caller caller, @Argument Integer first, @Argument String after,
+			@Argument String jobId, @Argument String endpointId, @Argument WebhookDelivery.Status status) {
+		caller.require(Scope.WEBHOOKS_READ);
 		WebhookDeliveries.Filter filter = new WebhookDeliveries.Filter(Pages.id("jobId", jobId),
 				Pages.id("endpointId", endpointId), status);
 		WebhookDeliveries.Page page = this.deliveries.page(tenantId, filter, after, Pages.first(first));
@@ -64,7 +69,8 @@ class WebhookQueries {
 	/** Taken from the tenant's replays per hour, as {@code POST …/replay} is. */
 	@MutationMapping
 	WebhookDeliveries.ReplayAccepted replayDelivery(@ContextValue(ApiKeyAuthentication.TENANT) UUID tenantId,
-			@Argument String id) {
+			@ContextValue(ApiKeyAuthentication.CALLER) Caller caller, @Argument String id) {
+		caller.require(Scope.WEBHOOKS_WRITE);
 		UUID delivery = Pages.id("id", id);
 		this.quotas.replay(tenantId);
 		return this.deliveries.replay(tenantId, delivery);

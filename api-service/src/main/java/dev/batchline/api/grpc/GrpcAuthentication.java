@@ -11,7 +11,9 @@ import dev.batchline.api.http.FailedAuthentications;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
-import dev.batchline.api.tenant.TenantManagement;
+import dev.batchline.api.tenant.ApiKeyManagement;
+import dev.batchline.api.tenant.Caller;
+import dev.batchline.api.tenant.Scope;
 import dev.batchline.contracts.ProblemKind;
 import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import io.grpc.Context;
@@ -49,16 +51,20 @@ public class GrpcAuthentication implements ServerInterceptor {
 	private static final Set<String> PUBLIC_METHODS = Set.of("inference.GRPCInferenceService/ServerLive",
 			"inference.GRPCInferenceService/ServerReady");
 
+	/** The methods that need {@code jobs:write}; every other needs {@code jobs:read}. */
+	private static final Set<String> WRITES = Set.of("inference.GRPCInferenceService/ModelInfer",
+			"batchline.jobs.v1.Jobs/SubmitJob", "batchline.jobs.v1.Jobs/CancelJob");
+
 	private static final String BEARER = "Bearer ";
 
-	private final TenantManagement tenants;
+	private final ApiKeyManagement keys;
 
 	private final FailedAuthentications failures;
 
 	private final Quotas quotas;
 
-	GrpcAuthentication(TenantManagement tenants, FailedAuthentications failures, Quotas quotas) {
-		this.tenants = tenants;
+	GrpcAuthentication(ApiKeyManagement keys, FailedAuthentications failures, Quotas quotas) {
+		this.keys = keys;
 		this.failures = failures;
 		this.quotas = quotas;
 	}
@@ -86,16 +92,19 @@ public class GrpcAuthentication implements ServerInterceptor {
 		UUID tenant;
 		RateLimitStatus limit;
 		try {
-			if ((token == null || !this.tenants.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
+			if ((token == null || !this.keys.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
 				throw this.failures.refusal();
 			}
-			Optional<UUID> authenticated = (token != null) ? this.tenants.authenticate(token) : Optional.empty();
+			Optional<Caller> authenticated = (token != null) ? this.keys.authenticate(token) : Optional.empty();
 			if (authenticated.isEmpty()) {
 				this.failures.record(client);
 				throw new ApiException(ProblemKind.UNAUTHORIZED, (token == null)
 						? "send the metadata 'authorization: Bearer <api key>'" : "the API key is not valid");
 			}
-			tenant = authenticated.get();
+			authenticated.get()
+				.require(WRITES.contains(call.getMethodDescriptor().getFullMethodName()) ? Scope.JOBS_WRITE
+						: Scope.JOBS_READ);
+			tenant = authenticated.get().tenantId();
 			limit = this.quotas.request(tenant);
 		}
 		catch (RuntimeException ex) {

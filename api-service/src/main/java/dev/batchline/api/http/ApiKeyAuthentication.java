@@ -7,11 +7,12 @@ import java.util.ArrayDeque;
 import java.util.Deque;
 import java.util.List;
 import java.util.Optional;
-import java.util.UUID;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
-import dev.batchline.api.tenant.TenantManagement;
+import dev.batchline.api.tenant.ApiKeyManagement;
+import dev.batchline.api.tenant.Caller;
+import dev.batchline.api.tenant.Scope;
 import dev.batchline.contracts.ProblemKind;
 import jakarta.servlet.FilterChain;
 import jakarta.servlet.ServletException;
@@ -51,6 +52,12 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	/** Request attribute holding the authenticated tenant's id. */
 	public static final String TENANT = "batchline.tenant";
 
+	/**
+	 * Request attribute holding the authenticated {@link Caller} (the key and its
+	 * scopes).
+	 */
+	public static final String CALLER = "batchline.caller";
+
 	/** Request attribute set to {@code true} once the admin token was checked. */
 	public static final String ADMIN = "batchline.admin";
 
@@ -69,14 +76,14 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 
 	private static final String BEARER = "Bearer ";
 
-	private final TenantManagement tenants;
+	private final ApiKeyManagement keys;
 
 	private final ApiProperties properties;
 
 	private final FailedAuthentications failures;
 
-	ApiKeyAuthentication(TenantManagement tenants, ApiProperties properties, FailedAuthentications failures) {
-		this.tenants = tenants;
+	ApiKeyAuthentication(ApiKeyManagement keys, ApiProperties properties, FailedAuthentications failures) {
+		this.keys = keys;
 		this.failures = failures;
 		this.properties = properties;
 	}
@@ -111,13 +118,13 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			return;
 		}
 		String client = request.getRemoteAddr();
-		if ((token == null || !this.tenants.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
+		if ((token == null || !this.keys.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
 			reject(request, response, this.failures.refusal());
 			return;
 		}
-		Optional<UUID> tenant;
+		Optional<Caller> caller;
 		try {
-			tenant = (token != null) ? this.tenants.authenticate(token) : Optional.empty();
+			caller = (token != null) ? this.keys.authenticate(token) : Optional.empty();
 		}
 		catch (DataAccessException | TransactionException ex) {
 			if (!ProblemHandling.isDatabaseUnavailable(ex)) {
@@ -127,13 +134,24 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			reject(request, response, ProblemHandling.unavailable());
 			return;
 		}
-		if (tenant.isEmpty()) {
+		if (caller.isEmpty()) {
 			this.failures.record(client);
 			reject(request, response, unauthorized(
 					(token == null) ? "send 'Authorization: Bearer <api key>'" : "the API key is not valid"));
 			return;
 		}
-		request.setAttribute(TENANT, tenant.get());
+		Scope needed = Scopes.required(request.getMethod(), path);
+		try {
+			if (needed != null) {
+				caller.get().require(needed);
+			}
+		}
+		catch (ApiException ex) {
+			reject(request, response, ex);
+			return;
+		}
+		request.setAttribute(TENANT, caller.get().tenantId());
+		request.setAttribute(CALLER, caller.get());
 		chain.doFilter(request, response);
 	}
 

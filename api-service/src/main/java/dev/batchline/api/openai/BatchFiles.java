@@ -148,6 +148,9 @@ class BatchFiles implements PolledLifecycle {
 
 	/** A tenant's file that has not expired, or 404. */
 	StoredFile find(UUID tenantId, String id) {
+		if (!isId(id, "file-")) {
+			throw ApiException.notFound("File '" + id + "'");
+		}
 		List<StoredFile> found = this.jdbc.query("""
 				select id, tenant_id, purpose, filename, bytes, lines, job_id, created_at, expires_at
 				from openai_files where id = ? and tenant_id = ? and (expires_at is null or expires_at > ?)
@@ -244,6 +247,14 @@ class BatchFiles implements PolledLifecycle {
 	@Override
 	public PollLoop pollLoop() {
 		return this.purge;
+	}
+
+	/** Whether a text has the form of the ids {@link #newId} makes with a prefix. */
+	static boolean isId(String id, String prefix) {
+		return id != null && id.length() == prefix.length() + 32 && id.startsWith(prefix)
+				&& id.substring(prefix.length())
+					.chars()
+					.allMatch((c) -> (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'));
 	}
 
 	static String newId(String prefix) {

@@ -276,6 +276,9 @@ class Batches {
 			+ "b.failed_at, b.signature";
 
 	private StoredBatch find(UUID tenantId, String id) {
+		if (!BatchFiles.isId(id, "batch_")) {
+			throw ApiException.notFound("Batch '" + id + "'");
+		}
 		return this.jdbc
 			.query("select " + COLUMNS + " from openai_batches b where b.id = ? and b.tenant_id = ?", this::row, id,
 					tenantId)

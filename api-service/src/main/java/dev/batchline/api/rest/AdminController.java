@@ -1,5 +1,7 @@
 package dev.batchline.api.rest;
 
+import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
@@ -7,6 +9,7 @@ import dev.batchline.api.quota.LimitOverrides;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.tenant.AuditLog;
 import dev.batchline.api.tenant.TenantManagement;
 
 import org.springframework.http.HttpStatus;
@@ -16,6 +19,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -33,9 +37,12 @@ class AdminController {
 
 	private final Quotas quotas;
 
-	AdminController(TenantManagement tenants, Quotas quotas) {
+	private final AuditLog audit;
+
+	AdminController(TenantManagement tenants, Quotas quotas, AuditLog audit) {
 		this.tenants = tenants;
 		this.quotas = quotas;
+		this.audit = audit;
 	}
 
 	record CreateTenant(String name) {
@@ -71,7 +78,27 @@ class AdminController {
 	Map<String, Object> setLimits(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin, @PathVariable UUID id,
 			@RequestBody LimitOverrides overrides) {
 		this.quotas.setOverrides(id, overrides);
+		this.audit.record(AuditLog.ADMIN, id, "tenant.limits_set", id.toString(), String.valueOf(overrides));
 		return limits(admin, id);
+	}
+
+	/**
+	 * {@code GET /v1/admin/audit-log}: who did what to tenants, keys and secrets, newest
+	 * first; {@code before} is the last entry's id of the previous page.
+	 */
+	@GetMapping("/v1/admin/audit-log")
+	Map<String, Object> auditLog(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin,
+			@RequestParam(required = false) Long before,
+			@RequestParam(name = "tenant_id", required = false) UUID tenantId,
+			@RequestParam(defaultValue = "100") int limit) {
+		if (limit < 1 || limit > 1000) {
+			throw ApiException.badRequest("'limit' must be between 1 and 1000");
+		}
+		List<AuditLog.Entry> entries = this.audit.page(before, tenantId, limit);
+		Map<String, Object> page = new LinkedHashMap<>();
+		page.put("data", entries);
+		page.put("next_before", (entries.size() == limit) ? entries.get(entries.size() - 1).id() : null);
+		return page;
 	}
 
 }

@@ -1,10 +1,10 @@
 package dev.batchline.api.rest;
 
-import java.util.UUID;
-
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.DeprecatedOperation;
 import dev.batchline.api.http.Deprecation;
+import dev.batchline.api.tenant.AuditLog;
+import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.webhook.CallbackSecrets;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 
@@ -24,30 +24,37 @@ class CallbackSecretController {
 
 	private final CallbackSecrets secrets;
 
-	CallbackSecretController(CallbackSecrets secrets) {
+	private final AuditLog audit;
+
+	CallbackSecretController(CallbackSecrets secrets, AuditLog audit) {
 		this.secrets = secrets;
+		this.audit = audit;
 	}
 
 	@GetMapping("/v1/callback-secret")
-	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
-		return this.secrets.secrets(tenantId);
+	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller) {
+		SigningSecrets secrets = this.secrets.secrets(caller.tenantId());
+		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "callback_secret.read", null, null);
+		return secrets;
 	}
 
 	@PostMapping("/v1/callback-secret/rotate")
-	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
-		return this.secrets.rotate(tenantId);
+	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller) {
+		SigningSecrets secrets = this.secrets.rotate(caller.tenantId());
+		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "callback_secret.rotated", null, null);
+		return secrets;
 	}
 
 	@GetMapping("/v1/webhook-secret")
 	@DeprecatedOperation(Deprecation.WEBHOOK_SECRET_PATH)
-	SigningSecrets secretAtOldPath(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
-		return secret(tenantId);
+	SigningSecrets secretAtOldPath(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller) {
+		return secret(caller);
 	}
 
 	@PostMapping("/v1/webhook-secret/rotate")
 	@DeprecatedOperation(Deprecation.WEBHOOK_SECRET_PATH)
-	SigningSecrets rotateAtOldPath(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId) {
-		return rotate(tenantId);
+	SigningSecrets rotateAtOldPath(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller) {
+		return rotate(caller);
 	}
 
 }

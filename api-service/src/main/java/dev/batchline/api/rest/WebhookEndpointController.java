@@ -10,6 +10,8 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
+import dev.batchline.api.tenant.AuditLog;
+import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.webhook.EndpointRequest;
 import dev.batchline.api.webhook.PublicKeys;
 import dev.batchline.api.webhook.WebhookEndpoint;
@@ -43,7 +45,10 @@ class WebhookEndpointController {
 
 	private final IdempotencyKeys idempotencyKeys;
 
-	WebhookEndpointController(WebhookEndpointManagement endpoints, IdempotencyKeys idempotencyKeys) {
+	private final AuditLog audit;
+
+	WebhookEndpointController(WebhookEndpointManagement endpoints, IdempotencyKeys idempotencyKeys, AuditLog audit) {
+		this.audit = audit;
 		this.idempotencyKeys = idempotencyKeys;
 		this.endpoints = endpoints;
 	}
@@ -123,13 +128,18 @@ class WebhookEndpointController {
 	}
 
 	@GetMapping("/v1/webhook-endpoints/{id}/secret")
-	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
-		return this.endpoints.secrets(tenantId, id);
+	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
+		SigningSecrets secrets = this.endpoints.secrets(caller.tenantId(), id);
+		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "endpoint_secret.read", id.toString(), null);
+		return secrets;
 	}
 
 	@PostMapping("/v1/webhook-endpoints/{id}/secret/rotate")
-	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
-		return this.endpoints.rotate(tenantId, id);
+	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
+		SigningSecrets secrets = this.endpoints.rotate(caller.tenantId(), id);
+		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "endpoint_secret.rotated", id.toString(),
+				null);
+		return secrets;
 	}
 
 	@GetMapping("/v1/webhook-endpoints/{id}/public-key")
@@ -138,8 +148,11 @@ class WebhookEndpointController {
 	}
 
 	@PostMapping("/v1/webhook-endpoints/{id}/public-key/rotate")
-	PublicKeys rotateKeys(@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
-		return this.endpoints.rotateKeys(tenantId, id);
+	PublicKeys rotateKeys(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
+		PublicKeys keys = this.endpoints.rotateKeys(caller.tenantId(), id);
+		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "endpoint_signing_key.rotated",
+				id.toString(), null);
+		return keys;
 	}
 
 }
