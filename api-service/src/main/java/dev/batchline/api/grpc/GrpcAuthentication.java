@@ -11,7 +11,7 @@ import dev.batchline.api.http.FailedAuthentications;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
-import dev.batchline.api.tenant.ApiKeyManagement;
+import dev.batchline.api.tenant.BearerTokens;
 import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.tenant.Scope;
 import dev.batchline.contracts.ProblemKind;
@@ -57,13 +57,13 @@ public class GrpcAuthentication implements ServerInterceptor {
 
 	private static final String BEARER = "Bearer ";
 
-	private final ApiKeyManagement keys;
+	private final BearerTokens keys;
 
 	private final FailedAuthentications failures;
 
 	private final Quotas quotas;
 
-	GrpcAuthentication(ApiKeyManagement keys, FailedAuthentications failures, Quotas quotas) {
+	GrpcAuthentication(BearerTokens keys, FailedAuthentications failures, Quotas quotas) {
 		this.keys = keys;
 		this.failures = failures;
 		this.quotas = quotas;

@@ -10,7 +10,7 @@ import java.util.Optional;
 
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
-import dev.batchline.api.tenant.ApiKeyManagement;
+import dev.batchline.api.tenant.BearerTokens;
 import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.tenant.Scope;
 import dev.batchline.contracts.ProblemKind;
@@ -76,13 +76,13 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 
 	private static final String BEARER = "Bearer ";
 
-	private final ApiKeyManagement keys;
+	private final BearerTokens keys;
 
 	private final ApiProperties properties;
 
 	private final FailedAuthentications failures;
 
-	ApiKeyAuthentication(ApiKeyManagement keys, ApiProperties properties, FailedAuthentications failures) {
+	ApiKeyAuthentication(BearerTokens keys, ApiProperties properties, FailedAuthentications failures) {
 		this.keys = keys;
 		this.failures = failures;
 		this.properties = properties;
@@ -126,6 +126,12 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		try {
 			caller = (token != null) ? this.keys.authenticate(token) : Optional.empty();
 		}
+		catch (ApiException ex) {
+			// a JWT that is not valid, and why
+			this.failures.record(client);
+			reject(request, response, ex);
+			return;
+		}
 		catch (DataAccessException | TransactionException ex) {
 			if (!ProblemHandling.isDatabaseUnavailable(ex)) {
 				throw ex;
@@ -137,7 +143,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 		if (caller.isEmpty()) {
 			this.failures.record(client);
 			reject(request, response, unauthorized(
-					(token == null) ? "send 'Authorization: Bearer <api key>'" : "the API key is not valid"));
+					(token == null) ? "send 'Authorization: Bearer <api key or token>'" : "the API key is not valid"));
 			return;
 		}
 		Scope needed = Scopes.required(request.getMethod(), path);

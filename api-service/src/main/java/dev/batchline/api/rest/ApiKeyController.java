@@ -14,7 +14,6 @@ import dev.batchline.api.system.ApiException;
 import dev.batchline.api.tenant.ApiKeyManagement;
 import dev.batchline.api.tenant.ApiKeyManagement.KeyView;
 import dev.batchline.api.tenant.ApiKeyManagement.NewKey;
-import dev.batchline.api.tenant.AuditLog;
 import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.tenant.Scope;
 
@@ -58,7 +57,7 @@ class ApiKeyController {
 	Map<String, Object> create(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller,
 			@RequestBody CreateKey request) {
 		NewKey made = this.keys.create(caller.tenantId(), request.name(), scopes(request.scopes()),
-				instant(request.expiresAt()), AuditLog.key(caller.keyId()));
+				instant(request.expiresAt()), caller.actor());
 		return Map.of("key", made.key(), "api_key", made.secret());
 	}
 
@@ -69,7 +68,7 @@ class ApiKeyController {
 
 	@DeleteMapping("/v1/api-keys/{id}")
 	KeyView revoke(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
-		return this.keys.revoke(caller.tenantId(), id, AuditLog.key(caller.keyId()));
+		return this.keys.revoke(caller.tenantId(), id, caller.actor());
 	}
 
 	/** Rotates a key; without a body, the old key stops at once. */
@@ -78,8 +77,7 @@ class ApiKeyController {
 	Map<String, Object> rotate(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id,
 			@RequestBody(required = false) Rotate request) {
 		long overlap = (request != null && request.overlapSeconds() != null) ? request.overlapSeconds() : 0;
-		NewKey successor = this.keys.rotate(caller.tenantId(), id, Duration.ofSeconds(overlap),
-				AuditLog.key(caller.keyId()));
+		NewKey successor = this.keys.rotate(caller.tenantId(), id, Duration.ofSeconds(overlap), caller.actor());
 		return Map.of("key", successor.key(), "api_key", successor.secret());
 	}
 

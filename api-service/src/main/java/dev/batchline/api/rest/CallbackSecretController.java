@@ -34,14 +34,14 @@ class CallbackSecretController {
 	@GetMapping("/v1/callback-secret")
 	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller) {
 		SigningSecrets secrets = this.secrets.secrets(caller.tenantId());
-		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "callback_secret.read", null, null);
+		this.audit.record(caller.actor(), caller.tenantId(), "callback_secret.read", null, null);
 		return secrets;
 	}
 
 	@PostMapping("/v1/callback-secret/rotate")
 	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller) {
 		SigningSecrets secrets = this.secrets.rotate(caller.tenantId());
-		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "callback_secret.rotated", null, null);
+		this.audit.record(caller.actor(), caller.tenantId(), "callback_secret.rotated", null, null);
 		return secrets;
 	}
 

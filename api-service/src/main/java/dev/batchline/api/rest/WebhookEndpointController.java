@@ -130,15 +130,14 @@ class WebhookEndpointController {
 	@GetMapping("/v1/webhook-endpoints/{id}/secret")
 	SigningSecrets secret(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
 		SigningSecrets secrets = this.endpoints.secrets(caller.tenantId(), id);
-		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "endpoint_secret.read", id.toString(), null);
+		this.audit.record(caller.actor(), caller.tenantId(), "endpoint_secret.read", id.toString(), null);
 		return secrets;
 	}
 
 	@PostMapping("/v1/webhook-endpoints/{id}/secret/rotate")
 	SigningSecrets rotate(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
 		SigningSecrets secrets = this.endpoints.rotate(caller.tenantId(), id);
-		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "endpoint_secret.rotated", id.toString(),
-				null);
+		this.audit.record(caller.actor(), caller.tenantId(), "endpoint_secret.rotated", id.toString(), null);
 		return secrets;
 	}
 
@@ -150,8 +149,7 @@ class WebhookEndpointController {
 	@PostMapping("/v1/webhook-endpoints/{id}/public-key/rotate")
 	PublicKeys rotateKeys(@RequestAttribute(ApiKeyAuthentication.CALLER) Caller caller, @PathVariable UUID id) {
 		PublicKeys keys = this.endpoints.rotateKeys(caller.tenantId(), id);
-		this.audit.record(AuditLog.key(caller.keyId()), caller.tenantId(), "endpoint_signing_key.rotated",
-				id.toString(), null);
+		this.audit.record(caller.actor(), caller.tenantId(), "endpoint_signing_key.rotated", id.toString(), null);
 		return keys;
 	}
 

@@ -235,10 +235,10 @@ public class ApiKeyManagement {
 		Instant now = this.clock.instant();
 		Optional<ApiKey> found = this.cache.get(cacheKey, (key) -> this.keys.findByKeyHash(hash));
 		Optional<Caller> caller = found.filter((key) -> key.isValidAt(now))
-			.map((key) -> new Caller(key.getTenantId(), key.getId(), key.getScopes()));
-		caller.ifPresent((valid) -> {
+			.map((key) -> new Caller(key.getTenantId(), AuditLog.key(key.getId()), key.getScopes()));
+		found.filter((key) -> key.isValidAt(now)).ifPresent((key) -> {
 			this.recentlyValid.put(cacheKey, Boolean.TRUE);
-			used(valid.keyId(), now);
+			used(key.getId(), now);
 		});
 		return caller;
 	}

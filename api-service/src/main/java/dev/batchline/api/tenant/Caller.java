@@ -8,13 +8,14 @@ import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.ProblemKind;
 
 /**
- * Who sent a request: a tenant's API key, with what it may do.
+ * Who sent a request: a tenant's API key or a JWT naming the tenant, with what it may do.
  *
  * @param tenantId the tenant
- * @param keyId the key
- * @param scopes what the key may do
+ * @param actor who it is in the {@link AuditLog}: {@code key:<id>} or
+ * {@code jwt:<subject>}
+ * @param scopes what the key or token may do
  */
-public record Caller(UUID tenantId, UUID keyId, Set<Scope> scopes) {
+public record Caller(UUID tenantId, String actor, Set<Scope> scopes) {
 
 	public Caller {
 		scopes = Set.copyOf(scopes);
@@ -32,7 +33,7 @@ public record Caller(UUID tenantId, UUID keyId, Set<Scope> scopes) {
 	public void require(Scope scope) {
 		if (!may(scope)) {
 			throw new ApiException(ProblemKind.INSUFFICIENT_SCOPE,
-					"This API key lacks the scope '" + scope.value() + "' (it has "
+					"This API key or token lacks the scope '" + scope.value() + "' (it has "
 							+ this.scopes.stream().map(Scope::value).sorted().toList() + ")",
 					Map.of("required_scope", scope.value()));
 		}
