@@ -143,6 +143,8 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void itemsCarryTheCallersCustomIdsIntoTheirResultsAndErrorsBeforeAndAfterTheJobEnds() {
+		// a tenant of its own: its jobs per second are not the other tests'
+		ApiClient api = ApiClient.newTenant(this.port);
 		// 1200 items, every third without an id: the ids live beside the chunks, which
 		// reach the workers as plain instances
 		StringBuilder ndjson = new StringBuilder();
@@ -152,7 +154,7 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 				.append((i % 3 == 2) ? instance : "{\"custom_id\": \"row-" + i + "\", \"instance\": " + instance + "}")
 				.append('\n');
 		}
-		ApiClient.Response submitted = this.api.post("/v1/jobs?model=iris", "application/x-ndjson", ndjson.toString());
+		ApiClient.Response submitted = api.post("/v1/jobs?model=iris", "application/x-ndjson", ndjson.toString());
 		assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
 		String id = submitted.json().get("id").asString();
 		List<ChunkSubmitted> chunks = this.workers.chunksOf(UUID.fromString(id), 3);
@@ -162,8 +164,8 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 		// two chunks back, item 4 failed: the job runs, its ids still with its inputs
 		this.workers.publishResults(List.of(WorkerSide.echo(chunks.get(0), 4), WorkerSide.echo(chunks.get(1), -1)));
 		await().atMost(Duration.ofSeconds(20))
-			.until(() -> this.api.get("/v1/jobs/" + id).json().get("counts").get("succeeded").asLong() == 999);
-		JsonNode running = this.api.get("/v1/jobs/" + id + "/results?limit=6").json();
+			.until(() -> api.get("/v1/jobs/" + id).json().get("counts").get("succeeded").asLong() == 999);
+		JsonNode running = api.get("/v1/jobs/" + id + "/results?limit=6").json();
 		assertThat(running.get("data").get(0).toString())
 			.isEqualTo("{\"index\":0,\"custom_id\":\"row-0\",\"output\":{\"echo\":0.0}}");
 		assertThat(running.get("data").get(2).has("custom_id")).isFalse();
@@ -172,14 +174,11 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 
 		// the last chunk: the job ends, its inputs are released, the ids stay
 		this.workers.publishResult(WorkerSide.echo(chunks.get(2), -1));
-		awaitState(id, "PARTIALLY_SUCCEEDED");
+		awaitState(api, id, "PARTIALLY_SUCCEEDED");
 		assertThat(
 				this.jdbc.queryForObject("select count(*) from input_chunks where job_id = ?::uuid", Integer.class, id))
 			.isZero();
-		List<String> lines = this.api.get("/v1/jobs/" + id + "/results", "application/x-ndjson")
-			.body()
-			.lines()
-			.toList();
+		List<String> lines = api.get("/v1/jobs/" + id + "/results", "application/x-ndjson").body().lines().toList();
 		assertThat(lines).hasSize(1200);
 		for (int i : new int[] { 0, 1, 2, 500, 1198, 1199 }) {
 			JsonNode item = EventCodec.tree(lines.get(i).getBytes(StandardCharsets.UTF_8));
@@ -187,13 +186,14 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 			assertThat(item.path("custom_id").asString(null)).isEqualTo((i % 3 == 2) ? null : "row-" + i);
 			assertThat(item.get("output").get("echo").asDouble()).isEqualTo(i);
 		}
-		JsonNode errors = this.api.get("/v1/jobs/" + id + "/errors").json();
+		JsonNode errors = api.get("/v1/jobs/" + id + "/errors").json();
 		assertThat(errors.get("data")).hasSize(1);
 		assertThat(errors.get("data").get(0).get("custom_id").asString()).isEqualTo("row-4");
 	}
 
 	@Test
 	void refusesDuplicateOrMalformedCustomIdsNamingTheirLinesAndWritesNothing() {
+		ApiClient api = ApiClient.newTenant(this.port);
 		long jobs = this.jdbc.queryForObject("select count(*) from jobs", Long.class);
 		String ndjson = """
 				{"custom_id": "a", "instance": [1, 2, 3, 4]}
@@ -202,33 +202,32 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 				[1, 2, 3, 4]
 				{"custom_id": "a", "instance": [5, 6, 7, 8]}
 				""";
-		ApiClient.Response duplicate = this.api.post("/v1/jobs?model=iris", "application/x-ndjson", ndjson);
+		ApiClient.Response duplicate = api.post("/v1/jobs?model=iris", "application/x-ndjson", ndjson);
 		assertProblem(duplicate, 422, "duplicate-custom-id",
 				"line 5 (instances[3]) repeats the custom_id 'a' of line 1");
 		assertThat(duplicate.json().get("line").asLong()).isEqualTo(5);
 		assertThat(duplicate.json().get("first_line").asLong()).isEqualTo(1);
 		assertProblem(
-				this.api.post("/v1/jobs",
+				api.post("/v1/jobs",
 						"{\"model\":\"iris\",\"instances\":[{\"custom_id\":\"x\",\"instance\":[1,2,3,4]},"
 								+ "{\"custom_id\":\"x\",\"instance\":[1,2,3,4]}]}"),
 				422, "duplicate-custom-id", "instances[1] repeats the custom_id 'x' of instances[0]");
 		assertProblem(
-				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+				api.post("/v1/jobs?model=iris", "application/x-ndjson",
 						"{\"custom_id\": 7, \"instance\": [1, 2, 3, 4]}"),
 				422, "invalid-instance", "'custom_id' must be a string");
-		assertProblem(this.api.post("/v1/jobs?model=iris", "application/x-ndjson", "{\"custom_id\": \"c\"}"), 422,
+		assertProblem(api.post("/v1/jobs?model=iris", "application/x-ndjson", "{\"custom_id\": \"c\"}"), 422,
 				"invalid-instance", "no 'instance'");
 		assertProblem(
-				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+				api.post("/v1/jobs?model=iris", "application/x-ndjson",
 						"{\"custom_id\": \"c\", \"instance\": [1, 2, 3, 4], \"extra\": 1}"),
 				422, "invalid-instance", "'extra'");
 		assertProblem(
-				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
+				api.post("/v1/jobs?model=iris", "application/x-ndjson",
 						"{\"custom_id\": \"" + "x".repeat(257) + "\", \"instance\": [1, 2, 3, 4]}"),
 				422, "invalid-instance", "1 to 256 characters");
 		assertProblem(
-				this.api.post("/v1/jobs?model=iris", "application/x-ndjson",
-						"{\"custom_id\": \"c\", \"instance\": [1, 2]}"),
+				api.post("/v1/jobs?model=iris", "application/x-ndjson", "{\"custom_id\": \"c\", \"instance\": [1, 2]}"),
 				422, "invalid-instance", "instances[0] (line 1)");
 		assertThat(this.jdbc.queryForObject("select count(*) from jobs", Long.class)).isEqualTo(jobs);
 	}
@@ -353,9 +352,13 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 	}
 
 	private JsonNode awaitState(String id, String state) {
+		return awaitState(this.api, id, state);
+	}
+
+	private static JsonNode awaitState(ApiClient api, String id, String state) {
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> this.api.get("/v1/jobs/" + id).json().get("state").asString().equals(state));
-		return this.api.get("/v1/jobs/" + id).json();
+			.until(() -> api.get("/v1/jobs/" + id).json().get("state").asString().equals(state));
+		return api.get("/v1/jobs/" + id).json();
 	}
 
 }

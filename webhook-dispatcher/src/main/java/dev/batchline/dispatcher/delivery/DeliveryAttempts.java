@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.batchline.contracts.webhooks.LoggedUrls;
 import dev.batchline.contracts.webhooks.UrlPolicy;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookSigner;
@@ -173,11 +174,12 @@ class DeliveryAttempts {
 		this.meters.counter("batchline.webhooks.deliveries", "outcome", outcome).increment();
 		if (attempt.delivered()) {
 			log.debug("Job(id={}) webhook {} delivered to {} on attempt {}", delivery.jobId(), delivery.id(),
-					delivery.url(), attemptsMade);
+					LoggedUrls.origin(delivery.url()), attemptsMade);
 		}
 		else {
 			log.info("Job(id={}) webhook {} attempt {} to {} failed ({}): {}", delivery.jobId(), delivery.id(),
-					attemptsMade, delivery.url(), attempt.error(), (next != null) ? "next at " + next : "gave up");
+					attemptsMade, LoggedUrls.origin(delivery.url()), attempt.error(),
+					(next != null) ? "next at " + next : "gave up");
 		}
 	}
 
