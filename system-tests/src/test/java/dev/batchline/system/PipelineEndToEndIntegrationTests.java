@@ -48,7 +48,7 @@ class PipelineEndToEndIntegrationTests {
 
 	private static final Logger log = LoggerFactory.getLogger(PipelineEndToEndIntegrationTests.class);
 
-	private static final String ADMIN_TOKEN = "e2e-admin-token";
+	private static final String ADMIN_TOKEN = "e2e-test-admin-token";
 
 	private static final Topics TOPICS = new Topics("e2e");
 
