@@ -30,10 +30,11 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request but the public ones (Actuator, the OpenAPI document and the
- * Open Inference Protocol's health, {@code /v2/health/**}, which probes call without a
- * key): {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token
- * for {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
+ * Authenticates every request but the public ones (Actuator, the OpenAPI document, its
+ * Swagger UI ({@code /docs}, {@code /swagger-ui}) and the Open Inference Protocol's
+ * health, {@code /v2/health/**}, which probes call without a key):
+ * {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token for
+ * {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
  * controllers read it with {@code @RequestAttribute}, and the admin controller requires
  * {@link #ADMIN}, so a request that reached a controller without passing here is refused
  * there too.
@@ -62,7 +63,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	public static final String ADMIN = "batchline.admin";
 
 	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"),
-			List.of("v2", "health"));
+			List.of("v2", "health"), List.of("docs"), List.of("swagger-ui"));
 
 	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
