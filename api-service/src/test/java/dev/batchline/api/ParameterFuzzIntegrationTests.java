@@ -283,6 +283,8 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 				Endpoint.get("/error", ""),
 				// the OpenAPI document
 				Endpoint.get("/v3/api-docs", ""), Endpoint.get("/v3/api-docs.yaml", ""),
+				// its Swagger UI
+				Endpoint.get("/docs", ""), Endpoint.get("/v3/api-docs/swagger-config", ""),
 				// Actuator (public; its own answers, so only "below 500" holds for it)
 				Endpoint.get("/actuator", ""), Endpoint.get("/actuator/health", ""),
 				Endpoint.get("/actuator/health/**", "liveness"), Endpoint.get("/actuator/info", ""),
