@@ -42,9 +42,10 @@ class BatchOutputs {
 	 * @param endpoint its endpoint
 	 * @param version the model version that ran its job
 	 * @param signature that version's signature
+	 * @param ended whether its job has ended (its files no longer grow)
 	 */
 	record Source(String id, UUID tenantId, UUID jobId, BatchEndpoint endpoint, String version,
-			ModelSignature signature) {
+			ModelSignature signature, boolean ended) {
 	}
 
 	/** Writes the output file (successes) or the error file (failures) of a batch. */

@@ -268,7 +268,7 @@ class Batches {
 			throw new ApiException(ProblemKind.GONE, "The results of batch '" + batch.id() + "' are no longer kept");
 		}
 		return new BatchOutputs.Source(batch.id(), batch.tenantId(), batch.jobId(), batch.endpoint(), job.version(),
-				batch.signature());
+				batch.signature(), job.state().isTerminal());
 	}
 
 	private static final String COLUMNS = "b.id, b.tenant_id, b.job_id, b.input_file_id, b.endpoint, "

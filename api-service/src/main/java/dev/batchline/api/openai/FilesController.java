@@ -94,12 +94,19 @@ class FilesController {
 		return Map.of("id", id, "object", "file", "deleted", true);
 	}
 
-	/** A file's description; an output or error file is measured the first time. */
+	/**
+	 * A file's description; an output or error file is measured until its job has ended,
+	 * then kept.
+	 */
 	private FileObject describe(BatchFiles.StoredFile file) throws IOException {
 		Long bytes = file.bytes();
 		if (bytes == null) {
-			bytes = this.outputs.size(this.batches.source(file), BatchFiles.ERRORS.equals(file.purpose()));
-			this.files.sized(file.id(), bytes);
+			BatchOutputs.Source batch = this.batches.source(file);
+			bytes = this.outputs.size(batch, BatchFiles.ERRORS.equals(file.purpose()));
+			if (batch.ended()) {
+				// a running job's files still grow: their size is counted again
+				this.files.sized(file.id(), bytes);
+			}
 		}
 		return new FileObject(file.id(), bytes, file.createdAt().getEpochSecond(),
 				(file.expiresAt() != null) ? file.expiresAt().getEpochSecond() : null, file.filename(), file.purpose());
