@@ -93,7 +93,9 @@ class SynchronousInferenceIntegrationTests {
 		Map<String, String> apiEnv = new HashMap<>(common);
 		apiEnv.putAll(Map.of("SPRING_DATASOURCE_URL", database.url(), "SPRING_DATASOURCE_USERNAME", database.username(),
 				"SPRING_DATASOURCE_PASSWORD", database.password(), "BATCHLINE_API_ADMIN_TOKEN", ADMIN_TOKEN,
-				"BATCHLINE_API_INFERENCE_MAX_ROWS", "200", "BATCHLINE_API_MODELS_IRIS_LABELS_STABLE", "1"));
+				"BATCHLINE_API_INFERENCE_MAX_ROWS", "200", "BATCHLINE_API_MODELS_IRIS_LABELS_STABLE", "1",
+				// 400 requests from 32 clients outrun the default 100 per second
+				"BATCHLINE_API_LIMITS_REQUESTS_PER_SECOND", "100000"));
 		this.api = track(PipelineEndToEndIntegrationTests.start("api-service", "sync-api-service", apiEnv));
 		this.workers = List.of(track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-1", common)),
 				track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-2", common)));
