@@ -3,6 +3,7 @@ package dev.batchline.cli;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Set;
 
 import tools.jackson.databind.JsonNode;
@@ -89,7 +90,7 @@ final class JobWatcher {
 			}
 		}
 		job = this.api.job(id);
-		progress.finish(processed(job.get("counts")), job.get("counts").get("total").asLong());
+		progress.finish(processed(job.get("counts")), job.get("counts").get("total").asLong(), took(job));
 		return job;
 	}
 
@@ -108,6 +109,18 @@ final class JobWatcher {
 			throw new CliException(ExitCodes.UNAVAILABLE, reason + " (gave up after " + MAX_FAILURES + " attempts)");
 		}
 		return failures + 1;
+	}
+
+	/** From submission to the end, by the job's own times (one clock: the server's). */
+	static Duration took(JsonNode job) {
+		try {
+			return Duration.between(Instant.parse(job.get("created_at").asString()),
+					Instant.parse(job.get("finished_at").asString()));
+		}
+		catch (RuntimeException ex) {
+			// a job without both times: the watch's own time is shown instead
+			return null;
+		}
 	}
 
 	static boolean isTerminal(JsonNode job) {

@@ -62,10 +62,13 @@ final class ProgressDisplay {
 		}
 	}
 
-	/** Shows the final counts (always, whatever the rate bound) and ends the line. */
-	void finish(long done, long total) {
+	/**
+	 * Shows the final counts (always, whatever the rate bound) and ends the line.
+	 * @param took how long the job took by its own times, or null
+	 */
+	void finish(long done, long total, Duration took) {
 		this.meter.update(done, total);
-		this.meter.finish();
+		this.meter.finish(took);
 		if (this.mode == Mode.BAR) {
 			redraw();
 			this.err.println();

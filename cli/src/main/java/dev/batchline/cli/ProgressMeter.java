@@ -24,6 +24,8 @@ final class ProgressMeter {
 
 	private boolean finished;
 
+	private Duration took;
+
 	/**
 	 * @param nanoTime a monotonic clock in nanoseconds, as {@link System#nanoTime()}
 	 */
@@ -41,9 +43,14 @@ final class ProgressMeter {
 		this.total = total;
 	}
 
-	/** Marks the end: the line then shows the time taken instead of the time left. */
-	void finish() {
+	/**
+	 * Marks the end: the line then shows the time taken instead of the time left.
+	 * @param took how long the job took by its own times (the server's clock), or null
+	 * for the time this meter ran; when given, the rate is the job's average over it
+	 */
+	void finish(Duration took) {
 		this.finished = true;
+		this.took = (took != null && took.isPositive()) ? took : null;
 	}
 
 	long done() {
@@ -60,6 +67,9 @@ final class ProgressMeter {
 
 	/** Items per second since the meter started, or a negative number while unknown. */
 	double rate() {
+		if (this.took != null) {
+			return (this.done > 0) ? this.done * 1e9 / this.took.toNanos() : -1;
+		}
 		long nanos = elapsed().toNanos();
 		long items = this.done - Math.max(this.startDone, 0);
 		return (nanos <= 0 || items <= 0) ? -1 : items * 1e9 / nanos;
@@ -90,7 +100,7 @@ final class ProgressMeter {
 		double rate = rate();
 		line.append("  ").append((rate < 0) ? "-" : formatRate(rate)).append(" items/s");
 		if (this.finished) {
-			line.append("  in ").append(formatDuration(elapsed()));
+			line.append("  in ").append(formatDuration((this.took != null) ? this.took : elapsed()));
 		}
 		else {
 			Duration eta = eta();

@@ -46,9 +46,17 @@ class ProgressMeterTests {
 
 		advance(Duration.ofSeconds(9));
 		this.meter.update(1200, 1200);
-		this.meter.finish();
+		this.meter.finish(null);
 		assertThat(this.meter.line(true))
 			.isEqualTo("[########################] 100% 1200/1200 items  100 items/s  in 12s");
+	}
+
+	@Test
+	void aJobFinishedBeforeTheWatchShowsItsOwnRateAndDuration() {
+		this.meter.update(3000, 3000);
+		this.meter.finish(Duration.ofMillis(1500));
+
+		assertThat(this.meter.line(false)).isEqualTo("100% 3000/3000 items  2000 items/s  in 2s");
 	}
 
 	@Test
@@ -68,7 +76,7 @@ class ProgressMeterTests {
 		advance(Duration.ofSeconds(1));
 		display.update(50, 100);
 		advance(Duration.ofSeconds(1));
-		display.finish(100, 100);
+		display.finish(100, 100, null);
 
 		assertThat(err.toString()).startsWith("\r[").endsWith("100% 100/100 items  50 items/s  in 2s\n");
 		assertThat(err.toString().chars().filter((c) -> c == '\r')).hasSize(3);
@@ -85,7 +93,7 @@ class ProgressMeterTests {
 			advance(Duration.ofMillis(250));
 			display.update(done, 1000);
 		}
-		display.finish(1000, 1000);
+		display.finish(1000, 1000, null);
 
 		// 0 ms, then every 4th update (1 s apart), then the final line
 		assertThat(err.toString().lines()).containsExactly("progress   0% 0/1000 items  - items/s  ETA -",
