@@ -106,7 +106,7 @@ class CliIntegrationTests {
 		assertThat(run.exit()).as(run.err()).isZero();
 		assertThat(run.err()).contains("Submitted job ")
 			.contains("\r[########################] 100% 3000/3000 items")
-			.containsPattern("3000/3000 items  [0-9.]+ items/s  in \\d+s\n");
+			.containsPattern("3000/3000 items  [0-9.]+ items/s  in \\d+s *\n");
 		assertThat(run.out()).contains("SUCCEEDED: 3000 items, 3000 succeeded, 0 failed")
 			.contains("3000 results in " + out);
 		String id = run.out().substring("Job ".length(), run.out().indexOf(' ', "Job ".length()));
