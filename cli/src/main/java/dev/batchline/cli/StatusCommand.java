@@ -1,0 +1,32 @@
+package dev.batchline.cli;
+
+import java.util.concurrent.Callable;
+
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Parameters;
+import tools.jackson.databind.JsonNode;
+
+/** {@code batchline status ID}. */
+@Command(name = "status", sortOptions = false, description = "Show a job: state, counts, times, history.")
+final class StatusCommand implements Callable<Integer> {
+
+	@Mixin
+	private ClientOptions options;
+
+	@Parameters(paramLabel = "ID", description = "The job's id.")
+	private String id;
+
+	@Override
+	public Integer call() {
+		JsonNode job = this.options.api().job(this.id);
+		if (this.options.jsonOutput()) {
+			this.options.printJson(job);
+		}
+		else {
+			JobText.status(this.options.out(), job);
+		}
+		return ExitCodes.OK;
+	}
+
+}
