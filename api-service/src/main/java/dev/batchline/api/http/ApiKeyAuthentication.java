@@ -29,13 +29,14 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request but the public ones (Actuator, the OpenAPI document and the
+ * Authenticates every request but the public ones (Actuator, the OpenAPI document, the
  * Open Inference Protocol's health, {@code /v2/health/**}, which probes call without a
- * key): {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token
- * for {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
- * controllers read it with {@code @RequestAttribute}, and the admin controller requires
- * {@link #ADMIN}, so a request that reached a controller without passing here is refused
- * there too.
+ * key, and the web console's static files under {@code /console}, whose calls of the API
+ * carry the key): {@code Authorization: Bearer <api key>} for the tenant endpoints, the
+ * admin token for {@code /v1/admin}. The tenant is put in the request attribute
+ * {@link #TENANT}; controllers read it with {@code @RequestAttribute}, and the admin
+ * controller requires {@link #ADMIN}, so a request that reached a controller without
+ * passing here is refused there too.
  * <p>
  * Paths are compared the way Spring MVC matches them: percent-decoded, with
  * {@code ;params} and empty segments dropped and dot segments resolved, so
@@ -55,7 +56,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	public static final String ADMIN = "batchline.admin";
 
 	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"),
-			List.of("v2", "health"));
+			List.of("v2", "health"), List.of("console"));
 
 	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
@@ -139,8 +140,10 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	 * The request's path within the application as Spring MVC matches it: decoded segment
 	 * values without {@code ;params}, empty and {@code .} segments dropped, {@code ..}
 	 * resolved.
+	 * @param request the request
+	 * @return the path's segments
 	 */
-	static List<String> segments(HttpServletRequest request) {
+	public static List<String> segments(HttpServletRequest request) {
 		RequestPath path = RequestPath.parse(request.getRequestURI(), request.getContextPath());
 		Deque<String> segments = new ArrayDeque<>();
 		for (PathContainer.Element element : path.pathWithinApplication().elements()) {

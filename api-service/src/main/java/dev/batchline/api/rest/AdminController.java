@@ -1,5 +1,6 @@
 package dev.batchline.api.rest;
 
+import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.UUID;
 
@@ -8,6 +9,7 @@ import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.tenant.TenantManagement;
+import dev.batchline.api.tenant.TenantReads;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -16,6 +18,7 @@ import org.springframework.web.bind.annotation.PostMapping;
 import org.springframework.web.bind.annotation.PutMapping;
 import org.springframework.web.bind.annotation.RequestAttribute;
 import org.springframework.web.bind.annotation.RequestBody;
+import org.springframework.web.bind.annotation.RequestParam;
 import org.springframework.web.bind.annotation.ResponseStatus;
 import org.springframework.web.bind.annotation.RestController;
 
@@ -29,13 +32,32 @@ class AdminController {
 
 	private static final int MAX_NAME_LENGTH = 200;
 
+	private static final int MAX_PAGE_SIZE = 100;
+
 	private final TenantManagement tenants;
+
+	private final TenantReads tenantReads;
 
 	private final Quotas quotas;
 
-	AdminController(TenantManagement tenants, Quotas quotas) {
+	AdminController(TenantManagement tenants, TenantReads tenantReads, Quotas quotas) {
 		this.tenants = tenants;
+		this.tenantReads = tenantReads;
 		this.quotas = quotas;
+	}
+
+	/** {@code GET /v1/admin/tenants}: the tenants, newest first, in cursor pages. */
+	@GetMapping("/v1/admin/tenants")
+	Map<String, Object> listTenants(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin,
+			@RequestParam(required = false) String cursor, @RequestParam(defaultValue = "20") int limit) {
+		if (limit < 1 || limit > MAX_PAGE_SIZE) {
+			throw ApiException.badRequest("'limit' must be between 1 and " + MAX_PAGE_SIZE);
+		}
+		TenantReads.Page page = this.tenantReads.page(cursor, limit);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("data", page.tenants());
+		body.put("next_cursor", page.nextCursor());
+		return body;
 	}
 
 	record CreateTenant(String name) {
