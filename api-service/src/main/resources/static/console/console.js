@@ -120,7 +120,8 @@ function field(label, control, hint) {
 
 function page(title, ...children) {
 	document.title = `${title} · Batchline console`;
-	main.replaceChildren(h('h1', {}, title), ...children.flat());
+	main.replaceChildren(h('h1', {}, title));
+	append(main, children);
 	main.focus({ preventScroll: true });
 }
 
@@ -299,7 +300,6 @@ function signInPage(message) {
 		try {
 			await call('v1/models', { token: key });
 			sessionStorage.setItem(KEY, key);
-			say('Signed in.');
 			go('#/jobs');
 		}
 		catch (error) {
@@ -316,7 +316,6 @@ function signInPage(message) {
 function signOut() {
 	sessionStorage.removeItem(KEY);
 	sessionStorage.removeItem(ADMIN);
-	say('Signed out.');
 	go('#/sign-in');
 }
 
@@ -735,9 +734,11 @@ const ROUTES = [
 function route() {
 	const hash = location.hash || '#/jobs';
 	signOutButton.hidden = !apiKey() && !adminToken();
+	// no page of the menu is current while the sign-in form stands in for it
+	const shown = (apiKey() || hash === '#/admin') ? hash : '#/sign-in';
 	for (const link of document.querySelectorAll('[data-nav]')) {
-		const current = hash.startsWith(`#/${link.dataset.nav}`)
-			|| (link.dataset.nav === 'webhooks' && hash.startsWith('#/deliveries'));
+		const current = shown.startsWith(`#/${link.dataset.nav}`)
+			|| (link.dataset.nav === 'webhooks' && shown.startsWith('#/deliveries'));
 		if (current) {
 			link.setAttribute('aria-current', 'page');
 		}
@@ -749,7 +750,8 @@ function route() {
 		return render(() => adminPage(), ADMIN);
 	}
 	if (!apiKey()) {
-		return render(() => signInPage(hash === '#/sign-in' ? null : 'Sign in with an API key to see this page.'));
+		const message = (hash === '#/sign-in' || !location.hash) ? null : 'Sign in with an API key to see this page.';
+		return render(() => signInPage(message));
 	}
 	if (hash === '#/sign-in') {
 		return go('#/jobs');
@@ -768,6 +770,8 @@ function route() {
 async function render(view, credential = KEY) {
 	pageScope.abort();
 	pageScope = new AbortController();
+	const scope = pageScope;
+	main.setAttribute('aria-busy', 'true');
 	try {
 		await view();
 	}
@@ -784,8 +788,17 @@ async function render(view, credential = KEY) {
 		}
 		page('Something went wrong', problemBox(error));
 	}
+	finally {
+		if (scope === pageScope) {
+			main.removeAttribute('aria-busy');
+		}
+	}
 }
 
 signOutButton.addEventListener('click', signOut);
-window.addEventListener('hashchange', route);
+window.addEventListener('hashchange', () => {
+	// a notice belongs to the page it was given on
+	notice.replaceChildren();
+	route();
+});
 route();
