@@ -14,7 +14,7 @@ class ArchitectureTests {
 	void noImportRunsUpAFloor() {
 		Floors
 			.of("dev.batchline.api", "system", "model", "tenant", "quota", "outbox", "webhook", "intake", "inference",
-					"job", "recording", "http", "grpc", "rest", "graphql", "oip", "tfserving", "openai")
+					"job", "recording", "http", "grpc", "rest", "graphql", "oip", "tfserving", "openai", "console")
 			.assertNoUpwardImports();
 	}
 

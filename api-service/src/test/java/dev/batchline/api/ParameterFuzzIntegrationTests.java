@@ -249,7 +249,9 @@ class ParameterFuzzIntegrationTests extends ApiIntegrationTest {
 				Endpoint.get("/v1/admin/audit-log", "", "before", "tenant_id", "limit"),
 				Endpoint.post("/v1/admin/tenants", "", "application/json", "{\"name\":\"fuzz\"}")
 					.withHeaders("Content-Type"),
+				Endpoint.get("/v1/admin/tenants", "", "cursor", "limit"),
 				Endpoint.get("/v1/admin/tenants/{id}/limits", this.valid.get("tenant")),
+				Endpoint.get("/v1/admin/workers", ""), Endpoint.get("/v1/admin/consumer-lag", ""),
 				new Endpoint("PUT", "/v1/admin/tenants/{id}/limits", this.valid.get("tenant"), "application/json",
 						"{\"jobs_in_flight\": 5}", "", List.of(), List.of("Content-Type"), List.of()),
 				// the Open Inference Protocol and TensorFlow Serving doors; their rows

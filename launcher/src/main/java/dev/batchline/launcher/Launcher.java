@@ -110,6 +110,7 @@ public final class Launcher {
 		Console.line("");
 		Console.line("  API             " + pipeline.api().url("") + "   (OpenAPI: "
 				+ pipeline.api().url("/v3/api-docs") + ")");
+		Console.line("  console         " + pipeline.api().url("/console/"));
 		Console.line("  gRPC            localhost:" + pipeline.api().grpcPort()
 				+ "   (inference.GRPCInferenceService, batchline.jobs.v1.Jobs)");
 		Console.line("  dispatcher      " + pipeline.dispatcher().url(""));

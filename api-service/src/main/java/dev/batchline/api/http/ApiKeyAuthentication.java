@@ -31,8 +31,9 @@ import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
  * Authenticates every request but the public ones (Actuator, the OpenAPI document, its
- * Swagger UI ({@code /docs}, {@code /swagger-ui}) and the Open Inference Protocol's
- * health, {@code /v2/health/**}, which probes call without a key):
+ * Swagger UI ({@code /docs}, {@code /swagger-ui}), the Open Inference Protocol's health,
+ * {@code /v2/health/**}, which probes call without a key, and the web console's static
+ * files under {@code /console}, whose calls of the API carry the key):
  * {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token for
  * {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
  * controllers read it with {@code @RequestAttribute}, and the admin controller requires
@@ -63,7 +64,7 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	public static final String ADMIN = "batchline.admin";
 
 	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"),
-			List.of("v2", "health"), List.of("docs"), List.of("swagger-ui"));
+			List.of("v2", "health"), List.of("docs"), List.of("swagger-ui"), List.of("console"));
 
 	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
@@ -166,8 +167,10 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	 * The request's path within the application as Spring MVC matches it: decoded segment
 	 * values without {@code ;params}, empty and {@code .} segments dropped, {@code ..}
 	 * resolved.
+	 * @param request the request
+	 * @return the path's segments
 	 */
-	static List<String> segments(HttpServletRequest request) {
+	public static List<String> segments(HttpServletRequest request) {
 		RequestPath path = RequestPath.parse(request.getRequestURI(), request.getContextPath());
 		Deque<String> segments = new ArrayDeque<>();
 		for (PathContainer.Element element : path.pathWithinApplication().elements()) {

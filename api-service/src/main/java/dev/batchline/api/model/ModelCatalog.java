@@ -287,6 +287,21 @@ public class ModelCatalog {
 	}
 
 	/**
+	 * Every live announcement: each worker's latest of each version it serves (an
+	 * announcement without a worker id counts as one worker), by model, version and key.
+	 */
+	public List<ModelDeployed> announcements() {
+		Instant now = this.clock.instant();
+		return this.byKey.values()
+			.stream()
+			.filter((model) -> isLive(model, now))
+			.sorted(Comparator.comparing(ModelDeployed::name)
+				.thenComparing(ModelDeployed::version, VERSION_ORDER)
+				.thenComparing(ModelDeployed::key))
+			.toList();
+	}
+
+	/**
 	 * Whether the model has been served since this replica started, or has labels or a
 	 * split configured: a request for it while no worker serves it is the workers'
 	 * absence, not a wrong name.

@@ -11,6 +11,7 @@ import dev.batchline.api.system.ApiException;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.tenant.AuditLog;
 import dev.batchline.api.tenant.TenantManagement;
+import dev.batchline.api.tenant.TenantReads;
 
 import org.springframework.http.HttpStatus;
 import org.springframework.web.bind.annotation.GetMapping;
@@ -33,16 +34,35 @@ class AdminController {
 
 	private static final int MAX_NAME_LENGTH = 200;
 
+	private static final int MAX_PAGE_SIZE = 100;
+
 	private final TenantManagement tenants;
+
+	private final TenantReads tenantReads;
 
 	private final Quotas quotas;
 
 	private final AuditLog audit;
 
-	AdminController(TenantManagement tenants, Quotas quotas, AuditLog audit) {
+	AdminController(TenantManagement tenants, TenantReads tenantReads, Quotas quotas, AuditLog audit) {
 		this.tenants = tenants;
+		this.tenantReads = tenantReads;
 		this.quotas = quotas;
 		this.audit = audit;
+	}
+
+	/** {@code GET /v1/admin/tenants}: the tenants, newest first, in cursor pages. */
+	@GetMapping("/v1/admin/tenants")
+	Map<String, Object> listTenants(@RequestAttribute(ApiKeyAuthentication.ADMIN) boolean admin,
+			@RequestParam(required = false) String cursor, @RequestParam(defaultValue = "20") int limit) {
+		if (limit < 1 || limit > MAX_PAGE_SIZE) {
+			throw ApiException.badRequest("'limit' must be between 1 and " + MAX_PAGE_SIZE);
+		}
+		TenantReads.Page page = this.tenantReads.page(cursor, limit);
+		Map<String, Object> body = new LinkedHashMap<>();
+		body.put("data", page.tenants());
+		body.put("next_cursor", page.nextCursor());
+		return body;
 	}
 
 	record CreateTenant(String name) {
