@@ -61,8 +61,11 @@ final class WorkerSide implements AutoCloseable {
 	 */
 	WorkerSide(Topics topics, String workerGroup) {
 		this.topics = topics;
+		// transactional, as a real worker's producer: results end with a commit marker
 		this.producer = new KafkaProducer<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(), "key.serializer",
-				StringSerializer.class, "value.serializer", ValueSerializer.class));
+				StringSerializer.class, "value.serializer", ValueSerializer.class, "transactional.id",
+				"worker-side-" + UUID.randomUUID()));
+		this.producer.initTransactions();
 		this.chunkConsumer = consumer(topics.chunks(), workerGroup);
 		this.eventConsumer = consumer(topics.jobEvents(), null);
 	}
@@ -74,15 +77,13 @@ final class WorkerSide implements AutoCloseable {
 
 	/** Announces a model, as a worker does at start. */
 	void announce(ModelDeployed model) {
-		this.producer.send(new ProducerRecord<>(this.topics.models(), model.key(),
-				CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", model.key(), model)));
-		this.producer.flush();
+		send(List.of(new ProducerRecord<>(this.topics.models(), model.key(),
+				CloudEventRecords.event(ModelDeployed.TYPE, "worker-service", model.key(), model))));
 	}
 
 	/** Withdraws one worker's announcement, as a worker that stops does: a tombstone. */
 	void withdraw(String key) {
-		this.producer.send(new ProducerRecord<>(this.topics.models(), key, null));
-		this.producer.flush();
+		send(List.of(new ProducerRecord<>(this.topics.models(), key, null)));
 	}
 
 	/**
@@ -124,16 +125,15 @@ final class WorkerSide implements AutoCloseable {
 	}
 
 	/**
-	 * Sends the results together (one flush), so that the recorder most likely gets them
-	 * in one poll.
+	 * Sends the results together (one transaction), so that the recorder most likely gets
+	 * them in one poll.
 	 */
 	void publishResults(List<ChunkCompleted> results) {
-		for (ChunkCompleted result : results) {
+		send(results.stream().map((result) -> {
 			String job = String.valueOf(result.jobId());
-			this.producer.send(new ProducerRecord<>(this.topics.results(), job,
-					CloudEventRecords.event(ChunkCompleted.TYPE, "worker-service", job, result)));
-		}
-		this.producer.flush();
+			return new ProducerRecord<String, Object>(this.topics.results(), job,
+					CloudEventRecords.event(ChunkCompleted.TYPE, "worker-service", job, result));
+		}).toList());
 	}
 
 	/** A dead letter as a worker writes it: the original bytes, why in a header. */
@@ -152,8 +152,14 @@ final class WorkerSide implements AutoCloseable {
 			letter.headers().add("batchline_reason", reason.getBytes(StandardCharsets.UTF_8));
 		}
 		letter.headers().add("batchline_error", why.getBytes(StandardCharsets.UTF_8));
-		this.producer.send(letter);
-		this.producer.flush();
+		send(List.of(letter));
+	}
+
+	/** Sends records in one Kafka transaction, committed before this returns. */
+	private void send(List<ProducerRecord<String, Object>> records) {
+		this.producer.beginTransaction();
+		records.forEach(this.producer::send);
+		this.producer.commitTransaction();
 	}
 
 	/** Reads chunk records until the job's {@code expected} chunks were seen. */

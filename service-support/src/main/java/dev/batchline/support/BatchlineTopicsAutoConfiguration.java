@@ -13,9 +13,11 @@ import org.springframework.boot.autoconfigure.condition.ConditionalOnBean;
 import org.springframework.boot.autoconfigure.condition.ConditionalOnMissingBean;
 import org.springframework.boot.kafka.autoconfigure.KafkaAutoConfiguration;
 import org.springframework.context.annotation.Bean;
+import org.springframework.kafka.config.ContainerCustomizer;
 import org.springframework.kafka.config.TopicBuilder;
 import org.springframework.kafka.core.KafkaAdmin;
 import org.springframework.kafka.listener.CommonErrorHandler;
+import org.springframework.kafka.listener.ConcurrentMessageListenerContainer;
 import org.springframework.kafka.listener.DefaultErrorHandler;
 import org.springframework.util.backoff.ExponentialBackOff;
 
@@ -76,6 +78,17 @@ public class BatchlineTopicsAutoConfiguration {
 		ExponentialBackOff backOff = new ExponentialBackOff(200, 2.0);
 		backOff.setMaxInterval(10_000);
 		return new DefaultErrorHandler(backOff);
+	}
+
+	/**
+	 * Every listener of Boot's factory commits its offsets past a transaction's commit
+	 * marker: the workers write results (and models) in Kafka transactions, and without
+	 * this a group that has consumed everything keeps a lag of one per partition, which
+	 * the watchdog, the consumer-lag read and an autoscaler would take for a backlog.
+	 */
+	@Bean
+	ContainerCustomizer<Object, Object, ConcurrentMessageListenerContainer<Object, Object>> batchlineFixTxOffsets() {
+		return (container) -> container.getContainerProperties().setFixTxOffsets(true);
 	}
 
 	/**
