@@ -14,6 +14,7 @@ import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ModelDeployed.TensorSpec;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookReplayRequested;
@@ -71,6 +72,10 @@ class WebhookEndpointIntegrationTests {
 
 	@Autowired
 	JdbcTemplate jdbc;
+
+	/** Opens the stored secrets, which are sealed. */
+	@Autowired
+	SecretBox box;
 
 	private ApiClient admin;
 
@@ -356,8 +361,8 @@ class WebhookEndpointIntegrationTests {
 		assertThat(Instant.parse(rotated.get("previous_secret_expires_at").asString()))
 			.isCloseTo(Instant.now().plus(Duration.ofHours(1)), within(1, ChronoUnit.MINUTES));
 		assertThat(tenant.api().get("/v1/webhook-endpoints/" + id + "/secret").json()).isEqualTo(rotated);
-		assertThat(this.jdbc.queryForObject("select secret from webhook_endpoints where id = ?", String.class,
-				UUID.fromString(id)))
+		assertThat(this.box.open(this.jdbc.queryForObject("select secret from webhook_endpoints where id = ?",
+				String.class, UUID.fromString(id))))
 			.isEqualTo(second);
 
 		JsonNode again = tenant.api().post("/v1/webhook-endpoints/" + id + "/secret/rotate", "").json();
@@ -376,8 +381,8 @@ class WebhookEndpointIntegrationTests {
 	@Test
 	void aTenantHasACallbackSecretFromTheStartAndCanRotateIt() {
 		Tenant tenant = newTenant();
-		String stored = this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class,
-				tenant.id());
+		String stored = this.box.open(
+				this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class, tenant.id()));
 		assertThat(stored).startsWith("whsec_");
 		JsonNode revealed = tenant.api().get("/v1/callback-secret").json();
 		assertThat(revealed.get("secret").asString()).isEqualTo(stored);
@@ -399,8 +404,8 @@ class WebhookEndpointIntegrationTests {
 		this.jdbc.update("update tenants set webhook_secret = null where id = ?", tenant.id());
 		String secret = tenant.api().get("/v1/callback-secret").json().get("secret").asString();
 		assertThat(secret).startsWith("whsec_");
-		assertThat(
-				this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class, tenant.id()))
+		assertThat(this.box.open(
+				this.jdbc.queryForObject("select webhook_secret from tenants where id = ?", String.class, tenant.id())))
 			.isEqualTo(secret);
 		assertThat(tenant.api().get("/v1/callback-secret").json().get("secret").asString()).isEqualTo(secret);
 

@@ -8,15 +8,17 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.SecureRandom;
+import java.util.Base64;
 import java.util.HexFormat;
 
 import dev.batchline.contracts.EventCodec;
 
 /**
  * The credentials of a local pipeline, made at its first start and kept in the work
- * folder, so that a restart keeps them: the admin token, and the API key of a tenant for
- * local use.
+ * folder, so that a restart keeps them: the admin token, the key that seals webhook
+ * secrets, and the API key of a tenant for local use.
  */
 final class LocalCredentials {
 
@@ -41,6 +43,31 @@ final class LocalCredentials {
 			String token = "adm_" + HexFormat.of().formatHex(random);
 			Files.writeString(file, token);
 			return token;
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+	}
+
+	/**
+	 * The file of the key that seals webhook secrets in PostgreSQL (owner-only), made at
+	 * the first start; null when {@code BATCHLINE_SECRETS_KEY} or
+	 * {@code BATCHLINE_SECRETS_KEY_FILE} is configured, which the services then read.
+	 */
+	static Path secretsKeyFile(Path work) {
+		if (System.getenv("BATCHLINE_SECRETS_KEY") != null || System.getenv("BATCHLINE_SECRETS_KEY_FILE") != null) {
+			return null;
+		}
+		Path file = work.resolve("secrets-key");
+		try {
+			if (!Files.exists(file)) {
+				byte[] key = new byte[32];
+				new SecureRandom().nextBytes(key);
+				Files.createFile(file,
+						PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+				Files.writeString(file, Base64.getEncoder().encodeToString(key));
+			}
+			return file;
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException(ex);

@@ -352,6 +352,10 @@ public final class LocalPipeline implements AutoCloseable {
 		env.put("SPRING_DATASOURCE_USERNAME", envOr("SPRING_DATASOURCE_USERNAME", "postgres"));
 		env.put("SPRING_DATASOURCE_PASSWORD", envOr("SPRING_DATASOURCE_PASSWORD", "postgres"));
 		env.put("BATCHLINE_WEBHOOKS_PUBLIC_API_URL", "http://localhost:" + this.options.apiPort());
+		Path secretsKey = LocalCredentials.secretsKeyFile(this.options.work());
+		if (secretsKey != null) {
+			env.put("BATCHLINE_SECRETS_KEY_FILE", secretsKey.toString());
+		}
 		return env;
 	}
 

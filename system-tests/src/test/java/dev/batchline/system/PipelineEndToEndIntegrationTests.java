@@ -19,6 +19,7 @@ import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.Topics;
 import dev.batchline.launcher.ServiceProcess;
+import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
 import dev.batchline.testsupport.TestPostgres;
 import io.cloudevents.CloudEvent;
@@ -195,13 +196,16 @@ class PipelineEndToEndIntegrationTests {
 	}
 
 	/**
-	 * A packaged service as its own JVM, logging to {@code system-tests/target/services}.
+	 * A packaged service as its own JVM, logging to {@code system-tests/target/services},
+	 * with the tests' key that seals webhook secrets unless {@code env} names one.
 	 */
 	static ServiceProcess start(String module, String name, Map<String, String> env) {
 		Path jar = ROOT.resolve(module)
 			.resolve("target")
 			.resolve(module + "-" + System.getProperty("batchline.project.version") + ".jar");
-		return ServiceProcess.start(jar, name, 0, env, ROOT.resolve("system-tests/target/services"));
+		Map<String, String> withKey = new HashMap<>(env);
+		withKey.putIfAbsent("BATCHLINE_SECRETS_KEY", Fixtures.SECRETS_KEY);
+		return ServiceProcess.start(jar, name, 0, withKey, ROOT.resolve("system-tests/target/services"));
 	}
 
 	private ServiceProcess track(ServiceProcess service) {

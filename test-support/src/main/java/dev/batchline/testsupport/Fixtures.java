@@ -36,6 +36,13 @@ public final class Fixtures {
 	public static final List<String> IRIS_ROWS = List.of("[5.1,3.5,1.4,0.2]", "[7.0,3.2,4.7,1.4]", "[6.3,3.3,6.0,2.5]",
 			"[5.9,3.0,5.1,1.8]");
 
+	/**
+	 * The tests' key that seals webhook secrets ({@code batchline.secrets.key}); the
+	 * api-service's and dispatcher's tests set it in their
+	 * {@code config/application.properties}.
+	 */
+	public static final String SECRETS_KEY = "IF8ii7zqyAVBTh1j7u9sy7DcoIUbT5cgkmATDlNF5UE=";
+
 	private Fixtures() {
 	}
 

@@ -4,6 +4,7 @@ import java.time.Clock;
 import java.time.Instant;
 import java.util.UUID;
 
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -28,8 +29,11 @@ public class TenantManagement {
 
 	private final Clock clock;
 
-	TenantManagement(TenantRepository tenants, ApiKeyManagement keys, AuditLog audit, Clock clock) {
+	private final SecretBox box;
+
+	TenantManagement(TenantRepository tenants, ApiKeyManagement keys, AuditLog audit, SecretBox box, Clock clock) {
 		this.tenants = tenants;
+		this.box = box;
 		this.keys = keys;
 		this.audit = audit;
 		this.clock = clock;
@@ -52,7 +56,8 @@ public class TenantManagement {
 	@Transactional
 	public NewTenant createTenant(String name) {
 		Instant now = this.clock.instant();
-		Tenant tenant = this.tenants.save(new Tenant(UUID.randomUUID(), name, WebhookSecret.generate().value(), now));
+		Tenant tenant = this.tenants
+			.save(new Tenant(UUID.randomUUID(), name, this.box.seal(WebhookSecret.generate().value()), now));
 		ApiKeyManagement.NewKey key = this.keys.make(tenant.getId(), "default", Scope.all(), null, now);
 		this.audit.record(AuditLog.ADMIN, tenant.getId(), "tenant.created", tenant.getId().toString(),
 				"name '" + name + "', first key " + key.key().id());

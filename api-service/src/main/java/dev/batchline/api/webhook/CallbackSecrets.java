@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookSecret;
 import dev.batchline.support.WebhookProperties;
@@ -26,18 +27,23 @@ public class CallbackSecrets {
 
 	private static final Logger log = LoggerFactory.getLogger(CallbackSecrets.class);
 
-	private static final RowMapper<SigningSecrets> ROW = (rs, n) -> new SigningSecrets(rs.getString("webhook_secret"),
-			rs.getString("previous_webhook_secret"),
-			WebhookEndpointManagement.instant(rs, "previous_webhook_secret_expires_at"));
-
 	private final JdbcTemplate jdbc;
 
 	private final WebhookProperties properties;
 
 	private final Clock clock;
 
-	CallbackSecrets(JdbcTemplate jdbc, WebhookProperties properties, Clock clock) {
+	/** Seals the secrets as they are stored, opens them as they are read. */
+	private final SecretBox box;
+
+	private final RowMapper<SigningSecrets> row;
+
+	CallbackSecrets(JdbcTemplate jdbc, WebhookProperties properties, SecretBox box, Clock clock) {
 		this.jdbc = jdbc;
+		this.box = box;
+		this.row = (rs, n) -> box
+			.open(new SigningSecrets(rs.getString("webhook_secret"), rs.getString("previous_webhook_secret"),
+					WebhookEndpointManagement.instant(rs, "previous_webhook_secret_expires_at")));
 		this.properties = properties;
 		this.clock = clock;
 	}
@@ -45,10 +51,10 @@ public class CallbackSecrets {
 	public SigningSecrets secrets(UUID tenantId) {
 		// only fills a missing secret, so concurrent first reads agree on one
 		this.jdbc.update("update tenants set webhook_secret = ? where id = ? and webhook_secret is null",
-				WebhookSecret.generate().value(), tenantId);
+				this.box.seal(WebhookSecret.generate().value()), tenantId);
 		List<SigningSecrets> secrets = this.jdbc.query("""
 				select webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at
-				from tenants where id = ?""", ROW, tenantId);
+				from tenants where id = ?""", this.row, tenantId);
 		return single(secrets, tenantId).asOf(this.clock.instant());
 	}
 
@@ -65,8 +71,8 @@ public class CallbackSecrets {
 						    webhook_secret = ?
 						where id = ?
 						returning webhook_secret, previous_webhook_secret, previous_webhook_secret_expires_at""",
-				ROW, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
-				WebhookSecret.generate().value(), tenantId);
+				this.row, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
+				this.box.seal(WebhookSecret.generate().value()), tenantId);
 		SigningSecrets secrets = single(rotated, tenantId);
 		log.info("Tenant(id={}) rotated its callback secret; the previous one is used until {}", tenantId,
 				secrets.previousSecretExpiresAt());

@@ -1,18 +1,21 @@
 package dev.batchline.api.webhook;
 
 import dev.batchline.contracts.webhooks.UrlPolicy;
+import dev.batchline.support.SecretsConfiguration;
 import dev.batchline.support.WebhookProperties;
 
 import org.springframework.boot.context.properties.EnableConfigurationProperties;
 import org.springframework.context.annotation.Bean;
 import org.springframework.context.annotation.Configuration;
+import org.springframework.context.annotation.Import;
 
 /**
- * The webhook settings ({@code batchline.webhooks.*}, shared with the dispatcher) and the
- * SSRF guard.
+ * The webhook settings ({@code batchline.webhooks.*}, shared with the dispatcher), the
+ * SSRF guard, and the key that seals the signing secrets ({@code batchline.secrets.*}).
  */
 @Configuration(proxyBeanMethods = false)
 @EnableConfigurationProperties(WebhookProperties.class)
+@Import(SecretsConfiguration.class)
 class WebhookConfiguration {
 
 	/**

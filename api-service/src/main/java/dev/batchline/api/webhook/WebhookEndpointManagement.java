@@ -13,6 +13,7 @@ import dev.batchline.api.outbox.Outbox;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.contracts.ProblemKind;
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
@@ -46,8 +47,6 @@ public class WebhookEndpointManagement {
 			previous_secret, previous_secret_expires_at, public_key, previous_public_key, previous_key_expires_at,
 			created_at, updated_at""";
 
-	private static final RowMapper<WebhookEndpoint> ROW = WebhookEndpointManagement::endpoint;
-
 	private final JdbcTemplate jdbc;
 
 	private final WebhookUrls urls;
@@ -60,9 +59,18 @@ public class WebhookEndpointManagement {
 
 	private final Outbox outbox;
 
+	/**
+	 * Seals the secrets and private keys as they are stored, opens them as they are read.
+	 */
+	private final SecretBox box;
+
+	private final RowMapper<WebhookEndpoint> row;
+
 	WebhookEndpointManagement(JdbcTemplate jdbc, WebhookUrls urls, WebhookProperties properties, Quotas quotas,
-			Outbox outbox, Clock clock) {
+			Outbox outbox, SecretBox box, Clock clock) {
 		this.jdbc = jdbc;
+		this.box = box;
+		this.row = (rs, n) -> endpoint(rs, box);
 		this.outbox = outbox;
 		this.quotas = quotas;
 		this.urls = urls;
@@ -87,10 +95,12 @@ public class WebhookEndpointManagement {
 				insert into webhook_endpoints (id, tenant_id, url, event_types, enabled, description, rate_limit,
 				    signature_scheme, secret, signing_key, public_key, created_at, updated_at)
 				values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-				returning\s""" + COLUMNS, ROW, UUID.randomUUID(), tenantId, request.url(),
+				returning\s""" + COLUMNS, this.row, UUID.randomUUID(), tenantId, request.url(),
 				request.eventTypes().toArray(String[]::new), request.enabled(), request.description(),
-				request.rateLimit(), request.signatureScheme(), asymmetric ? null : WebhookSecret.generate().value(),
-				asymmetric ? pair.secretKey().value() : null, asymmetric ? pair.publicKey().value() : null, now, now);
+				request.rateLimit(), request.signatureScheme(),
+				asymmetric ? null : this.box.seal(WebhookSecret.generate().value()),
+				asymmetric ? this.box.seal(pair.secretKey().value()) : null,
+				asymmetric ? pair.publicKey().value() : null, now, now);
 		log.info("Tenant(id={}) registered webhook endpoint {} for {}, signed with {}", tenantId, endpoint.id(),
 				endpoint.eventTypes(), endpoint.signatureScheme());
 		return endpoint;
@@ -99,7 +109,7 @@ public class WebhookEndpointManagement {
 	public List<WebhookEndpoint> list(UUID tenantId) {
 		return this.jdbc.query("select " + COLUMNS + """
 				 from webhook_endpoints where tenant_id = ? and deleted_at is null
-				order by created_at, id""", ROW, tenantId);
+				order by created_at, id""", this.row, tenantId);
 	}
 
 	/** A tenant's endpoint, or 404 (also for another tenant's or a deleted one). */
@@ -110,7 +120,7 @@ public class WebhookEndpointManagement {
 	Optional<WebhookEndpoint> find(UUID tenantId, UUID id) {
 		return this.jdbc
 			.query("select " + COLUMNS
-					+ " from webhook_endpoints where id = ? and tenant_id = ? and deleted_at is null", ROW, id,
+					+ " from webhook_endpoints where id = ? and tenant_id = ? and deleted_at is null", this.row, id,
 					tenantId)
 			.stream()
 			.findFirst();
@@ -135,7 +145,7 @@ public class WebhookEndpointManagement {
 				    rate_limit = case when ?::boolean then ?::integer else rate_limit end,
 				    updated_at = ?, version = version + 1
 				where id = ? and tenant_id = ? and deleted_at is null
-				returning\s""" + COLUMNS, ROW, change.url(),
+				returning\s""" + COLUMNS, this.row, change.url(),
 				(change.eventTypes() != null) ? change.eventTypes().toArray(String[]::new) : null, change.enabled(),
 				change.enabled(), change.descriptionGiven(), change.description(), change.rateLimitGiven(),
 				change.rateLimit(), Timestamp.from(this.clock.instant()), id, tenantId);
@@ -218,8 +228,8 @@ public class WebhookEndpointManagement {
 				update webhook_endpoints set previous_secret = secret, previous_secret_expires_at = ?, secret = ?,
 				    updated_at = ?, version = version + 1
 				where id = ? and tenant_id = ? and deleted_at is null and signature_scheme = 'v1'
-				returning\s""" + COLUMNS, ROW, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
-				WebhookSecret.generate().value(), Timestamp.from(now), id, tenantId);
+				returning\s""" + COLUMNS, this.row, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
+				this.box.seal(WebhookSecret.generate().value()), Timestamp.from(now), id, tenantId);
 		if (rotated.isEmpty()) {
 			// not found, or another scheme's endpoint (409)
 			ofScheme(get(tenantId, id), WebhookEndpoint.V1);
@@ -243,8 +253,8 @@ public class WebhookEndpointManagement {
 				update webhook_endpoints set previous_signing_key = signing_key, previous_public_key = public_key,
 				    previous_key_expires_at = ?, signing_key = ?, public_key = ?, updated_at = ?, version = version + 1
 				where id = ? and tenant_id = ? and deleted_at is null and signature_scheme = 'v1a'
-				returning\s""" + COLUMNS, ROW, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
-				pair.secretKey().value(), pair.publicKey().value(), Timestamp.from(now), id, tenantId);
+				returning\s""" + COLUMNS, this.row, Timestamp.from(now.plus(this.properties.secretRotationOverlap())),
+				this.box.seal(pair.secretKey().value()), pair.publicKey().value(), Timestamp.from(now), id, tenantId);
 		if (rotated.isEmpty()) {
 			// not found, or another scheme's endpoint (409)
 			ofScheme(get(tenantId, id), WebhookEndpoint.V1A);
@@ -269,13 +279,13 @@ public class WebhookEndpointManagement {
 		return ApiException.notFound("Webhook endpoint " + id);
 	}
 
-	private static WebhookEndpoint endpoint(ResultSet rs, int row) throws SQLException {
+	private static WebhookEndpoint endpoint(ResultSet rs, SecretBox box) throws SQLException {
 		return new WebhookEndpoint(rs.getObject("id", UUID.class), rs.getString("url"),
 				List.of((String[]) rs.getArray("event_types").getArray()), rs.getBoolean("enabled"),
 				rs.getString("disabled_reason"), rs.getString("description"), rs.getObject("rate_limit", Integer.class),
 				rs.getString("signature_scheme"),
-				new SigningSecrets(rs.getString("secret"), rs.getString("previous_secret"),
-						instant(rs, "previous_secret_expires_at")),
+				box.open(new SigningSecrets(rs.getString("secret"), rs.getString("previous_secret"),
+						instant(rs, "previous_secret_expires_at"))),
 				new PublicKeys(rs.getString("public_key"), rs.getString("previous_public_key"),
 						instant(rs, "previous_key_expires_at")),
 				instant(rs, "created_at"), instant(rs, "updated_at"));

@@ -2,6 +2,7 @@ package dev.batchline.dispatcher.signing;
 
 import java.time.Instant;
 
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookSigner;
 
@@ -16,14 +17,21 @@ import org.springframework.stereotype.Component;
  * secrets. The secrets are the api-service's: the dispatcher reads them through its
  * read-only views {@code webhook_destinations} and {@code webhook_callback_secrets} when
  * it claims or plans a delivery for an attempt, so a rotation applies to pending retries
- * too.
+ * too. They are stored sealed ({@link SecretBox}) and opened here, as each message is
+ * signed, so they are in clear only for that moment.
  */
 @Component
 public class MessageSigner {
 
+	private final SecretBox box;
+
+	MessageSigner(SecretBox box) {
+		this.box = box;
+	}
+
 	/**
 	 * The {@code webhook-signature} header value.
-	 * @param secrets the destination's secrets
+	 * @param secrets the destination's secrets, as stored (sealed)
 	 * @param messageId the message id
 	 * @param timestampSeconds the signing time
 	 * @param body the exact bytes sent
@@ -34,7 +42,7 @@ public class MessageSigner {
 		if (secrets == null || secrets.secret() == null) {
 			throw new IllegalStateException("No webhook secret for the destination of " + messageId);
 		}
-		return WebhookSigner.sign(messageId, timestampSeconds, body, secrets.keys(Instant.now()));
+		return WebhookSigner.sign(messageId, timestampSeconds, body, this.box.open(secrets).keys(Instant.now()));
 	}
 
 }

@@ -5,6 +5,7 @@ import java.sql.Timestamp;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+import java.util.Base64;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -18,6 +19,7 @@ import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabled;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookEventTypes;
@@ -67,6 +69,11 @@ import static org.awaitility.Awaitility.await;
 class WebhookDeliveryIntegrationTests {
 
 	private static final Topics TOPICS = new Topics("dispatcher-it");
+
+	/**
+	 * Seals secrets as the api-service stores them, with the key the dispatcher holds.
+	 */
+	private static final SecretBox BOX = new SecretBox(Base64.getDecoder().decode(Fixtures.SECRETS_KEY), List.of());
 
 	private TestPostgres.Database database;
 
@@ -475,7 +482,7 @@ class WebhookDeliveryIntegrationTests {
 	private Tenant tenant() {
 		Tenant tenant = new Tenant(UUID.randomUUID(), WebhookSecret.generate());
 		this.jdbc.update("insert into tenants (id, name, webhook_secret) values (?, 'test', ?)", tenant.id(),
-				tenant.secret().value());
+				BOX.seal(tenant.secret().value()));
 		return tenant;
 	}
 
@@ -487,7 +494,7 @@ class WebhookDeliveryIntegrationTests {
 		this.jdbc.update(
 				"insert into webhook_endpoints (id, tenant_id, url, event_types, secret, created_at,"
 						+ " updated_at) values (?, ?, ?, ?, ?, now(), now())",
-				endpoint.id(), tenant.id(), url, eventTypes, endpoint.secret().value());
+				endpoint.id(), tenant.id(), url, eventTypes, BOX.seal(endpoint.secret().value()));
 		return endpoint;
 	}
 
