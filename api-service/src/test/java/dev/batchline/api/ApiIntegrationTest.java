@@ -7,6 +7,7 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.TestInstance;
 
 import org.springframework.beans.factory.annotation.Autowired;
+import org.springframework.boot.test.web.server.LocalManagementPort;
 import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
@@ -23,6 +24,10 @@ abstract class ApiIntegrationTest {
 
 	@LocalServerPort
 	protected int port;
+
+	/** Actuator's port (metrics, Prometheus), apart from the API's. */
+	@LocalManagementPort
+	protected int managementPort;
 
 	@Autowired
 	protected JdbcTemplate jdbc;

@@ -240,7 +240,7 @@ class ApiKeyIntegrationTests extends ApiIntegrationTest {
 			for (String pattern : patterns) {
 				if (pattern.startsWith("/v1/admin") || pattern.startsWith("/v2/health") || pattern.equals("/error")
 						|| pattern.startsWith("/v3/api-docs") || pattern.equals("/docs")
-						|| pattern.startsWith("/swagger-ui")) {
+						|| pattern.startsWith("/swagger-ui") || pattern.equals("/livez") || pattern.equals("/readyz")) {
 					continue;
 				}
 				methods.forEach((method) -> endpoints.add(method + " " + pattern));

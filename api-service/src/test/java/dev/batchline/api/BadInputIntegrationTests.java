@@ -80,7 +80,7 @@ class BadInputIntegrationTests extends ApiIntegrationTest {
 		assertThat(count("jobs")).isEqualTo(jobs);
 		assertThat(count("webhook_endpoints")).isEqualTo(endpoints);
 		assertThat(count("idempotency_keys")).isEqualTo(keys);
-		assertThat(this.api.get("/actuator/health").json().get("status").asString()).isEqualTo("UP");
+		assertThat(this.api.get("/readyz").json().get("status").asString()).isEqualTo("UP");
 		// the bad requests may have spent the tenant's requests per second: a good one is
 		// accepted once the bucket refills (429 meanwhile, never anything else)
 		await().atMost(Duration.ofSeconds(10)).pollInterval(Duration.ofMillis(250)).until(() -> {

@@ -339,16 +339,26 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
-	void servesOpenApiHealthProbesAndPrometheusMetricsWithoutAnApiKey() {
+	void servesOpenApiAndHealthProbesWithoutAnApiKeyAndMetricsOnlyOnTheManagementPort() {
 		ApiClient anonymous = this.api.withToken(null);
 		ApiClient.Response openApi = anonymous.get("/v3/api-docs");
 		assertThat(openApi.status()).isEqualTo(200);
 		assertThat(openApi.body()).contains("/v1/jobs", "/v1/jobs/{id}/results", "/v1/models");
-		JsonNode readiness = anonymous.get("/actuator/health/readiness").json();
+		JsonNode readiness = anonymous.get("/readyz").json();
 		assertThat(readiness.get("status").asString()).isEqualTo("UP");
-		assertThat(anonymous.get("/actuator/health/liveness").status()).isEqualTo(200);
-		assertThat(anonymous.get("/actuator/prometheus", "text/plain").body())
+		assertThat(anonymous.get("/livez").status()).isEqualTo(200);
+		// no tenant's metrics on the API's port
+		assertThat(anonymous.get("/actuator/prometheus", "text/plain").status()).isEqualTo(404);
+		assertThat(anonymous.get("/actuator/metrics").status()).isEqualTo(404);
+		ApiClient management = new ApiClient("http://localhost:" + this.managementPort, null);
+		assertThat(this.api.post("/v1/jobs", WorkerSide.jobJson(1, null)).status()).isEqualTo(202);
+		await().atMost(Duration.ofSeconds(10))
+			.until(() -> management.get("/actuator/prometheus", "text/plain")
+				.body()
+				.contains("batchline_outbox_published_total"));
+		assertThat(management.get("/actuator/prometheus", "text/plain").body())
 			.contains("batchline_jobs_submitted_total", "batchline_outbox_published_total");
+		assertThat(management.get("/actuator/health/readiness").json().get("status").asString()).isEqualTo("UP");
 	}
 
 	private JsonNode awaitState(String id, String state) {

@@ -150,7 +150,8 @@ class RetentionIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void theStorageGaugeShowsTheBytesOfEachTable() {
-		String metrics = new ApiClient("http://localhost:" + this.port, null).get("/actuator/prometheus", "text/plain")
+		String metrics = new ApiClient("http://localhost:" + this.managementPort, null)
+			.get("/actuator/prometheus", "text/plain")
 			.body();
 		assertThat(metrics).containsPattern("batchline_storage_bytes\\{[^}]*table=\"chunk_results\"[^}]*} [1-9]");
 		assertThat(metrics).contains("table=\"input_chunks\"", "table=\"jobs\"", "table=\"outbox\"");

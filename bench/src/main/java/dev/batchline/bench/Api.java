@@ -143,7 +143,7 @@ final class Api {
 		}
 		try {
 			HttpResponse<byte[]> response = this.http
-				.send(HttpRequest.newBuilder(URI.create(service.url(path.toString())))
+				.send(HttpRequest.newBuilder(URI.create(service.managementUrl(path.toString())))
 					.timeout(Duration.ofSeconds(10))
 					.build(), HttpResponse.BodyHandlers.ofByteArray());
 			if (response.statusCode() != 200) {

@@ -12,8 +12,8 @@ import dev.batchline.launcher.Console;
 /**
  * Scenario 4: {@code GET /v1/jobs/{id}} under keep-alive load from several connections
  * ({@link HttpLoad}: wrk when installed, else a built-in blocking client), beside
- * {@code /actuator/health} of the same api-service with the same client in the same run,
- * rounds alternating.
+ * {@code /readyz} (the readiness probe: PostgreSQL and Kafka checked) of the same
+ * api-service with the same client in the same run, rounds alternating.
  */
 final class StatusReads {
 
@@ -31,7 +31,7 @@ final class StatusReads {
 		UUID id = this.bench.api().submit("iris", List.of("[5.1,3.5,1.4,0.2]"));
 		this.bench.api().awaitTerminal(List.of(id), Duration.ofMillis(50), Duration.ofMinutes(1));
 		URI status = URI.create(this.bench.api().url("/v1/jobs/" + id));
-		URI health = URI.create(this.bench.api().url("/actuator/health"));
+		URI health = URI.create(this.bench.api().url("/readyz"));
 		Map<String, String> auth = Map.of("Authorization", "Bearer " + this.bench.api().key());
 		HttpLoad client = HttpLoad.detect();
 		Console.step(SCENARIO + ": load from " + client.name());
@@ -58,10 +58,10 @@ final class StatusReads {
 			}
 		}
 		this.bench.report()
-			.ratio(SCENARIO, "GET /v1/jobs/{id} req/s vs /actuator/health", Stats.of(statusRates),
-					Stats.of(healthRates), "%,.0f", "req/s", 0.5);
+			.ratio(SCENARIO, "GET /v1/jobs/{id} req/s vs /readyz", Stats.of(statusRates), Stats.of(healthRates),
+					"%,.0f", "req/s", 0.5);
 		this.bench.report().atMost(SCENARIO, "GET /v1/jobs/{id} p99", Stats.of(statusP99), "%.1f", 20, "ms");
-		this.bench.report().info(SCENARIO, "/actuator/health p99", Stats.of(healthP99).format("%.1f") + " ms");
+		this.bench.report().info(SCENARIO, "/readyz p99", Stats.of(healthP99).format("%.1f") + " ms");
 		this.bench.report().info(SCENARIO, "load client", client.name());
 	}
 

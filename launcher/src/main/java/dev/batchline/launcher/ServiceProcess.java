@@ -31,6 +31,9 @@ public final class ServiceProcess implements AutoCloseable {
 	private static final Duration READY_TIMEOUT = LocalPipeline.timeout("BATCHLINE_READY_TIMEOUT",
 			Duration.ofSeconds(180));
 
+	/** The environment variable of Actuator's port ({@code management.server.port}). */
+	public static final String MANAGEMENT_PORT = "MANAGEMENT_SERVER_PORT";
+
 	/** The environment variable of the gRPC port ({@code spring.grpc.server.port}). */
 	public static final String GRPC_PORT = "SPRING_GRPC_SERVER_PORT";
 
@@ -52,6 +55,8 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final int grpcPort;
 
+	private final int managementPort;
+
 	private final Process process;
 
 	private final Path log;
@@ -59,10 +64,11 @@ public final class ServiceProcess implements AutoCloseable {
 	/** Guarded by this: only {@link #suspend()} and {@link #resume()} touch it. */
 	private boolean suspended;
 
-	private ServiceProcess(String name, int port, int grpcPort, Process process, Path log) {
+	private ServiceProcess(String name, int port, int grpcPort, int managementPort, Process process, Path log) {
 		this.name = name;
 		this.port = port;
 		this.grpcPort = grpcPort;
+		this.managementPort = managementPort;
 		this.process = process;
 		this.log = log;
 	}
@@ -100,6 +106,8 @@ public final class ServiceProcess implements AutoCloseable {
 		// a gRPC port of its own too (the api-service serves gRPC; the others ignore it),
 		// so that several services on one machine do not all ask for 9090
 		int grpc = env.containsKey(GRPC_PORT) ? Integer.parseInt(env.get(GRPC_PORT)) : freePort();
+		// and Actuator on a port of its own, as the api-service's is in production
+		int management = env.containsKey(MANAGEMENT_PORT) ? Integer.parseInt(env.get(MANAGEMENT_PORT)) : freePort();
 		Path log = logDir.resolve(name + ".log");
 		try {
 			Files.createDirectories(logDir);
@@ -111,9 +119,10 @@ public final class ServiceProcess implements AutoCloseable {
 			builder.environment().putAll(env);
 			builder.environment().put("SERVER_PORT", Integer.toString(chosen));
 			builder.environment().put(GRPC_PORT, Integer.toString(grpc));
+			builder.environment().put(MANAGEMENT_PORT, Integer.toString(management));
 			builder.environment().putIfAbsent("TF_ENABLE_ONEDNN_OPTS", "0");
 			builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-			return new ServiceProcess(name, chosen, grpc, builder.start(), log);
+			return new ServiceProcess(name, chosen, grpc, management, builder.start(), log);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start " + name, ex);
@@ -146,10 +155,9 @@ public final class ServiceProcess implements AutoCloseable {
 	/** Whether the readiness probe answers 200 now. */
 	public boolean ready() {
 		try {
-			HttpResponse<Void> response = HTTP
-				.send(HttpRequest.newBuilder(URI.create(url("/actuator/health/readiness")))
-					.timeout(Duration.ofSeconds(2))
-					.build(), HttpResponse.BodyHandlers.discarding());
+			HttpResponse<Void> response = HTTP.send(
+					HttpRequest.newBuilder(URI.create(url("/readyz"))).timeout(Duration.ofSeconds(2)).build(),
+					HttpResponse.BodyHandlers.discarding());
 			return response.statusCode() == 200;
 		}
 		catch (IOException ex) {
@@ -172,6 +180,13 @@ public final class ServiceProcess implements AutoCloseable {
 
 	public String url(String path) {
 		return "http://localhost:" + this.port + path;
+	}
+
+	/**
+	 * A URL of the service's Actuator ({@code /actuator/...}), on its management port.
+	 */
+	public String managementUrl(String path) {
+		return "http://localhost:" + this.managementPort + path;
 	}
 
 	public Path log() {

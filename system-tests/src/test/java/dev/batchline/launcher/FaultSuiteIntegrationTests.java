@@ -552,7 +552,7 @@ class FaultSuiteIntegrationTests {
 
 	private double itemsInferred(ServiceProcess worker) throws IOException, InterruptedException {
 		String metrics = this.http
-			.send(HttpRequest.newBuilder(URI.create(worker.url("/actuator/prometheus"))).build(),
+			.send(HttpRequest.newBuilder(URI.create(worker.managementUrl("/actuator/prometheus"))).build(),
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 		return metrics.lines()

@@ -7,7 +7,10 @@ import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.Socket;
 import java.net.SocketTimeoutException;
+import java.net.URI;
 import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -757,14 +760,17 @@ class AbuseSuiteIntegrationTests {
 	}
 
 	/** Database lookups of API keys so far: the api-service's Spring Data metric. */
-	private double keyLookups() {
-		Answer metric = this.client.get(
-				"/actuator/metrics/spring.data.repository.invocations?tag=repository:ApiKeyRepository&tag=method:findByKeyHash",
-				null);
-		if (metric.status() == 404) {
+	private double keyLookups() throws Exception {
+		HttpResponse<byte[]> metric = HttpClient.newHttpClient()
+			.send(HttpRequest.newBuilder(URI.create(this.pipeline.api()
+				.managementUrl("/actuator/metrics/spring.data.repository.invocations"
+						+ "?tag=repository:ApiKeyRepository&tag=method:findByKeyHash")))
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
+		if (metric.statusCode() == 404) {
 			return 0;
 		}
-		for (JsonNode measurement : AbuseClient.expect(metric, 200).json().get("measurements")) {
+		assertThat(metric.statusCode()).isEqualTo(200);
+		for (JsonNode measurement : EventCodec.tree(metric.body()).get("measurements")) {
 			if (measurement.get("statistic").asString().equals("COUNT")) {
 				return measurement.get("value").asDouble();
 			}

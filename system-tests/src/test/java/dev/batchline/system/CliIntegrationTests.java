@@ -47,7 +47,7 @@ import static org.awaitility.Awaitility.await;
 @TestMethodOrder(MethodOrderer.OrderAnnotation.class)
 class CliIntegrationTests {
 
-	private static final String ADMIN_TOKEN = "cli-admin-token";
+	private static final String ADMIN_TOKEN = "cli-test-admin-token";
 
 	private static final Topics TOPICS = new Topics("cli");
 

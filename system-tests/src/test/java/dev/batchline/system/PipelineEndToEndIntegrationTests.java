@@ -177,7 +177,7 @@ class PipelineEndToEndIntegrationTests {
 		// library is loaded before Kafka's codec (KafkaLz4): chunks are lz4 on Kafka
 		for (ServiceProcess service : this.services) {
 			HttpResponse<byte[]> response = this.http.send(
-					HttpRequest.newBuilder(URI.create(service.url("/actuator/info"))).build(),
+					HttpRequest.newBuilder(URI.create(service.managementUrl("/actuator/info"))).build(),
 					HttpResponse.BodyHandlers.ofByteArray());
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertThat(EventCodec.tree(response.body()).at("/kafka/lz4").asString()).as(service.name())
@@ -242,7 +242,7 @@ class PipelineEndToEndIntegrationTests {
 
 	private double itemsInferred(ServiceProcess worker) throws IOException, InterruptedException {
 		String metrics = this.http
-			.send(HttpRequest.newBuilder(URI.create(worker.url("/actuator/prometheus"))).build(),
+			.send(HttpRequest.newBuilder(URI.create(worker.managementUrl("/actuator/prometheus"))).build(),
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 		return metrics.lines()

@@ -518,7 +518,7 @@ class SynchronousInferenceIntegrationTests {
 	/** The sum of a service's Prometheus samples of a name with a label. */
 	private double metric(ServiceProcess service, String name, String label) throws IOException, InterruptedException {
 		String metrics = this.http
-			.send(HttpRequest.newBuilder(URI.create(service.url("/actuator/prometheus"))).build(),
+			.send(HttpRequest.newBuilder(URI.create(service.managementUrl("/actuator/prometheus"))).build(),
 					HttpResponse.BodyHandlers.ofString())
 			.body();
 		return metrics.lines()

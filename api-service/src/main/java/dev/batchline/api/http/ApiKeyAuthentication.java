@@ -30,10 +30,11 @@ import org.springframework.transaction.TransactionException;
 import org.springframework.web.filter.OncePerRequestFilter;
 
 /**
- * Authenticates every request but the public ones (Actuator, the OpenAPI document, its
- * Swagger UI ({@code /docs}, {@code /swagger-ui}), the Open Inference Protocol's health,
- * {@code /v2/health/**}, which probes call without a key, and the web console's static
- * files under {@code /console}, whose calls of the API carry the key):
+ * Authenticates every request but the public ones (Actuator, which has a port of its own,
+ * and its probes {@code /livez} and {@code /readyz} on this one, the OpenAPI document,
+ * its Swagger UI ({@code /docs}, {@code /swagger-ui}), the Open Inference Protocol's
+ * health, {@code /v2/health/**}, which probes call without a key, and the web console's
+ * static files under {@code /console}, whose calls of the API carry the key):
  * {@code Authorization: Bearer <api key>} for the tenant endpoints, the admin token for
  * {@code /v1/admin}. The tenant is put in the request attribute {@link #TENANT};
  * controllers read it with {@code @RequestAttribute}, and the admin controller requires
@@ -64,7 +65,8 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 	public static final String ADMIN = "batchline.admin";
 
 	private static final List<List<String>> PUBLIC = List.of(List.of("actuator"), List.of("v3", "api-docs"),
-			List.of("v2", "health"), List.of("docs"), List.of("swagger-ui"), List.of("console"));
+			List.of("v2", "health"), List.of("docs"), List.of("swagger-ui"), List.of("console"), List.of("livez"),
+			List.of("readyz"));
 
 	private static final List<String> ADMIN_PATH = List.of("v1", "admin");
 
