@@ -4,17 +4,20 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 
 /**
- * {@code ./batchline up [--workers N]}, {@code ./batchline demo [--workers N]} and
- * {@code ./batchline scale workers N}.
+ * {@code ./batchline up [--workers N] [--secure]}, {@code ./batchline demo [--workers N]
+ * [--secure]} and {@code ./batchline scale workers N}.
  */
 public final class Launcher {
 
 	private static final String USAGE = """
-			usage: ./batchline up [--workers N]      start everything locally; Ctrl-C stops it
-			       ./batchline demo [--workers N]    up, then a sample job with a verified webhook; exits when done
-			       ./batchline scale workers N       change the number of workers of a running 'up'
+			usage: ./batchline up [--workers N] [--secure]     start everything locally; Ctrl-C stops it
+			       ./batchline demo [--workers N] [--secure]   up, then a sample job with a verified webhook; exits when done
+			       ./batchline scale workers N                 change the number of workers of a running 'up'
+			--secure: Kafka asks each service for its own SCRAM password and lets it do only its part (ACLs);
+			          also BATCHLINE_KAFKA_SECURE=true
 			""";
 
 	private Launcher() {
@@ -29,8 +32,8 @@ public final class Launcher {
 			System.exit(2);
 		}
 		int exit = switch (arguments.get(0)) {
-			case "up" -> up(root, work, workers(arguments));
-			case "demo" -> demo(root, work, workers(arguments));
+			case "up" -> up(root, work, options(root, work, arguments));
+			case "demo" -> demo(root, work, options(root, work, arguments));
 			case "scale" -> scale(work, arguments);
 			default -> {
 				Console.line(USAGE);
@@ -40,10 +43,11 @@ public final class Launcher {
 		System.exit(exit);
 	}
 
-	private static int up(Path root, Path work, int workers) throws IOException, InterruptedException {
+	private static int up(Path root, Path work, LocalPipeline.Options options)
+			throws IOException, InterruptedException {
 		ControlFile control = ControlFile.claim(work);
 		long start = System.nanoTime();
-		LocalPipeline pipeline = LocalPipeline.up(options(root, work, workers));
+		LocalPipeline pipeline = LocalPipeline.up(options);
 		Runtime.getRuntime().addShutdownHook(new Thread(() -> {
 			Console.step("Stopping: workers drain, then the dispatcher, the API, Kafka and PostgreSQL");
 			pipeline.close();
@@ -63,10 +67,10 @@ public final class Launcher {
 		return 0;
 	}
 
-	private static int demo(Path root, Path work, int workers) throws Exception {
+	private static int demo(Path root, Path work, LocalPipeline.Options options) throws Exception {
 		ControlFile control = ControlFile.claim(work);
 		long start = commandStart();
-		try (LocalPipeline pipeline = LocalPipeline.up(options(root, work, workers))) {
+		try (LocalPipeline pipeline = LocalPipeline.up(options)) {
 			Console.step(String.format("Batchline is up in %.1f s", (System.nanoTime() - start) / 1e9));
 			printUp(pipeline);
 			return new Demo(pipeline, root, start).run();
@@ -113,12 +117,14 @@ public final class Launcher {
 		Console.line("  console         " + pipeline.api().url("/console/"));
 		Console.line("  gRPC            localhost:" + pipeline.api().grpcPort()
 				+ "   (inference.GRPCInferenceService, batchline.jobs.v1.Jobs)");
+		Console.line("  metrics         " + pipeline.api().managementUrl("/actuator/prometheus"));
 		Console.line("  dispatcher      " + pipeline.dispatcher().url(""));
 		for (ServiceProcess worker : pipeline.workers()) {
 			Console
 				.line("  " + String.format("%-15s ", worker.name()) + worker.url("") + "   (pid " + worker.pid() + ")");
 		}
-		Console.line("  Kafka           " + pipeline.bootstrapServers());
+		Console.line("  Kafka           " + pipeline.bootstrapServers() + ((pipeline.kafkaSecurity() != null)
+				? "   (SASL/SCRAM, ACLs; passwords in " + pipeline.work().resolve("kafka-credentials") + ")" : ""));
 		Console.line("  admin token     " + pipeline.adminTokenValue());
 		Console.line("  tenant API key  " + pipeline.apiKey());
 		Console.line("  logs            " + pipeline.logs());
@@ -128,9 +134,12 @@ public final class Launcher {
 		Console.line("");
 	}
 
-	private static LocalPipeline.Options options(Path root, Path work, int workers) {
-		return new LocalPipeline.Options(root, work, workers, intEnv("BATCHLINE_API_PORT", 8080),
-				intEnv("BATCHLINE_LOCAL_KAFKA_PORT", 9092), intEnv("BATCHLINE_LOCAL_POSTGRES_PORT", 15432));
+	private static LocalPipeline.Options options(Path root, Path work, List<String> arguments) {
+		boolean secure = arguments.contains("--secure")
+				|| Boolean.parseBoolean(envOr("BATCHLINE_KAFKA_SECURE", "false"));
+		return new LocalPipeline.Options(root, work, workers(arguments), intEnv("BATCHLINE_API_PORT", 8080),
+				intEnv("BATCHLINE_LOCAL_KAFKA_PORT", 9092), intEnv("BATCHLINE_LOCAL_POSTGRES_PORT", 15432), Map.of(),
+				List.of(), secure);
 	}
 
 	private static int workers(List<String> arguments) {

@@ -21,39 +21,69 @@ final class LocalKafka implements AutoCloseable {
 
 	private final int port;
 
+	/**
+	 * The broker's own listener (PLAINTEXT on loopback, a super user) when clients must
+	 * authenticate on {@link #port}; else {@link #port} itself.
+	 */
+	private final int brokerPort;
+
 	private final Path config;
 
 	private final Path log;
 
 	private volatile Process process;
 
-	private LocalKafka(int port, Path config, Path log) {
+	private LocalKafka(int port, int brokerPort, Path config, Path log) {
 		this.port = port;
+		this.brokerPort = brokerPort;
 		this.config = config;
 		this.log = log;
 	}
 
-	static LocalKafka start(Path dir, int port, Path logDir) {
+	/**
+	 * Starts the broker.
+	 * @param dir its folder (configuration, data)
+	 * @param port the clients' port
+	 * @param logDir where it logs
+	 * @param secure whether clients authenticate with SASL/SCRAM and ACLs apply
+	 * ({@link KafkaSecurity}); the broker and its controller then talk over listeners of
+	 * their own on loopback
+	 */
+	static LocalKafka start(Path dir, int port, Path logDir, boolean secure) {
 		try {
 			Files.createDirectories(dir);
 			Files.createDirectories(logDir);
 			int controllerPort = ServiceProcess.freePort();
+			int brokerPort = secure ? ServiceProcess.freePort() : port;
 			Path config = dir.resolve("server.properties");
 			Path data = dir.resolve("data");
-			Files.writeString(config, String.join("\n", "process.roles=broker,controller", "node.id=1",
-					"controller.quorum.voters=1@127.0.0.1:" + controllerPort,
-					"listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
-					"advertised.listeners=PLAINTEXT://127.0.0.1:" + port, "controller.listener.names=CONTROLLER",
-					"inter.broker.listener.name=PLAINTEXT", "log.dirs=" + data, "num.partitions=12",
-					"offsets.topic.replication.factor=1", "transaction.state.log.replication.factor=1",
-					"transaction.state.log.min.isr=1", "share.coordinator.state.topic.replication.factor=1",
-					"share.coordinator.state.topic.min.isr=1", "group.initial.rebalance.delay.ms=0",
-					"auto.create.topics.enable=true", ""));
+			List<String> listeners = secure ? List.of(
+					"listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",BROKER://127.0.0.1:" + brokerPort
+							+ ",CONTROLLER://127.0.0.1:" + controllerPort,
+					"advertised.listeners=SASL_PLAINTEXT://127.0.0.1:" + port + ",BROKER://127.0.0.1:" + brokerPort,
+					"listener.security.protocol.map=SASL_PLAINTEXT:SASL_PLAINTEXT,BROKER:PLAINTEXT,CONTROLLER:PLAINTEXT",
+					"inter.broker.listener.name=BROKER", "sasl.enabled.mechanisms=" + KafkaSecurity.MECHANISM,
+					"listener.name.sasl_plaintext.scram-sha-512.sasl.jaas.config="
+							+ "org.apache.kafka.common.security.scram.ScramLoginModule required;",
+					"authorizer.class.name=org.apache.kafka.metadata.authorizer.StandardAuthorizer",
+					// the broker's and the controller's own loopback listeners
+					"super.users=User:ANONYMOUS", "allow.everyone.if.no.acl.found=false")
+					: List.of("listeners=PLAINTEXT://127.0.0.1:" + port + ",CONTROLLER://127.0.0.1:" + controllerPort,
+							"advertised.listeners=PLAINTEXT://127.0.0.1:" + port,
+							"inter.broker.listener.name=PLAINTEXT");
+			List<String> lines = new java.util.ArrayList<>(List.of("process.roles=broker,controller", "node.id=1",
+					"controller.quorum.voters=1@127.0.0.1:" + controllerPort, "controller.listener.names=CONTROLLER"));
+			lines.addAll(listeners);
+			lines.addAll(List.of("log.dirs=" + data, "num.partitions=12", "offsets.topic.replication.factor=1",
+					"transaction.state.log.replication.factor=1", "transaction.state.log.min.isr=1",
+					"share.coordinator.state.topic.replication.factor=1", "share.coordinator.state.topic.min.isr=1",
+					"group.initial.rebalance.delay.ms=0", "auto.create.topics.enable=" + !secure, ""));
+			Files.writeString(config, String.join("\n", lines));
 			if (!Files.exists(data.resolve("meta.properties"))) {
 				run(List.of("kafka.tools.StorageTool", "format", "-t", clusterId(), "-c", config.toString()),
 						logDir.resolve("kafka-format.log"));
 			}
-			LocalKafka kafka = new LocalKafka(port, config, logDir.resolve("kafka.log"));
+			LocalKafka kafka = new LocalKafka(port, brokerPort, config, logDir.resolve("kafka.log"));
 			kafka.launch();
 			return kafka;
 		}
@@ -92,6 +122,11 @@ final class LocalKafka implements AutoCloseable {
 
 	String bootstrapServers() {
 		return "127.0.0.1:" + this.port;
+	}
+
+	/** The broker's own listener, where no password is asked (loopback only). */
+	String brokerBootstrapServers() {
+		return "127.0.0.1:" + this.brokerPort;
 	}
 
 	private void awaitListening(Path log) {

@@ -12,6 +12,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import dev.batchline.contracts.Topics;
+import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -46,6 +47,8 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private String bootstrap;
 
+	private KafkaSecurity kafkaSecurity;
+
 	private volatile ServiceProcess api;
 
 	private volatile ServiceProcess dispatcher;
@@ -73,9 +76,16 @@ public final class LocalPipeline implements AutoCloseable {
 	 * a faster webhook retry schedule in tests, the bench's models root)
 	 * @param workerPrefix the words before a worker's {@code java} command, e.g.
 	 * {@code taskset -c 1} to keep the workers on CPUs of their own (none by default)
+	 * @param secureKafka whether the embedded broker asks every client for its
+	 * principal's password and applies ACLs ({@link KafkaSecurity})
 	 */
 	public record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-			Map<String, String> serviceEnv, List<String> workerPrefix) {
+			Map<String, String> serviceEnv, List<String> workerPrefix, boolean secureKafka) {
+
+		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
+				Map<String, String> serviceEnv, List<String> workerPrefix) {
+			this(root, work, workers, apiPort, kafkaPort, postgresPort, serviceEnv, workerPrefix, false);
+		}
 
 		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
 			this(root, work, workers, apiPort, kafkaPort, postgresPort, Map.of());
@@ -135,15 +145,31 @@ public final class LocalPipeline implements AutoCloseable {
 			Console.step("Kafka: using " + externalKafka);
 		}
 		else {
-			Console.step("Starting Kafka, KRaft mode (data in " + this.options.work().resolve("kafka") + ")");
-			this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs);
+			Console.step("Starting Kafka, KRaft mode" + (this.options.secureKafka() ? ", SASL/SCRAM and ACLs" : "")
+					+ " (data in " + this.options.work().resolve("kafka") + ")");
+			this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs,
+					this.options.secureKafka());
 			this.bootstrap = this.kafka.bootstrapServers();
 		}
-		LocalTopics.create(this.bootstrap, envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX), PARTITIONS);
+		Topics topics = new Topics(envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
+		if (this.options.secureKafka()) {
+			if (this.kafka == null) {
+				throw new IllegalStateException("A secured Kafka is the embedded broker's: for an external one, set "
+						+ "its principals and ACLs as docs/security.md shows, and SPRING_KAFKA_PROPERTIES_* for the services");
+			}
+			this.kafkaSecurity = KafkaSecurity.kept(this.options.work());
+			LocalTopics.create(this.kafka.brokerBootstrapServers(), topics.prefix(), PARTITIONS);
+			try (Admin admin = Admin.create(Map.of("bootstrap.servers", this.kafka.brokerBootstrapServers()))) {
+				this.kafkaSecurity.provision(admin, topics);
+			}
+		}
+		else {
+			LocalTopics.create(this.bootstrap, topics.prefix(), PARTITIONS);
+		}
 		this.adminToken = LocalCredentials.adminToken(this.options.work());
 		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
 		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
-		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, databaseEnv(),
+		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, dispatcherEnv(),
 				this.logs);
 		for (int i = 0; i < this.options.workers(); i++) {
 			this.workers.add(startWorker());
@@ -210,7 +236,7 @@ public final class LocalPipeline implements AutoCloseable {
 	 */
 	synchronized ServiceProcess restartDispatcher(Stop how) {
 		stop(this.dispatcher, how);
-		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, databaseEnv(),
+		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, dispatcherEnv(),
 				this.logs);
 		return this.dispatcher.awaitReady();
 	}
@@ -275,8 +301,18 @@ public final class LocalPipeline implements AutoCloseable {
 		return this.bootstrap;
 	}
 
+	/** The principals' credentials when the embedded Kafka is secured, else null. */
+	public KafkaSecurity kafkaSecurity() {
+		return this.kafkaSecurity;
+	}
+
 	public Path logs() {
 		return this.logs;
+	}
+
+	/** The work folder: data, logs, credentials. */
+	public Path work() {
+		return this.options.work();
 	}
 
 	/**
@@ -333,7 +369,7 @@ public final class LocalPipeline implements AutoCloseable {
 	private ServiceProcess startWorker() {
 		int serial = ++this.workerSerial;
 		return ServiceProcess.start(this.options.workerPrefix(), jar("worker-service"), "worker-" + serial, 0,
-				commonEnv(), this.logs);
+				kafkaEnv(commonEnv(), KafkaSecurity.Principal.WORKER), this.logs);
 	}
 
 	private Map<String, String> commonEnv() {
@@ -359,8 +395,20 @@ public final class LocalPipeline implements AutoCloseable {
 		return env;
 	}
 
+	/** The environment with the principal's Kafka credentials when Kafka is secured. */
+	private Map<String, String> kafkaEnv(Map<String, String> env, KafkaSecurity.Principal principal) {
+		if (this.kafkaSecurity != null) {
+			env.putAll(this.kafkaSecurity.serviceEnv(principal));
+		}
+		return env;
+	}
+
+	private Map<String, String> dispatcherEnv() {
+		return kafkaEnv(databaseEnv(), KafkaSecurity.Principal.DISPATCHER);
+	}
+
 	private Map<String, String> apiEnv() {
-		Map<String, String> env = databaseEnv();
+		Map<String, String> env = kafkaEnv(databaseEnv(), KafkaSecurity.Principal.API);
 		env.put("BATCHLINE_API_ADMIN_TOKEN", this.adminToken);
 		env.put(ServiceProcess.GRPC_PORT, Integer.toString(this.apiGrpcPort));
 		return env;
