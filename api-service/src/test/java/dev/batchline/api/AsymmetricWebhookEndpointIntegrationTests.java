@@ -8,6 +8,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.batchline.contracts.webhooks.SecretBox;
 import dev.batchline.contracts.webhooks.SigningKey;
 import dev.batchline.contracts.webhooks.WebhookPublicKey;
 import dev.batchline.contracts.webhooks.WebhookSigner;
@@ -54,6 +55,10 @@ class AsymmetricWebhookEndpointIntegrationTests {
 	@Autowired
 	JdbcTemplate jdbc;
 
+	/** Opens the stored private keys, which are sealed. */
+	@Autowired
+	SecretBox box;
+
 	private ApiClient admin;
 
 	@DynamicPropertySource
@@ -98,7 +103,8 @@ class AsymmetricWebhookEndpointIntegrationTests {
 				"select secret, signing_key, public_key from webhook_endpoints where id = ?", UUID.fromString(id));
 		assertThat(row.get("secret")).isNull();
 		assertThat(row.get("public_key")).isEqualTo(publicKey);
-		assertVerifies((String) row.get("signing_key"), publicKey);
+		assertThat((String) row.get("signing_key")).startsWith("enc:");
+		assertVerifies(this.box.open((String) row.get("signing_key")), publicKey);
 
 		// v1 stays the default, and says so
 		JsonNode symmetric = api.post("/v1/webhook-endpoints", "{\"url\":\"" + PUBLIC_URL + "\"}").json();
@@ -141,8 +147,8 @@ class AsymmetricWebhookEndpointIntegrationTests {
 		assertThat(destination.get("secret")).isNull();
 		assertThat(destination.get("previous_signing_key")).isEqualTo(firstPrivate);
 		assertThat(destination.get("previous_key_expires_at")).isNotNull();
-		assertVerifies((String) destination.get("signing_key"), second);
-		assertVerifies(firstPrivate, first);
+		assertVerifies(this.box.open((String) destination.get("signing_key")), second);
+		assertVerifies(this.box.open(firstPrivate), first);
 		assertThatExceptionOfType(DataAccessException.class).isThrownBy(
 				() -> this.jdbc.update("update webhook_destinations set signing_key = null where endpoint_id = ?", id))
 			.withMessageContaining("read-only");
@@ -218,7 +224,10 @@ class AsymmetricWebhookEndpointIntegrationTests {
 				null);
 	}
 
-	/** A private key from the database signs what the tenant's public key verifies. */
+	/**
+	 * A private key from the database, opened, signs what the tenant's public key
+	 * verifies.
+	 */
 	private static void assertVerifies(String signingKey, String publicKey) {
 		assertThat(signingKey).startsWith("whsk_");
 		long now = Instant.now().getEpochSecond();

@@ -22,13 +22,7 @@ final class CancelCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		JsonNode job = this.options.api().cancel(this.id);
-		if (this.options.jsonOutput()) {
-			this.options.printJson(job);
-		}
-		else {
-			this.options.out().println(JobText.summary(job));
-			this.options.out().flush();
-		}
+		this.options.print(job, (out) -> out.println(JobText.summary(job)));
 		return ExitCodes.OK;
 	}
 

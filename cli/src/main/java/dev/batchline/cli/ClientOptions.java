@@ -3,6 +3,7 @@ package dev.batchline.cli;
 import java.io.PrintWriter;
 import java.net.URI;
 import java.net.URISyntaxException;
+import java.util.function.Consumer;
 
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
@@ -89,6 +90,20 @@ final class ClientOptions {
 	void printJson(JsonNode document) {
 		out().println(JSON.writeValueAsString(document));
 		out().flush();
+	}
+
+	/**
+	 * Prints a job as the output format asks: the document itself for {@code json}, else
+	 * its text.
+	 */
+	void print(JsonNode job, Consumer<PrintWriter> text) {
+		if (jsonOutput()) {
+			printJson(job);
+		}
+		else {
+			text.accept(out());
+			out().flush();
+		}
 	}
 
 	ProgressDisplay progressDisplay() {

@@ -20,12 +20,7 @@ final class StatusCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		JsonNode job = this.options.api().job(this.id);
-		if (this.options.jsonOutput()) {
-			this.options.printJson(job);
-		}
-		else {
-			JobText.status(this.options.out(), job);
-		}
+		this.options.print(job, (out) -> JobText.status(out, job));
 		return ExitCodes.OK;
 	}
 

@@ -21,13 +21,7 @@ final class WatchCommand implements Callable<Integer> {
 	@Override
 	public Integer call() {
 		JsonNode job = new JobWatcher(this.options.api()).watch(this.id, this.options.progressDisplay());
-		if (this.options.jsonOutput()) {
-			this.options.printJson(job);
-		}
-		else {
-			this.options.out().println(JobText.summary(job));
-			this.options.out().flush();
-		}
+		this.options.print(job, (out) -> out.println(JobText.summary(job)));
 		return ExitCodes.forState(job.get("state").asString());
 	}
 

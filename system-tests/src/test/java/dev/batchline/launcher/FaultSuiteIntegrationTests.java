@@ -5,7 +5,6 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.Array;
 import java.sql.Connection;
@@ -15,7 +14,6 @@ import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -95,11 +93,11 @@ class FaultSuiteIntegrationTests {
 
 	private LocalPipeline pipeline;
 
+	private PipelineHttp api;
+
 	private DeduplicatingWebhookReceiver receiver;
 
 	private IrisModel model;
-
-	private String key;
 
 	private int submitted;
 
@@ -113,7 +111,7 @@ class FaultSuiteIntegrationTests {
 	void up() throws Exception {
 		this.suiteStart = System.nanoTime();
 		Path work = ROOT.resolve("system-tests/target/fault-work");
-		deleteTree(work);
+		PipelineHttp.deleteTree(work);
 		Map<String, String> env = Map.of(
 				// retries seconds apart, so that the dispatcher can be killed between two
 				"BATCHLINE_WEBHOOKS_RETRY_SCHEDULE", "3s,3s,3s,3s,3s,3s,3s",
@@ -122,12 +120,12 @@ class FaultSuiteIntegrationTests {
 				"BATCHLINE_WEBHOOKS_TIMEOUT", "2s", "BATCHLINE_WEBHOOKS_CIRCUIT_OPEN_DURATION", "5s");
 		this.pipeline = LocalPipeline.up(new LocalPipeline.Options(ROOT, work, 2, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), env));
-		this.key = this.pipeline.apiKey();
-		WebhookSecret secret = WebhookSecret.parse(get("/v1/callback-secret").get("secret").asString());
+		this.api = new PipelineHttp(this.pipeline);
+		WebhookSecret secret = WebhookSecret.parse(this.api.get("/v1/callback-secret").get("secret").asString());
 		this.receiver = DeduplicatingWebhookReceiver.start(new WebhookVerifier(secret));
 		await().atMost(Duration.ofSeconds(60))
 			.ignoreExceptions()
-			.until(() -> get("/v1/models").toString().contains("iris"));
+			.until(() -> this.api.get("/v1/models").toString().contains("iris"));
 		this.model = IrisModel.load(ROOT);
 		this.iris.addAll(IrisModel.dataSet(ROOT));
 		log.info("Fault suite: pipeline up in {} s; {} jobs of {} items per scenario, 2 workers",
@@ -259,10 +257,10 @@ class FaultSuiteIntegrationTests {
 			String body = "{\"model\":\"iris\",\"instances\":["
 					+ rows.stream().map(IrisModel::json).collect(Collectors.joining(",")) + "],\"callback\":{\"url\":\""
 					+ this.receiver.url() + "\"}}";
-			HttpResponse<byte[]> response = this.http
-				.send(request("/v1/jobs").header("Content-Type", "application/json")
-					.POST(HttpRequest.BodyPublishers.ofString(body))
-					.build(), HttpResponse.BodyHandlers.ofByteArray());
+			HttpResponse<byte[]> response = this.http.send(this.api.request("/v1/jobs")
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(body))
+				.build(), HttpResponse.BodyHandlers.ofByteArray());
 			assertThat(response.statusCode()).as(new String(response.body())).isEqualTo(202);
 			jobs.add(new SubmittedJob(EventCodec.tree(response.body()).get("id").asString(), rows,
 					this.model.predict(rows)));
@@ -365,7 +363,7 @@ class FaultSuiteIntegrationTests {
 			await().atMost(JOB_TIMEOUT).pollInterval(Duration.ofMillis(250)).ignoreExceptions().until(() -> {
 				for (SubmittedJob job : jobs) {
 					if (!isTerminal(views.get(job.id()))) {
-						views.put(job.id(), get("/v1/jobs/" + job.id()));
+						views.put(job.id(), this.api.get("/v1/jobs/" + job.id()));
 					}
 				}
 				return jobs.stream().allMatch((job) -> isTerminal(views.get(job.id())));
@@ -513,7 +511,7 @@ class FaultSuiteIntegrationTests {
 	 */
 	private boolean betweenRetries(List<SubmittedJob> jobs, int attempts) throws IOException, InterruptedException {
 		Set<String> ids = jobs.stream().map(SubmittedJob::id).collect(Collectors.toSet());
-		JsonNode page = get("/v1/webhook-deliveries?status=PENDING&limit=100");
+		JsonNode page = this.api.get("/v1/webhook-deliveries?status=PENDING&limit=100");
 		for (JsonNode delivery : page.get("data")) {
 			if (ids.contains(delivery.get("job_id").asString()) && delivery.get("attempts").asInt() >= attempts) {
 				return true;
@@ -527,7 +525,7 @@ class FaultSuiteIntegrationTests {
 	}
 
 	private Stream<JsonNode> deliveries(SubmittedJob job) throws IOException, InterruptedException {
-		JsonNode page = get("/v1/webhook-deliveries?job_id=" + job.id() + "&limit=100");
+		JsonNode page = this.api.get("/v1/webhook-deliveries?job_id=" + job.id() + "&limit=100");
 		List<JsonNode> all = new ArrayList<>();
 		page.get("data").forEach(all::add);
 		return all.stream();
@@ -536,7 +534,7 @@ class FaultSuiteIntegrationTests {
 	private long done(List<SubmittedJob> jobs) throws IOException, InterruptedException {
 		long done = 0;
 		for (SubmittedJob job : jobs) {
-			JsonNode counts = get("/v1/jobs/" + job.id()).get("counts");
+			JsonNode counts = this.api.get("/v1/jobs/" + job.id()).get("counts");
 			done += counts.get("succeeded").asLong() + counts.get("failed").asLong();
 		}
 		return done;
@@ -545,7 +543,7 @@ class FaultSuiteIntegrationTests {
 	private long pending(List<SubmittedJob> jobs) throws IOException, InterruptedException {
 		long pending = 0;
 		for (SubmittedJob job : jobs) {
-			pending += get("/v1/jobs/" + job.id()).get("counts").get("pending").asLong();
+			pending += this.api.get("/v1/jobs/" + job.id()).get("counts").get("pending").asLong();
 		}
 		return pending;
 	}
@@ -563,26 +561,12 @@ class FaultSuiteIntegrationTests {
 
 	private List<JsonNode> results(String id) throws IOException, InterruptedException {
 		HttpResponse<Stream<String>> response = this.http.send(
-				request("/v1/jobs/" + id + "/results").header("Accept", "application/x-ndjson").build(),
+				this.api.request("/v1/jobs/" + id + "/results").header("Accept", "application/x-ndjson").build(),
 				HttpResponse.BodyHandlers.ofLines());
 		assertThat(response.statusCode()).as("results of job %s", id).isEqualTo(200);
 		try (Stream<String> lines = response.body()) {
 			return lines.filter((line) -> !line.isBlank()).map((line) -> EventCodec.tree(line.getBytes())).toList();
 		}
-	}
-
-	private JsonNode get(String path) throws IOException, InterruptedException {
-		HttpResponse<byte[]> response = this.http.send(request(path).build(), HttpResponse.BodyHandlers.ofByteArray());
-		if (response.statusCode() >= 300) {
-			throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
-		}
-		return EventCodec.tree(response.body());
-	}
-
-	private HttpRequest.Builder request(String path) {
-		return HttpRequest.newBuilder(URI.create(this.pipeline.api().url(path)))
-			.timeout(Duration.ofSeconds(30))
-			.header("Authorization", "Bearer " + this.key);
 	}
 
 	private static void closeQuietly(AutoCloseable closeable) {
@@ -591,17 +575,6 @@ class FaultSuiteIntegrationTests {
 		}
 		catch (Exception ex) {
 			log.warn("Could not close {}: {}", closeable, ex.toString());
-		}
-	}
-
-	private static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(root)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
 		}
 	}
 

@@ -1,17 +1,12 @@
 package dev.batchline.launcher;
 
-import java.net.URI;
-import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
-import java.util.stream.Stream;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.Topics;
@@ -26,7 +21,6 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.TestInstance;
-import tools.jackson.databind.JsonNode;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatExceptionOfType;
@@ -45,23 +39,24 @@ class SecureKafkaIntegrationTests {
 
 	private static final Path ROOT = Path.of(System.getProperty("batchline.repo.root", ".."));
 
-	private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
-
 	private LocalPipeline pipeline;
+
+	private PipelineHttp api;
 
 	private DeduplicatingWebhookReceiver receiver;
 
 	@BeforeAll
 	void up() throws Exception {
 		Path work = ROOT.resolve("system-tests/target/secure-kafka-work");
-		deleteTree(work);
+		PipelineHttp.deleteTree(work);
 		this.pipeline = LocalPipeline.up(new LocalPipeline.Options(ROOT, work, 1, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), Map.of(), java.util.List.of(), true));
-		WebhookSecret secret = WebhookSecret.parse(get("/v1/callback-secret").get("secret").asString());
+		this.api = new PipelineHttp(this.pipeline);
+		WebhookSecret secret = WebhookSecret.parse(this.api.get("/v1/callback-secret").get("secret").asString());
 		this.receiver = DeduplicatingWebhookReceiver.start(new WebhookVerifier(secret));
 		await().atMost(Duration.ofSeconds(60))
 			.ignoreExceptions()
-			.until(() -> get("/v1/models").toString().contains("iris"));
+			.until(() -> this.api.get("/v1/models").toString().contains("iris"));
 	}
 
 	@AfterAll
@@ -78,7 +73,8 @@ class SecureKafkaIntegrationTests {
 	void eachServiceDoesItsPartAsItsOwnPrincipal() throws Exception {
 		String body = "{\"model\":\"iris\",\"instances\":[[5.1,3.5,1.4,0.2],[6.3,3.3,6.0,2.5]],\"callback\":{\"url\":\""
 				+ this.receiver.url() + "\"}}";
-		HttpResponse<byte[]> submitted = this.http.send(request("/v1/jobs").header("Content-Type", "application/json")
+		HttpResponse<byte[]> submitted = this.api.send(this.api.request("/v1/jobs")
+			.header("Content-Type", "application/json")
 			.POST(HttpRequest.BodyPublishers.ofString(body))
 			.build(), HttpResponse.BodyHandlers.ofByteArray());
 		assertThat(submitted.statusCode()).as(new String(submitted.body())).isEqualTo(202);
@@ -86,10 +82,10 @@ class SecureKafkaIntegrationTests {
 		// the api-service wrote the chunk, the worker read it and wrote results, the
 		// api-service recorded them and wrote the job event, the dispatcher read it
 		await().atMost(Duration.ofSeconds(60))
-			.until(() -> get("/v1/jobs/" + job).get("state").asString().equals("SUCCEEDED"));
+			.until(() -> this.api.get("/v1/jobs/" + job).get("state").asString().equals("SUCCEEDED"));
 		await().atMost(Duration.ofSeconds(30)).until(() -> !this.receiver.messagesFor(job).isEmpty());
 		assertThat(this.receiver.refusedSignatures()).isZero();
-		assertThat(get("/v1/jobs/" + job + "/results").get("data")).hasSize(2);
+		assertThat(this.api.get("/v1/jobs/" + job + "/results").get("data")).hasSize(2);
 	}
 
 	@Test
@@ -130,31 +126,6 @@ class SecureKafkaIntegrationTests {
 
 	private static void send(KafkaProducer<String, String> producer, String topic) throws Exception {
 		producer.send(new ProducerRecord<>(topic, "probe", "{}")).get();
-	}
-
-	private JsonNode get(String path) throws Exception {
-		HttpResponse<byte[]> response = this.http.send(request(path).build(), HttpResponse.BodyHandlers.ofByteArray());
-		if (response.statusCode() >= 300) {
-			throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
-		}
-		return EventCodec.tree(response.body());
-	}
-
-	private HttpRequest.Builder request(String path) {
-		return HttpRequest.newBuilder(URI.create(this.pipeline.api().url(path)))
-			.timeout(Duration.ofSeconds(30))
-			.header("Authorization", "Bearer " + this.pipeline.apiKey());
-	}
-
-	private static void deleteTree(Path root) throws Exception {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(root)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
 	}
 
 }
