@@ -182,6 +182,10 @@ class PipelineEndToEndIntegrationTests {
 			assertThat(response.statusCode()).isEqualTo(200);
 			assertThat(EventCodec.tree(response.body()).at("/kafka/lz4").asString()).as(service.name())
 				.isEqualTo("JNI");
+			if (service.name().contains("worker")) {
+				// where its models and their inputs are: the configured device
+				assertThat(EventCodec.tree(response.body()).at("/worker/device").asString()).isEqualTo("cpu");
+			}
 		}
 	}
 

@@ -84,7 +84,8 @@ public class PredictCall {
 	private void run(Lane lane, ServedModel model, Rows rows, List<Integer> batch, ResultWriter writer,
 			boolean measured) throws TranslateException {
 		long start = System.nanoTime();
-		try (NDManager manager = NDManager.newBaseManager("TensorFlow")) {
+		// the inputs on the model's device, not the engine's default one
+		try (NDManager manager = NDManager.newBaseManager(model.device(), "TensorFlow")) {
 			NDList outputs = model.predictor().predict(this.inputs.of(manager, model, rows, batch));
 			Outputs named = new Outputs(model, outputs, batch.size());
 			for (int b = 0; b < batch.size(); b++) {

@@ -31,6 +31,8 @@ public class ModelRepository implements DisposableBean {
 
 	private final Map<String, ServedModel> models = new ConcurrentHashMap<>();
 
+	private final Device device;
+
 	private final Path root;
 
 	/** Whether {@link #root} is this worker's own copy of the bundled repository. */
@@ -39,11 +41,12 @@ public class ModelRepository implements DisposableBean {
 	public ModelRepository(WorkerProperties properties) {
 		TensorflowNatives.ensure((properties.nativesDir() != null && !properties.nativesDir().isBlank())
 				? Path.of(properties.nativesDir()) : null);
-		Engine.getEngine("TensorFlow");
+		Engine engine = Engine.getEngine("TensorFlow");
+		this.device = usableDevice(properties.device(), engine.getGpuCount());
 		boolean configured = properties.modelsRoot() != null && !properties.modelsRoot().isBlank();
 		this.root = configured ? Path.of(properties.modelsRoot()) : BundledModels.folder();
 		this.copied = !configured && BundledModels.isCopy(this.root);
-		ModelLoader loader = new ModelLoader(Device.fromName(properties.device()), properties.inlineOps());
+		ModelLoader loader = new ModelLoader(this.device, properties.inlineOps());
 		for (Path versionDir : versionDirs(this.root)) {
 			ServedModel model = loader.load(versionDir);
 			this.models.put(key(model.name(), model.version()), model);
@@ -52,6 +55,30 @@ public class ModelRepository implements DisposableBean {
 			throw new IllegalStateException(
 					"No SavedModel found under " + this.root + " (expected <root>/<model>/<version>/saved_model.pb)");
 		}
+	}
+
+	/**
+	 * The configured device, when TensorFlow can use it: a GPU the engine does not see
+	 * (no CUDA runtime, no GPU natives, an index past the last GPU) stops the worker as
+	 * it starts, rather than running on the CPU while saying {@code gpu}.
+	 * @param name the setting ({@code cpu}, {@code gpu}, {@code gpu:N})
+	 * @param gpus the GPUs TensorFlow sees
+	 */
+	static Device usableDevice(String name, int gpus) {
+		// not Device.fromName, which quietly answers the CPU for a GPU the engine lacks
+		Device device = name.equals("cpu") ? Device.cpu()
+				: Device.gpu(name.startsWith("gpu:") ? Integer.parseInt(name.substring("gpu:".length())) : 0);
+		if (device.isGpu() && device.getDeviceId() >= gpus) {
+			throw new IllegalStateException("BATCHLINE_WORKER_DEVICE is " + name + ", but TensorFlow sees "
+					+ ((gpus == 0) ? "no GPU" : gpus + " GPU(s)") + " here: give the worker an NVIDIA GPU with the "
+					+ "CUDA 11 runtime (docs/operations.md#gpu-workers), or set it to cpu");
+		}
+		return device;
+	}
+
+	/** The device every model of this worker runs on, and its inputs live on. */
+	public Device device() {
+		return this.device;
 	}
 
 	/** A served model version; its newest version when {@code version} is null. */

@@ -5,6 +5,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 
+import ai.djl.Device;
 import ai.djl.inference.Predictor;
 import ai.djl.ndarray.NDList;
 import ai.djl.repository.zoo.ZooModel;
@@ -34,6 +35,14 @@ public record ServedModel(String name, String version, ModelSignature signature,
 			ZooModel<NDList, NDList> model, String fingerprint) {
 		return new ServedModel(name, version, signature, inputOrder, model, Instant.now(), fingerprint,
 				Collections.synchronizedList(new ArrayList<>()), new ThreadLocal<>());
+	}
+
+	/**
+	 * The device the model runs on, the configured one ({@code batchline.worker.device}):
+	 * its inputs are made there too.
+	 */
+	public Device device() {
+		return this.model.getNDManager().getDevice();
 	}
 
 	/** This thread's predictor for the model. */

@@ -31,8 +31,21 @@ public final class WorkerPropertiesFixtures {
 	 * @return the settings
 	 */
 	public static WorkerProperties withCache(int maxBatchSize, boolean inlineOps, long cacheMaxBytes) {
+		return settings(maxBatchSize, inlineOps, cacheMaxBytes, "cpu");
+	}
+
+	/**
+	 * The default settings on a device.
+	 * @param device {@code cpu}, {@code gpu} or {@code gpu:N}
+	 * @return the settings
+	 */
+	public static WorkerProperties onDevice(String device) {
+		return settings(64, false, 64L * 1024 * 1024, device);
+	}
+
+	private static WorkerProperties settings(int maxBatchSize, boolean inlineOps, long cacheMaxBytes, String device) {
 		return new WorkerProperties(maxBatchSize, Duration.ofMillis(20), 1, 1, 1, Duration.ZERO, 10_000,
-				ConsumerGroups.WORKERS, "cpu", null, null, Duration.ZERO, inlineOps,
+				ConsumerGroups.WORKERS, device, null, null, Duration.ZERO, inlineOps,
 				new WorkerProperties.Cache(cacheMaxBytes, Duration.ofHours(1)));
 	}
 
