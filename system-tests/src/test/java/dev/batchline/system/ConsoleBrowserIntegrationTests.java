@@ -214,7 +214,10 @@ class ConsoleBrowserIntegrationTests {
 		click(By.xpath("//button[.='Submit']"));
 		this.wait.until((b) -> text("notice").contains("submitted: " + ITEMS + " items"));
 		String jobId = this.browser.findElement(By.cssSelector("#notice a")).getText();
-		WebElement row = this.wait.until((b) -> b.findElement(By.cssSelector("tr[data-job='" + jobId + "']")));
+		// the list as rendered after the submission (aria-busy gone), not one still
+		// loading
+		WebElement row = this.wait.until((b) -> (b.findElement(By.id("main")).getDomAttribute("aria-busy") == null)
+				? b.findElement(By.cssSelector("tr[data-job='" + jobId + "']")) : null);
 		String firstState = row.findElement(By.cssSelector(".badge")).getText();
 		assertThat(firstState).as("the job's state when the list showed it").isIn("QUEUED", "RUNNING");
 		// the same row, never re-rendered: the state comes from the event stream
