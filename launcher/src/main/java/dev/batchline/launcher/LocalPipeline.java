@@ -1,11 +1,9 @@
 package dev.batchline.launcher;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -48,6 +46,8 @@ public final class LocalPipeline implements AutoCloseable {
 	private String bootstrap;
 
 	private KafkaSecurity kafkaSecurity;
+
+	private ServiceEnvironment environment;
 
 	private volatile ServiceProcess api;
 
@@ -151,7 +151,7 @@ public final class LocalPipeline implements AutoCloseable {
 					this.options.secureKafka());
 			this.bootstrap = this.kafka.bootstrapServers();
 		}
-		Topics topics = new Topics(envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
+		Topics topics = new Topics(ServiceEnvironment.envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
 		if (this.options.secureKafka()) {
 			if (this.kafka == null) {
 				throw new IllegalStateException("A secured Kafka is the embedded broker's: for an external one, set "
@@ -167,10 +167,14 @@ public final class LocalPipeline implements AutoCloseable {
 			LocalTopics.create(this.bootstrap, topics.prefix(), PARTITIONS);
 		}
 		this.adminToken = LocalCredentials.adminToken(this.options.work());
+		this.environment = new ServiceEnvironment(this.bootstrap, this.jdbcUrl, this.options.apiPort(),
+				this.apiGrpcPort, this.adminToken, LocalCredentials.secretsKeyFile(this.options.work()),
+				this.kafkaSecurity, this.options.serviceEnv());
 		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
-		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
-		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, dispatcherEnv(),
-				this.logs);
+		this.api = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "api-service"), "api-service",
+				this.options.apiPort(), this.environment.api(), this.logs);
+		this.dispatcher = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "webhook-dispatcher"),
+				"webhook-dispatcher", 0, this.environment.dispatcher(), this.logs);
 		for (int i = 0; i < this.options.workers(); i++) {
 			this.workers.add(startWorker());
 		}
@@ -225,7 +229,8 @@ public final class LocalPipeline implements AutoCloseable {
 	 */
 	synchronized ServiceProcess restartApi(Stop how) {
 		stop(this.api, how);
-		this.api = ServiceProcess.start(jar("api-service"), "api-service", this.options.apiPort(), apiEnv(), this.logs);
+		this.api = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "api-service"), "api-service",
+				this.options.apiPort(), this.environment.api(), this.logs);
 		return this.api.awaitReady();
 	}
 
@@ -236,8 +241,8 @@ public final class LocalPipeline implements AutoCloseable {
 	 */
 	synchronized ServiceProcess restartDispatcher(Stop how) {
 		stop(this.dispatcher, how);
-		this.dispatcher = ServiceProcess.start(jar("webhook-dispatcher"), "webhook-dispatcher", 0, dispatcherEnv(),
-				this.logs);
+		this.dispatcher = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "webhook-dispatcher"),
+				"webhook-dispatcher", 0, this.environment.dispatcher(), this.logs);
 		return this.dispatcher.awaitReady();
 	}
 
@@ -368,71 +373,9 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private ServiceProcess startWorker() {
 		int serial = ++this.workerSerial;
-		return ServiceProcess.start(this.options.workerPrefix(), jar("worker-service"), "worker-" + serial, 0,
-				kafkaEnv(commonEnv(), KafkaSecurity.Principal.WORKER), this.logs);
-	}
-
-	private Map<String, String> commonEnv() {
-		Map<String, String> env = new HashMap<>();
-		env.put("SPRING_KAFKA_BOOTSTRAP_SERVERS", this.bootstrap);
-		env.put("BATCHLINE_TOPICS_PARTITIONS", Integer.toString(PARTITIONS));
-		// the demo's receiver listens on loopback; never set this in production
-		env.put("BATCHLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "true");
-		env.putAll(this.options.serviceEnv());
-		return env;
-	}
-
-	private Map<String, String> databaseEnv() {
-		Map<String, String> env = commonEnv();
-		env.put("SPRING_DATASOURCE_URL", this.jdbcUrl);
-		env.put("SPRING_DATASOURCE_USERNAME", envOr("SPRING_DATASOURCE_USERNAME", "postgres"));
-		env.put("SPRING_DATASOURCE_PASSWORD", envOr("SPRING_DATASOURCE_PASSWORD", "postgres"));
-		env.put("BATCHLINE_WEBHOOKS_PUBLIC_API_URL", "http://localhost:" + this.options.apiPort());
-		Path secretsKey = LocalCredentials.secretsKeyFile(this.options.work());
-		if (secretsKey != null) {
-			env.put("BATCHLINE_SECRETS_KEY_FILE", secretsKey.toString());
-		}
-		return env;
-	}
-
-	/** The environment with the principal's Kafka credentials when Kafka is secured. */
-	private Map<String, String> kafkaEnv(Map<String, String> env, KafkaSecurity.Principal principal) {
-		if (this.kafkaSecurity != null) {
-			env.putAll(this.kafkaSecurity.serviceEnv(principal));
-		}
-		return env;
-	}
-
-	private Map<String, String> dispatcherEnv() {
-		return kafkaEnv(databaseEnv(), KafkaSecurity.Principal.DISPATCHER);
-	}
-
-	private Map<String, String> apiEnv() {
-		Map<String, String> env = kafkaEnv(databaseEnv(), KafkaSecurity.Principal.API);
-		env.put("BATCHLINE_API_ADMIN_TOKEN", this.adminToken);
-		env.put(ServiceProcess.GRPC_PORT, Integer.toString(this.apiGrpcPort));
-		return env;
-	}
-
-	private Path jar(String module) {
-		Path target = this.options.root().resolve(module).resolve("target");
-		try (Stream<Path> files = Files.list(target)) {
-			return files
-				.filter((path) -> path.getFileName()
-					.toString()
-					.matches(java.util.regex.Pattern.quote(module) + "-.*\\.jar"))
-				.findFirst()
-				.orElseThrow(() -> new IllegalStateException("No " + module + " jar in " + target));
-		}
-		catch (IOException ex) {
-			throw new IllegalStateException("No " + module + " jar in " + target + ": build first (./mvnw package)",
-					ex);
-		}
-	}
-
-	private static String envOr(String name, String fallback) {
-		String value = System.getenv(name);
-		return (value != null && !value.isBlank()) ? value : fallback;
+		return ServiceProcess.start(this.options.workerPrefix(),
+				ServiceProcess.jar(this.options.root(), "worker-service"), "worker-" + serial, 0,
+				this.environment.worker(), this.logs);
 	}
 
 	static Duration timeout(String name, Duration fallback) {

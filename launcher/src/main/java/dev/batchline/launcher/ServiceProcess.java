@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Stream;
 
 /**
  * One Batchline service ({@code <module>/target/<module>-<version>.jar}) running as its
@@ -126,6 +127,26 @@ public final class ServiceProcess implements AutoCloseable {
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start " + name, ex);
+		}
+	}
+
+	/**
+	 * A module's packaged jar under {@code <root>/<module>/target}.
+	 * @throws IllegalStateException when it was not built
+	 */
+	static Path jar(Path root, String module) {
+		Path target = root.resolve(module).resolve("target");
+		try (Stream<Path> files = Files.list(target)) {
+			return files
+				.filter((path) -> path.getFileName()
+					.toString()
+					.matches(java.util.regex.Pattern.quote(module) + "-.*\\.jar"))
+				.findFirst()
+				.orElseThrow(() -> new IllegalStateException("No " + module + " jar in " + target));
+		}
+		catch (IOException ex) {
+			throw new IllegalStateException("No " + module + " jar in " + target + ": build first (./mvnw package)",
+					ex);
 		}
 	}
 
