@@ -108,7 +108,7 @@ class ConsoleBrowserIntegrationTests {
 	void startPipelineAndBrowser() throws IOException {
 		assertThat(Files.isExecutable(CHROMIUM) && Files.isExecutable(CHROMEDRIVER))
 			.as("The console's browser test needs Chromium and its driver: %s and %s. Install them with "
-					+ "'apt-get install chromium chromium-driver' (Debian/Ubuntu; scripts/ensure-browser.sh does "
+					+ "'apt-get install chromium chromium-driver' (Debian/Ubuntu; scripts/ensure-packages.sh does "
 					+ "it in the build when it may), or point -Dbatchline.browser.chromium and "
 					+ "-Dbatchline.browser.chromedriver at them", CHROMIUM, CHROMEDRIVER)
 			.isTrue();
