@@ -59,6 +59,14 @@ final class ApiClient {
 		return api;
 	}
 
+	/**
+	 * The absolute URL of a path on the API this client calls, as links in answers give
+	 * it.
+	 */
+	String url(String path) {
+		return this.base + path;
+	}
+
 	/** The bearer token this client sends. */
 	String token() {
 		return this.token;

@@ -6,6 +6,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.stream.IntStream;
 
@@ -45,11 +46,27 @@ class JobApiIntegrationTests extends ApiIntegrationTest {
 	}
 
 	@Test
+	void linksNameThePublicUrlAGatewayForwards() {
+		ApiClient.Response submitted = this.api.exchange("POST", "/v1/jobs", "application/json",
+				WorkerSide.jobJson(3, null),
+				Map.of("X-Forwarded-Proto", "https", "X-Forwarded-Host", "api.example.com"));
+		assertThat(submitted.status()).as(submitted.body()).isEqualTo(202);
+		String id = submitted.json().get("id").asString();
+		String publicUrl = "https://api.example.com/v1/jobs/" + id;
+		assertThat(submitted.headers().firstValue("Location")).hasValue(publicUrl);
+		assertThat(submitted.json().get("links").get("self").asString()).isEqualTo(publicUrl);
+		assertThat(submitted.json().get("links").get("results").asString()).isEqualTo(publicUrl + "/results");
+		// asked directly, the same job links to where it was asked
+		assertThat(this.api.get("/v1/jobs/" + id).json().get("links").get("self").asString())
+			.isEqualTo(this.api.url("/v1/jobs/" + id));
+	}
+
+	@Test
 	void acceptsAJobThenRecordsWorkerResultsUntilItSucceeds() {
 		ApiClient.Response submitted = this.api.post("/v1/jobs", WorkerSide.jobJson(1200, "{\"batch\":\"a\"}"));
 		assertThat(submitted.status()).isEqualTo(202);
 		String id = submitted.json().get("id").asString();
-		assertThat(submitted.headers().firstValue("Location")).hasValue("/v1/jobs/" + id);
+		assertThat(submitted.headers().firstValue("Location")).hasValue(this.api.url("/v1/jobs/" + id));
 		assertThat(submitted.json().get("state").asString()).isEqualTo("QUEUED");
 		assertThat(submitted.json().get("counts").get("total").asLong()).isEqualTo(1200);
 		assertThat(submitted.json().get("metadata").get("batch").asString()).isEqualTo("a");

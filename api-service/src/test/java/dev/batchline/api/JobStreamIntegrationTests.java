@@ -133,7 +133,7 @@ class JobStreamIntegrationTests {
 
 		assertThat(streamed.status()).as(streamed.body()).isEqualTo(202);
 		String id = streamed.json().get("id").asString();
-		assertThat(streamed.headers().firstValue("Location")).hasValue("/v1/jobs/" + id);
+		assertThat(streamed.headers().firstValue("Location")).hasValue(this.api.url("/v1/jobs/" + id));
 		assertThat(streamed.json().get("state").asString()).isEqualTo("QUEUED");
 		assertThat(streamed.json().get("version").asString()).isEqualTo("1");
 		assertThat(streamed.json().get("counts").get("total").asLong()).isEqualTo(2500);

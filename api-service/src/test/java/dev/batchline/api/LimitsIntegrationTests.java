@@ -143,6 +143,26 @@ class LimitsIntegrationTests extends ApiIntegrationTest {
 		assertThat(this.api.withToken(key).get("/v1/jobs").status()).isEqualTo(200);
 	}
 
+	@Test
+	void behindAGatewayWrongKeysAreCountedPerForwardedClientNotPerGateway() {
+		// a gateway on an address of its own (loopback: a trusted proxy) forwards two
+		// clients
+		ApiClient gateway = this.api.from("127.0.0.3");
+		Map<String, String> attacker = Map.of("X-Forwarded-For", "203.0.113.7");
+		Map<String, String> bystander = Map.of("X-Forwarded-For", "203.0.113.8");
+		List<Integer> statuses = new ArrayList<>();
+		for (int i = 0; i < 25; i++) {
+			String wrong = "bl_" + UUID.randomUUID().toString().replace("-", "") + "0123456789a";
+			statuses.add(gateway.withToken(wrong).exchange("GET", "/v1/jobs", null, null, attacker).status());
+		}
+		assertThat(statuses.subList(0, 20)).containsOnly(401);
+		assertThat(statuses.subList(20, 25)).containsOnly(429);
+		String wrong = "bl_" + UUID.randomUUID().toString().replace("-", "") + "0123456789a";
+		assertThat(gateway.withToken(wrong).exchange("GET", "/v1/jobs", null, null, bystander).status()).isEqualTo(401);
+		assertThat(gateway.withToken(tenantKey()).exchange("GET", "/v1/jobs", null, null, bystander).status())
+			.isEqualTo(200);
+	}
+
 	private String tenantKey() {
 		return this.api.withToken("test-admin-token")
 			.post("/v1/admin/tenants", "{\"name\":\"keys\"}")

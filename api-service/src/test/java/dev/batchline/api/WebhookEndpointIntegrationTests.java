@@ -115,7 +115,7 @@ class WebhookEndpointIntegrationTests {
 		assertThat(created.status()).as(created.body()).isEqualTo(201);
 		JsonNode endpoint = created.json();
 		String id = endpoint.get("id").asString();
-		assertThat(created.headers().firstValue("Location")).hasValue("/v1/webhook-endpoints/" + id);
+		assertThat(created.headers().firstValue("Location")).hasValue(tenant.api().url("/v1/webhook-endpoints/" + id));
 		assertThat(endpoint.get("url").asString()).isEqualTo(PUBLIC_URL);
 		assertThat(endpoint.get("enabled").asBoolean()).isTrue();
 		assertThat(endpoint.get("description").asString()).isEqualTo("orders");
@@ -532,7 +532,8 @@ class WebhookEndpointIntegrationTests {
 
 		ApiClient.Response accepted = tenant.api().post("/v1/webhook-deliveries/" + failed + "/replay", "");
 		assertThat(accepted.status()).as(accepted.body()).isEqualTo(202);
-		assertThat(accepted.headers().firstValue("Location")).hasValue("/v1/webhook-deliveries/" + failed);
+		assertThat(accepted.headers().firstValue("Location"))
+			.hasValue(tenant.api().url("/v1/webhook-deliveries/" + failed));
 		assertThat(accepted.json().get("delivery_id").asString()).isEqualTo(failed.toString());
 		WebhookReplayRequested replay = TopicRecords.first(TOPICS.webhookCommands(), failed.toString(),
 				WebhookReplayRequested.TYPE, WebhookReplayRequested.class);

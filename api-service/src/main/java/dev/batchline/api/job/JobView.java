@@ -1,5 +1,6 @@
 package dev.batchline.api.job;
 
+import dev.batchline.api.http.PublicUrls;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -83,7 +84,7 @@ public record JobView(UUID id, JobState state, String model, String version, boo
 			long failed, String metadata, String callbackUrl, Instant createdAt, Instant startedAt, Instant finishedAt,
 			Instant updatedAt, Instant expiresAt, Duration resultsRetention, Instant resultsExpireAt, Instant purgedAt,
 			List<StateChange> history) {
-		String self = "/v1/jobs/" + id;
+		String self = PublicUrls.of("/v1/jobs/" + id);
 		return new JobView(id, state, model, version, cache, Counts.of(state, total, succeeded, failed),
 				(metadata != null) ? EventCodec.tree(metadata.getBytes(StandardCharsets.UTF_8)) : null,
 				(callbackUrl != null) ? new Callback(callbackUrl) : null, createdAt, startedAt, finishedAt, updatedAt,

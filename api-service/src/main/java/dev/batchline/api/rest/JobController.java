@@ -1,7 +1,7 @@
 package dev.batchline.api.rest;
 
+import dev.batchline.api.http.PublicUrls;
 import java.io.IOException;
-import java.net.URI;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.util.Arrays;
@@ -221,7 +221,7 @@ class JobController {
 		ResponseEntity<?> answer = this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/jobs",
 				() -> digest, () -> {
 					JobView job = this.jobs.submit(tenantId, submission, items);
-					return ResponseEntity.accepted().location(URI.create("/v1/jobs/" + job.id())).body(job);
+					return ResponseEntity.accepted().location(PublicUrls.uri("/v1/jobs/" + job.id())).body(job);
 				});
 		if (limits.isEmpty()) {
 			return answer;

@@ -1,6 +1,6 @@
 package dev.batchline.api.rest;
 
-import java.net.URI;
+import dev.batchline.api.http.PublicUrls;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -72,7 +72,7 @@ class WebhookDeliveryController {
 			@RequestAttribute(ApiKeyAuthentication.TENANT) UUID tenantId, @PathVariable UUID id) {
 		this.quotas.replay(tenantId);
 		return ResponseEntity.accepted()
-			.location(URI.create("/v1/webhook-deliveries/" + id))
+			.location(PublicUrls.uri("/v1/webhook-deliveries/" + id))
 			.body(this.deliveries.replay(tenantId, id));
 	}
 

@@ -1,6 +1,6 @@
 package dev.batchline.api.rest;
 
-import java.net.URI;
+import dev.batchline.api.http.PublicUrls;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -77,12 +77,11 @@ class WebhookEndpointController {
 			Instant createdAt, Instant updatedAt, Map<String, String> links) {
 
 		static EndpointView of(WebhookEndpoint endpoint, boolean withSecret) {
-			String self = "/v1/webhook-endpoints/" + endpoint.id();
+			String self = PublicUrls.of("/v1/webhook-endpoints/" + endpoint.id());
+			String deliveries = PublicUrls.of("/v1/webhook-deliveries?endpoint_id=" + endpoint.id());
 			Map<String, String> links = endpoint.asymmetric()
-					? Map.of("self", self, "public_key", self + "/public-key", "deliveries",
-							"/v1/webhook-deliveries?endpoint_id=" + endpoint.id())
-					: Map.of("self", self, "secret", self + "/secret", "deliveries",
-							"/v1/webhook-deliveries?endpoint_id=" + endpoint.id());
+					? Map.of("self", self, "public_key", self + "/public-key", "deliveries", deliveries)
+					: Map.of("self", self, "secret", self + "/secret", "deliveries", deliveries);
 			return new EndpointView(endpoint.id(), endpoint.url(), endpoint.eventTypes(), endpoint.enabled(),
 					endpoint.disabledReason(), endpoint.description(), endpoint.rateLimit(), endpoint.signatureScheme(),
 					withSecret ? endpoint.secrets().secret() : null, endpoint.publicKeys().publicKey(),
@@ -99,7 +98,7 @@ class WebhookEndpointController {
 		return this.idempotencyKeys.run(tenantId.toString(), idempotencyKey, "POST /v1/webhook-endpoints",
 				() -> body.toString().getBytes(StandardCharsets.UTF_8), () -> {
 					WebhookEndpoint endpoint = this.endpoints.create(tenantId, request);
-					return ResponseEntity.created(URI.create("/v1/webhook-endpoints/" + endpoint.id()))
+					return ResponseEntity.created(PublicUrls.uri("/v1/webhook-endpoints/" + endpoint.id()))
 						.body(EndpointView.of(endpoint, true));
 				});
 	}
