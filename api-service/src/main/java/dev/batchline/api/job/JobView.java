@@ -1,6 +1,5 @@
 package dev.batchline.api.job;
 
-import dev.batchline.api.http.PublicUrls;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
@@ -9,6 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
+import dev.batchline.api.http.PublicUrls;
 import dev.batchline.contracts.EventCodec;
 import tools.jackson.databind.JsonNode;
 

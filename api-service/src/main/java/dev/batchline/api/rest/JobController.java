@@ -1,6 +1,5 @@
 package dev.batchline.api.rest;
 
-import dev.batchline.api.http.PublicUrls;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -15,6 +14,7 @@ import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
+import dev.batchline.api.http.PublicUrls;
 import dev.batchline.api.intake.BodySpool;
 import dev.batchline.api.intake.BodySpools;
 import dev.batchline.api.intake.Items;

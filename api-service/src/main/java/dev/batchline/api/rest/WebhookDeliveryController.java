@@ -1,6 +1,5 @@
 package dev.batchline.api.rest;
 
-import dev.batchline.api.http.PublicUrls;
 import java.time.Instant;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
@@ -8,6 +7,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
+import dev.batchline.api.http.PublicUrls;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.Instants;

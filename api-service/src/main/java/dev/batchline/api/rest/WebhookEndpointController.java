@@ -1,6 +1,5 @@
 package dev.batchline.api.rest;
 
-import dev.batchline.api.http.PublicUrls;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;
@@ -10,6 +9,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
+import dev.batchline.api.http.PublicUrls;
 import dev.batchline.api.tenant.AuditLog;
 import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.webhook.EndpointRequest;
