@@ -84,7 +84,7 @@ class AsymmetricWebhookEndpointIntegrationTests {
 		assertThat(WebhookPublicKey.parse(publicKey).value()).isEqualTo(publicKey);
 		assertThat(endpoint.has("secret")).isFalse();
 		assertThat(endpoint.get("links").get("public_key").asString())
-			.isEqualTo("/v1/webhook-endpoints/" + id + "/public-key");
+			.isEqualTo(api.url("/v1/webhook-endpoints/" + id + "/public-key"));
 		assertThat(endpoint.get("links").has("secret")).isFalse();
 
 		JsonNode shown = api.get("/v1/webhook-endpoints/" + id).json();

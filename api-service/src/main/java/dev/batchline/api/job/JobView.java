@@ -8,7 +8,7 @@ import java.util.Map;
 import java.util.UUID;
 
 import com.fasterxml.jackson.annotation.JsonInclude;
-import dev.batchline.api.http.PublicUrls;
+import dev.batchline.api.system.PublicUrls;
 import dev.batchline.contracts.EventCodec;
 import tools.jackson.databind.JsonNode;
 

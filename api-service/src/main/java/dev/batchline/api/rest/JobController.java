@@ -14,7 +14,6 @@ import java.util.UUID;
 
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
-import dev.batchline.api.http.PublicUrls;
 import dev.batchline.api.intake.BodySpool;
 import dev.batchline.api.intake.BodySpools;
 import dev.batchline.api.intake.Items;
@@ -29,6 +28,7 @@ import dev.batchline.api.job.JobView;
 import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
+import dev.batchline.api.system.PublicUrls;
 import dev.batchline.api.webhook.WebhookUrls;
 import jakarta.servlet.http.HttpServletRequest;
 import tools.jackson.databind.json.JsonMapper;

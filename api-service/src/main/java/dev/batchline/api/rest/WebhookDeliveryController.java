@@ -7,11 +7,11 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.UUID;
 
-import dev.batchline.api.http.PublicUrls;
+import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.Instants;
-import dev.batchline.api.http.ApiKeyAuthentication;
+import dev.batchline.api.system.PublicUrls;
 import dev.batchline.api.webhook.WebhookDeliveries;
 import dev.batchline.api.webhook.WebhookDelivery;
 

@@ -9,7 +9,7 @@ import java.util.UUID;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import dev.batchline.api.http.ApiKeyAuthentication;
 import dev.batchline.api.http.IdempotencyKeys;
-import dev.batchline.api.http.PublicUrls;
+import dev.batchline.api.system.PublicUrls;
 import dev.batchline.api.tenant.AuditLog;
 import dev.batchline.api.tenant.Caller;
 import dev.batchline.api.webhook.EndpointRequest;

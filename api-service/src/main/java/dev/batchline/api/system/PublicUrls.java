@@ -1,4 +1,4 @@
-package dev.batchline.api.http;
+package dev.batchline.api.system;
 
 import java.net.URI;
 
