@@ -1,5 +1,8 @@
 package dev.batchline.deploy;
 
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -31,19 +34,29 @@ final class Chart {
 	}
 
 	/**
-	 * Renders the chart.
+	 * Renders the chart and keeps the result in {@code target/rendered/<name>.yaml}.
+	 * @param name the rendering's name
 	 * @param values values files of the chart's folder, in order (e.g.
 	 * {@code values-gpu.yaml})
 	 * @param sets values set as with {@code --set}
 	 * @return every object rendered
 	 */
-	static List<JsonNode> render(List<String> values, Map<String, Object> sets) {
+	static List<JsonNode> render(String name, List<String> values, Map<String, Object> sets) {
 		TemplateCommand template = new Helm(DIRECTORY).template().withName(RELEASE).withNamespace(NAMESPACE);
 		for (String file : values) {
 			template.withValuesFile(DIRECTORY.resolve(file));
 		}
 		sets.forEach(template::set);
-		return read(template.call());
+		String rendered = template.call();
+		try {
+			Path kept = DEPLOY.resolve("target/rendered/" + name + ".yaml");
+			Files.createDirectories(kept.getParent());
+			Files.writeString(kept, rendered);
+		}
+		catch (IOException ex) {
+			throw new UncheckedIOException(ex);
+		}
+		return read(rendered);
 	}
 
 	/** Every object of a multi-document YAML text, empty documents left out. */

@@ -3,6 +3,8 @@ package dev.batchline.deploy;
 import java.util.List;
 import java.util.Map;
 
+import com.marcnuri.helm.Helm;
+import com.marcnuri.helm.LintResult;
 import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.Topics;
 import org.junit.jupiter.api.Test;
@@ -26,7 +28,7 @@ class HelmChartTests {
 
 	@Test
 	void rendersValidObjectsForEveryService() {
-		List<JsonNode> objects = Chart.render(List.of(), Map.of("httpRoute.enabled", true));
+		List<JsonNode> objects = Chart.render("default", List.of(), Map.of("httpRoute.enabled", true));
 
 		assertThat(KubernetesTypes.problems(objects)).isEmpty();
 		assertThat(Chart.names(objects)).contains("Deployment/" + API, "Service/" + API,
@@ -42,7 +44,7 @@ class HelmChartTests {
 
 	@Test
 	void scalesWorkersOnTheirGroupsLagUpToThePartitions() {
-		List<JsonNode> objects = Chart.render(List.of(), Map.of("topics.partitions", 24));
+		List<JsonNode> objects = Chart.render("partitions-24", List.of(), Map.of("topics.partitions", 24));
 
 		JsonNode scaledObject = Chart.find(objects, "ScaledObject", WORKER).path("spec");
 		assertThat(scaledObject.path("maxReplicaCount").asInt()).isEqualTo(24);
@@ -53,6 +55,10 @@ class HelmChartTests {
 		assertThat(trigger.at("/metadata/activationLagThreshold").asString()).isNotEmpty();
 		assertThat(Chart.find(objects, "ConfigMap", WORKER).at("/data/BATCHLINE_TOPICS_PARTITIONS").asString())
 			.isEqualTo("24");
+		// the values KEDA's Kafka scaler takes
+		assertThat(Chart.find(objects, "ConfigMap", WORKER + "-keda").path("data").properties())
+			.extracting(Object::toString)
+			.containsExactlyInAnyOrder("sasl=\"scram_sha512\"", "username=\"batchline-worker\"", "tls=\"enable\"");
 		// a worker with a hung model takes over 90 s to drain (docs/operations.md)
 		assertThat(Chart.find(objects, "Deployment", WORKER)
 			.at("/spec/template/spec/terminationGracePeriodSeconds")
@@ -61,7 +67,7 @@ class HelmChartTests {
 
 	@Test
 	void gpuOverlayPutsWorkersOnGpuNodesWithTheCudaImage() {
-		List<JsonNode> objects = Chart.render(List.of("values-gpu.yaml"), Map.of());
+		List<JsonNode> objects = Chart.render("gpu", List.of("values-gpu.yaml"), Map.of());
 
 		assertThat(KubernetesTypes.problems(objects)).isEmpty();
 		JsonNode pod = Chart.find(objects, "Deployment", WORKER).at("/spec/template/spec");
@@ -78,7 +84,7 @@ class HelmChartTests {
 
 	@Test
 	void rendersAPlaintextKafkaWithoutCredentials() {
-		List<JsonNode> objects = Chart.render(List.of(),
+		List<JsonNode> objects = Chart.render("plaintext", List.of(),
 				Map.of("kafka.secured", false, "kafka.bootstrapServers", "kafka.kafka.svc:9092"));
 
 		assertThat(KubernetesTypes.problems(objects)).isEmpty();
@@ -90,7 +96,7 @@ class HelmChartTests {
 
 	@Test
 	void typeCheckFindsUnknownFieldsMissingFieldsAndWrongTypes() {
-		List<JsonNode> objects = Chart.render(List.of(), Map.of());
+		List<JsonNode> objects = Chart.render("broken", List.of(), Map.of());
 		ObjectNode trigger = (ObjectNode) Chart.find(objects, "ScaledObject", WORKER).at("/spec/triggers/0");
 		trigger.put("lagTreshold", "20");
 		ObjectNode deploymentSpec = (ObjectNode) Chart.find(objects, "Deployment", DISPATCHER).path("spec");
@@ -105,6 +111,13 @@ class HelmChartTests {
 			.anySatisfy((problem) -> assertThat(problem).startsWith("Deployment/" + DISPATCHER).contains("selector"))
 			.anySatisfy((problem) -> assertThat(problem).startsWith("Deployment/" + API).contains("number"))
 			.anySatisfy((problem) -> assertThat(problem).startsWith("Service/" + WORKER).contains("HTTP"));
+	}
+
+	@Test
+	void passesHelmsStrictLint() {
+		LintResult lint = new Helm(Chart.DIRECTORY).lint().strict().call();
+
+		assertThat(lint.isFailed()).as("%s", lint.getMessages()).isFalse();
 	}
 
 	private static JsonNode container(JsonNode deployment) {

@@ -100,7 +100,7 @@ class SamplesTests {
 	void kongRoutesToThePortsOfTheChartsApiService() throws IOException {
 		JsonNode kong = sample("kong/kong.yml").get(0);
 		assertThat(kong.path("_format_version").asString()).isEqualTo("3.0");
-		JsonNode service = Chart.find(Chart.render(List.of(), Map.of()), "Service", "batchline-api-service");
+		JsonNode service = Chart.find(Chart.render("kong", List.of(), Map.of()), "Service", "batchline-api-service");
 		Map<String, Integer> ports = new HashMap<>();
 		service.at("/spec/ports").forEach((port) -> ports.put(port.path("name").asString(), port.path("port").asInt()));
 		List<String> routed = new ArrayList<>();
