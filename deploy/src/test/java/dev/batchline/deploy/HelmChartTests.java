@@ -83,6 +83,23 @@ class HelmChartTests {
 	}
 
 	@Test
+	void mountsAModelRepositoryForTheWorkers() {
+		List<JsonNode> objects = Chart.render("models", List.of(),
+				Map.of("worker.modelsVolume.persistentVolumeClaim.claimName", "models",
+						"worker.modelsVolume.persistentVolumeClaim.readOnly", true));
+
+		assertThat(KubernetesTypes.problems(objects)).isEmpty();
+		JsonNode pod = Chart.find(objects, "Deployment", WORKER).at("/spec/template/spec");
+		assertThat(pod.path("volumes").findValuesAsString("claimName")).containsExactly("models");
+		assertThat(pod.at("/containers/0/volumeMounts").findValuesAsString("mountPath")).contains("/models");
+		assertThat(Chart.find(objects, "ConfigMap", WORKER).at("/data/BATCHLINE_WORKER_MODELS_ROOT").asString())
+			.isEqualTo("/models");
+		assertThat(Chart.find(Chart.render("default", List.of(), Map.of()), "ConfigMap", WORKER)
+			.path("data")
+			.has("BATCHLINE_WORKER_MODELS_ROOT")).isFalse();
+	}
+
+	@Test
 	void rendersAPlaintextKafkaWithoutCredentials() {
 		List<JsonNode> objects = Chart.render("plaintext", List.of(),
 				Map.of("kafka.secured", false, "kafka.bootstrapServers", "kafka.kafka.svc:9092"));
