@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -22,13 +23,20 @@ import static org.awaitility.Awaitility.await;
 /**
  * The admin's read endpoints the console shows, through the running service and the real
  * broker: the tenants in pages, the workers as they announce themselves, and the consumer
- * groups' lag as records are produced and consumed.
+ * groups' lag as records are produced and consumed, and the same lag with the oldest
+ * queued chunk's age as gauges on Actuator's Prometheus endpoint.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.api.limits.enabled=false",
 				"batchline.topics.prefix=admin-it", "batchline.topics.partitions=1",
-				"batchline.api.jobs.worker-group=admin-it-workers" })
+				"batchline.api.jobs.worker-group=admin-it-workers", "batchline.api.backlog-metrics.interval=200ms" })
 class AdminReadsIntegrationTests extends ApiIntegrationTest {
+
+	private static final String LAG = "batchline_consumer_lag";
+
+	private static final String[] WORKERS_ON_CHUNKS = { "group=\"admin-it-workers\"", "topic=\"admin-it.chunks\"" };
+
+	private static final String OLDEST_QUEUED_AGE = "batchline_chunks_oldest_queued_age_seconds";
 
 	AdminReadsIntegrationTests() {
 		super("admin-it", "admin-it-workers");
@@ -108,6 +116,41 @@ class AdminReadsIntegrationTests extends ApiIntegrationTest {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
 		await().atMost(Duration.ofSeconds(30)).until(() -> lag(admin, "batchline-recorders", "admin-it.results") == 0);
+	}
+
+	@Test
+	void backlogGaugesShowTheLagAndTheOldestQueuedChunkUntilTheWorkersDrainIt() {
+		ApiClient actuator = new ApiClient("http://localhost:" + this.managementPort, null);
+		UUID job = UUID.fromString(this.api.post("/v1/jobs", WorkerSide.jobJson(3, null)).json().get("id").asString());
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> gauge(actuator, LAG, WORKERS_ON_CHUNKS) == 1 && gauge(actuator, OLDEST_QUEUED_AGE) > 0);
+		double age = gauge(actuator, OLDEST_QUEUED_AGE);
+		await().atMost(Duration.ofSeconds(30)).until(() -> gauge(actuator, OLDEST_QUEUED_AGE) > age);
+		assertThat(gauge(actuator, LAG, "group=\"batchline-recorders\"", "topic=\"admin-it.results\"")).isZero();
+
+		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(job, 1).get(0), -1));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> gauge(actuator, LAG, WORKERS_ON_CHUNKS) == 0 && gauge(actuator, OLDEST_QUEUED_AGE) == 0);
+	}
+
+	/**
+	 * The value of the one series of {@code metric} in the Prometheus scrape whose labels
+	 * include {@code labels}, or NaN when there is none.
+	 */
+	private static double gauge(ApiClient actuator, String metric, String... labels) {
+		double value = Double.NaN;
+		for (String line : actuator.get("/actuator/prometheus", "text/plain").body().split("\n")) {
+			if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+				String series = line.substring(0, line.lastIndexOf(' '));
+				if (Arrays.stream(labels).allMatch(series::contains)) {
+					assertThat(value).as("one series of %s with %s", metric, Arrays.toString(labels)).isNaN();
+					value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+				}
+			}
+		}
+		return value;
 	}
 
 	private static long lag(ApiClient admin, String group, String topic) {
