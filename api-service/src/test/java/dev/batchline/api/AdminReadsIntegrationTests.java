@@ -4,7 +4,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
-import java.util.Arrays;
 import java.util.List;
 import java.util.UUID;
 
@@ -120,37 +119,18 @@ class AdminReadsIntegrationTests extends ApiIntegrationTest {
 
 	@Test
 	void backlogGaugesShowTheLagAndTheOldestQueuedChunkUntilTheWorkersDrainIt() {
-		ApiClient actuator = new ApiClient("http://localhost:" + this.managementPort, null);
 		UUID job = UUID.fromString(this.api.post("/v1/jobs", WorkerSide.jobJson(3, null)).json().get("id").asString());
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> gauge(actuator, LAG, WORKERS_ON_CHUNKS) == 1 && gauge(actuator, OLDEST_QUEUED_AGE) > 0);
-		double age = gauge(actuator, OLDEST_QUEUED_AGE);
-		await().atMost(Duration.ofSeconds(30)).until(() -> gauge(actuator, OLDEST_QUEUED_AGE) > age);
-		assertThat(gauge(actuator, LAG, "group=\"batchline-recorders\"", "topic=\"admin-it.results\"")).isZero();
+			.until(() -> gauge(LAG, WORKERS_ON_CHUNKS) == 1 && gauge(OLDEST_QUEUED_AGE) > 0);
+		double age = gauge(OLDEST_QUEUED_AGE);
+		await().atMost(Duration.ofSeconds(30)).until(() -> gauge(OLDEST_QUEUED_AGE) > age);
+		assertThat(gauge(LAG, "group=\"batchline-recorders\"", "topic=\"admin-it.results\"")).isZero();
 
 		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(job, 1).get(0), -1));
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
 		await().atMost(Duration.ofSeconds(30))
-			.until(() -> gauge(actuator, LAG, WORKERS_ON_CHUNKS) == 0 && gauge(actuator, OLDEST_QUEUED_AGE) == 0);
-	}
-
-	/**
-	 * The value of the one series of {@code metric} in the Prometheus scrape whose labels
-	 * include {@code labels}, or NaN when there is none.
-	 */
-	private static double gauge(ApiClient actuator, String metric, String... labels) {
-		double value = Double.NaN;
-		for (String line : actuator.get("/actuator/prometheus", "text/plain").body().split("\n")) {
-			if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
-				String series = line.substring(0, line.lastIndexOf(' '));
-				if (Arrays.stream(labels).allMatch(series::contains)) {
-					assertThat(value).as("one series of %s with %s", metric, Arrays.toString(labels)).isNaN();
-					value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
-				}
-			}
-		}
-		return value;
+			.until(() -> gauge(LAG, WORKERS_ON_CHUNKS) == 0 && gauge(OLDEST_QUEUED_AGE) == 0);
 	}
 
 	private static long lag(ApiClient admin, String group, String topic) {

@@ -12,6 +12,7 @@ import dev.batchline.support.PolledLifecycle;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 
+import org.springframework.dao.DataAccessException;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
 
@@ -23,7 +24,7 @@ import org.springframework.stereotype.Component;
  * no result yet has been waiting (since its job was submitted; 0 when none waits). Read
  * on a {@link PollLoop} of their own every {@link BacklogMetricsProperties#interval()},
  * not at each scrape: the lag is three Kafka admin calls per group. A lag Kafka did not
- * answer is NaN, not a stale number.
+ * answer, or an age PostgreSQL did not, is NaN, not a stale number.
  */
 @Component
 class BacklogMetrics implements PolledLifecycle {
@@ -72,7 +73,15 @@ class BacklogMetrics implements PolledLifecycle {
 			this.lags.computeIfAbsent(each.group() + '\u0000' + each.topic(), (key) -> register(each))
 				.set((each.lag() != null) ? each.lag().doubleValue() : Double.NaN);
 		}
-		Timestamp oldest = this.jdbc.queryForObject(OLDEST_QUEUED, Timestamp.class);
+		Timestamp oldest;
+		try {
+			oldest = this.jdbc.queryForObject(OLDEST_QUEUED, Timestamp.class);
+		}
+		catch (DataAccessException ex) {
+			// unknown, not the last value read
+			this.oldestQueuedAge.set(Double.NaN);
+			throw ex;
+		}
 		this.oldestQueuedAge.set((oldest != null)
 				? Math.max(0, Duration.between(oldest.toInstant(), this.clock.instant()).toMillis() / 1000.0) : 0.0);
 	}
