@@ -39,6 +39,14 @@ fi
 
 echo "ensure-packages: installing ${missing[*]} for $purpose"
 export DEBIAN_FRONTEND=noninteractive
+# A package installed for a test must not start a daemon (Debian's prometheus would listen on
+# 9090, the api-service's gRPC port): while installing, a policy-rc.d denies every service
+# start (invoke-rc.d and deb-systemd-invoke obey it), unless the machine has a policy of its own.
+policy=/usr/sbin/policy-rc.d
+if [[ ! -e $policy ]]; then
+	"${as_root[@]}" sh -c "printf '#!/bin/sh\\nexit 101\\n' > $policy && chmod 755 $policy"
+	trap '"${as_root[@]}" rm -f "$policy"' EXIT
+fi
 if ! { "${as_root[@]}" apt-get update -qq && "${as_root[@]}" apt-get install -y -qq "${missing[@]}"; }; then
 	echo "ensure-packages: apt-get could not install ${missing[*]}; $purpose will fail until they are installed." >&2
 fi

@@ -22,13 +22,20 @@ import static org.awaitility.Awaitility.await;
 /**
  * The admin's read endpoints the console shows, through the running service and the real
  * broker: the tenants in pages, the workers as they announce themselves, and the consumer
- * groups' lag as records are produced and consumed.
+ * groups' lag as records are produced and consumed, and the same lag with the oldest
+ * queued chunk's age as gauges on Actuator's Prometheus endpoint.
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.api.limits.enabled=false",
 				"batchline.topics.prefix=admin-it", "batchline.topics.partitions=1",
-				"batchline.api.jobs.worker-group=admin-it-workers" })
+				"batchline.api.jobs.worker-group=admin-it-workers", "batchline.api.backlog-metrics.interval=200ms" })
 class AdminReadsIntegrationTests extends ApiIntegrationTest {
+
+	private static final String LAG = "batchline_consumer_lag";
+
+	private static final String[] WORKERS_ON_CHUNKS = { "group=\"admin-it-workers\"", "topic=\"admin-it.chunks\"" };
+
+	private static final String OLDEST_QUEUED_AGE = "batchline_chunks_oldest_queued_age_seconds";
 
 	AdminReadsIntegrationTests() {
 		super("admin-it", "admin-it-workers");
@@ -108,6 +115,22 @@ class AdminReadsIntegrationTests extends ApiIntegrationTest {
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
 		await().atMost(Duration.ofSeconds(30)).until(() -> lag(admin, "batchline-recorders", "admin-it.results") == 0);
+	}
+
+	@Test
+	void backlogGaugesShowTheLagAndTheOldestQueuedChunkUntilTheWorkersDrainIt() {
+		UUID job = UUID.fromString(this.api.post("/v1/jobs", WorkerSide.jobJson(3, null)).json().get("id").asString());
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> gauge(LAG, WORKERS_ON_CHUNKS) == 1 && gauge(OLDEST_QUEUED_AGE) > 0);
+		double age = gauge(OLDEST_QUEUED_AGE);
+		await().atMost(Duration.ofSeconds(30)).until(() -> gauge(OLDEST_QUEUED_AGE) > age);
+		assertThat(gauge(LAG, "group=\"batchline-recorders\"", "topic=\"admin-it.results\"")).isZero();
+
+		this.workers.publishResult(WorkerSide.echo(this.workers.chunksOf(job, 1).get(0), -1));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.api.get("/v1/jobs/" + job).json().get("state").asString().equals("SUCCEEDED"));
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> gauge(LAG, WORKERS_ON_CHUNKS) == 0 && gauge(OLDEST_QUEUED_AGE) == 0);
 	}
 
 	private static long lag(ApiClient admin, String group, String topic) {

@@ -1,5 +1,7 @@
 package dev.batchline.api;
 
+import java.util.Arrays;
+
 import dev.batchline.contracts.Topics;
 import dev.batchline.testsupport.TestInfrastructure;
 import org.junit.jupiter.api.AfterAll;
@@ -12,6 +14,8 @@ import org.springframework.boot.test.web.server.LocalServerPort;
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.test.context.DynamicPropertyRegistry;
 import org.springframework.test.context.DynamicPropertySource;
+
+import static org.assertj.core.api.Assertions.assertThat;
 
 /**
  * What the API's integration tests share: the service on a random port against a fresh
@@ -60,6 +64,26 @@ abstract class ApiIntegrationTest {
 		this.workers = new WorkerSide(this.topics, this.workerGroup);
 		this.workers.announceIris();
 		this.api = ApiClient.newTenant(this.port);
+	}
+
+	/**
+	 * The value of the one series of {@code metric} in Actuator's Prometheus scrape whose
+	 * labels include {@code labels} (each {@code name="value"}), or NaN when there is
+	 * none.
+	 */
+	protected double gauge(String metric, String... labels) {
+		ApiClient actuator = new ApiClient("http://localhost:" + this.managementPort, null);
+		double value = Double.NaN;
+		for (String line : actuator.get("/actuator/prometheus", "text/plain").body().split("\n")) {
+			if (line.startsWith(metric + "{") || line.startsWith(metric + " ")) {
+				String series = line.substring(0, line.lastIndexOf(' '));
+				if (Arrays.stream(labels).allMatch(series::contains)) {
+					assertThat(value).as("one series of %s with %s", metric, Arrays.toString(labels)).isNaN();
+					value = Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+				}
+			}
+		}
+		return value;
 	}
 
 	@AfterAll

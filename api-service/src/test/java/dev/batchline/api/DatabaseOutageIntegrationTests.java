@@ -23,8 +23,11 @@ import static org.awaitility.Awaitility.await;
  */
 @SpringBootTest(webEnvironment = SpringBootTest.WebEnvironment.RANDOM_PORT,
 		properties = { "batchline.api.admin-token=test-admin-token", "batchline.topics.prefix=outage-it",
-				"batchline.topics.partitions=1", "spring.datasource.hikari.connection-timeout=2000" })
+				"batchline.topics.partitions=1", "spring.datasource.hikari.connection-timeout=2000",
+				"batchline.api.backlog-metrics.interval=200ms" })
 class DatabaseOutageIntegrationTests extends ApiIntegrationTest {
+
+	private static final String OLDEST_QUEUED_AGE = "batchline_chunks_oldest_queued_age_seconds";
 
 	DatabaseOutageIntegrationTests() {
 		super("outage-it", null);
@@ -55,6 +58,8 @@ class DatabaseOutageIntegrationTests extends ApiIntegrationTest {
 			assertProblem(refused, 503, "unavailable", "retry");
 			assertThat(refused.headers().firstValue("Retry-After")).hasValue("5");
 			assertProblem(this.api.get("/v1/jobs/" + before), 503, "unavailable", null);
+			// the oldest queued chunk's age is unknown, not the last one read
+			await().atMost(Duration.ofSeconds(30)).until(() -> Double.isNaN(gauge(OLDEST_QUEUED_AGE)));
 		}
 		finally {
 			allowConnections(true);
@@ -62,6 +67,7 @@ class DatabaseOutageIntegrationTests extends ApiIntegrationTest {
 
 		await().atMost(Duration.ofSeconds(30))
 			.until(() -> this.api.post("/v1/jobs", WorkerSide.jobJson(2, null)).status() == 202);
+		await().atMost(Duration.ofSeconds(30)).until(() -> gauge(OLDEST_QUEUED_AGE) > 0);
 		// the refused submission left nothing behind: only the one accepted now was added
 		assertThat(this.jdbc.queryForObject("select count(*) from jobs", Long.class)).isEqualTo(jobs + 1);
 		assertThat(this.jdbc.queryForObject("select count(*) from input_chunks", Long.class)).isEqualTo(jobs + 1);

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.UUID;
 import java.util.stream.Collectors;
 
@@ -187,6 +189,44 @@ class PipelineEndToEndIntegrationTests {
 				assertThat(EventCodec.tree(response.body()).at("/worker/device").asString()).isEqualTo("cpu");
 			}
 		}
+	}
+
+	/**
+	 * The alert rules and the dashboard in {@code deploy/} read only metrics that the
+	 * services export: after a job and a synchronous prediction, every metric name their
+	 * expressions use is in some service's scrape.
+	 */
+	@Test
+	void everyMetricTheAlertRulesAndTheDashboardReadIsExported() throws Exception {
+		String apiKey = tenantKey();
+		String id = call("POST", "/v1/jobs", apiKey,
+				"{\"model\":\"iris\",\"instances\":[[5.1,3.5,1.4,0.2],[6.2,2.9,4.3,1.3]]}")
+			.get("id")
+			.asString();
+		await().atMost(Duration.ofMinutes(2))
+			.until(() -> call("GET", "/v1/jobs/" + id, apiKey, null).get("state").asString().equals("SUCCEEDED"));
+		HttpRequest predict = HttpRequest.newBuilder(URI.create(this.api.url("/v1/models/iris:predict")))
+			.header("Authorization", "Bearer " + apiKey)
+			.POST(HttpRequest.BodyPublishers.ofString("{\"instances\":[[5.1,3.5,1.4,0.2]]}"))
+			.build();
+		await().atMost(Duration.ofMinutes(1))
+			.until(() -> this.http.send(predict, HttpResponse.BodyHandlers.discarding()).statusCode() == 200);
+
+		Set<String> used = new TreeSet<>();
+		MonitoringFiles.allExpressions().forEach((expression) -> used.addAll(MonitoringFiles.metricNames(expression)));
+		assertThat(used).as("metrics of the rules and the dashboard").hasSizeGreaterThan(15);
+		Set<String> exported = new TreeSet<>();
+		for (ServiceProcess service : this.services) {
+			String scrape = this.http
+				.send(HttpRequest.newBuilder(URI.create(service.managementUrl("/actuator/prometheus"))).build(),
+						HttpResponse.BodyHandlers.ofString())
+				.body();
+			scrape.lines()
+				.filter((line) -> !line.isBlank() && !line.startsWith("#"))
+				.map((line) -> line.split("[{ ]", 2)[0])
+				.forEach(exported::add);
+		}
+		assertThat(exported).as("metrics the services export").containsAll(used);
 	}
 
 	private String tenantKey() throws IOException {

@@ -39,6 +39,12 @@ class DeadLetterRecorder {
 	DeadLetterRecorder(JobManagement jobs, MeterRegistry meters) {
 		this.jobs = jobs;
 		this.meters = meters;
+		// at 0 from the start: an alert on increase() misses a counter's first increment
+		// when the series only appears with it
+		for (String reason : List.of(DeadLetterReasons.UNDECODABLE, DeadLetterReasons.CHUNK_FAILED,
+				DeadLetterReasons.RESULT_TOO_LARGE)) {
+			meters.counter("batchline.chunks.dead_lettered", "reason", reason);
+		}
 	}
 
 	@KafkaListener(id = "dead-letter-recorder", topics = "#{@topics.chunksDeadLetter()}",

@@ -1,5 +1,6 @@
 package dev.batchline.api.recording;
 
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -56,6 +57,12 @@ class ResultDeadLetters implements DisposableBean {
 		this.kafka = new KafkaTemplate<>(this.producers);
 		this.topics = topics;
 		this.meters = meters;
+		// at 0 from the start: an alert on increase() misses a counter's first increment
+		// when the series only appears with it
+		for (String reason : List.of(DeadLetterReasons.UNDECODABLE, DeadLetterReasons.UNKNOWN_JOB,
+				DeadLetterReasons.UNKNOWN_CHUNK, DeadLetterReasons.UNSTORABLE)) {
+			meters.counter("batchline.results.dead_lettered", "reason", reason);
+		}
 	}
 
 	/** The topic. */

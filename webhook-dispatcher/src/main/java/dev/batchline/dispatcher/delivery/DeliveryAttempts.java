@@ -3,6 +3,7 @@ package dev.batchline.dispatcher.delivery;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
@@ -30,6 +31,13 @@ import org.springframework.stereotype.Component;
 class DeliveryAttempts {
 
 	private static final Logger log = LoggerFactory.getLogger(DeliveryAttempts.class);
+
+	/** The outcomes of {@code batchline.webhooks.deliveries}. */
+	private static final String DELIVERED = "delivered";
+
+	private static final String RETRY = "retry";
+
+	private static final String FAILED = "failed";
 
 	private final DeliveryQueue queue;
 
@@ -66,6 +74,11 @@ class DeliveryAttempts {
 		this.meters = meters;
 		this.delivered = attemptTimer(meters, "success");
 		this.failed = attemptTimer(meters, "failure");
+		// at 0 from the start: an alert on increase() misses a counter's first increment
+		// when the series only appears with it
+		for (String outcome : List.of(DELIVERED, RETRY, FAILED)) {
+			meters.counter("batchline.webhooks.deliveries", "outcome", outcome);
+		}
 	}
 
 	private static Timer attemptTimer(MeterRegistry meters, String outcome) {
@@ -156,10 +169,10 @@ class DeliveryAttempts {
 		String outcome;
 		Instant next = null;
 		if (attempt.delivered()) {
-			outcome = "delivered";
+			outcome = DELIVERED;
 		}
 		else if (attempt.gone() || attempt.permanent()) {
-			outcome = "failed";
+			outcome = FAILED;
 			if (attempt.gone() && delivery.endpointId() != null) {
 				this.disabled.disable(delivery, DisabledEndpoints.GONE);
 			}
@@ -167,7 +180,7 @@ class DeliveryAttempts {
 		else {
 			Duration pause = this.schedule.next(attemptsMade, attempt.retryAfter());
 			next = (pause != null) ? Instant.now().plus(pause) : null;
-			outcome = (next != null) ? "retry" : "failed";
+			outcome = (next != null) ? RETRY : FAILED;
 		}
 		this.attemptLog.add(new DeliveryQueue.Outcome(delivery, attempt, next));
 		(attempt.delivered() ? this.delivered : this.failed).record(attempt.latency());

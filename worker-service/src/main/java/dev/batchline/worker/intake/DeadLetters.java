@@ -1,5 +1,7 @@
 package dev.batchline.worker.intake;
 
+import java.util.List;
+
 import dev.batchline.support.DeadLetterRecords;
 import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.RecordHeaders;
@@ -36,6 +38,12 @@ class DeadLetters {
 		this.kafka = kafka;
 		this.topics = topics;
 		this.meters = meters;
+		// at 0 from the start: an alert on increase() misses a counter's first increment
+		// when the series only appears with it
+		for (String reason : List.of(DeadLetterReasons.UNDECODABLE, DeadLetterReasons.CHUNK_FAILED,
+				DeadLetterReasons.RESULT_TOO_LARGE)) {
+			meters.counter("batchline.worker.dead_letters", "reason", reason);
+		}
 	}
 
 	/** The topic dead letters go to. */
