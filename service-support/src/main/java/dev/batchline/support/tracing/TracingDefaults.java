@@ -26,6 +26,8 @@ public class TracingDefaults implements EnvironmentPostProcessor {
 
 	private static final String EXPORT_ENABLED = "management.tracing.export.enabled";
 
+	private static final String OTLP_EXPORT_ENABLED = "management.tracing.export.otlp.enabled";
+
 	private static final String PROBABILITY = "management.tracing.sampling.probability";
 
 	@Override
@@ -49,13 +51,14 @@ public class TracingDefaults implements EnvironmentPostProcessor {
 
 		@Override
 		public String[] getPropertyNames() {
-			return new String[] { OPENTELEMETRY_ENABLED, EXPORT_ENABLED, PROBABILITY };
+			return new String[] { OPENTELEMETRY_ENABLED, EXPORT_ENABLED, OTLP_EXPORT_ENABLED, PROBABILITY };
 		}
 
 		@Override
 		public Object getProperty(String name) {
 			return switch (name) {
-				case OPENTELEMETRY_ENABLED, EXPORT_ENABLED -> Boolean.toString(enabled(this.environment));
+				case OPENTELEMETRY_ENABLED, EXPORT_ENABLED, OTLP_EXPORT_ENABLED ->
+					Boolean.toString(enabled(this.environment));
 				case PROBABILITY -> "1.0";
 				default -> null;
 			};

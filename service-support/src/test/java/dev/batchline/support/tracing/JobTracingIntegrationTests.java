@@ -55,6 +55,14 @@ class JobTracingIntegrationTests {
 	}
 
 	@Test
+	void anEndpointSetEmptyLeavesTracingOff() {
+		try (ConfigurableApplicationContext context = start("--" + TracingDefaults.ENDPOINT + "=")) {
+			assertThat(context.getBean(JobTracing.class).enabled()).isFalse();
+			assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
+		}
+	}
+
+	@Test
 	void withAnEndpointAStepContinuesTheReceivedTraceAndItsSpanIsExportedOverOtlp() {
 		try (OtlpReceiver receiver = OtlpReceiver.start();
 				ConfigurableApplicationContext context = start(
