@@ -20,6 +20,7 @@ import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.TraceContext;
 import dev.batchline.launcher.ServiceProcess;
 import dev.batchline.testsupport.Fixtures;
 import dev.batchline.testsupport.TestKafka;
@@ -308,6 +309,10 @@ class PipelineEndToEndIntegrationTests {
 					JobEvent event = CloudEventRecords.data(record.value(), JobEvent.class);
 					if (event.jobId().equals(jobId)) {
 						types.add(event.type());
+						// no OTLP endpoint is configured here: tracing is off, and no
+						// record carries a trace context
+						assertThat(TraceContext.of(record.value())).as("the trace context of %s", event.type())
+							.isNull();
 					}
 				}
 				return types.contains(last);

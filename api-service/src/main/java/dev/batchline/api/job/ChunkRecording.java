@@ -11,6 +11,7 @@ import java.util.stream.Collectors;
 import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.support.tracing.JobTracing;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -50,11 +51,11 @@ class ChunkRecording {
 	 * @return how many results were new
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	int recordAll(List<ChunkCompleted> results) {
-		Map<UUID, List<ChunkCompleted>> byJob = results.stream()
-			.collect(Collectors.groupingBy(ChunkCompleted::jobId, TreeMap::new, Collectors.toList()));
+	int recordAll(List<TracedResult> results) {
+		Map<UUID, List<TracedResult>> byJob = results.stream()
+			.collect(Collectors.groupingBy((traced) -> traced.result().jobId(), TreeMap::new, Collectors.toList()));
 		int recorded = 0;
-		for (Map.Entry<UUID, List<ChunkCompleted>> job : byJob.entrySet()) {
+		for (Map.Entry<UUID, List<TracedResult>> job : byJob.entrySet()) {
 			recorded += record(job.getKey(), job.getValue());
 		}
 		return recorded;
@@ -67,15 +68,17 @@ class ChunkRecording {
 	 * @throws UnrecordableResultException for an unknown job or chunk
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
-	int record(UUID jobId, List<ChunkCompleted> results) {
+	int record(UUID jobId, List<TracedResult> results) {
 		Optional<Job> found = this.jobs.findForUpdate(jobId);
 		if (found.isEmpty()) {
 			throw new UnrecordableResultException(DeadLetterReasons.UNKNOWN_JOB,
 					"the result names job " + jobId + ", which does not exist", null);
 		}
 		int recorded = 0;
-		for (ChunkCompleted result : results) {
-			recorded += record(found.get(), result) ? 1 : 0;
+		for (TracedResult traced : results) {
+			try (JobTracing.Scope scope = traced.step().open()) {
+				recorded += record(found.get(), traced.result()) ? 1 : 0;
+			}
 		}
 		return recorded;
 	}

@@ -136,8 +136,8 @@ class JobEndings {
 		for (long i = first; i < first + found.get(0)[1]; i++) {
 			items.add(ItemResult.failure(i, new ItemError(code, message)));
 		}
-		return this.recording.record(chunk.jobId(), List
-			.of(new ChunkCompleted(chunk.jobId(), chunk.chunk(), first, null, null, "api-service", items))) == 1;
+		return this.recording.record(chunk.jobId(), List.of(TracedResult
+			.untraced(new ChunkCompleted(chunk.jobId(), chunk.chunk(), first, null, null, "api-service", items)))) == 1;
 	}
 
 	/**
@@ -150,8 +150,8 @@ class JobEndings {
 		if (!removed.isEmpty() && !job.getState().isTerminal()) {
 			this.recording.record(job.getId(),
 					removed.stream()
-						.map((chunkNo) -> new ChunkCompleted(job.getId(), chunkNo, 0, job.getModel(),
-								job.getModelVersion(), "api-service", ItemResults.EMPTY, true))
+						.map((chunkNo) -> TracedResult.untraced(new ChunkCompleted(job.getId(), chunkNo, 0,
+								job.getModel(), job.getModelVersion(), "api-service", ItemResults.EMPTY, true)))
 						.toList());
 		}
 		this.outbox.appendControl(new JobControl(job.getId(), state.name()));

@@ -13,7 +13,6 @@ import dev.batchline.api.quota.Quotas;
 import dev.batchline.api.quota.RateLimitStatus;
 import dev.batchline.api.system.ApiException;
 import dev.batchline.api.system.ApiProperties;
-import dev.batchline.contracts.ChunkCompleted;
 import dev.batchline.contracts.ChunkKey;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -219,7 +218,7 @@ public class JobManagement {
 	 * then, and the others may be recorded without it
 	 * @throws RuntimeException any other failure (PostgreSQL away): worth trying again
 	 */
-	public int recordResults(List<ChunkCompleted> results) {
+	public int recordResults(List<TracedResult> results) {
 		Integer recorded = inTransaction(() -> this.recording.recordAll(results));
 		int count = (recorded != null) ? recorded : 0;
 		this.recorded.increment(count);

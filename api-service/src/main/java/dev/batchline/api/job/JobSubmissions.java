@@ -26,6 +26,7 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.ProblemKind;
+import dev.batchline.support.tracing.JobTracing;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -142,9 +143,13 @@ class JobSubmissions {
 		this.transitions.queued(job);
 		this.meters.counter("batchline.jobs.submitted", "model", model.name()).increment();
 		this.meters.counter("batchline.items.submitted", "model", model.name()).increment(chunks.items());
-		log.info("Job(id={}) queued: {} items in {} chunks for model {}:{}{}, read and stored in {} ms (before commit)",
-				job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
-				(route.label() != null) ? " (" + route.label() + ")" : "", (System.nanoTime() - started) / 1_000_000);
+		try (JobTracing.Scope scope = JobTracing.Scope.job(job.getId())) {
+			log.info(
+					"Job(id={}) queued: {} items in {} chunks for model {}:{}{}, read and stored in {} ms (before commit)",
+					job.getId(), chunks.items(), chunks.chunks(), model.name(), model.version(),
+					(route.label() != null) ? " (" + route.label() + ")" : "",
+					(System.nanoTime() - started) / 1_000_000);
+		}
 		return job;
 	}
 

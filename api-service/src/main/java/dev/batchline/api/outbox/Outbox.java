@@ -7,8 +7,10 @@ import dev.batchline.contracts.ChunkSubmitted;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobControl;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.TraceContext;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookReplayRequested;
+import dev.batchline.support.tracing.JobTracing;
 
 import org.springframework.jdbc.core.JdbcTemplate;
 import org.springframework.stereotype.Component;
@@ -20,7 +22,10 @@ import org.springframework.transaction.support.TransactionSynchronizationManager
 /**
  * Writes records to the transactional outbox, inside the caller's transaction, so a
  * record is published if and only if the change it announces is committed. The relay is
- * woken up once the transaction commits.
+ * woken up once the transaction commits. Chunk records and job events keep the trace
+ * context of the span current when they are written (the submission's request, the
+ * recording of a result), so that the job's trace continues past the wait
+ * ({@link JobTracing}).
  */
 @Component
 public class Outbox {
@@ -37,9 +42,12 @@ public class Outbox {
 
 	private final OutboxRelay relay;
 
-	Outbox(JdbcTemplate jdbc, OutboxRelay relay) {
+	private final JobTracing tracing;
+
+	Outbox(JdbcTemplate jdbc, OutboxRelay relay, JobTracing tracing) {
 		this.jdbc = jdbc;
 		this.relay = relay;
+		this.tracing = tracing;
 	}
 
 	/**
@@ -49,10 +57,12 @@ public class Outbox {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void appendChunks(UUID jobId, int chunks) {
+		TraceContext trace = this.tracing.current();
 		this.jdbc.update("""
-				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no)
-				select ?, ? || '/' || n, ? || ':' || n, ?, ?, n from generate_series(0, ? - 1) n
-				""", CHUNKS, jobId.toString(), jobId.toString(), ChunkSubmitted.TYPE, jobId, chunks);
+				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no, traceparent, tracestate)
+				select ?, ? || '/' || n, ? || ':' || n, ?, ?, n, ?, ? from generate_series(0, ? - 1) n
+				""", CHUNKS, jobId.toString(), jobId.toString(), ChunkSubmitted.TYPE, jobId, traceparent(trace),
+				tracestate(trace), chunks);
 		wakeRelayAfterCommit();
 	}
 
@@ -62,12 +72,15 @@ public class Outbox {
 	 */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void appendChunks(UUID jobId, List<Integer> chunkNos) {
+		TraceContext trace = this.tracing.current();
 		this.jdbc.batchUpdate("""
-				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no)
-				values (?, ?, ?, ?, ?, ?)
-				""", chunkNos.stream()
-			.map((n) -> new Object[] { CHUNKS, jobId + "/" + n, jobId + ":" + n, ChunkSubmitted.TYPE, jobId, n })
-			.toList());
+				insert into outbox (topic, record_key, event_id, event_type, job_id, chunk_no, traceparent, tracestate)
+				values (?, ?, ?, ?, ?, ?, ?, ?)
+				""",
+				chunkNos.stream()
+					.map((n) -> new Object[] { CHUNKS, jobId + "/" + n, jobId + ":" + n, ChunkSubmitted.TYPE, jobId, n,
+							traceparent(trace), tracestate(trace) })
+					.toList());
 		wakeRelayAfterCommit();
 	}
 
@@ -115,11 +128,12 @@ public class Outbox {
 	/** Adds a job event. */
 	@Transactional(propagation = Propagation.MANDATORY)
 	public void appendJobEvent(JobEvent event) {
+		TraceContext trace = this.tracing.current();
 		this.jdbc.update("""
-				insert into outbox (topic, record_key, event_id, event_type, job_id, payload)
-				values (?, ?, ?, ?, ?, ?)
+				insert into outbox (topic, record_key, event_id, event_type, job_id, payload, traceparent, tracestate)
+				values (?, ?, ?, ?, ?, ?, ?, ?)
 				""", JOB_EVENTS, event.jobId().toString(), event.id().toString(), JobEvent.cloudEventType(event.type()),
-				event.jobId(), EventCodec.encode(event));
+				event.jobId(), EventCodec.encode(event), traceparent(trace), tracestate(trace));
 		wakeRelayAfterCommit();
 	}
 
@@ -146,6 +160,14 @@ public class Outbox {
 				""", WEBHOOK_COMMANDS, notice.endpointId().toString(), notice.id().toString(),
 				WebhookEndpointDisabledNotice.TYPE, EventCodec.encode(notice));
 		wakeRelayAfterCommit();
+	}
+
+	private static String traceparent(TraceContext trace) {
+		return (trace != null) ? trace.traceparent() : null;
+	}
+
+	private static String tracestate(TraceContext trace) {
+		return (trace != null) ? trace.tracestate() : null;
 	}
 
 	private void wakeRelayAfterCommit() {

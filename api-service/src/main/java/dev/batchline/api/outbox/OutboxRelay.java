@@ -24,11 +24,14 @@ import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ModelDeployed;
 import dev.batchline.contracts.ModelDeployed.ModelSignature;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.TraceContext;
 import dev.batchline.support.PollLoop;
 import dev.batchline.support.PolledLifecycle;
+import dev.batchline.support.tracing.JobTracing;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.MeterRegistry;
+import io.micrometer.tracing.Span;
 import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.errors.InvalidTopicException;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -53,6 +56,9 @@ import org.springframework.transaction.support.TransactionTemplate;
  * <p>
  * Delivery is at least once (a crash between the broker's acknowledgement and the commit
  * publishes a row again); consumers deduplicate on the CloudEvents id.
+ * <p>
+ * A row stored with a trace context is published in a producer span of that trace, whose
+ * context the record carries in the CloudEvents distributed-tracing extension.
  */
 @Component
 class OutboxRelay implements PolledLifecycle {
@@ -85,6 +91,8 @@ class OutboxRelay implements PolledLifecycle {
 
 	private final PollLoop loop;
 
+	private final JobTracing tracing;
+
 	/**
 	 * Largest tensor sent for a chunk when its JSON is smaller: three quarters of the
 	 * producer's {@code max.request.size} (768 KB of the default 1 MiB), which a larger
@@ -93,8 +101,9 @@ class OutboxRelay implements PolledLifecycle {
 	private final long maxTensorBytes;
 
 	OutboxRelay(JdbcTemplate jdbc, TransactionTemplate transactions, KafkaTemplate<String, CloudEvent> kafka,
-			Topics topics, ApiProperties properties, ModelCatalog models, MeterRegistry meters) {
+			Topics topics, ApiProperties properties, ModelCatalog models, MeterRegistry meters, JobTracing tracing) {
 		this.models = models;
+		this.tracing = tracing;
 		this.jdbc = jdbc;
 		this.transactions = transactions;
 		this.kafka = kafka;
@@ -129,23 +138,25 @@ class OutboxRelay implements PolledLifecycle {
 	int relayOnce() {
 		int[] acknowledged = { 0 };
 		Integer sent = this.transactions.execute((status) -> {
-			List<Row> rows = this.jdbc.query("""
-					select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
-					       o.created_at, j.model, j.model_version, j.cache, c.first_index, c.instances
-					from outbox o
-					left join input_chunks c on c.job_id = o.job_id and c.chunk_no = o.chunk_no
-					left join jobs j on j.id = c.job_id
-					order by o.id
-					limit ?
-					for update of o skip locked
-					""", OutboxRelay::row, this.properties.outboxBatchSize());
+			List<Row> rows = this.jdbc.query(
+					"""
+							select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
+							       o.created_at, o.traceparent, o.tracestate, j.model, j.model_version, j.cache, c.first_index, c.instances
+							from outbox o
+							left join input_chunks c on c.job_id = o.job_id and c.chunk_no = o.chunk_no
+							left join jobs j on j.id = c.job_id
+							order by o.id
+							limit ?
+							for update of o skip locked
+							""",
+					OutboxRelay::row, this.properties.outboxBatchSize());
 			if (rows.isEmpty()) {
 				return 0;
 			}
 			List<CompletableFuture<?>> acks = new ArrayList<>(rows.size());
 			for (Row row : rows) {
 				try {
-					acks.add(this.kafka.send(topicOf(row.topic()), row.key(), toEvent(row)));
+					acks.add(send(row));
 				}
 				catch (RuntimeException ex) {
 					acks.add(CompletableFuture.failedFuture(ex));
@@ -183,6 +194,18 @@ class OutboxRelay implements PolledLifecycle {
 		// counted once committed: a round rolled back publishes its rows again
 		this.published.increment(acknowledged[0]);
 		return (sent != null) ? sent : 0;
+	}
+
+	private CompletableFuture<?> send(Row row) {
+		String topic = topicOf(row.topic());
+		if (row.trace() == null) {
+			return this.kafka.send(topic, row.key(), toEvent(row));
+		}
+		try (JobTracing.Step step = this.tracing.start("publish " + topic, Span.Kind.PRODUCER, row.jobId(),
+				row.trace())) {
+			step.tag("messaging.destination.name", topic);
+			return this.kafka.send(topic, row.key(), TraceContext.attach(toEvent(row), step.context()));
+		}
 	}
 
 	private String topicOf(String logicalTopic) {
@@ -316,13 +339,14 @@ class OutboxRelay implements PolledLifecycle {
 		Integer chunkNo = (Integer) rs.getObject("chunk_no");
 		return new Row(rs.getLong("id"), rs.getString("topic"), rs.getString("record_key"), rs.getString("event_id"),
 				rs.getString("event_type"), rs.getObject("job_id", UUID.class), chunkNo, rs.getBytes("payload"),
-				rs.getTimestamp("created_at").toInstant(), rs.getString("model"), rs.getString("model_version"),
-				rs.getBoolean("cache"), firstIndex, rs.getBytes("instances"));
+				rs.getTimestamp("created_at").toInstant(),
+				TraceContext.of(rs.getString("traceparent"), rs.getString("tracestate")), rs.getString("model"),
+				rs.getString("model_version"), rs.getBoolean("cache"), firstIndex, rs.getBytes("instances"));
 	}
 
 	private record Row(long id, String topic, String key, String eventId, String eventType, UUID jobId, Integer chunkNo,
-			byte[] payload, Instant createdAt, String model, String modelVersion, boolean cache, long firstIndex,
-			byte[] instances) {
+			byte[] payload, Instant createdAt, TraceContext trace, String model, String modelVersion, boolean cache,
+			long firstIndex, byte[] instances) {
 	}
 
 	@Override

@@ -6,6 +6,7 @@ import java.util.Optional;
 import java.util.UUID;
 
 import dev.batchline.api.job.JobManagement;
+import dev.batchline.api.job.TracedResult;
 import dev.batchline.api.job.UnrecordableResultException;
 import dev.batchline.support.DeadLetterRecords;
 import dev.batchline.contracts.ChunkCompleted;
@@ -15,6 +16,9 @@ import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.DeadLetterReasons;
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.ItemError;
+import dev.batchline.contracts.TraceContext;
+import dev.batchline.support.tracing.JobTracing;
+import io.micrometer.tracing.Span;
 import io.cloudevents.CloudEvent;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.slf4j.Logger;
@@ -38,6 +42,9 @@ import org.springframework.stereotype.Component;
  * {@link RecorderProperties#poisonAttempts()} attempts, goes to the results' dead letter
  * topic ({@link ResultDeadLetters}), and its chunk's items fail with
  * {@link ItemError#RESULT_INVALID}, so the job still finishes.
+ * <p>
+ * Each result is recorded in a span of its job's trace, continued from the context the
+ * record carries ({@link JobTracing}).
  */
 @Component
 class ResultsRecorder {
@@ -50,8 +57,12 @@ class ResultsRecorder {
 
 	private final RetryTemplate poison;
 
-	ResultsRecorder(JobManagement jobs, ResultDeadLetters deadLetters, RecorderProperties properties) {
+	private final JobTracing tracing;
+
+	ResultsRecorder(JobManagement jobs, ResultDeadLetters deadLetters, RecorderProperties properties,
+			JobTracing tracing) {
 		this.jobs = jobs;
+		this.tracing = tracing;
 		this.deadLetters = deadLetters;
 		long pause = Math.max(1, properties.poisonBackoff().toMillis());
 		this.poison = RetryTemplate.builder()
@@ -78,13 +89,14 @@ class ResultsRecorder {
 						chunkNamedBy(record));
 				continue;
 			}
-			received.add(new Received(record, result));
+			received.add(new Received(record, new TracedResult(result, this.tracing.start("record result",
+					Span.Kind.CONSUMER, result.jobId(), TraceContext.of(record.value())))));
 		}
 		if (received.isEmpty()) {
 			return;
 		}
 		try {
-			this.jobs.recordResults(received.stream().map(Received::result).toList());
+			this.jobs.recordResults(received.stream().map(Received::traced).toList());
 		}
 		catch (UnrecordableResultException ex) {
 			// one of them cannot be recorded; on their own, the others can
@@ -94,14 +106,17 @@ class ResultsRecorder {
 				recordAlone(one);
 			}
 		}
+		finally {
+			received.forEach((one) -> one.traced().step().close());
+		}
 	}
 
 	private void recordAlone(Received one) {
 		try {
-			this.poison.execute((retry) -> this.jobs.recordResults(List.of(one.result())));
+			this.poison.execute((retry) -> this.jobs.recordResults(List.of(one.traced())));
 		}
 		catch (UnrecordableResultException ex) {
-			ChunkCompleted result = one.result();
+			ChunkCompleted result = one.traced().result();
 			reject(one.record(), ex.reason(), ex.getMessage(),
 					Optional.of(new ChunkKey(result.jobId(), result.chunk())));
 		}
@@ -178,7 +193,7 @@ class ResultsRecorder {
 	}
 
 	/** A decoded result and the record it came in. */
-	private record Received(ConsumerRecord<String, CloudEvent> record, ChunkCompleted result) {
+	private record Received(ConsumerRecord<String, CloudEvent> record, TracedResult traced) {
 	}
 
 }

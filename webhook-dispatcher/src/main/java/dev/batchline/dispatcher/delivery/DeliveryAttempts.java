@@ -3,19 +3,23 @@ package dev.batchline.dispatcher.delivery;
 import java.io.IOException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
 
+import dev.batchline.contracts.TraceContext;
 import dev.batchline.contracts.webhooks.LoggedUrls;
 import dev.batchline.contracts.webhooks.UrlPolicy;
 import dev.batchline.contracts.webhooks.WebhookPayload;
 import dev.batchline.contracts.webhooks.WebhookSigner;
 import dev.batchline.dispatcher.signing.MessageSigner;
 import dev.batchline.support.WebhookProperties;
+import dev.batchline.support.tracing.JobTracing;
 import io.github.resilience4j.circuitbreaker.CircuitBreaker;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
+import io.micrometer.tracing.Span;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -61,9 +65,12 @@ class DeliveryAttempts {
 
 	private final Timer failed;
 
+	private final JobTracing tracing;
+
 	DeliveryAttempts(DeliveryQueue queue, AttemptLog attemptLog, WebhookClient client, MessageSigner signer,
-			DisabledEndpoints disabled, WebhookProperties properties, MeterRegistry meters) {
+			DisabledEndpoints disabled, WebhookProperties properties, MeterRegistry meters, JobTracing tracing) {
 		this.queue = queue;
+		this.tracing = tracing;
 		this.attemptLog = attemptLog;
 		this.client = client;
 		this.signer = signer;
@@ -94,6 +101,13 @@ class DeliveryAttempts {
 	 * with its outcome.
 	 */
 	void attempt(DeliveryQueue.Claimed delivery, Lane lane) {
+		// what is logged about the delivery names its job
+		try (JobTracing.Scope scope = JobTracing.Scope.job(delivery.jobId())) {
+			attemptNow(delivery, lane);
+		}
+	}
+
+	private void attemptNow(DeliveryQueue.Claimed delivery, Lane lane) {
 		if (!delivery.endpointEnabled()) {
 			this.queue.abandon(delivery, "the endpoint was disabled or deleted");
 			return;
@@ -137,9 +151,11 @@ class DeliveryAttempts {
 		try {
 			long timestamp = at.getEpochSecond();
 			String signature = this.signer.sign(delivery.secrets(), messageId, timestamp, delivery.payload());
-			Map<String, String> headers = Map.of(WebhookSigner.ID_HEADER, messageId, WebhookSigner.TIMESTAMP_HEADER,
-					Long.toString(timestamp), WebhookSigner.SIGNATURE_HEADER, signature);
-			WebhookClient.Answer answer = this.client.post(delivery.url(), headers, delivery.payload());
+			Map<String, String> headers = new HashMap<>(8);
+			headers.put(WebhookSigner.ID_HEADER, messageId);
+			headers.put(WebhookSigner.TIMESTAMP_HEADER, Long.toString(timestamp));
+			headers.put(WebhookSigner.SIGNATURE_HEADER, signature);
+			WebhookClient.Answer answer = post(delivery, headers);
 			Duration latency = Duration.ofNanos(System.nanoTime() - start);
 			boolean ok = answer.statusCode() >= 200 && answer.statusCode() < 300;
 			boolean abort = !ok && answer.abort();
@@ -161,6 +177,34 @@ class DeliveryAttempts {
 			String error = (forbidden != null) ? "forbidden URL: " + forbidden.getMessage() : ex.toString();
 			return new Attempt(at, null, Duration.ofNanos(System.nanoTime() - start), error, null, null,
 					forbidden != null);
+		}
+	}
+
+	/**
+	 * Posts a delivery; one of a job's is a client span of the job's trace, whose context
+	 * the request carries in the W3C {@code traceparent} and {@code tracestate} headers.
+	 */
+	private WebhookClient.Answer post(DeliveryQueue.Claimed delivery, Map<String, String> headers) throws IOException {
+		if (delivery.trace() == null) {
+			return this.client.post(delivery.url(), headers, delivery.payload());
+		}
+		try (JobTracing.Step step = this.tracing.start("webhook POST", Span.Kind.CLIENT, delivery.jobId(),
+				delivery.trace()); JobTracing.Scope scope = step.open()) {
+			step.tag("batchline.webhook.delivery", delivery.id().toString());
+			TraceContext trace = step.context();
+			headers.put(TraceContext.TRACEPARENT, trace.traceparent());
+			if (trace.tracestate() != null) {
+				headers.put(TraceContext.TRACESTATE, trace.tracestate());
+			}
+			try {
+				WebhookClient.Answer answer = this.client.post(delivery.url(), headers, delivery.payload());
+				step.tag("http.response.status_code", Integer.toString(answer.statusCode()));
+				return answer;
+			}
+			catch (IOException | RuntimeException ex) {
+				step.error(ex);
+				throw ex;
+			}
 		}
 	}
 

@@ -15,6 +15,7 @@ import java.util.stream.IntStream;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.TraceContext;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 import dev.batchline.contracts.webhooks.WebhookEndpointDisabledNotice;
 import dev.batchline.contracts.webhooks.WebhookPayload;
@@ -64,12 +65,13 @@ class DeliveryPlanner {
 	 * destinations of all their tenants (and one for their callback secrets), one batch
 	 * of inserts.
 	 * @param events the events
+	 * @param traces the trace context each event carried, by event id
 	 * @param room how many deliveries the sender can take in memory now
 	 * @param lease how long a claim holds
 	 * @return what was planned
 	 */
 	@Transactional
-	Planned plan(List<JobEvent> events, int room, Duration lease) {
+	Planned plan(List<JobEvent> events, Map<UUID, TraceContext> traces, int room, Duration lease) {
 		List<JobEvent> sent = events.stream()
 			.filter((event) -> WebhookPayload.EVENT_TYPES.contains(event.type()))
 			.toList();
@@ -88,7 +90,7 @@ class DeliveryPlanner {
 					rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(),
 							endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
 							"endpoint:" + endpoint.id(), (rows.size() < room) ? UUID.randomUUID() : null,
-							endpoint.secrets(), endpoint.rateLimit(), claimedAt));
+							endpoint.secrets(), endpoint.rateLimit(), claimedAt, traces.get(event.id())));
 					types.add(event.type());
 				}
 			}
@@ -96,7 +98,7 @@ class DeliveryPlanner {
 				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(), null,
 						true, 0, event.callbackUrl(), payload, 0, DeliveryQueue.CALLBACK,
 						(rows.size() < room) ? UUID.randomUUID() : null, callbackSecrets.get(event.tenantId()), null,
-						claimedAt));
+						claimedAt, traces.get(event.id())));
 				types.add(event.type());
 			}
 		}
@@ -130,7 +132,7 @@ class DeliveryPlanner {
 			if (endpoint.eventTypes().contains(WebhookEndpointDisabledNotice.EVENT_TYPE)) {
 				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), notice.id(), null, notice.tenantId(),
 						endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
-						"endpoint:" + endpoint.id(), null, endpoint.secrets(), endpoint.rateLimit(), now));
+						"endpoint:" + endpoint.id(), null, endpoint.secrets(), endpoint.rateLimit(), now, null));
 				types.add(WebhookEndpointDisabledNotice.EVENT_TYPE);
 			}
 		}
@@ -146,14 +148,16 @@ class DeliveryPlanner {
 		Timestamp leasedUntil = Timestamp.from(now.toInstant().plus(lease));
 		int[] inserted = this.jdbc.batchUpdate("""
 				insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
-				    payload, status, attempts, next_attempt_at, created_at, destination, lease_token)
-				values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?)
+				    payload, status, attempts, next_attempt_at, created_at, destination, lease_token, traceparent,
+				    tracestate)
+				values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
 				on conflict (event_id, destination) do nothing
 				""", IntStream.range(0, rows.size()).mapToObj((i) -> {
 			DeliveryQueue.Claimed row = rows.get(i);
 			return new Object[] { row.id(), row.eventId(), types.get(i), row.tenantId(), row.jobId(), row.endpointId(),
 					row.url(), row.payload(), (row.lease() != null) ? leasedUntil : now, now, row.destination(),
-					row.lease() };
+					row.lease(), (row.trace() != null) ? row.trace().traceparent() : null,
+					(row.trace() != null) ? row.trace().tracestate() : null };
 		}).toList());
 		int count = 0;
 		List<DeliveryQueue.Claimed> claimed = new ArrayList<>();

@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
 
+import dev.batchline.contracts.TraceContext;
 import dev.batchline.contracts.webhooks.SigningSecrets;
 
 import org.springframework.jdbc.core.JdbcTemplate;
@@ -68,10 +69,11 @@ class DeliveryQueue {
 	 * endpoint's, or the tenant's callback secrets)
 	 * @param rateLimit the endpoint's rate limit in messages per second, or null
 	 * @param claimedAt when it was claimed ({@link System#nanoTime()})
+	 * @param trace the trace context of the job event it delivers, or null
 	 */
 	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
 			long endpointVersion, String url, byte[] payload, int attempts, String destination, UUID lease,
-			SigningSecrets secrets, Integer rateLimit, long claimedAt) {
+			SigningSecrets secrets, Integer rateLimit, long claimedAt, TraceContext trace) {
 	}
 
 	/**
@@ -112,7 +114,7 @@ class DeliveryQueue {
 							    from due
 							    where d.id = due.id
 							    returning d.id, d.event_id, d.job_id, d.tenant_id, d.endpoint_id, d.url, d.payload, d.attempts,
-							              d.destination, d.lease_token
+							              d.destination, d.lease_token, d.traceparent, d.tracestate
 							)
 							select c.*, coalesce(w.url, c.url) as send_url, coalesce(w.version, 0) as endpoint_version,
 					       (c.endpoint_id is null or coalesce(w.enabled, false)) as endpoint_enabled, w.rate_limit,
@@ -133,7 +135,8 @@ class DeliveryQueue {
 				rs.getObject("endpoint_id", UUID.class), rs.getBoolean("endpoint_enabled"),
 				rs.getLong("endpoint_version"), rs.getString("send_url"), rs.getBytes("payload"), rs.getInt("attempts"),
 				rs.getString("destination"), rs.getObject("lease_token", UUID.class), secrets(rs),
-				rs.getObject("rate_limit", Integer.class), claimedAt);
+				rs.getObject("rate_limit", Integer.class), claimedAt,
+				TraceContext.of(rs.getString("traceparent"), rs.getString("tracestate")));
 	}
 
 	/**

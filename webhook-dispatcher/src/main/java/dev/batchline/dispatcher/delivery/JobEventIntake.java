@@ -1,11 +1,15 @@
 package dev.batchline.dispatcher.delivery;
 
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.UUID;
 
 import dev.batchline.contracts.CloudEventRecords;
 import dev.batchline.contracts.ConsumerGroups;
 import dev.batchline.contracts.JobEvent;
+import dev.batchline.contracts.TraceContext;
 import io.cloudevents.CloudEvent;
 import io.micrometer.core.instrument.MeterRegistry;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -19,7 +23,8 @@ import org.springframework.stereotype.Component;
  * Reads {@code job.*} events in the dispatcher's consumer group and plans their
  * deliveries in Postgres (one transaction per poll) before the offsets are committed, so
  * an event is never lost between Kafka and the delivery table; then hands the sender the
- * deliveries planned claimed for it, and wakes it for the others.
+ * deliveries planned claimed for it, and wakes it for the others. The trace context an
+ * event carries (CloudEvents distributed-tracing extension) is kept with its deliveries.
  */
 @Component
 class JobEventIntake {
@@ -42,6 +47,7 @@ class JobEventIntake {
 			batch = "true")
 	void onJobEvents(List<ConsumerRecord<String, CloudEvent>> records) {
 		List<JobEvent> events = new ArrayList<>(records.size());
+		Map<UUID, TraceContext> traces = new HashMap<>();
 		for (ConsumerRecord<String, CloudEvent> record : records) {
 			JobEvent event;
 			try {
@@ -58,8 +64,12 @@ class JobEventIntake {
 			}
 			this.meters.counter("batchline.dispatcher.events", "type", event.type()).increment();
 			events.add(event);
+			TraceContext trace = TraceContext.of(record.value());
+			if (trace != null) {
+				traces.put(event.id(), trace);
+			}
 		}
-		DeliveryPlanner.Planned planned = this.planner.plan(events, this.sender.room(), this.sender.lease());
+		DeliveryPlanner.Planned planned = this.planner.plan(events, traces, this.sender.room(), this.sender.lease());
 		// committed: the deliveries written claimed go to the sender, the others it
 		// claims
 		this.sender.hand(planned.claimed());

@@ -16,6 +16,8 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ItemResults;
 import dev.batchline.contracts.Topics;
+import dev.batchline.contracts.TraceContext;
+import dev.batchline.support.tracing.JobTracing;
 import dev.batchline.worker.batching.BatchInference;
 import dev.batchline.worker.intake.ChunkReader.Chunk;
 import dev.batchline.worker.model.AnnounceProperties;
@@ -23,6 +25,7 @@ import dev.batchline.worker.model.ModelRepository;
 import dev.batchline.worker.model.ServedModel;
 import dev.batchline.worker.threads.InferenceStoppedException;
 import io.cloudevents.CloudEvent;
+import io.micrometer.tracing.Span;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.errors.RecordTooLargeException;
@@ -44,6 +47,10 @@ import org.springframework.stereotype.Component;
  * that cannot be decoded, a chunk that fails even on its own, or a chunk whose results
  * are too large for a record ({@link ResultLimit}), goes to the {@link DeadLetters dead
  * letter topic} in the same transaction.
+ * <p>
+ * Each chunk is predicted in a span of its job's trace ({@code predict}), continued from
+ * the context its record carries, and its result record carries that span's context on
+ * ({@link JobTracing}).
  */
 @Component
 class ChunkListener {
@@ -68,9 +75,13 @@ class ChunkListener {
 
 	private final ResultLimit limit;
 
+	private final JobTracing tracing;
+
 	ChunkListener(ModelRepository models, BatchInference inference, KafkaTemplate<String, Object> kafka, Topics topics,
-			SkippedJobs skipped, DeadLetters deadLetters, ResultLimit limit, AnnounceProperties announce) {
+			SkippedJobs skipped, DeadLetters deadLetters, ResultLimit limit, AnnounceProperties announce,
+			JobTracing tracing) {
 		this.models = models;
+		this.tracing = tracing;
 		this.inference = inference;
 		this.kafka = kafka;
 		this.topics = topics;
@@ -90,50 +101,64 @@ class ChunkListener {
 			if (decoded.isPresent() && this.skipped.contains(decoded.get().jobId())) {
 				// the job was cancelled or has expired: answer without predicting
 				Chunk chunk = decoded.get();
-				this.kafka.send(result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(),
-						chunk.model(), chunk.version(), this.workerId, ItemResults.EMPTY, true)));
+				this.kafka.send(result(chunk,
+						new ChunkCompleted(chunk.jobId(), chunk.number(), chunk.firstIndex(), chunk.model(),
+								chunk.version(), this.workerId, ItemResults.EMPTY, true),
+						TraceContext.of(record.value())));
 			}
 			else {
 				decoded.ifPresent((chunk) -> byModel
 					.computeIfAbsent(chunk.model() + ":" + chunk.version(), (key) -> new ArrayList<>())
-					.add(new Received(record, chunk)));
+					.add(new Received(record, chunk, this.tracing.start("predict", Span.Kind.CONSUMER, chunk.jobId(),
+							TraceContext.of(record.value())))));
 			}
 		}
-		for (List<Received> group : byModel.values()) {
-			// results are computed first and sent after, so a failure never leaves a
-			// chunk's result sent twice in one transaction
-			List<Outgoing> results = new ArrayList<>();
-			try {
-				results.addAll(complete(group));
+		try {
+			for (List<Received> group : byModel.values()) {
+				completeAndSend(group);
 			}
-			catch (InferenceStoppedException ex) {
-				// shutting down: no chunk is at fault; the transaction aborts and the
-				// chunks come again
-				throw ex;
-			}
-			catch (RuntimeException ex) {
-				// Item errors never get here: this is the model or the worker failing on
-				// the whole batch. Each chunk is tried on its own so that one poison
-				// chunk cannot hold back the others of its poll.
-				log.warn("Batch of {} chunks failed, retrying them one by one: {}", group.size(), ex.toString());
-				for (Received received : group) {
-					try {
-						results.addAll(complete(List.of(received)));
-					}
-					catch (InferenceStoppedException stopped) {
-						throw stopped;
-					}
-					catch (RuntimeException chunkFailure) {
-						Chunk chunk = received.chunk();
+		}
+		finally {
+			byModel.values().forEach((group) -> group.forEach((received) -> received.step().close()));
+		}
+	}
+
+	private void completeAndSend(List<Received> group) {
+		// results are computed first and sent after, so a failure never leaves a
+		// chunk's result sent twice in one transaction
+		List<Outgoing> results = new ArrayList<>();
+		try {
+			results.addAll(complete(group));
+		}
+		catch (InferenceStoppedException ex) {
+			// shutting down: no chunk is at fault; the transaction aborts and the
+			// chunks come again
+			throw ex;
+		}
+		catch (RuntimeException ex) {
+			// Item errors never get here: this is the model or the worker failing on
+			// the whole batch. Each chunk is tried on its own so that one poison
+			// chunk cannot hold back the others of its poll.
+			log.warn("Batch of {} chunks failed, retrying them one by one: {}", group.size(), ex.toString());
+			for (Received received : group) {
+				try {
+					results.addAll(complete(List.of(received)));
+				}
+				catch (InferenceStoppedException stopped) {
+					throw stopped;
+				}
+				catch (RuntimeException chunkFailure) {
+					Chunk chunk = received.chunk();
+					received.step().error(chunkFailure);
+					try (JobTracing.Scope scope = received.step().open()) {
 						log.error("Job(id={}) chunk {} cannot be processed, sent to {}", chunk.jobId(), chunk.number(),
 								this.deadLetters.topic(), chunkFailure);
-						this.deadLetters.send(received.record(), DeadLetterReasons.CHUNK_FAILED,
-								chunkFailure.toString());
 					}
+					this.deadLetters.send(received.record(), DeadLetterReasons.CHUNK_FAILED, chunkFailure.toString());
 				}
 			}
-			results.forEach(this::send);
 		}
+		results.forEach(this::send);
 	}
 
 	/**
@@ -147,8 +172,10 @@ class ChunkListener {
 			String problem = "the chunk's results are " + result.bytes() + " bytes of JSON, more than the "
 					+ this.limit.bytes() + " a result record may carry (the worker's max.request.size, or the "
 					+ "results topic's max.message.bytes); submit fewer items per chunk, or raise both limits";
-			log.error("Job(id={}) chunk {}: {}; sent to {}", chunk.jobId(), chunk.number(), problem,
-					this.deadLetters.topic());
+			try (JobTracing.Scope scope = result.received().step().open()) {
+				log.error("Job(id={}) chunk {}: {}; sent to {}", chunk.jobId(), chunk.number(), problem,
+						this.deadLetters.topic());
+			}
 			this.deadLetters.send(result.received().record(), DeadLetterReasons.RESULT_TOO_LARGE, problem);
 			return;
 		}
@@ -183,30 +210,38 @@ class ChunkListener {
 			.map((chunk) -> (model.isEmpty() || chunk.items().readyFor(model.get().signature())) ? chunk
 					: chunk.asTrees())
 			.toList();
+		group.forEach((received) -> received.step()
+			.tag("batchline.chunk", Integer.toString(received.chunk().number()))
+			.tag("batchline.model", first.model() + ":" + first.version())
+			.tag("batchline.batch.chunks", Integer.toString(group.size())));
 		List<ItemResults> results = model.isPresent()
 				? this.inference.predict(model.get(), chunks.stream().map(Chunk::items).toList()) : unavailable(chunks);
 		List<Outgoing> out = new ArrayList<>(chunks.size());
 		for (int c = 0; c < chunks.size(); c++) {
 			Chunk chunk = chunks.get(c);
 			ProducerRecord<String, Object> record = result(chunk, new ChunkCompleted(chunk.jobId(), chunk.number(),
-					chunk.firstIndex(), chunk.model(), chunk.version(), this.workerId, results.get(c)));
+					chunk.firstIndex(), chunk.model(), chunk.version(), this.workerId, results.get(c)),
+					group.get(c).step().context());
 			out.add(new Outgoing(group.get(c), record, ((CloudEvent) record.value()).getData().toBytes().length));
 		}
 		return out;
 	}
 
-	private ProducerRecord<String, Object> result(Chunk chunk, ChunkCompleted completed) {
+	private ProducerRecord<String, Object> result(Chunk chunk, ChunkCompleted completed, TraceContext trace) {
 		// the id is stable across redeliveries, so consumers can deduplicate on it
 		String id = chunk.jobId() + ":" + chunk.number();
-		return new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(), CloudEventRecords.event(id,
-				ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(), Instant.now(), completed));
+		return new ProducerRecord<>(this.topics.results(), chunk.jobId().toString(),
+				TraceContext.attach(CloudEventRecords.event(id, ChunkCompleted.TYPE, SOURCE, chunk.jobId().toString(),
+						Instant.now(), completed), trace));
 	}
 
 	private List<ItemResults> unavailable(List<Chunk> chunks) {
 		List<ItemResults> perChunk = new ArrayList<>(chunks.size());
 		for (Chunk chunk : chunks) {
-			log.warn("Job(id={}) chunk {}: model {}:{} is not served by this worker", chunk.jobId(), chunk.number(),
-					chunk.model(), chunk.version());
+			try (JobTracing.Scope scope = JobTracing.Scope.job(chunk.jobId())) {
+				log.warn("Job(id={}) chunk {}: model {}:{} is not served by this worker", chunk.jobId(), chunk.number(),
+						chunk.model(), chunk.version());
+			}
 			ItemError error = new ItemError(ItemError.MODEL_UNAVAILABLE,
 					"model " + chunk.model() + ":" + chunk.version() + " is not served by the workers");
 			List<ItemResult> items = new ArrayList<>(chunk.items().size());
@@ -242,7 +277,7 @@ class ChunkListener {
 	}
 
 	/** A decoded chunk and the record it came in. */
-	private record Received(ConsumerRecord<String, CloudEvent> record, Chunk chunk) {
+	private record Received(ConsumerRecord<String, CloudEvent> record, Chunk chunk, JobTracing.Step step) {
 	}
 
 	/** A chunk's result record, with the bytes of its JSON. */
