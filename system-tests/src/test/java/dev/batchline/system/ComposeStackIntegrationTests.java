@@ -68,6 +68,12 @@ class ComposeStackIntegrationTests {
 
 	private static final Duration READY_TIMEOUT = Duration.ofMinutes(5);
 
+	/** A worker's Prometheus series of the items it inferred. */
+	private static final String ITEMS_SUCCEEDED = "batchline_worker_items_total{application=\"worker-service\",model=\"iris\",outcome=\"success\"";
+
+	/** The chunks consumer's partitions (the worker's only consumer in a group). */
+	private static final String ASSIGNED_PARTITIONS = "kafka_consumer_coordinator_assigned_partitions{";
+
 	private final String adminToken = "compose-admin-" + UUID.randomUUID();
 
 	private final int apiPort = ServiceProcess.freePort();
@@ -212,22 +218,25 @@ class ComposeStackIntegrationTests {
 	@Test
 	@Order(3)
 	void workersStoppedInTheMiddleOfAJobDrainAndItsItemsAreAllDoneOnceTheyStartAgain() throws Exception {
-		int items = 200_000;
+		int items = 300_000;
 		String id = submit(items, null);
 		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> succeeded(id) > 0);
+		long doneBeforeStop = succeeded(id);
+		assertThat(doneBeforeStop).as("items done as the stop begins: the job is running").isLessThan(items);
 		timed("compose stop of 3 workers in the middle of a job",
 				() -> this.stack.compose(WORKER_STOP_TIMEOUT.multipliedBy(3).plusMinutes(1), "stop", "-t",
 						Long.toString(WORKER_STOP_TIMEOUT.toSeconds()), WORKER));
-		long doneAtStop = succeeded(id);
-		log.info("Compose stack: {} of {} items done when the workers had stopped", doneAtStop, items);
-		assertThat(doneAtStop).as("items done when the workers had stopped: the stop came mid-job").isLessThan(items);
+		log.info("Compose stack: {} of {} items done as the stop began, {} when the workers had stopped",
+				doneBeforeStop, items, succeeded(id));
 		for (String container : workers()) {
 			// 143: the JVM ended on SIGTERM after its shutdown hooks; 137 would be the
 			// SIGKILL
 			// after the timeout
 			assertThat(this.stack.exitCode(container)).as(container + " exit code").isEqualTo(143);
-			assertThat(this.stack.logs(container)).as(container + " withdrew its model as it drained")
-				.contains("Withdrew model iris");
+			// withdrew its model, finished its batch and left the group, then the JVM
+			// ended
+			assertThat(this.stack.logs(container)).as(container + " log")
+				.contains("Withdrew model iris", "batchline-workers: Consumer stopped", "Graceful shutdown complete");
 		}
 		timed("3 workers started again, the job finished", () -> {
 			this.stack.compose(Duration.ofMinutes(2), "start", WORKER);
@@ -235,7 +244,7 @@ class ComposeStackIntegrationTests {
 			return null;
 		});
 		JsonNode counts = call("GET", "/v1/jobs/" + id, this.tenantKey, null).get("counts");
-		assertThat(counts.get("succeeded").asLong()).isEqualTo(items);
+		assertThat(counts.get("succeeded").asLong()).as("every item done once").isEqualTo(items);
 		assertThat(counts.get("failed").asLong()).isZero();
 	}
 
@@ -260,11 +269,6 @@ class ComposeStackIntegrationTests {
 			.mapToDouble((line) -> Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)))
 			.sum();
 	}
-
-	private static final String ITEMS_SUCCEEDED = "batchline_worker_items_total{application=\"worker-service\",model=\"iris\",outcome=\"success\"";
-
-	/** The chunks consumer's partitions (the worker's only consumer in a group). */
-	private static final String ASSIGNED_PARTITIONS = "kafka_consumer_coordinator_assigned_partitions{";
 
 	private String submit(int items, String callback) throws Exception {
 		List<float[]> rows = IrisModel.repeated(ROOT, items);
