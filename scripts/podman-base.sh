@@ -5,7 +5,8 @@
 #   ulimits (crun and the default ulimits fail on machines like the CI's);
 # - builds the image once from Debian's packages (debootstrap, Debian trixie: a JRE 21 and curl),
 #   for machines that cannot pull eclipse-temurin, postgres or apache/kafka. It is kept: a second
-#   run finds it and does nothing.
+#   run finds it and does nothing; a run while another builds it waits for that one (the build
+#   starts it in the background before the system tests, and the compose test runs it again).
 set -euo pipefail
 
 image=${1:-localhost/batchline/base:trixie}
@@ -33,6 +34,8 @@ CONF
 	echo "podman-base: wrote /etc/containers/containers.conf (runtime runc, no default ulimits)"
 fi
 
+exec 9>"${TMPDIR:-/tmp}/batchline-podman-base.lock"
+flock 9
 if podman image exists "$image"; then
 	exit 0
 fi

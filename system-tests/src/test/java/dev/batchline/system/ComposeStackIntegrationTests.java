@@ -217,7 +217,7 @@ class ComposeStackIntegrationTests {
 
 	@Test
 	@Order(3)
-	void workersStoppedInTheMiddleOfAJobDrainAndItsItemsAreAllDoneOnceTheyStartAgain() throws Exception {
+	void workersStoppedInTheMiddleOfAJobDrainAndItsItemsAreAllDoneOnceOneStartsAgain() throws Exception {
 		int items = 300_000;
 		String id = submit(items, null);
 		await().atMost(Duration.ofMinutes(2)).pollInterval(Duration.ofMillis(100)).until(() -> succeeded(id) > 0);
@@ -238,8 +238,10 @@ class ComposeStackIntegrationTests {
 			assertThat(this.stack.logs(container)).as(container + " log")
 				.contains("Withdrew model iris", "batchline-workers: Consumer stopped", "Graceful shutdown complete");
 		}
-		timed("3 workers started again, the job finished", () -> {
-			this.stack.compose(Duration.ofMinutes(2), "start", WORKER);
+		timed("a worker started again, the job finished", () -> {
+			// one replica is enough to take every partition (one JVM starts sooner than
+			// three)
+			this.stack.podman(Duration.ofMinutes(2), "start", this.stack.container(WORKER, 1));
 			awaitState(id, "SUCCEEDED", Duration.ofMinutes(5));
 			return null;
 		});
