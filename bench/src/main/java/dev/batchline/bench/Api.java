@@ -9,6 +9,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 
 import dev.batchline.contracts.EventCodec;
@@ -53,13 +54,18 @@ final class Api {
 
 	/** Submits a job (JSON body); returns its id. */
 	UUID submit(String model, List<String> instances) throws IOException, InterruptedException {
+		return submit(jobBody(model, instances));
+	}
+
+	/** The JSON body of a job of these instances (each a JSON value). */
+	static byte[] jobBody(String model, List<String> instances) {
 		StringBuilder body = new StringBuilder(instances.size() * (instances.get(0).length() + 1) + 64);
 		body.append("{\"model\":\"").append(model).append("\",\"instances\":[");
 		for (int i = 0; i < instances.size(); i++) {
 			body.append((i > 0) ? "," : "").append(instances.get(i));
 		}
 		body.append("]}");
-		return submit(body.toString().getBytes(StandardCharsets.UTF_8));
+		return body.toString().getBytes(StandardCharsets.UTF_8);
 	}
 
 	UUID submit(byte[] json) throws IOException, InterruptedException {
@@ -163,6 +169,16 @@ final class Api {
 			Thread.currentThread().interrupt();
 			return Double.NaN;
 		}
+	}
+
+	/**
+	 * Cancels a job, and waits until it is cancelled and the outbox is empty, so that the
+	 * job takes no more CPU from what is measured next.
+	 */
+	void cancelAndSettle(UUID job) throws IOException, InterruptedException {
+		post("/v1/jobs/" + job + "/cancel", Map.of(), 202);
+		awaitTerminal(List.of(job), Duration.ofMillis(200), Duration.ofMinutes(5));
+		awaitOutboxEmpty(Duration.ofMinutes(5));
 	}
 
 	/** Waits until the outbox relay has published every row. */

@@ -1,10 +1,8 @@
 package dev.batchline.bench;
 
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -16,6 +14,7 @@ import ai.djl.engine.Engine;
 import dev.batchline.engine.IrisModelTrainer;
 import dev.batchline.engine.TensorflowNatives;
 import dev.batchline.launcher.Console;
+import dev.batchline.launcher.Folders;
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.ServiceProcess;
 
@@ -47,7 +46,7 @@ public final class Benchmark {
 			                 upper half of the CPUs (in a bench JVM of its own), which is held to the target
 			  --shared-cores scenario 1 on shared cores only, held to the target
 			  --only         run only these scenarios (1 workers, 2 intake, 3 latency, 4 reads, 5 end to end,
-			                 6 noisy neighbour, 7 synchronous inference, 8 webhooks, 9 gRPC)
+			                 6 noisy neighbour, 7 synchronous inference, 8 webhooks, 9 gRPC, 10 cold start)
 			  --keep         keep the work folder (PostgreSQL data, Kafka log, service logs)
 			BATCHLINE_WORKER_INLINE_OPS (true or false, default false) goes to the workers, and the raw
 			DJL limit loads its model with it too.
@@ -76,7 +75,7 @@ public final class Benchmark {
 				plan = plan
 					.withBatch(Integer.parseInt(value(arguments, "--batch", Integer.toString(Plan.DEFAULT_BATCH))));
 			}
-			only = Stream.of(value(arguments, "--only", "1,2,3,4,5,6,7,8,9").split(","))
+			only = Stream.of(value(arguments, "--only", "1,2,3,4,5,6,7,8,9,10").split(","))
 				.map(String::strip)
 				.collect(Collectors.toSet());
 			if (arguments.contains("--worker-cpus")) {
@@ -168,6 +167,9 @@ public final class Benchmark {
 					// before 2: its intake rounds run without workers too
 					new GrpcDoors(bench).run();
 				}
+				if (only.contains("10")) {
+					new ColdStart(bench).run();
+				}
 				if (only.contains("1")) {
 					// with a run on CPUs of their own to follow, that one is held to the
 					// target: its two sides have as many CPUs
@@ -200,7 +202,7 @@ public final class Benchmark {
 				report.finish(root.resolve("bench/results"));
 			}
 			if (!arguments.contains("--keep")) {
-				deleteTree(work);
+				Folders.deleteTree(work);
 			}
 			else {
 				Console.step("Work folder kept: " + work);
@@ -209,7 +211,7 @@ public final class Benchmark {
 		System.exit(exit);
 	}
 
-	private static final List<String> IRIS = List.of("[5.1,3.5,1.4,0.2]", "[7.0,3.2,4.7,1.4]", "[6.3,3.3,6.0,2.5]",
+	static final List<String> IRIS = List.of("[5.1,3.5,1.4,0.2]", "[7.0,3.2,4.7,1.4]", "[6.3,3.3,6.0,2.5]",
 			"[4.9,3.0,1.4,0.2]", "[6.4,3.2,4.5,1.5]", "[5.8,2.7,5.1,1.9]");
 
 	/** The workers' model repository: the benchmark model and the Iris model. */
@@ -250,17 +252,6 @@ public final class Benchmark {
 	private static String envOr(String name, String fallback) {
 		String value = System.getenv(name);
 		return (value != null && !value.isBlank()) ? value : fallback;
-	}
-
-	private static void deleteTree(Path dir) throws IOException {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(dir)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.deleteIfExists(path);
-			}
-		}
 	}
 
 }

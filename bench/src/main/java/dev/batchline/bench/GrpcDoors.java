@@ -3,10 +3,8 @@ package dev.batchline.bench;
 import java.net.URI;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -180,7 +178,7 @@ final class GrpcDoors {
 					id = UUID.fromString(job.getId());
 				}
 				rate[door] = lines.size() / ((System.nanoTime() - start) / 1e9);
-				cancel(id);
+				this.bench.api().cancelAndSettle(id);
 			}
 			Console.step(String.format("%s round %d: %,d items: %s %,.0f, %s %,.0f, %s %,.0f items/s", SCENARIO, round,
 					lines.size(), doors[0], rate[0], doors[1], rate[1], doors[2], rate[2]));
@@ -195,13 +193,6 @@ final class GrpcDoors {
 				.ratio(SCENARIO, String.format("%s of %,d items vs NDJSON POST", doors[door], lines.size()),
 						Stats.of(rates.get(door)), Stats.of(rates.get(0)), "%,.0f", "items/s", 0.8);
 		}
-	}
-
-	/** Cancels a job, and waits until it is cancelled and the outbox is empty. */
-	private void cancel(UUID job) throws Exception {
-		this.bench.api().post("/v1/jobs/" + job + "/cancel", Map.of(), 202);
-		this.bench.api().awaitTerminal(List.of(job), Duration.ofMillis(200), Duration.ofMinutes(5));
-		this.bench.api().awaitOutboxEmpty(Duration.ofMinutes(5));
 	}
 
 	/** Streams the messages as fast as the server takes them; the queued job. */

@@ -40,6 +40,8 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
 
+	private static final Duration RECORDING_STOP_TIMEOUT = Duration.ofSeconds(180);
+
 	/**
 	 * Where {@link #freePort()} starts looking: above the well-known and most fixed
 	 * ports.
@@ -62,10 +64,14 @@ public final class ServiceProcess implements AutoCloseable {
 
 	private final Path log;
 
+	private final Duration stopTimeout;
+
 	/** Guarded by this: only {@link #suspend()} and {@link #resume()} touch it. */
 	private boolean suspended;
 
-	private ServiceProcess(String name, int port, int grpcPort, int managementPort, Process process, Path log) {
+	private ServiceProcess(String name, int port, int grpcPort, int managementPort, Process process, Path log,
+			Duration stopTimeout) {
+		this.stopTimeout = stopTimeout;
 		this.name = name;
 		this.port = port;
 		this.grpcPort = grpcPort;
@@ -100,6 +106,22 @@ public final class ServiceProcess implements AutoCloseable {
 	 */
 	public static ServiceProcess start(List<String> prefix, Path jar, String name, int port, Map<String, String> env,
 			Path logDir) {
+		return start(prefix, jar, name, port, env, logDir, AotCache.Mode.USE);
+	}
+
+	/**
+	 * Starts a service, on its AOT cache or recording it, or without.
+	 * @param prefix the words before {@code java} (none for a plain start)
+	 * @param jar the service's jar
+	 * @param name a name for its log file
+	 * @param port its HTTP port (0 for a free one)
+	 * @param env its environment (SPRING_*, BATCHLINE_*)
+	 * @param logDir where its log goes ({@code <name>.log})
+	 * @param aot what to do with the jar's {@link AotCache}
+	 * @return the running service, not yet ready
+	 */
+	public static ServiceProcess start(List<String> prefix, Path jar, String name, int port, Map<String, String> env,
+			Path logDir, AotCache.Mode aot) {
 		if (!Files.isRegularFile(jar)) {
 			throw new IllegalStateException(jar + " is missing: build the services first (./mvnw package)");
 		}
@@ -113,8 +135,9 @@ public final class ServiceProcess implements AutoCloseable {
 		try {
 			Files.createDirectories(logDir);
 			List<String> command = new ArrayList<>(prefix);
-			command.addAll(List.of(javaExecutable(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED", "-jar",
-					jar.toString()));
+			command.addAll(List.of(javaExecutable(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
+			command.addAll(AotCache.of(jar).options(aot));
+			command.addAll(List.of("-jar", jar.toString()));
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 			builder.environment().putAll(env);
@@ -123,7 +146,9 @@ public final class ServiceProcess implements AutoCloseable {
 			builder.environment().put(MANAGEMENT_PORT, Integer.toString(management));
 			builder.environment().putIfAbsent("TF_ENABLE_ONEDNN_OPTS", "0");
 			builder.environment().putIfAbsent("TF_CPP_MIN_LOG_LEVEL", "2");
-			return new ServiceProcess(name, chosen, grpc, management, builder.start(), log);
+			// a recording JVM writes its cache as it exits
+			Duration stopTimeout = (aot == AotCache.Mode.RECORD) ? RECORDING_STOP_TIMEOUT : STOP_TIMEOUT;
+			return new ServiceProcess(name, chosen, grpc, management, builder.start(), log, stopTimeout);
 		}
 		catch (IOException ex) {
 			throw new UncheckedIOException("Could not start " + name, ex);
@@ -285,7 +310,7 @@ public final class ServiceProcess implements AutoCloseable {
 		// a suspended process takes the SIGTERM when it runs again
 		resume();
 		try {
-			if (!this.process.waitFor(STOP_TIMEOUT.toSeconds(), TimeUnit.SECONDS)) {
+			if (!this.process.waitFor(this.stopTimeout.toSeconds(), TimeUnit.SECONDS)) {
 				this.process.destroyForcibly().waitFor(10, TimeUnit.SECONDS);
 			}
 		}
