@@ -14,7 +14,7 @@ public final class Launcher {
 
 	private static final String USAGE = """
 			usage: ./batchline up [--workers N] [--secure]     start everything locally; Ctrl-C stops it
-			       ./batchline demo [--workers N] [--secure]   up, then a sample job with a verified webhook; exits when done
+			       ./batchline demo [--workers N] [--secure]   up (1 worker unless told), a sample job with a verified webhook; exits when done
 			       ./batchline scale workers N                 change the number of workers of a running 'up'
 			--secure: Kafka asks each service for its own SCRAM password and lets it do only its part (ACLs);
 			          also BATCHLINE_KAFKA_SECURE=true
@@ -145,7 +145,9 @@ public final class Launcher {
 	private static int workers(List<String> arguments) {
 		int at = arguments.indexOf("--workers");
 		if (at < 0) {
-			return 2;
+			// the demo's one small job needs one worker; on two cores a second one only
+			// slows the start
+			return "demo".equals(arguments.get(0)) ? 1 : 2;
 		}
 		if (at + 1 >= arguments.size()) {
 			throw new IllegalArgumentException("--workers needs a number");

@@ -6,6 +6,8 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
@@ -37,11 +39,11 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private final int apiGrpcPort;
 
-	private LocalPostgres postgres;
+	private volatile LocalPostgres postgres;
 
 	private LocalKafka kafka;
 
-	private String jdbcUrl;
+	private volatile String jdbcUrl;
 
 	private String bootstrap;
 
@@ -78,9 +80,16 @@ public final class LocalPipeline implements AutoCloseable {
 	 * {@code taskset -c 1} to keep the workers on CPUs of their own (none by default)
 	 * @param secureKafka whether the embedded broker asks every client for its
 	 * principal's password and applies ACLs ({@link KafkaSecurity})
+	 * @param aot what the services do with their jars' AOT caches ({@link AotCache})
 	 */
 	public record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-			Map<String, String> serviceEnv, List<String> workerPrefix, boolean secureKafka) {
+			Map<String, String> serviceEnv, List<String> workerPrefix, boolean secureKafka, AotCache.Mode aot) {
+
+		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
+				Map<String, String> serviceEnv, List<String> workerPrefix, boolean secureKafka) {
+			this(root, work, workers, apiPort, kafkaPort, postgresPort, serviceEnv, workerPrefix, secureKafka,
+					AotCache.Mode.USE);
+		}
 
 		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
 				Map<String, String> serviceEnv, List<String> workerPrefix) {
@@ -130,14 +139,20 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private void start() {
 		String externalDb = System.getenv("SPRING_DATASOURCE_URL");
+		// PostgreSQL starts beside Kafka: neither waits for the other
+		CompletableFuture<Void> postgresStarted;
 		if (externalDb != null && !externalDb.isBlank()) {
 			this.jdbcUrl = externalDb;
 			Console.step("PostgreSQL: using " + externalDb);
+			postgresStarted = CompletableFuture.completedFuture(null);
 		}
 		else {
 			Console.step("Starting PostgreSQL (data in " + this.options.work().resolve("postgres") + ")");
-			this.postgres = LocalPostgres.start(this.options.work().resolve("postgres"), this.options.postgresPort());
-			this.jdbcUrl = this.postgres.jdbcUrl();
+			postgresStarted = CompletableFuture.runAsync(() -> {
+				this.postgres = LocalPostgres.start(this.options.work().resolve("postgres"),
+						this.options.postgresPort());
+				this.jdbcUrl = this.postgres.jdbcUrl();
+			});
 		}
 		String externalKafka = System.getenv("SPRING_KAFKA_BOOTSTRAP_SERVERS");
 		if (externalKafka != null && !externalKafka.isBlank()) {
@@ -147,10 +162,18 @@ public final class LocalPipeline implements AutoCloseable {
 		else {
 			Console.step("Starting Kafka, KRaft mode" + (this.options.secureKafka() ? ", SASL/SCRAM and ACLs" : "")
 					+ " (data in " + this.options.work().resolve("kafka") + ")");
-			this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs,
-					this.options.secureKafka());
+			try {
+				this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs,
+						this.options.secureKafka());
+			}
+			catch (RuntimeException ex) {
+				// PostgreSQL up (or failed) first, so that close() stops it
+				postgresStarted.exceptionally((failure) -> null).join();
+				throw ex;
+			}
 			this.bootstrap = this.kafka.bootstrapServers();
 		}
+		awaitStarted(postgresStarted);
 		Topics topics = new Topics(ServiceEnvironment.envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
 		if (this.options.secureKafka()) {
 			if (this.kafka == null) {
@@ -171,10 +194,8 @@ public final class LocalPipeline implements AutoCloseable {
 				this.apiGrpcPort, this.adminToken, LocalCredentials.secretsKeyFile(this.options.work()),
 				this.kafkaSecurity, this.options.serviceEnv());
 		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
-		this.api = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "api-service"), "api-service",
-				this.options.apiPort(), this.environment.api(), this.logs);
-		this.dispatcher = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "webhook-dispatcher"),
-				"webhook-dispatcher", 0, this.environment.dispatcher(), this.logs);
+		this.api = startApi(this.options.aot());
+		this.dispatcher = startDispatcher();
 		for (int i = 0; i < this.options.workers(); i++) {
 			this.workers.add(startWorker());
 		}
@@ -183,6 +204,15 @@ public final class LocalPipeline implements AutoCloseable {
 		this.workers.forEach(ServiceProcess::awaitReady);
 		this.apiKey = LocalCredentials.tenantKey(this.options.work(), this.api.url("/v1/admin/tenants"),
 				this.adminToken);
+	}
+
+	private static void awaitStarted(CompletableFuture<Void> started) {
+		try {
+			started.join();
+		}
+		catch (CompletionException ex) {
+			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
+		}
 	}
 
 	/**
@@ -229,9 +259,20 @@ public final class LocalPipeline implements AutoCloseable {
 	 */
 	synchronized ServiceProcess restartApi(Stop how) {
 		stop(this.api, how);
-		this.api = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "api-service"), "api-service",
-				this.options.apiPort(), this.environment.api(), this.logs);
+		this.api = startApi(this.options.aot());
 		return this.api.awaitReady();
+	}
+
+	/**
+	 * Stops the api-service gracefully and starts it again on the same port, on its AOT
+	 * cache or without it (the bench's cold starts).
+	 * @param aot what the new process does with its cache
+	 * @return the new api-service process, not yet ready
+	 */
+	public synchronized ServiceProcess restartApi(AotCache.Mode aot) {
+		stop(this.api, Stop.GRACEFULLY);
+		this.api = startApi(aot);
+		return this.api;
 	}
 
 	/**
@@ -241,8 +282,7 @@ public final class LocalPipeline implements AutoCloseable {
 	 */
 	synchronized ServiceProcess restartDispatcher(Stop how) {
 		stop(this.dispatcher, how);
-		this.dispatcher = ServiceProcess.start(ServiceProcess.jar(this.options.root(), "webhook-dispatcher"),
-				"webhook-dispatcher", 0, this.environment.dispatcher(), this.logs);
+		this.dispatcher = startDispatcher();
 		return this.dispatcher.awaitReady();
 	}
 
@@ -371,11 +411,24 @@ public final class LocalPipeline implements AutoCloseable {
 		}
 	}
 
+	private ServiceProcess startApi(AotCache.Mode aot) {
+		return ServiceProcess.start(List.of(), ServiceProcess.jar(this.options.root(), "api-service"), "api-service",
+				this.options.apiPort(), this.environment.api(), this.logs, aot);
+	}
+
+	private ServiceProcess startDispatcher() {
+		return ServiceProcess.start(List.of(), ServiceProcess.jar(this.options.root(), "webhook-dispatcher"),
+				"webhook-dispatcher", 0, this.environment.dispatcher(), this.logs, this.options.aot());
+	}
+
 	private ServiceProcess startWorker() {
 		int serial = ++this.workerSerial;
+		// one recording per jar: the first worker records, the others use what is there
+		AotCache.Mode aot = (this.options.aot() == AotCache.Mode.RECORD && serial > 1) ? AotCache.Mode.USE
+				: this.options.aot();
 		return ServiceProcess.start(this.options.workerPrefix(),
 				ServiceProcess.jar(this.options.root(), "worker-service"), "worker-" + serial, 0,
-				this.environment.worker(), this.logs);
+				this.environment.worker(), this.logs, aot);
 	}
 
 	static Duration timeout(String name, Duration fallback) {
