@@ -39,6 +39,8 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private final int apiGrpcPort;
 
+	private final int apiManagementPort;
+
 	private volatile LocalPostgres postgres;
 
 	private LocalKafka kafka;
@@ -121,8 +123,10 @@ public final class LocalPipeline implements AutoCloseable {
 	private LocalPipeline(Options options) {
 		this.options = options;
 		this.logs = options.work().resolve("logs");
-		// gRPC's usual port when it is free; kept across restarts of the API
+		// gRPC's usual port when it is free; it and the Actuator port are kept across
+		// restarts of the API
 		this.apiGrpcPort = ServiceProcess.freePort(DEFAULT_GRPC_PORT);
+		this.apiManagementPort = ServiceProcess.freePort();
 	}
 
 	public static LocalPipeline up(Options options) {
@@ -191,8 +195,8 @@ public final class LocalPipeline implements AutoCloseable {
 		}
 		this.adminToken = LocalCredentials.adminToken(this.options.work());
 		this.environment = new ServiceEnvironment(this.bootstrap, this.jdbcUrl, this.options.apiPort(),
-				this.apiGrpcPort, this.adminToken, LocalCredentials.secretsKeyFile(this.options.work()),
-				this.kafkaSecurity, this.options.serviceEnv());
+				this.apiGrpcPort, this.apiManagementPort, this.adminToken,
+				LocalCredentials.secretsKeyFile(this.options.work()), this.kafkaSecurity, this.options.serviceEnv());
 		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
 		this.api = startApi(this.options.aot());
 		this.dispatcher = startDispatcher();

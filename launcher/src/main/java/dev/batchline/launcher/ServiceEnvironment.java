@@ -13,14 +13,15 @@ import java.util.Map;
  * @param jdbcUrl PostgreSQL's JDBC URL
  * @param apiPort the API's port, for the links in webhooks
  * @param grpcPort the API's gRPC port
+ * @param apiManagementPort the API's Actuator port
  * @param adminToken the admin token
  * @param secretsKey the file of the key that seals webhook secrets, or null when the
  * services read a configured one
  * @param kafkaSecurity the principals' credentials, or null when Kafka is not secured
  * @param extra more environment for every service, over the rest
  */
-record ServiceEnvironment(String bootstrap, String jdbcUrl, int apiPort, int grpcPort, String adminToken,
-		Path secretsKey, KafkaSecurity kafkaSecurity, Map<String, String> extra) {
+record ServiceEnvironment(String bootstrap, String jdbcUrl, int apiPort, int grpcPort, int apiManagementPort,
+		String adminToken, Path secretsKey, KafkaSecurity kafkaSecurity, Map<String, String> extra) {
 
 	/** Partitions of the topics the launcher creates (and the services would). */
 	private static final int PARTITIONS = LocalPipeline.PARTITIONS;
@@ -37,6 +38,7 @@ record ServiceEnvironment(String bootstrap, String jdbcUrl, int apiPort, int grp
 		Map<String, String> env = withKafkaPrincipal(database(), KafkaSecurity.Principal.API);
 		env.put("BATCHLINE_API_ADMIN_TOKEN", this.adminToken);
 		env.put(ServiceProcess.GRPC_PORT, Integer.toString(this.grpcPort));
+		env.put(ServiceProcess.MANAGEMENT_PORT, Integer.toString(this.apiManagementPort));
 		return env;
 	}
 
