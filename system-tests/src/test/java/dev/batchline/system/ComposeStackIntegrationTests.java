@@ -2,10 +2,7 @@ package dev.batchline.system;
 
 import java.io.IOException;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -357,22 +354,7 @@ class ComposeStackIntegrationTests {
 	}
 
 	private JsonNode call(String method, String path, String token, String json) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create("http://127.0.0.1:" + this.apiPort + path))
-			.timeout(Duration.ofSeconds(60))
-			.header("Authorization", "Bearer " + token)
-			.header("Content-Type", "application/json");
-		request.method(method,
-				(json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody());
-		try {
-			HttpResponse<byte[]> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-			assertThat(response.statusCode()).as(method + " " + path + ": " + new String(response.body()))
-				.isLessThan(300);
-			return EventCodec.tree(response.body());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
+		return JsonCalls.call(this.http, "http://127.0.0.1:" + this.apiPort + path, method, token, json);
 	}
 
 	private <T> T timed(String step, ThrowingSupplier<T> work) {

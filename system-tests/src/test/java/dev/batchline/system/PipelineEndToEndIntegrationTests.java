@@ -259,20 +259,7 @@ class PipelineEndToEndIntegrationTests {
 	}
 
 	private JsonNode call(String method, String path, String token, String json) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.api.url(path)))
-			.header("Authorization", "Bearer " + token)
-			.header("Content-Type", "application/json");
-		request.method(method,
-				(json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody());
-		try {
-			HttpResponse<byte[]> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-			assertThat(response.statusCode()).as(new String(response.body())).isLessThan(300);
-			return EventCodec.tree(response.body());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
+		return JsonCalls.call(this.http, this.api.url(path), method, token, json);
 	}
 
 	private List<JsonNode> ndjson(String path, String token) throws IOException, InterruptedException {

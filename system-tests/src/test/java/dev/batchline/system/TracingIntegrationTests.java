@@ -3,10 +3,7 @@ package dev.batchline.system;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.URI;
 import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -181,20 +178,7 @@ class TracingIntegrationTests {
 	}
 
 	private JsonNode call(String method, String path, String token, String json) throws IOException {
-		HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(this.api.url(path)))
-			.header("Authorization", "Bearer " + token)
-			.header("Content-Type", "application/json");
-		request.method(method,
-				(json != null) ? HttpRequest.BodyPublishers.ofString(json) : HttpRequest.BodyPublishers.noBody());
-		try {
-			HttpResponse<byte[]> response = this.http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-			assertThat(response.statusCode()).as(new String(response.body())).isLessThan(300);
-			return EventCodec.tree(response.body());
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException(ex);
-		}
+		return JsonCalls.call(this.http, this.api.url(path), method, token, json);
 	}
 
 }
