@@ -37,7 +37,7 @@ final class ColdStart {
 		if (!AotCache.of(this.bench.root(), "api-service").usable()) {
 			this.bench.report()
 				.note("Scenario 10: the api-service has no AOT cache for JDK " + Runtime.version()
-						+ " (built with -Dbatchline.aot.skip, or on another JDK): both starts are cold");
+						+ " (built without -Dbatchline.aot, or on another JDK): both starts are cold");
 		}
 		List<String> instances = new ArrayList<>(ITEMS);
 		for (int i = 0; i < ITEMS; i++) {

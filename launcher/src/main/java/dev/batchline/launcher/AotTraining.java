@@ -9,8 +9,8 @@ import java.util.Map;
 /**
  * Records the services' {@link AotCache AOT caches}: the demo, run once with each service
  * recording what it loads, links and compiles while it starts, takes a job, predicts and
- * delivers a webhook. The build runs it after packaging the jars
- * ({@code launcher/pom.xml}; {@code -Dbatchline.aot.skip} skips it), so that every later
+ * delivers a webhook. A build with {@code -Dbatchline.aot} runs it after packaging the
+ * jars ({@code launcher/pom.xml}; {@code ./batchline} builds so), so that every later
  * start on this JDK, by the launcher, the bench or the tests, begins warm.
  * <p>
  * A failed training fails nothing: the services then start without a cache, as before.
@@ -26,8 +26,8 @@ public final class AotTraining {
 		Path root = Path.of(System.getProperty("batchline.root", ".")).toAbsolutePath().normalize();
 		Path work = root.resolve("launcher/target/aot-training");
 		long start = System.nanoTime();
-		Console.step("Recording the services' AOT caches on JDK " + Runtime.version() + " (a demo run in " + work
-				+ "; -Dbatchline.aot.skip skips it)");
+		Console
+			.step("Recording the services' AOT caches on JDK " + Runtime.version() + " (a demo run in " + work + ")");
 		int exit;
 		try {
 			Folders.deleteTree(work);
