@@ -3,7 +3,6 @@ package dev.batchline.system;
 import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.net.http.HttpClient;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashMap;
@@ -108,10 +107,10 @@ class ComposeStackIntegrationTests {
 		this.stack = new ComposeStack(ROOT, PROJECT, environment);
 		removeLeftovers();
 
-		timed("base image (scripts/podman-base.sh)", () -> this.stack.run(Duration.ofMinutes(10), "bash",
-				ROOT.resolve("scripts/podman-base.sh").toString()));
-		linkNativesJar();
-		timed("images built (podman-compose build)", () -> this.stack.compose(Duration.ofMinutes(15), "build"));
+		String repository = System.getProperty("maven.repo.local",
+				Path.of(System.getProperty("user.home"), ".m2", "repository").toString());
+		timed("images built (scripts/compose-images.sh)", () -> this.stack.run(Duration.ofMinutes(25), "bash",
+				ROOT.resolve("scripts/compose-images.sh").toString(), repository));
 		timed("postgres and kafka healthy", () -> {
 			this.stack.compose(Duration.ofMinutes(2), "up", "-d", "--no-build", "postgres", "kafka");
 			this.stack.awaitHealthy(this.stack.container("postgres", 1), READY_TIMEOUT);
@@ -315,29 +314,6 @@ class ComposeStackIntegrationTests {
 
 	private String callbackUrl() {
 		return "http://host.containers.internal:" + this.receiver.getAddress().getPort() + "/webhooks";
-	}
-
-	/**
-	 * The natives jar from the local Maven repository, where the worker's build context
-	 * has it.
-	 */
-	private void linkNativesJar() throws IOException {
-		String name = "tensorflow-native-cpu-2.10.1-linux-x86_64.jar";
-		Path source = Path
-			.of(System.getProperty("maven.repo.local",
-					Path.of(System.getProperty("user.home"), ".m2", "repository").toString()))
-			.resolve("ai/djl/tensorflow/tensorflow-native-cpu/2.10.1")
-			.resolve(name);
-		Path target = ROOT.resolve("worker-service/target").resolve(name);
-		if (Files.exists(target)) {
-			return;
-		}
-		try {
-			Files.createLink(target, source);
-		}
-		catch (IOException | UnsupportedOperationException ex) {
-			Files.copy(source, target);
-		}
 	}
 
 	/** Containers, volumes and the network of an earlier run that did not finish. */
