@@ -12,6 +12,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ThreadLocalRandom;
@@ -37,6 +38,16 @@ public final class ServiceProcess implements AutoCloseable {
 
 	/** The environment variable of the gRPC port ({@code spring.grpc.server.port}). */
 	public static final String GRPC_PORT = "SPRING_GRPC_SERVER_PORT";
+
+	/**
+	 * JVM options for every service this JVM starts
+	 * ({@code batchline.service.jvm-options}, separated by spaces): the system tests
+	 * start theirs with {@code -XX:TieredStopAtLevel=1}.
+	 */
+	private static final List<String> JVM_OPTIONS = Arrays
+		.stream(System.getProperty("batchline.service.jvm-options", "").split(" "))
+		.filter((option) -> !option.isBlank())
+		.toList();
 
 	private static final Duration STOP_TIMEOUT = Duration.ofSeconds(40);
 
@@ -136,6 +147,7 @@ public final class ServiceProcess implements AutoCloseable {
 			Files.createDirectories(logDir);
 			List<String> command = new ArrayList<>(prefix);
 			command.addAll(List.of(javaExecutable(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
+			command.addAll(JVM_OPTIONS);
 			command.addAll(AotCache.of(jar).options(aot));
 			command.addAll(List.of("-jar", jar.toString()));
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
