@@ -16,7 +16,8 @@ import java.util.List;
  * A cache belongs to one jar and one JDK: it lives in {@code <module>/target/aot/}, named
  * after the jar and this JVM's version, and is used only when it is newer than the jar
  * (the JVM checks again and runs on without a cache that does not match). It is made by
- * {@link AotTraining} when the project is built; docs/operations.md, "Cold start".
+ * {@link AotTraining} when the project is built with {@code -Dbatchline.aot} (as
+ * {@code ./batchline} builds it); docs/operations.md, "Cold start".
  */
 public final class AotCache {
 
