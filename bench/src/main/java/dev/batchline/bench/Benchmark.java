@@ -16,6 +16,7 @@ import dev.batchline.engine.TensorflowNatives;
 import dev.batchline.launcher.Console;
 import dev.batchline.launcher.Folders;
 import dev.batchline.launcher.LocalPipeline;
+import dev.batchline.launcher.PipelineOptions;
 import dev.batchline.launcher.ServiceProcess;
 
 /**
@@ -129,9 +130,9 @@ public final class Benchmark {
 			Console.step("Workers on CPU(s) " + split.workers() + "; this JVM (and the raw DJL limit), PostgreSQL,"
 					+ " Kafka, the api-service and the dispatcher on CPU(s) " + split.others());
 		}
-		LocalPipeline.Options options = new LocalPipeline.Options(root, work, plan.workers(),
-				port("BATCHLINE_API_PORT"), port("BATCHLINE_LOCAL_KAFKA_PORT"), port("BATCHLINE_LOCAL_POSTGRES_PORT"),
-				workerEnv, (split != null) ? split.workerPrefix() : List.of());
+		PipelineOptions options = new PipelineOptions(root, work, plan.workers(), port("BATCHLINE_API_PORT"),
+				port("BATCHLINE_LOCAL_KAFKA_PORT"), port("BATCHLINE_LOCAL_POSTGRES_PORT"), workerEnv,
+				(split != null) ? split.workerPrefix() : List.of());
 		int exit = 0;
 		try {
 			try (LocalPipeline pipeline = LocalPipeline.up(options)) {

@@ -31,7 +31,7 @@ public final class AotTraining {
 		int exit;
 		try {
 			Folders.deleteTree(work);
-			LocalPipeline.Options options = new LocalPipeline.Options(root, work, 1, ServiceProcess.freePort(),
+			PipelineOptions options = new PipelineOptions(root, work, 1, ServiceProcess.freePort(),
 					ServiceProcess.freePort(), ServiceProcess.freePort(), Map.of(), List.of(), false,
 					AotCache.Mode.RECORD);
 			try (LocalPipeline pipeline = LocalPipeline.up(options)) {

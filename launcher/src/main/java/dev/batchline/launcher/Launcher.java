@@ -43,8 +43,7 @@ public final class Launcher {
 		System.exit(exit);
 	}
 
-	private static int up(Path root, Path work, LocalPipeline.Options options)
-			throws IOException, InterruptedException {
+	private static int up(Path root, Path work, PipelineOptions options) throws IOException, InterruptedException {
 		ControlFile control = ControlFile.claim(work);
 		long start = System.nanoTime();
 		LocalPipeline pipeline = LocalPipeline.up(options);
@@ -67,7 +66,7 @@ public final class Launcher {
 		return 0;
 	}
 
-	private static int demo(Path root, Path work, LocalPipeline.Options options) throws Exception {
+	private static int demo(Path root, Path work, PipelineOptions options) throws Exception {
 		ControlFile control = ControlFile.claim(work);
 		long start = commandStart();
 		try (LocalPipeline pipeline = LocalPipeline.up(options)) {
@@ -134,10 +133,10 @@ public final class Launcher {
 		Console.line("");
 	}
 
-	private static LocalPipeline.Options options(Path root, Path work, List<String> arguments) {
+	private static PipelineOptions options(Path root, Path work, List<String> arguments) {
 		boolean secure = arguments.contains("--secure")
 				|| Boolean.parseBoolean(envOr("BATCHLINE_KAFKA_SECURE", "false"));
-		return new LocalPipeline.Options(root, work, workers(arguments), intEnv("BATCHLINE_API_PORT", 8080),
+		return new PipelineOptions(root, work, workers(arguments), intEnv("BATCHLINE_API_PORT", 8080),
 				intEnv("BATCHLINE_LOCAL_KAFKA_PORT", 9092), intEnv("BATCHLINE_LOCAL_POSTGRES_PORT", 15432), Map.of(),
 				List.of(), secure);
 	}

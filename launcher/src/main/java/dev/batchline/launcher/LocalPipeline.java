@@ -2,7 +2,6 @@ package dev.batchline.launcher;
 
 import java.io.IOException;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +32,7 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private static final Logger log = LoggerFactory.getLogger(LocalPipeline.class);
 
-	private final Options options;
+	private final PipelineOptions options;
 
 	private final Path logs;
 
@@ -67,48 +66,6 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private volatile boolean closed;
 
-	/**
-	 * What to start and where.
-	 *
-	 * @param root the repository root (service jars under {@code <module>/target})
-	 * @param work the work folder (data, logs)
-	 * @param workers how many workers
-	 * @param apiPort the API's port
-	 * @param kafkaPort the embedded broker's port
-	 * @param postgresPort the embedded PostgreSQL's port
-	 * @param serviceEnv more environment for every service, over the launcher's own (e.g.
-	 * a faster webhook retry schedule in tests, the bench's models root)
-	 * @param workerPrefix the words before a worker's {@code java} command, e.g.
-	 * {@code taskset -c 1} to keep the workers on CPUs of their own (none by default)
-	 * @param secureKafka whether the embedded broker asks every client for its
-	 * principal's password and applies ACLs ({@link KafkaSecurity})
-	 * @param aot what the services do with their jars' AOT caches ({@link AotCache})
-	 */
-	public record Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-			Map<String, String> serviceEnv, List<String> workerPrefix, boolean secureKafka, AotCache.Mode aot) {
-
-		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-				Map<String, String> serviceEnv, List<String> workerPrefix, boolean secureKafka) {
-			this(root, work, workers, apiPort, kafkaPort, postgresPort, serviceEnv, workerPrefix, secureKafka,
-					AotCache.Mode.USE);
-		}
-
-		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-				Map<String, String> serviceEnv, List<String> workerPrefix) {
-			this(root, work, workers, apiPort, kafkaPort, postgresPort, serviceEnv, workerPrefix, false);
-		}
-
-		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort) {
-			this(root, work, workers, apiPort, kafkaPort, postgresPort, Map.of());
-		}
-
-		public Options(Path root, Path work, int workers, int apiPort, int kafkaPort, int postgresPort,
-				Map<String, String> serviceEnv) {
-			this(root, work, workers, apiPort, kafkaPort, postgresPort, serviceEnv, List.of());
-		}
-
-	}
-
 	/** How a service is stopped before it starts again. */
 	enum Stop {
 
@@ -120,7 +77,7 @@ public final class LocalPipeline implements AutoCloseable {
 
 	}
 
-	private LocalPipeline(Options options) {
+	private LocalPipeline(PipelineOptions options) {
 		this.options = options;
 		this.logs = options.work().resolve("logs");
 		// gRPC's usual port when it is free; it and the Actuator port are kept across
@@ -129,7 +86,7 @@ public final class LocalPipeline implements AutoCloseable {
 		this.apiManagementPort = ServiceProcess.freePort();
 	}
 
-	public static LocalPipeline up(Options options) {
+	public static LocalPipeline up(PipelineOptions options) {
 		LocalPipeline pipeline = new LocalPipeline(options);
 		try {
 			pipeline.start();
@@ -433,11 +390,6 @@ public final class LocalPipeline implements AutoCloseable {
 		return ServiceProcess.start(this.options.workerPrefix(),
 				ServiceProcess.jar(this.options.root(), "worker-service"), "worker-" + serial, 0,
 				this.environment.worker(), this.logs, aot);
-	}
-
-	static Duration timeout(String name, Duration fallback) {
-		String value = System.getenv(name);
-		return (value != null) ? Duration.parse(value) : fallback;
 	}
 
 }

@@ -15,6 +15,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
@@ -30,8 +31,9 @@ public final class ServiceProcess implements AutoCloseable {
 	 * How long a service may take to become ready ({@code BATCHLINE_READY_TIMEOUT}, an
 	 * ISO duration such as {@code PT6M}): JVMs start slowly on a busy shared machine.
 	 */
-	private static final Duration READY_TIMEOUT = LocalPipeline.timeout("BATCHLINE_READY_TIMEOUT",
-			Duration.ofSeconds(180));
+	private static final Duration READY_TIMEOUT = Optional.ofNullable(System.getenv("BATCHLINE_READY_TIMEOUT"))
+		.map(Duration::parse)
+		.orElse(Duration.ofSeconds(180));
 
 	/** The environment variable of Actuator's port ({@code management.server.port}). */
 	public static final String MANAGEMENT_PORT = "MANAGEMENT_SERVER_PORT";

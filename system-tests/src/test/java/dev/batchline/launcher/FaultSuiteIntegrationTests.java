@@ -118,7 +118,7 @@ class FaultSuiteIntegrationTests {
 				// a killed dispatcher's claimed delivery is tried again after its lease
 				// (4 x timeout + 30 s)
 				"BATCHLINE_WEBHOOKS_TIMEOUT", "2s", "BATCHLINE_WEBHOOKS_CIRCUIT_OPEN_DURATION", "5s");
-		this.pipeline = LocalPipeline.up(new LocalPipeline.Options(ROOT, work, 2, ServiceProcess.freePort(),
+		this.pipeline = LocalPipeline.up(new PipelineOptions(ROOT, work, 2, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), env));
 		this.api = new PipelineHttp(this.pipeline);
 		WebhookSecret secret = WebhookSecret.parse(this.api.get("/v1/callback-secret").get("secret").asString());

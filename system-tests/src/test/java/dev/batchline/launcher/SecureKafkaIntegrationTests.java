@@ -49,7 +49,7 @@ class SecureKafkaIntegrationTests {
 	void up() throws Exception {
 		Path work = ROOT.resolve("system-tests/target/secure-kafka-work");
 		PipelineHttp.deleteTree(work);
-		this.pipeline = LocalPipeline.up(new LocalPipeline.Options(ROOT, work, 1, ServiceProcess.freePort(),
+		this.pipeline = LocalPipeline.up(new PipelineOptions(ROOT, work, 1, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), Map.of(), java.util.List.of(), true));
 		this.api = new PipelineHttp(this.pipeline);
 		WebhookSecret secret = WebhookSecret.parse(this.api.get("/v1/callback-secret").get("secret").asString());

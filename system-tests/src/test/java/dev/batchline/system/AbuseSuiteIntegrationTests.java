@@ -44,6 +44,7 @@ import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
 import dev.batchline.launcher.LocalPipeline;
+import dev.batchline.launcher.PipelineOptions;
 import dev.batchline.launcher.ServiceProcess;
 import dev.batchline.system.AbuseClient.Answer;
 import dev.batchline.system.AbuseClient.RawAnswer;
@@ -142,7 +143,7 @@ class AbuseSuiteIntegrationTests {
 		deleteTree(work);
 		// the SSRF guard on, as in production; the launcher lifts it for local runs
 		Map<String, String> env = Map.of("BATCHLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "false");
-		this.pipeline = LocalPipeline.up(new LocalPipeline.Options(ROOT, work, 2, ServiceProcess.freePort(),
+		this.pipeline = LocalPipeline.up(new PipelineOptions(ROOT, work, 2, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), env));
 		this.topics = new Topics(Topics.DEFAULT_PREFIX);
 		int port = Integer.parseInt(this.pipeline.api().url("").replaceAll(".*:", ""));
