@@ -111,7 +111,7 @@ class FaultSuiteIntegrationTests {
 	void up() throws Exception {
 		this.suiteStart = System.nanoTime();
 		Path work = ROOT.resolve("system-tests/target/fault-work");
-		PipelineHttp.deleteTree(work);
+		Folders.deleteTree(work);
 		Map<String, String> env = Map.of(
 				// retries seconds apart, so that the dispatcher can be killed between two
 				"BATCHLINE_WEBHOOKS_RETRY_SCHEDULE", "3s,3s,3s,3s,3s,3s,3s",

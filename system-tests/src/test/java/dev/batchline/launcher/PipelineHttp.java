@@ -5,11 +5,7 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
-import java.util.Comparator;
-import java.util.stream.Stream;
 
 import dev.batchline.contracts.EventCodec;
 import tools.jackson.databind.JsonNode;
@@ -44,18 +40,6 @@ final class PipelineHttp {
 			throw new IllegalStateException("GET " + path + " answered " + response.statusCode());
 		}
 		return EventCodec.tree(response.body());
-	}
-
-	/** Deletes a work folder left by an earlier run, if any. */
-	static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(root)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
 	}
 
 }

@@ -48,7 +48,7 @@ class SecureKafkaIntegrationTests {
 	@BeforeAll
 	void up() throws Exception {
 		Path work = ROOT.resolve("system-tests/target/secure-kafka-work");
-		PipelineHttp.deleteTree(work);
+		Folders.deleteTree(work);
 		this.pipeline = LocalPipeline.up(new PipelineOptions(ROOT, work, 1, ServiceProcess.freePort(),
 				ServiceProcess.freePort(), ServiceProcess.freePort(), Map.of(), java.util.List.of(), true));
 		this.api = new PipelineHttp(this.pipeline);

@@ -23,7 +23,6 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Base64;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
@@ -43,6 +42,7 @@ import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.RecordHeaders;
 import dev.batchline.contracts.Topics;
+import dev.batchline.launcher.Folders;
 import dev.batchline.launcher.LocalPipeline;
 import dev.batchline.launcher.PipelineOptions;
 import dev.batchline.launcher.ServiceProcess;
@@ -137,10 +137,10 @@ class AbuseSuiteIntegrationTests {
 	private long suiteStart;
 
 	@BeforeAll
-	void up() throws InterruptedException {
+	void up() throws InterruptedException, IOException {
 		this.suiteStart = System.nanoTime();
 		Path work = ROOT.resolve("system-tests/target/abuse-work");
-		deleteTree(work);
+		Folders.deleteTree(work);
 		// the SSRF guard on, as in production; the launcher lifts it for local runs
 		Map<String, String> env = Map.of("BATCHLINE_WEBHOOKS_ALLOW_PRIVATE_NETWORKS", "false");
 		this.pipeline = LocalPipeline.up(new PipelineOptions(ROOT, work, 2, ServiceProcess.freePort(),
@@ -814,20 +814,6 @@ class AbuseSuiteIntegrationTests {
 		Map<String, Long> seconds = new java.util.TreeMap<>();
 		this.timings.forEach((part, nanos) -> seconds.put(part, nanos / 1_000_000_000));
 		return seconds;
-	}
-
-	private static void deleteTree(Path root) {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(root)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
-		catch (IOException ex) {
-			throw new java.io.UncheckedIOException(ex);
-		}
 	}
 
 	/**

@@ -1,10 +1,10 @@
 package dev.batchline.system;
 
-import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 
+import dev.batchline.launcher.Folders;
 import dev.batchline.launcher.ServiceProcess;
 import org.junit.jupiter.api.Test;
 import org.slf4j.Logger;
@@ -26,7 +26,7 @@ class LauncherDemoIntegrationTests {
 	void theDemoRunsTheWholePipelineAndPrintsAVerifiedWebhook() throws Exception {
 		Path work = ROOT.resolve("system-tests/target/demo-work");
 		Path output = ROOT.resolve("system-tests/target/demo-output.log");
-		deleteTree(work);
+		Folders.deleteTree(work);
 		ProcessBuilder demo = new ProcessBuilder(ROOT.resolve("batchline").toString(), "demo").directory(ROOT.toFile())
 			.redirectErrorStream(true)
 			.redirectOutput(output.toFile());
@@ -49,17 +49,6 @@ class LauncherDemoIntegrationTests {
 		assertThat(process.exitValue()).as(printed).isZero();
 		assertThat(printed).contains("signature: VERIFIED", "\"type\":\"job.succeeded\"", "Demo succeeded");
 		assertThat(printed).containsPattern("Accuracy of the model on the known species: (9[5-9]|100)\\.");
-	}
-
-	private static void deleteTree(Path root) throws IOException {
-		if (!Files.exists(root)) {
-			return;
-		}
-		try (var paths = Files.walk(root)) {
-			for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
 	}
 
 }
