@@ -25,6 +25,7 @@ import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.Topics;
 import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import dev.batchline.contracts.grpc.inference.GRPCInferenceServiceGrpc;
+import dev.batchline.contracts.grpc.inference.InferParameter;
 import dev.batchline.contracts.grpc.inference.InferTensorContents;
 import dev.batchline.contracts.grpc.inference.ModelInferRequest;
 import dev.batchline.contracts.grpc.inference.ModelInferResponse;
@@ -442,6 +443,34 @@ class SynchronousInferenceIntegrationTests {
 			assertThat(uncached.status()).isEqualTo(504);
 			assertThat(uncached.body().get("error").asString()).contains("1500 ms");
 			assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+			// over gRPC, which waits for the workers without a thread: its request's
+			// timeout parameter (microseconds, as Triton's clients send it) ends it too
+			ManagedChannel channel = NettyChannelBuilder.forAddress("localhost", this.api.grpcPort())
+				.usePlaintext()
+				.build();
+			try {
+				start = System.nanoTime();
+				assertCode(
+						() -> GRPCInferenceServiceGrpc.newBlockingStub(channel)
+							.withCallCredentials(new ApiKeyCredentials(this.key))
+							.withDeadlineAfter(30, TimeUnit.SECONDS)
+							.modelInfer(ModelInferRequest.newBuilder()
+								.setModelName("iris")
+								.putParameters("timeout", InferParameter.newBuilder().setInt64Param(1_500_000).build())
+								.addInputs(ModelInferRequest.InferInputTensor.newBuilder()
+									.setName("features")
+									.setDatatype("FP32")
+									.addShape(1)
+									.addShape(4)
+									.setContents(InferTensorContents.newBuilder()
+										.addAllFp32Contents(List.of(5.9f, 3f, 5.1f, 1.8f))))
+								.build()),
+						Status.Code.DEADLINE_EXCEEDED, "1500 ms");
+				assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofSeconds(5));
+			}
+			finally {
+				channel.shutdownNow();
+			}
 		}
 		finally {
 			this.workers.forEach(ServiceProcess::resume);

@@ -8,8 +8,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.UUID;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
 
 import dev.batchline.api.model.ModelCatalog;
 import dev.batchline.api.model.ModelRoute;
@@ -19,7 +22,6 @@ import dev.batchline.contracts.InstanceValidator;
 import dev.batchline.contracts.ItemError;
 import dev.batchline.contracts.ItemResult;
 import dev.batchline.contracts.ModelDeployed;
-import dev.batchline.contracts.PredictionCompleted;
 import dev.batchline.contracts.PredictionRequested;
 import dev.batchline.contracts.ProblemKind;
 import io.micrometer.core.instrument.MeterRegistry;
@@ -77,28 +79,46 @@ public class Inference {
 	 * in time
 	 */
 	public Prediction predict(PredictionRequest request) {
+		try {
+			return predictAsync(request).join();
+		}
+		catch (CompletionException ex) {
+			throw (cause(ex) instanceof RuntimeException runtime) ? runtime : ex;
+		}
+	}
+
+	/**
+	 * Predicts the rows without waiting for the workers: what {@link #predict} answers,
+	 * or throws, as a future. A request that is not valid fails at once (as the future's
+	 * failure); the rest completes on the thread that took the worker's answer.
+	 * @param request the request
+	 * @return the prediction, or its failure ({@link #cause} unwraps it)
+	 */
+	public CompletableFuture<Prediction> predictAsync(PredictionRequest request) {
 		long start = System.nanoTime();
 		ModelDeployed model = request.route().model();
-		String outcome = "error";
+		CompletableFuture<Prediction> prediction;
 		try {
-			Prediction prediction = predict(request, model);
-			outcome = "success";
-			return prediction;
+			prediction = predict(request, model);
 		}
-		catch (ApiException ex) {
-			outcome = ex.kind().slug();
-			throw ex;
+		catch (RuntimeException ex) {
+			prediction = CompletableFuture.failedFuture(ex);
 		}
-		finally {
-			Timer.builder("batchline.inference.requests")
-				.description("Synchronous predictions, from the request read to the answer")
-				.tag("door", request.door())
-				.tag("model", model.name())
-				.tag("version", model.version())
-				.tag("outcome", outcome)
-				.register(this.meters)
-				.record(System.nanoTime() - start, TimeUnit.NANOSECONDS);
-		}
+		return prediction.whenComplete((answer, failure) -> Timer.builder("batchline.inference.requests")
+			.description("Synchronous predictions, from the request read to the answer")
+			.tag("door", request.door())
+			.tag("model", model.name())
+			.tag("version", model.version())
+			.tag("outcome",
+					(failure == null) ? "success"
+							: (cause(failure) instanceof ApiException api) ? api.kind().slug() : "error")
+			.register(this.meters)
+			.record(System.nanoTime() - start, TimeUnit.NANOSECONDS));
+	}
+
+	/** What a future's failure is, without the {@link CompletionException} around it. */
+	public static Throwable cause(Throwable failure) {
+		return (failure instanceof CompletionException && failure.getCause() != null) ? failure.getCause() : failure;
 	}
 
 	/**
@@ -127,7 +147,7 @@ public class Inference {
 		return this.lane.ready(route.model().name(), route.model().version());
 	}
 
-	private Prediction predict(PredictionRequest request, ModelDeployed model) {
+	private CompletableFuture<Prediction> predict(PredictionRequest request, ModelDeployed model) {
 		List<JsonNode> rows = request.rows();
 		if (rows == null || rows.isEmpty()) {
 			throw ApiException.invalid("The request has no rows to predict");
@@ -165,8 +185,12 @@ public class Inference {
 				asked.add(r);
 			}
 		}
-		if (!asked.isEmpty()) {
-			List<ItemResult> answered = ask(id, model, asked.stream().map(rows::get).toList(), timeout);
+		Supplier<Prediction> prediction = () -> new Prediction(id, model, request.route().label(),
+				Arrays.asList(results), rows.size() - asked.size());
+		if (asked.isEmpty()) {
+			return CompletableFuture.completedFuture(prediction.get());
+		}
+		return ask(id, model, asked.stream().map(rows::get).toList(), timeout).thenApply((answered) -> {
 			for (ItemResult row : answered) {
 				int r = asked.get((int) row.index());
 				results[r] = new ItemResult(r, row.output(), row.error());
@@ -174,37 +198,39 @@ public class Inference {
 					this.cache.put(keys[r], row.output());
 				}
 			}
-		}
-		return new Prediction(id, model, request.route().label(), Arrays.asList(results), rows.size() - asked.size());
+			return prediction.get();
+		});
 	}
 
-	private List<ItemResult> ask(String id, ModelDeployed model, List<JsonNode> rows, Duration timeout) {
-		PredictionCompleted answer;
-		try {
-			answer = this.lane.ask(
-					new PredictionRequested(id, model.name(), model.version(), rows, Instant.now().plus(timeout)),
-					timeout);
-		}
-		catch (TimeoutException ex) {
-			log.warn("Prediction {} for model {}:{}: no worker answered within {} ms", id, model.name(),
-					model.version(), timeout.toMillis());
-			throw new ApiException(ProblemKind.INFERENCE_TIMEOUT,
-					"No worker answered within " + timeout.toMillis()
-							+ " ms; the workers may be busy or restarting: try again",
-					Map.of("timeout_ms", timeout.toMillis()));
-		}
-		List<ItemResult> answered = answer.results().toList();
-		if (answered.size() != rows.size()) {
-			throw new IllegalStateException(
-					"Prediction " + id + ": the worker answered " + answered.size() + " rows of " + rows.size());
-		}
-		if (answered.stream()
-			.allMatch((row) -> row.error() != null && ItemError.MODEL_UNAVAILABLE.equals(row.error().code()))) {
-			throw new ApiException(ProblemKind.MODEL_UNAVAILABLE,
-					"No worker serves model " + model.name() + ":" + model.version() + " at the moment")
-				.retryAfter(1);
-		}
-		return answered;
+	private CompletableFuture<List<ItemResult>> ask(String id, ModelDeployed model, List<JsonNode> rows,
+			Duration timeout) {
+		PredictionRequested request = new PredictionRequested(id, model.name(), model.version(), rows,
+				Instant.now().plus(timeout));
+		return this.lane.ask(request, timeout).handle((answer, failure) -> {
+			if (failure != null) {
+				if (cause(failure) instanceof TimeoutException) {
+					log.warn("Prediction {} for model {}:{}: no worker answered within {} ms", id, model.name(),
+							model.version(), timeout.toMillis());
+					throw new ApiException(ProblemKind.INFERENCE_TIMEOUT,
+							"No worker answered within " + timeout.toMillis()
+									+ " ms; the workers may be busy or restarting: try again",
+							Map.of("timeout_ms", timeout.toMillis()));
+				}
+				throw (cause(failure) instanceof RuntimeException runtime) ? runtime : new CompletionException(failure);
+			}
+			List<ItemResult> answered = answer.results().toList();
+			if (answered.size() != rows.size()) {
+				throw new IllegalStateException(
+						"Prediction " + id + ": the worker answered " + answered.size() + " rows of " + rows.size());
+			}
+			if (answered.stream()
+				.allMatch((row) -> row.error() != null && ItemError.MODEL_UNAVAILABLE.equals(row.error().code()))) {
+				throw new ApiException(ProblemKind.MODEL_UNAVAILABLE,
+						"No worker serves model " + model.name() + ":" + model.version() + " at the moment")
+					.retryAfter(1);
+			}
+			return answered;
+		});
 	}
 
 	private Duration timeout(Duration asked) {

@@ -16,10 +16,8 @@ import java.util.Queue;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutionException;
 import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 
 import dev.batchline.contracts.EventCodec;
@@ -36,9 +34,10 @@ import org.slf4j.LoggerFactory;
  * ({@link PredictionCall}) of every request waiting, up to {@code worker-call-rows} rows,
  * with at most {@code worker-calls} calls in flight: while calls are out, the requests
  * that come meanwhile wait and make the next call, so that under load one call carries
- * many requests and the worker predicts them together. No thread of its own: a request
- * that finds a call free sends the call itself (a lone request goes at once), and one
- * whose call came back hands the free call to the first request waiting.
+ * many requests and the worker predicts them together. No thread of its own and none
+ * waiting: a request that finds a call free sends the call itself (a lone request goes at
+ * once), and a call that comes back sends the next one, of the requests queued meanwhile,
+ * from the thread that took its answer.
  */
 final class WorkerCalls {
 
@@ -63,10 +62,6 @@ final class WorkerCalls {
 		record Expired() implements Outcome {
 		}
 
-		/** Not an end: a call is free for this request to send. */
-		record Send() implements Outcome {
-		}
-
 	}
 
 	private static final Outcome REFUSED = new Outcome.Refused();
@@ -74,8 +69,6 @@ final class WorkerCalls {
 	private static final Outcome FAILED = new Outcome.Failed();
 
 	private static final Outcome EXPIRED = new Outcome.Expired();
-
-	private static final Outcome SEND = new Outcome.Send();
 
 	private final String endpoint;
 
@@ -117,80 +110,31 @@ final class WorkerCalls {
 	 * Asks the worker, in a call with the requests that wait with this one.
 	 * @param request the request
 	 * @param deadline when to stop waiting ({@link System#nanoTime()})
-	 * @return how it ended; never {@link Outcome.Send}
+	 * @return how it ends, {@link Outcome.Expired} at the deadline at the latest; it
+	 * completes on the thread that took the worker's answer (or on the JDK's delayer
+	 * thread when it expires)
 	 */
-	Outcome ask(PredictionRequested request, long deadline) {
+	CompletableFuture<Outcome> ask(PredictionRequested request, long deadline) {
 		Waiting self = new Waiting(request, deadline, new CompletableFuture<>());
 		this.outstanding.incrementAndGet();
-		try {
-			this.queue.add(self);
-			if (this.calls.tryAcquire()) {
-				send(null);
-			}
-			while (true) {
-				Outcome outcome = await(self);
-				if (!(outcome instanceof Outcome.Send)) {
-					return outcome;
-				}
-				// a free call was handed over: send it, with this request in it (a
-				// future completes once, so the request's answer needs a new one)
-				self = new Waiting(request, deadline, new CompletableFuture<>());
-				send(self);
-			}
+		self.outcome().whenComplete((outcome, failure) -> this.outstanding.decrementAndGet());
+		this.queue.add(self);
+		if (this.calls.tryAcquire()) {
+			send();
 		}
-		finally {
-			this.outstanding.decrementAndGet();
-		}
-	}
-
-	/** The request's outcome, or {@link Outcome.Expired} at its deadline. */
-	private Outcome await(Waiting self) {
-		try {
-			return self.outcome().get(Math.max(0, self.deadline() - System.nanoTime()), TimeUnit.NANOSECONDS);
-		}
-		catch (TimeoutException ex) {
-			return giveUp(self);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			return giveUp(self);
-		}
-		catch (ExecutionException ex) {
-			throw new IllegalStateException(ex.getCause());
-		}
+		return self.outcome()
+			.completeOnTimeout(EXPIRED, Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
 	}
 
 	/**
-	 * Expires a request nobody waits for any more, unless its outcome came meanwhile; a
-	 * free call handed to it goes to the next request.
+	 * Sends one call, holding a free call: the requests queued that still wait, up to
+	 * {@code maxRows} rows (a request with more rows than are left still goes). The
+	 * call's answer frees the call, which goes on with the requests queued meanwhile.
 	 */
-	private Outcome giveUp(Waiting self) {
-		if (self.outcome().complete(EXPIRED)) {
-			return EXPIRED;
-		}
-		Outcome outcome = self.outcome().join();
-		if (outcome instanceof Outcome.Send) {
-			release();
-			return EXPIRED;
-		}
-		return outcome;
-	}
-
-	/**
-	 * Sends one call, holding a free call: the given request (not in the queue, or null)
-	 * and those queued, up to {@code maxRows} rows (a request with more rows than are
-	 * left still goes). The call's answer frees the call and hands it to the next request
-	 * queued; the sender goes back to waiting for its own request, until its own
-	 * deadline.
-	 */
-	private void send(Waiting first) {
+	private void send() {
 		List<Waiting> call = new ArrayList<>();
 		try {
 			int rows = 0;
-			if (first != null) {
-				call.add(first);
-				rows = first.request().instances().size();
-			}
 			while (rows < this.maxRows) {
 				Waiting next = this.queue.poll();
 				if (next == null) {
@@ -230,15 +174,14 @@ final class WorkerCalls {
 		}
 	}
 
-	/** Frees a call and hands it to the first request queued that still waits, if any. */
+	/**
+	 * Frees a call and, if requests are queued and a call is free (this one, unless
+	 * another request took it meanwhile), sends them.
+	 */
 	private void release() {
 		this.calls.release();
-		while (!this.queue.isEmpty() && this.calls.tryAcquire()) {
-			Waiting next = this.queue.poll();
-			if (next != null && next.outcome().complete(SEND)) {
-				return;
-			}
-			this.calls.release();
+		if (!this.queue.isEmpty() && this.calls.tryAcquire()) {
+			send();
 		}
 	}
 

@@ -6,6 +6,7 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeoutException;
@@ -70,49 +71,57 @@ class WorkerLane {
 	}
 
 	/**
-	 * Asks a worker and waits for its answer.
+	 * Asks a worker, and another while one fails or refuses and time is left.
 	 * @param request the request
 	 * @param timeout how long to wait
-	 * @return the answer
-	 * @throws TimeoutException when no answer came in time
-	 * @throws ApiException {@code model-unavailable} when no worker of the model version
-	 * takes predictions, {@code unavailable} when every one asked failed
+	 * @return the answer; failed with a {@link TimeoutException} when no answer came in
+	 * time, {@code model-unavailable} ({@link ApiException}) when no worker of the model
+	 * version takes predictions, {@code unavailable} when every one asked failed
 	 */
-	PredictionCompleted ask(PredictionRequested request, Duration timeout) throws TimeoutException {
-		long deadline = System.nanoTime() + timeout.toNanos();
-		Set<String> asked = new HashSet<>();
-		while (true) {
-			WorkerCalls worker = choose(request.model(), request.version(), asked);
-			if (worker == null) {
-				throw asked.isEmpty()
-						? new ApiException(ProblemKind.MODEL_UNAVAILABLE,
-								"No worker takes predictions for model " + request.model() + ":" + request.version()
-										+ " at the moment")
-							.retryAfter(1)
-						: new ApiException(ProblemKind.UNAVAILABLE,
-								"The workers asked could not answer the prediction; try again")
-							.retryAfter(1);
-			}
-			asked.add(worker.endpoint());
-			if (deadline - System.nanoTime() <= 0) {
-				throw new TimeoutException();
-			}
-			switch (worker.ask(request, deadline)) {
-				case WorkerCalls.Outcome.Answered answered -> {
-					return answered.answer();
-				}
-				case WorkerCalls.Outcome.Expired expired -> throw new TimeoutException();
-				case WorkerCalls.Outcome.Failed failed -> {
-					log.warn("Prediction {}: worker {} failed; asked nothing for {} s", request.id(), worker.endpoint(),
-							SHUNNED_FOR.toSeconds());
-					this.shunned.put(worker.endpoint(), System.nanoTime() + SHUNNED_FOR.toNanos());
-				}
-				case WorkerCalls.Outcome.Refused refused -> {
-					// ask another
-				}
-				case WorkerCalls.Outcome.Send send -> throw new IllegalStateException("not an outcome");
-			}
+	CompletableFuture<PredictionCompleted> ask(PredictionRequested request, Duration timeout) {
+		CompletableFuture<PredictionCompleted> answer = new CompletableFuture<>();
+		ask(request, System.nanoTime() + timeout.toNanos(), new HashSet<>(), answer);
+		return answer;
+	}
+
+	private void ask(PredictionRequested request, long deadline, Set<String> asked,
+			CompletableFuture<PredictionCompleted> answer) {
+		WorkerCalls worker = choose(request.model(), request.version(), asked);
+		if (worker == null) {
+			answer.completeExceptionally(asked.isEmpty()
+					? new ApiException(ProblemKind.MODEL_UNAVAILABLE,
+							"No worker takes predictions for model " + request.model() + ":" + request.version()
+									+ " at the moment")
+						.retryAfter(1)
+					: new ApiException(ProblemKind.UNAVAILABLE,
+							"The workers asked could not answer the prediction; try again")
+						.retryAfter(1));
+			return;
 		}
+		asked.add(worker.endpoint());
+		if (deadline - System.nanoTime() <= 0) {
+			answer.completeExceptionally(new TimeoutException());
+			return;
+		}
+		worker.ask(request, deadline).whenComplete((outcome, failure) -> {
+			try {
+				switch (outcome) {
+					case null -> answer.completeExceptionally(failure);
+					case WorkerCalls.Outcome.Answered answered -> answer.complete(answered.answer());
+					case WorkerCalls.Outcome.Expired expired -> answer.completeExceptionally(new TimeoutException());
+					case WorkerCalls.Outcome.Failed failed -> {
+						log.warn("Prediction {}: worker {} failed; asked nothing for {} s", request.id(),
+								worker.endpoint(), SHUNNED_FOR.toSeconds());
+						this.shunned.put(worker.endpoint(), System.nanoTime() + SHUNNED_FOR.toNanos());
+						ask(request, deadline, asked, answer);
+					}
+					case WorkerCalls.Outcome.Refused refused -> ask(request, deadline, asked, answer);
+				}
+			}
+			catch (RuntimeException ex) {
+				answer.completeExceptionally(ex);
+			}
+		});
 	}
 
 	/** Whether a worker of the model version takes predictions now. */

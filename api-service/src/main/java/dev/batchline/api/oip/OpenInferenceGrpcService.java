@@ -6,6 +6,7 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 import dev.batchline.api.grpc.GrpcAuthentication;
+import dev.batchline.api.grpc.GrpcErrors;
 import dev.batchline.api.inference.Inference;
 import dev.batchline.api.inference.Prediction;
 import dev.batchline.api.inference.PredictionRequest;
@@ -106,6 +107,10 @@ class OpenInferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceSer
 		reply(answer, metadata.build());
 	}
 
+	/**
+	 * Predicts without holding a thread while the workers predict: the answer goes from
+	 * the thread that took the worker's reply.
+	 */
 	@Override
 	public void modelInfer(ModelInferRequest request, StreamObserver<ModelInferResponse> answer) {
 		ModelRoute route = route(request.getModelName(), request.getModelVersion());
@@ -115,9 +120,23 @@ class OpenInferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceSer
 		if (cache != null && !cache.hasBoolParam()) {
 			throw ApiException.badRequest("the parameter 'cache' must be a bool_param");
 		}
-		Prediction prediction = this.inference.predict(new PredictionRequest(GrpcAuthentication.tenant(), DOOR, route,
-				rows, timeout(request.getParametersOrDefault("timeout", null)),
-				(cache != null) ? cache.getBoolParam() : null));
+		this.inference
+			.predictAsync(new PredictionRequest(GrpcAuthentication.tenant(), DOOR, route, rows,
+					timeout(request.getParametersOrDefault("timeout", null)),
+					(cache != null) ? cache.getBoolParam() : null))
+			.thenApply((prediction) -> response(request, prediction))
+			.whenComplete((response, failure) -> {
+				if (failure == null) {
+					reply(answer, response);
+				}
+				else {
+					Throwable cause = Inference.cause(failure);
+					answer.onError(GrpcErrors.of(cause).asException(GrpcErrors.trailers(cause)));
+				}
+			});
+	}
+
+	private static ModelInferResponse response(ModelInferRequest request, Prediction prediction) {
 		for (ItemResult row : prediction.rows()) {
 			if (row.error() != null) {
 				throw new ApiException(ProblemKind.INVALID_INSTANCE,
@@ -136,7 +155,7 @@ class OpenInferenceGrpcService extends GRPCInferenceServiceGrpc.GRPCInferenceSer
 			response.putParameters("batchline_model_label",
 					InferParameter.newBuilder().setStringParam(prediction.label()).build());
 		}
-		reply(answer, response.build());
+		return response.build();
 	}
 
 	private ModelRoute route(String model, String version) {
