@@ -26,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param failedAuthPerMinute requests with a missing or wrong key per client address per
  * minute, before its requests are refused without a look at the key
  * @param bucketCleanupInterval how often buckets not used for a while are deleted
+ * @param bucketSyncInterval how long a replica may take tokens from its copy of a bucket
+ * before it writes them to the bucket's row ({@code Quotas})
  */
 @Validated
 @ConfigurationProperties("batchline.api.limits")
@@ -34,7 +36,8 @@ public record LimitsProperties(@DefaultValue("true") boolean enabled,
 		@DefaultValue("2000000") @Min(1) long itemsPerMinute, @DefaultValue("100") @Min(1) long jobsInFlight,
 		@DefaultValue("50") @Min(1) long webhookEndpoints, @DefaultValue("10737418240") @Min(1) long storedBytes,
 		@DefaultValue("60") @Min(1) long replaysPerHour, @DefaultValue("60") @Min(1) long failedAuthPerMinute,
-		@DefaultValue("60s") @NotNull Duration bucketCleanupInterval) {
+		@DefaultValue("60s") @NotNull Duration bucketCleanupInterval,
+		@DefaultValue("100ms") @NotNull Duration bucketSyncInterval) {
 
 	/** The defaults as limits. */
 	TenantLimits defaults() {

@@ -20,6 +20,8 @@ import io.github.bucket4j.ConsumptionProbe;
 import io.github.bucket4j.distributed.BucketProxy;
 import io.github.bucket4j.distributed.ExpirationAfterWriteStrategy;
 import io.github.bucket4j.distributed.jdbc.PrimaryKeyMapper;
+import io.github.bucket4j.distributed.proxy.optimization.DelayParameters;
+import io.github.bucket4j.distributed.proxy.optimization.Optimization;
 import io.github.bucket4j.distributed.proxy.optimization.Optimizations;
 import io.github.bucket4j.postgresql.Bucket4jPostgreSQL;
 import io.github.bucket4j.postgresql.PostgreSQLSelectForUpdateBasedProxyManager;
@@ -48,6 +50,9 @@ public class Quotas implements PolledLifecycle {
 	private static final long COUNT_RETRY_AFTER_SECONDS = 30;
 
 	private static final int CLEANUP_BATCH = 1000;
+
+	/** The share of a bucket a replica may take before it writes what it took. */
+	static final long UNSYNCHRONIZED_SHARE_PERCENT = 1;
 
 	private final LimitsProperties properties;
 
@@ -214,8 +219,7 @@ public class Quotas implements PolledLifecycle {
 	}
 
 	private RateLimitStatus take(String name, UUID tenantId, long quota, Duration window, long tokens, String what) {
-		// the quota is part of the key: a changed limit starts a bucket of its own
-		String key = name + ":" + tenantId + ":" + quota;
+		String key = key(name, tenantId, quota);
 		long windowSeconds = window.toSeconds();
 		Long emptyUntil = this.emptyUntil.getIfPresent(key);
 		if (emptyUntil != null && System.nanoTime() - emptyUntil < 0) {
@@ -255,19 +259,51 @@ public class Quotas implements PolledLifecycle {
 	}
 
 	/**
-	 * A bucket's proxy in this replica, kept for reuse: concurrent requests of one tenant
-	 * are batched into one round trip to its row (Bucket4j's batching), so a busy
-	 * tenant's requests do not queue on the row's lock one by one. A batch cannot create
-	 * a row that does not exist yet (it fails with {@code BucketNotFoundException}), so
-	 * one plain call creates it first; the cache runs this once per key, while the
-	 * concurrent requests for the key wait.
+	 * A bucket's proxy in this replica, kept for reuse. It takes tokens from its own copy
+	 * of the bucket and writes what it took to the row at least every
+	 * {@code bucket-sync-interval} (100 ms), and before it has taken more than
+	 * {@value #UNSYNCHRONIZED_SHARE_PERCENT}% of the bucket's capacity unwritten
+	 * (Bucket4j's delaying optimization, with its batching: concurrent requests of one
+	 * tenant share one round trip). Small buckets (under 100 tokens) write every token at
+	 * once, as before; a busy tenant of a large one costs the database a round trip per
+	 * bucket every interval, not one per request. One replica's copy is exact; with
+	 * several, each may spend its unwritten share before the others see it. A batch
+	 * cannot create a row that does not exist yet (it fails with
+	 * {@code BucketNotFoundException}), so one plain call creates it first; the cache
+	 * runs this once per key, while the concurrent requests for the key wait.
 	 */
 	private BucketProxy bucket(String key, long quota, Duration window) {
-		BucketConfiguration configuration = BucketConfiguration.builder()
+		BucketConfiguration configuration = configuration(quota, window);
+		this.buckets.builder().build(key, () -> configuration).getAvailableTokens();
+		long share = quota * UNSYNCHRONIZED_SHARE_PERCENT / 100;
+		Optimization optimization = (share > 0)
+				? Optimizations.delaying(new DelayParameters(share, this.properties.bucketSyncInterval()))
+				: Optimizations.batching();
+		return this.buckets.builder().withOptimization(optimization).build(key, () -> configuration);
+	}
+
+	/**
+	 * The tokens a bucket's row holds now: what a replica that has taken none of them
+	 * sees.
+	 */
+	long tokensStored(String name, UUID tenantId, long quota, Duration window) {
+		return this.buckets.builder()
+			.build(key(name, tenantId, quota), () -> configuration(quota, window))
+			.getAvailableTokens();
+	}
+
+	/**
+	 * A bucket's key: the quota is part of it, so a changed limit starts a bucket of its
+	 * own.
+	 */
+	private static String key(String name, UUID tenantId, long quota) {
+		return name + ":" + tenantId + ":" + quota;
+	}
+
+	private static BucketConfiguration configuration(long quota, Duration window) {
+		return BucketConfiguration.builder()
 			.addLimit((limit) -> limit.capacity(quota).refillGreedy(quota, window))
 			.build();
-		this.buckets.builder().build(key, () -> configuration).getAvailableTokens();
-		return this.buckets.builder().withOptimization(Optimizations.batching()).build(key, () -> configuration);
 	}
 
 	private void checkCount(UUID tenantId, String name, long used, ToLongFunction<TenantLimits> limitOf, String what) {
