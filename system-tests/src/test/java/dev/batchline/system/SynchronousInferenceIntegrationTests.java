@@ -96,10 +96,16 @@ class SynchronousInferenceIntegrationTests {
 				"SPRING_DATASOURCE_PASSWORD", database.password(), "BATCHLINE_API_ADMIN_TOKEN", ADMIN_TOKEN,
 				"BATCHLINE_API_INFERENCE_MAX_ROWS", "200", "BATCHLINE_API_MODELS_IRIS_LABELS_STABLE", "1",
 				// 400 requests from 32 clients outrun the default 100 per second
-				"BATCHLINE_API_LIMITS_REQUESTS_PER_SECOND", "100000"));
+				"BATCHLINE_API_LIMITS_REQUESTS_PER_SECOND", "100000",
+				// a killed worker's models are forgotten in 10 s, not 30 (three
+				// heartbeats)
+				"BATCHLINE_API_CATALOG_EXPIRE_AFTER", "10s"));
+		Map<String, String> workerEnv = new HashMap<>(common);
+		workerEnv.put("BATCHLINE_WORKER_ANNOUNCE_INTERVAL", "3s");
 		this.api = track(PipelineEndToEndIntegrationTests.start("api-service", "sync-api-service", apiEnv));
-		this.workers = List.of(track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-1", common)),
-				track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-2", common)));
+		this.workers = List.of(
+				track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-1", workerEnv)),
+				track(PipelineEndToEndIntegrationTests.start("worker-service", "sync-worker-2", workerEnv)));
 		this.api.awaitReady();
 		this.workers.forEach(ServiceProcess::awaitReady);
 		this.key = call("POST", "/v1/admin/tenants", ADMIN_TOKEN, "{\"name\":\"sync\"}").body()
