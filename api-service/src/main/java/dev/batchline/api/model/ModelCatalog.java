@@ -1,6 +1,5 @@
 package dev.batchline.api.model;
 
-import java.math.BigInteger;
 import java.time.Clock;
 import java.time.Duration;
 import java.time.Instant;
@@ -57,12 +56,13 @@ public class ModelCatalog {
 	/**
 	 * Numeric versions compare as numbers (TensorFlow Serving's layout), others as text.
 	 */
-	static final Comparator<String> VERSION_ORDER = Comparator
-		.<String, Boolean>comparing((v) -> v.chars().allMatch(Character::isDigit))
-		.thenComparing((a, b) -> {
-			boolean numeric = a.chars().allMatch(Character::isDigit) && b.chars().allMatch(Character::isDigit);
-			return numeric ? new BigInteger(a).compareTo(new BigInteger(b)) : a.compareTo(b);
-		});
+	static final Comparator<String> VERSION_ORDER = (a, b) -> {
+		boolean numeric = isNumber(a);
+		if (numeric != isNumber(b)) {
+			return numeric ? 1 : -1;
+		}
+		return numeric ? compareNumbers(a, b) : a.compareTo(b);
+	};
 
 	/**
 	 * Without a record or an answer from the broker for this long, the catalog takes
@@ -327,6 +327,44 @@ public class ModelCatalog {
 			.filter((model) -> isLive(model, now))
 			.max(Comparator.comparing(ModelDeployed::announcedAt, Comparator.nullsFirst(Comparator.naturalOrder()))
 				.thenComparing(ModelDeployed::key));
+	}
+
+	/**
+	 * Whether a version is all digits. Every routed request compares versions: no
+	 * allocation.
+	 */
+	private static boolean isNumber(String version) {
+		for (int i = 0; i < version.length(); i++) {
+			if (version.charAt(i) < '0' || version.charAt(i) > '9') {
+				return false;
+			}
+		}
+		return true;
+	}
+
+	/** Two strings of digits compared as the numbers they write, however long. */
+	private static int compareNumbers(String a, String b) {
+		int fromA = firstNonZero(a);
+		int fromB = firstNonZero(b);
+		int lengths = Integer.compare(a.length() - fromA, b.length() - fromB);
+		if (lengths != 0) {
+			return lengths;
+		}
+		for (int i = 0; i < a.length() - fromA; i++) {
+			int digits = Character.compare(a.charAt(fromA + i), b.charAt(fromB + i));
+			if (digits != 0) {
+				return digits;
+			}
+		}
+		return 0;
+	}
+
+	private static int firstNonZero(String digits) {
+		int i = 0;
+		while (i < digits.length() && digits.charAt(i) == '0') {
+			i++;
+		}
+		return i;
 	}
 
 	private boolean isLive(ModelDeployed model, Instant now) {

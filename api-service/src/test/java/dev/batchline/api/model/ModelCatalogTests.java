@@ -29,6 +29,16 @@ class ModelCatalogTests {
 	private final MutableClock clock = new MutableClock(NOW);
 
 	@Test
+	void versionsOfDigitsOrderAsNumbersHoweverLongAndAfterTheOthersInTextOrder() {
+		assertThat(
+				java.util.stream.Stream.of("10", "9", "b", "0010x", "a", "123456789012345678901234567890", "99", "-1")
+					.sorted(ModelCatalog.VERSION_ORDER))
+			.containsExactly("-1", "0010x", "a", "b", "9", "10", "99", "123456789012345678901234567890");
+		assertThat(ModelCatalog.VERSION_ORDER.compare("007", "7")).isZero();
+		assertThat(ModelCatalog.VERSION_ORDER.compare("0", "00")).isZero();
+	}
+
+	@Test
 	void aModelNamedAloneWithoutASplitGoesToItsNewestServedVersion() {
 		ModelCatalog catalog = catalog(Map.of());
 		catalog.add(announced("iris", "2", "w1", NOW));
