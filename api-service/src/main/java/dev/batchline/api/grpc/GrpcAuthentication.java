@@ -92,7 +92,8 @@ public class GrpcAuthentication implements ServerInterceptor {
 		UUID tenant;
 		RateLimitStatus limit;
 		try {
-			if ((token == null || !this.keys.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
+			// the address first: a lookup, where the key's would hash it
+			if (this.failures.isBlocked(client) && (token == null || !this.keys.isRecentlyValid(token))) {
 				throw this.failures.refusal();
 			}
 			Optional<Caller> authenticated = (token != null) ? this.keys.authenticate(token) : Optional.empty();

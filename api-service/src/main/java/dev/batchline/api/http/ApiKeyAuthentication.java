@@ -122,7 +122,8 @@ public class ApiKeyAuthentication extends OncePerRequestFilter {
 			return;
 		}
 		String client = request.getRemoteAddr();
-		if ((token == null || !this.keys.isRecentlyValid(token)) && this.failures.isBlocked(client)) {
+		// the address first: a lookup, where the key's would hash it
+		if (this.failures.isBlocked(client) && (token == null || !this.keys.isRecentlyValid(token))) {
 			reject(request, response, this.failures.refusal());
 			return;
 		}

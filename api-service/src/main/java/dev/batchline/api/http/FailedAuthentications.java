@@ -39,17 +39,13 @@ public class FailedAuthentications {
 		this.refused = meters.counter("batchline.limits.refused", "limit", "failed-authentications");
 	}
 
-	/** Whether a client address has used up its failures. */
+	/** Whether a client address has used up its failures (a lookup, nothing counted). */
 	public boolean isBlocked(String client) {
 		if (!this.limits.enabled()) {
 			return false;
 		}
 		Bucket bucket = this.buckets.getIfPresent(client);
-		boolean blocked = bucket != null && bucket.getAvailableTokens() < 1;
-		if (blocked) {
-			this.refused.increment();
-		}
-		return blocked;
+		return bucket != null && bucket.getAvailableTokens() < 1;
 	}
 
 	/** Counts a failed authentication of a client address. */
@@ -59,8 +55,9 @@ public class FailedAuthentications {
 		}
 	}
 
-	/** The answer to a blocked address. */
+	/** The answer to a blocked address, counted as refused. */
 	public ApiException refusal() {
+		this.refused.increment();
 		return new ApiException(ProblemKind.RATE_LIMITED,
 				"Too many requests with a missing or wrong API key from this address; retry later")
 			.retryAfter(WINDOW.toSeconds() / Math.max(1, Math.min(60, this.limits.failedAuthPerMinute())));
