@@ -6,12 +6,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
-import java.util.stream.IntStream;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
@@ -62,8 +62,7 @@ class DeliveryPlanner {
 
 	/**
 	 * Plans the deliveries of a poll's events in one transaction: one query for the
-	 * destinations of all their tenants (and one for their callback secrets), one batch
-	 * of inserts.
+	 * destinations of all their tenants (and one for their callback secrets), one insert.
 	 * @param events the events
 	 * @param traces the trace context each event carried, by event id
 	 * @param room how many deliveries the sender can take in memory now
@@ -140,37 +139,79 @@ class DeliveryPlanner {
 	}
 
 	/**
-	 * Writes planned deliveries in one batch: those with a lease claimed for this
-	 * dispatcher, the others due now.
+	 * Writes planned deliveries in one statement: those with a lease claimed for this
+	 * dispatcher, the others due now. A row whose event and destination are already there
+	 * (an event consumed again) is left alone: its delivery is under way.
 	 */
 	private Planned insert(List<DeliveryQueue.Claimed> rows, List<String> types, Duration lease) {
+		if (rows.isEmpty()) {
+			return new Planned(0, List.of());
+		}
 		Timestamp now = Timestamp.from(Instant.now());
 		Timestamp leasedUntil = Timestamp.from(now.toInstant().plus(lease));
-		int[] inserted = this.jdbc.batchUpdate("""
-				insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
-				    payload, status, attempts, next_attempt_at, created_at, destination, lease_token, traceparent,
-				    tracestate)
-				values (?, ?, ?, ?, ?, ?, ?, ?, 'PENDING', 0, ?, ?, ?, ?, ?, ?)
-				on conflict (event_id, destination) do nothing
-				""", IntStream.range(0, rows.size()).mapToObj((i) -> {
+		int n = rows.size();
+		Object[] ids = new Object[n];
+		Object[] events = new Object[n];
+		Object[] tenants = new Object[n];
+		Object[] jobs = new Object[n];
+		Object[] endpoints = new Object[n];
+		Object[] urls = new Object[n];
+		byte[][] payloads = new byte[n][];
+		Object[] due = new Object[n];
+		Object[] destinations = new Object[n];
+		Object[] leases = new Object[n];
+		Object[] traceparents = new Object[n];
+		Object[] tracestates = new Object[n];
+		for (int i = 0; i < n; i++) {
 			DeliveryQueue.Claimed row = rows.get(i);
-			return new Object[] { row.id(), row.eventId(), types.get(i), row.tenantId(), row.jobId(), row.endpointId(),
-					row.url(), row.payload(), (row.lease() != null) ? leasedUntil : now, now, row.destination(),
-					row.lease(), (row.trace() != null) ? row.trace().traceparent() : null,
-					(row.trace() != null) ? row.trace().tracestate() : null };
-		}).toList());
-		int count = 0;
-		List<DeliveryQueue.Claimed> claimed = new ArrayList<>();
-		for (int i = 0; i < inserted.length; i++) {
-			// an event consumed again inserts nothing; its deliveries are under way
-			if (inserted[i] != 0) {
-				count++;
-				if (rows.get(i).lease() != null) {
-					claimed.add(rows.get(i));
-				}
-			}
+			ids[i] = row.id();
+			events[i] = row.eventId();
+			tenants[i] = row.tenantId();
+			jobs[i] = row.jobId();
+			endpoints[i] = row.endpointId();
+			urls[i] = row.url();
+			payloads[i] = row.payload();
+			due[i] = (row.lease() != null) ? leasedUntil : now;
+			destinations[i] = row.destination();
+			leases[i] = row.lease();
+			traceparents[i] = (row.trace() != null) ? row.trace().traceparent() : null;
+			tracestates[i] = (row.trace() != null) ? row.trace().tracestate() : null;
 		}
-		return new Planned(count, claimed);
+		Set<UUID> inserted = new HashSet<>();
+		this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement("""
+					insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
+					    payload, status, attempts, next_attempt_at, created_at, destination, lease_token, traceparent,
+					    tracestate)
+					select id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload, 'PENDING', 0, due, ?,
+					       destination, lease_token, traceparent, tracestate
+					from unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::bytea[],
+					            ?::timestamptz[], ?::text[], ?::uuid[], ?::text[], ?::text[])
+					    as r(id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload, due, destination,
+					         lease_token, traceparent, tracestate)
+					on conflict (event_id, destination) do nothing
+					returning id
+					""");
+			statement.setTimestamp(1, now);
+			statement.setArray(2, connection.createArrayOf("uuid", ids));
+			statement.setArray(3, connection.createArrayOf("uuid", events));
+			statement.setArray(4, connection.createArrayOf("text", types.toArray()));
+			statement.setArray(5, connection.createArrayOf("uuid", tenants));
+			statement.setArray(6, connection.createArrayOf("uuid", jobs));
+			statement.setArray(7, connection.createArrayOf("uuid", endpoints));
+			statement.setArray(8, connection.createArrayOf("text", urls));
+			statement.setArray(9, connection.createArrayOf("bytea", payloads));
+			statement.setArray(10, connection.createArrayOf("timestamptz", due));
+			statement.setArray(11, connection.createArrayOf("text", destinations));
+			statement.setArray(12, connection.createArrayOf("uuid", leases));
+			statement.setArray(13, connection.createArrayOf("text", traceparents));
+			statement.setArray(14, connection.createArrayOf("text", tracestates));
+			return statement;
+		}, (RowCallbackHandler) (rs) -> inserted.add(rs.getObject("id", UUID.class)));
+		List<DeliveryQueue.Claimed> claimed = rows.stream()
+			.filter((row) -> row.lease() != null && inserted.contains(row.id()))
+			.toList();
+		return new Planned(inserted.size(), claimed);
 	}
 
 	/** The enabled endpoints of tenants, with their secrets, by tenant. */
