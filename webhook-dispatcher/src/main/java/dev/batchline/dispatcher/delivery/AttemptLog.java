@@ -17,13 +17,14 @@ import org.springframework.transaction.PlatformTransactionManager;
 import org.springframework.transaction.support.TransactionTemplate;
 
 /**
- * Records finished attempts in groups: attempts that end while a group is being written
- * go into the next one, so recording costs a few statements per group, not per attempt:
- * the attempts, the deliveries' new states, and the endpoints' health, in one transaction
- * (an endpoint failing for too long is then asked to be disabled). Until its group is
- * written a delivery stays claimed (its lease holds), so a crash in between loses
- * nothing: the delivery is sent again when the lease runs out, with the same
- * {@code webhook-id}. It stops after the sender (a later phase) and writes what is left.
+ * Records finished attempts in groups of up to 500: a group waits 10 ms for more attempts
+ * before it is written, and attempts that end while it is being written go into the next
+ * one, so recording costs a few statements per group, not per attempt: the attempts, the
+ * deliveries' new states, and the endpoints' health, in one transaction (an endpoint
+ * failing for too long is then asked to be disabled). Until its group is written a
+ * delivery stays claimed (its lease holds), so a crash in between loses nothing: the
+ * delivery is sent again when the lease runs out, with the same {@code webhook-id}. It
+ * stops after the sender (a later phase) and writes what is left.
  */
 @Component
 class AttemptLog implements SmartLifecycle {
@@ -31,6 +32,12 @@ class AttemptLog implements SmartLifecycle {
 	private static final Logger log = LoggerFactory.getLogger(AttemptLog.class);
 
 	private static final int GROUP = 500;
+
+	/**
+	 * How long a group that is not full waits for more attempts before it is written:
+	 * attempts end one by one, and without it a burst is written in many groups of a few.
+	 */
+	private static final Duration LINGER = Duration.ofMillis(10);
 
 	private final DeliveryQueue queue;
 
@@ -54,7 +61,7 @@ class AttemptLog implements SmartLifecycle {
 		this.health = health;
 		this.disabled = disabled;
 		this.transaction = new TransactionTemplate(transactions);
-		this.loop = PollLoop.named("webhook-attempt-log", this::writeGroup)
+		this.loop = PollLoop.named("webhook-attempt-log", this::lingerAndWriteGroup)
 			.pollInterval(properties.pollInterval())
 			.backoff(Duration.ofMillis(100), Duration.ofSeconds(5))
 			.build();
@@ -72,17 +79,28 @@ class AttemptLog implements SmartLifecycle {
 		return this.backlog.get();
 	}
 
+	/** One round of the loop: a group that is not full lingers, then it is written. */
+	private boolean lingerAndWriteGroup() throws InterruptedException {
+		fillGroup();
+		if (!this.group.isEmpty() && this.group.size() < GROUP) {
+			Thread.sleep(LINGER);
+		}
+		return writeGroup();
+	}
+
+	private void fillGroup() {
+		DeliveryQueue.Outcome next;
+		while (this.group.size() < GROUP && (next = this.unwritten.poll()) != null) {
+			this.group.add(next);
+		}
+	}
+
 	/**
 	 * Writes one group. A group that fails to write is kept and written again after the
 	 * loop's backoff.
 	 */
 	private boolean writeGroup() {
-		if (this.group.isEmpty()) {
-			DeliveryQueue.Outcome next;
-			while (this.group.size() < GROUP && (next = this.unwritten.poll()) != null) {
-				this.group.add(next);
-			}
-		}
+		fillGroup();
 		if (this.group.isEmpty()) {
 			return false;
 		}
