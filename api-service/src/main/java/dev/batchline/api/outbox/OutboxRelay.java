@@ -1,6 +1,7 @@
 package dev.batchline.api.outbox;
 
 import java.io.ByteArrayOutputStream;
+import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
@@ -41,6 +42,7 @@ import org.slf4j.LoggerFactory;
 import tools.jackson.core.JsonGenerator;
 
 import org.springframework.jdbc.core.JdbcTemplate;
+import org.springframework.jdbc.core.ResultSetExtractor;
 import org.springframework.kafka.core.KafkaTemplate;
 import org.springframework.stereotype.Component;
 import org.springframework.transaction.support.TransactionTemplate;
@@ -68,6 +70,9 @@ class OutboxRelay implements PolledLifecycle {
 	private static final String SOURCE = "api-service";
 
 	private static final Duration SEND_TIMEOUT = Duration.ofSeconds(30);
+
+	/** Rows the cursor reads at a time. */
+	private static final int FETCH_ROWS = 8;
 
 	private static final Duration MAX_BACKOFF = Duration.ofSeconds(10);
 
@@ -122,7 +127,7 @@ class OutboxRelay implements PolledLifecycle {
 		meters.gauge("batchline.outbox.pending", this, OutboxRelay::pendingRows);
 		// a full batch is followed by the next at once; Kafka away: 200 ms doubling to 10
 		// s
-		this.loop = PollLoop.named("outbox-relay", () -> relayOnce() >= properties.outboxBatchSize())
+		this.loop = PollLoop.named("outbox-relay", this::relayOnce)
 			.pollInterval(properties.outboxPollInterval())
 			.backoff(Duration.ofMillis(200), MAX_BACKOFF)
 			.stopGrace(STOP_GRACE)
@@ -134,66 +139,89 @@ class OutboxRelay implements PolledLifecycle {
 		this.loop.wakeUp();
 	}
 
-	/** Publishes one batch of rows; returns how many. */
-	int relayOnce() {
+	/**
+	 * Publishes one round of rows: up to {@code outbox-batch-size} rows, read through a
+	 * cursor and sent as they are read, until {@code outbox-round-bytes} of them were
+	 * read (without it a round of 500 chunks of 256 KB would hold 128 MB at once).
+	 * @return whether the round was full, so more rows may be waiting
+	 */
+	boolean relayOnce() {
 		int[] acknowledged = { 0 };
-		Integer sent = this.transactions.execute((status) -> {
-			List<Row> rows = this.jdbc.query(
-					"""
-							select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
-							       o.created_at, o.traceparent, o.tracestate, j.model, j.model_version, j.cache, c.first_index, c.instances
-							from outbox o
-							left join input_chunks c on c.job_id = o.job_id and c.chunk_no = o.chunk_no
-							left join jobs j on j.id = c.job_id
-							order by o.id
-							limit ?
-							for update of o skip locked
-							""",
-					OutboxRelay::row, this.properties.outboxBatchSize());
-			if (rows.isEmpty()) {
-				return 0;
-			}
-			List<CompletableFuture<?>> acks = new ArrayList<>(rows.size());
-			for (Row row : rows) {
-				try {
-					acks.add(send(row));
+		Boolean full = this.transactions.execute((status) -> {
+			List<Sent> sent = new ArrayList<>();
+			long[] bytes = { 0 };
+			this.jdbc.query((connection) -> {
+				PreparedStatement statement = connection.prepareStatement(
+						"""
+								select o.id, o.topic, o.record_key, o.event_id, o.event_type, o.job_id, o.chunk_no, o.payload,
+								       o.created_at, o.traceparent, o.tracestate, j.model, j.model_version, j.cache, c.first_index,
+								       c.instances
+								from outbox o
+								left join input_chunks c on c.job_id = o.job_id and c.chunk_no = o.chunk_no
+								left join jobs j on j.id = c.job_id
+								order by o.id
+								limit ?
+								for update of o skip locked
+								""");
+				statement.setInt(1, this.properties.outboxBatchSize());
+				// a cursor: chunks are read a few at a time, and rows past the budget
+				// neither read nor locked
+				statement.setFetchSize(FETCH_ROWS);
+				return statement;
+			}, (ResultSetExtractor<Void>) (rs) -> {
+				while (bytes[0] < this.properties.outboxRoundBytes() && rs.next()) {
+					Row row = row(rs);
+					bytes[0] += row.bytes();
+					sent.add(new Sent(row.id(), row.topic(), row.key(), sendOrFail(row)));
 				}
-				catch (RuntimeException ex) {
-					acks.add(CompletableFuture.failedFuture(ex));
-				}
+				return null;
+			});
+			if (sent.isEmpty()) {
+				return false;
 			}
 			// the round waits for every acknowledgement anyway: send the last batches now
 			// instead of after linger.ms (which only helps the batches fill while rows
-			// are
-			// handed over)
+			// are handed over)
 			this.kafka.flush();
-			List<Long> done = new ArrayList<>(rows.size());
+			List<Long> done = new ArrayList<>(sent.size());
 			long deadline = System.nanoTime() + SEND_TIMEOUT.toNanos();
-			for (int i = 0; i < rows.size(); i++) {
-				Throwable failure = awaitAck(acks.get(i), deadline);
+			for (Sent one : sent) {
+				Throwable failure = awaitAck(one.ack(), deadline);
 				if (failure == null) {
-					done.add(rows.get(i).id());
+					done.add(one.id());
 					acknowledged[0]++;
 				}
 				else if (isPermanent(failure)) {
 					// a row that can never be published must not hold up the others: drop
 					// it; an unanswered chunk is re-driven or failed by the watchdog
-					Row row = rows.get(i);
-					log.error("Outbox row {} ({} {}) can never be published, dropped: {}", row.id(), row.topic(),
-							row.key(), failure.toString());
+					log.error("Outbox row {} ({} {}) can never be published, dropped: {}", one.id(), one.topic(),
+							one.key(), failure.toString());
 					this.dropped.increment();
-					done.add(row.id());
+					done.add(one.id());
 				}
 				else {
 					throw new IllegalStateException("Kafka did not acknowledge the outbox records", failure);
 				}
 			}
 			this.jdbc.update("delete from outbox where id = any(?)", (Object) done.toArray(Long[]::new));
-			return rows.size();
+			return sent.size() >= this.properties.outboxBatchSize() || bytes[0] >= this.properties.outboxRoundBytes();
 		});
 		// counted once committed: a round rolled back publishes its rows again
 		this.published.increment(acknowledged[0]);
-		return (sent != null) ? sent : 0;
+		return Boolean.TRUE.equals(full);
+	}
+
+	/**
+	 * Sends a row; the acknowledgement keeps nothing of the record once it came, and a
+	 * row that cannot even be handed to the producer fails it.
+	 */
+	private CompletableFuture<?> sendOrFail(Row row) {
+		try {
+			return send(row).thenApply((result) -> null);
+		}
+		catch (RuntimeException ex) {
+			return CompletableFuture.failedFuture(ex);
+		}
 	}
 
 	private CompletableFuture<?> send(Row row) {
@@ -334,7 +362,7 @@ class OutboxRelay implements PolledLifecycle {
 		return (count != null) ? count : 0;
 	}
 
-	private static Row row(ResultSet rs, int rowNum) throws SQLException {
+	private static Row row(ResultSet rs) throws SQLException {
 		long firstIndex = rs.getLong("first_index");
 		Integer chunkNo = (Integer) rs.getObject("chunk_no");
 		return new Row(rs.getLong("id"), rs.getString("topic"), rs.getString("record_key"), rs.getString("event_id"),
@@ -347,6 +375,17 @@ class OutboxRelay implements PolledLifecycle {
 	private record Row(long id, String topic, String key, String eventId, String eventType, UUID jobId, Integer chunkNo,
 			byte[] payload, Instant createdAt, TraceContext trace, String model, String modelVersion, boolean cache,
 			long firstIndex, byte[] instances) {
+
+		/** The stored bytes read for the row. */
+		long bytes() {
+			return ((this.payload != null) ? this.payload.length : 0)
+					+ ((this.instances != null) ? this.instances.length : 0);
+		}
+
+	}
+
+	/** A row handed to the producer: what the round needs of it once acknowledged. */
+	private record Sent(long id, String topic, String key, CompletableFuture<?> ack) {
 	}
 
 	@Override

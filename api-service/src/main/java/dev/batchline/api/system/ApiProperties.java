@@ -26,6 +26,8 @@ import org.springframework.validation.annotation.Validated;
  * @param maxStreamItems the most items one job sent as NDJSON may have
  * @param maxStreamBytes the largest NDJSON body accepted by {@code POST /v1/jobs}
  * @param chunkEncoding how the outbox relay encodes chunk records for the workers
+ * @param outboxRoundBytes the most stored bytes (event payloads, chunk instances) the
+ * relay reads in one round; it stops taking rows past them (and always takes one)
  */
 @Validated
 @ConfigurationProperties("batchline.api")
@@ -35,7 +37,8 @@ public record ApiProperties(String adminToken, @DefaultValue("1000000") @Min(1) 
 		@DefaultValue("500") @Min(1) int outboxBatchSize, @DefaultValue("200ms") @NotNull Duration outboxPollInterval,
 		@DefaultValue("1000") @Min(1) int resultsPageSize, @DefaultValue("1000000") @Min(1) long maxStreamItems,
 		@DefaultValue("1073741824") @Min(1024) long maxStreamBytes,
-		@DefaultValue("safetensors") @NotNull ChunkEncoding chunkEncoding) {
+		@DefaultValue("safetensors") @NotNull ChunkEncoding chunkEncoding,
+		@DefaultValue("16777216") @Min(1) long outboxRoundBytes) {
 
 	/** The encodings of chunk records on the chunks topic. */
 	public enum ChunkEncoding {
