@@ -164,8 +164,9 @@ class OutboxRelay implements PolledLifecycle {
 								for update of o skip locked
 								""");
 				statement.setInt(1, this.properties.outboxBatchSize());
-				// a cursor: chunks are read a few at a time, and rows past the budget
-				// neither read nor locked
+				// a cursor: chunks are read a few at a time, and rows beyond the fetch
+				// that passed the budget are neither read nor locked (those of that
+				// fetch not sent stay in the outbox for the next round)
 				statement.setFetchSize(FETCH_ROWS);
 				return statement;
 			}, (ResultSetExtractor<Void>) (rs) -> {
