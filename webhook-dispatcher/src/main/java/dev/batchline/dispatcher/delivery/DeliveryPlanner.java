@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.UUID;
+import java.util.function.Function;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
@@ -149,34 +150,6 @@ class DeliveryPlanner {
 		}
 		Timestamp now = Timestamp.from(Instant.now());
 		Timestamp leasedUntil = Timestamp.from(now.toInstant().plus(lease));
-		int n = rows.size();
-		Object[] ids = new Object[n];
-		Object[] events = new Object[n];
-		Object[] tenants = new Object[n];
-		Object[] jobs = new Object[n];
-		Object[] endpoints = new Object[n];
-		Object[] urls = new Object[n];
-		byte[][] payloads = new byte[n][];
-		Object[] due = new Object[n];
-		Object[] destinations = new Object[n];
-		Object[] leases = new Object[n];
-		Object[] traceparents = new Object[n];
-		Object[] tracestates = new Object[n];
-		for (int i = 0; i < n; i++) {
-			DeliveryQueue.Claimed row = rows.get(i);
-			ids[i] = row.id();
-			events[i] = row.eventId();
-			tenants[i] = row.tenantId();
-			jobs[i] = row.jobId();
-			endpoints[i] = row.endpointId();
-			urls[i] = row.url();
-			payloads[i] = row.payload();
-			due[i] = (row.lease() != null) ? leasedUntil : now;
-			destinations[i] = row.destination();
-			leases[i] = row.lease();
-			traceparents[i] = (row.trace() != null) ? row.trace().traceparent() : null;
-			tracestates[i] = (row.trace() != null) ? row.trace().tracestate() : null;
-		}
 		Set<UUID> inserted = new HashSet<>();
 		this.jdbc.query((connection) -> {
 			PreparedStatement statement = connection.prepareStatement("""
@@ -193,25 +166,34 @@ class DeliveryPlanner {
 					returning id
 					""");
 			statement.setTimestamp(1, now);
-			statement.setArray(2, connection.createArrayOf("uuid", ids));
-			statement.setArray(3, connection.createArrayOf("uuid", events));
+			statement.setArray(2, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::id)));
+			statement.setArray(3, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::eventId)));
 			statement.setArray(4, connection.createArrayOf("text", types.toArray()));
-			statement.setArray(5, connection.createArrayOf("uuid", tenants));
-			statement.setArray(6, connection.createArrayOf("uuid", jobs));
-			statement.setArray(7, connection.createArrayOf("uuid", endpoints));
-			statement.setArray(8, connection.createArrayOf("text", urls));
-			statement.setArray(9, connection.createArrayOf("bytea", payloads));
-			statement.setArray(10, connection.createArrayOf("timestamptz", due));
-			statement.setArray(11, connection.createArrayOf("text", destinations));
-			statement.setArray(12, connection.createArrayOf("uuid", leases));
-			statement.setArray(13, connection.createArrayOf("text", traceparents));
-			statement.setArray(14, connection.createArrayOf("text", tracestates));
+			statement.setArray(5, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::tenantId)));
+			statement.setArray(6, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::jobId)));
+			statement.setArray(7, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::endpointId)));
+			statement.setArray(8, connection.createArrayOf("text", column(rows, DeliveryQueue.Claimed::url)));
+			statement.setArray(9, connection.createArrayOf("bytea",
+					rows.stream().map(DeliveryQueue.Claimed::payload).toArray(byte[][]::new)));
+			statement.setArray(10, connection.createArrayOf("timestamptz",
+					column(rows, (row) -> (row.lease() != null) ? leasedUntil : now)));
+			statement.setArray(11, connection.createArrayOf("text", column(rows, DeliveryQueue.Claimed::destination)));
+			statement.setArray(12, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::lease)));
+			statement.setArray(13, connection.createArrayOf("text",
+					column(rows, (row) -> (row.trace() != null) ? row.trace().traceparent() : null)));
+			statement.setArray(14, connection.createArrayOf("text",
+					column(rows, (row) -> (row.trace() != null) ? row.trace().tracestate() : null)));
 			return statement;
 		}, (RowCallbackHandler) (rs) -> inserted.add(rs.getObject("id", UUID.class)));
 		List<DeliveryQueue.Claimed> claimed = rows.stream()
 			.filter((row) -> row.lease() != null && inserted.contains(row.id()))
 			.toList();
 		return new Planned(inserted.size(), claimed);
+	}
+
+	/** One column of the rows, as an array for {@code unnest}. */
+	private static Object[] column(List<DeliveryQueue.Claimed> rows, Function<DeliveryQueue.Claimed, ?> value) {
+		return rows.stream().map(value).toArray();
 	}
 
 	/** The enabled endpoints of tenants, with their secrets, by tenant. */
