@@ -51,7 +51,7 @@ public class BodySpools {
 
 	private final AtomicLong memoryInUse = new AtomicLong();
 
-	BodySpools(UploadProperties properties, MeterRegistry meters) {
+	public BodySpools(UploadProperties properties, MeterRegistry meters) {
 		this.properties = properties;
 		this.directory = properties.spoolDirectory();
 		try {

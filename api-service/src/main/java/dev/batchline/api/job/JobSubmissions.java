@@ -114,25 +114,7 @@ class JobSubmissions {
 		ChunkBuilder chunks;
 		try (ChunkWriter.Copy copy = this.chunkWriter.open(job.getId())) {
 			chunks = new ChunkBuilder(this.properties.chunkMaxItems(), this.properties.chunkMaxBytes(), copy);
-			DenseInstances dense = new DenseInstances(64);
-			while (items.advance()) {
-				long index = chunks.items();
-				if (index >= maxItems) {
-					throw tooManyItems("more than " + maxItems + " items", maxItems, maxItemsProperty);
-				}
-				if (items.text() != null && fitsAsSent(items, dense, model.signature())) {
-					// valid as it stands: stored as sent, no tree
-					chunks.add(items.text(), items.textOffset(), items.textLength(), items.customId());
-					continue;
-				}
-				JsonNode item = items.tree();
-				Optional<ItemError> error = InstanceValidator.validate(item, model.signature());
-				if (error.isPresent()) {
-					throw invalidInstance(index, items.line(), error.get());
-				}
-				chunks.add(item, items.customId());
-			}
-			chunks.finish();
+			chunk(items, model.signature(), chunks, maxItems, maxItemsProperty);
 			copy.finish();
 		}
 		if (chunks.items() == 0) {
@@ -151,6 +133,34 @@ class JobSubmissions {
 					(System.nanoTime() - started) / 1_000_000);
 		}
 		return job;
+	}
+
+	/**
+	 * Reads every item into {@code chunks}, each checked against the model's signature:
+	 * an item valid as it was sent is stored as its text, any other as its tree.
+	 * @throws ApiException 413 past {@code maxItems}, 422 for an invalid item
+	 */
+	static void chunk(Items items, ModelSignature signature, ChunkBuilder chunks, long maxItems,
+			String maxItemsProperty) {
+		DenseInstances dense = new DenseInstances(64);
+		while (items.advance()) {
+			long index = chunks.items();
+			if (index >= maxItems) {
+				throw tooManyItems("more than " + maxItems + " items", maxItems, maxItemsProperty);
+			}
+			if (items.text() != null && fitsAsSent(items, dense, signature)) {
+				// valid as it stands: stored as sent, no tree
+				chunks.add(items.text(), items.textOffset(), items.textLength(), items.customId());
+				continue;
+			}
+			JsonNode item = items.tree();
+			Optional<ItemError> error = InstanceValidator.validate(item, signature);
+			if (error.isPresent()) {
+				throw invalidInstance(index, items.line(), error.get());
+			}
+			chunks.add(item, items.customId());
+		}
+		chunks.finish();
 	}
 
 	/**

@@ -28,6 +28,8 @@ import org.springframework.validation.annotation.Validated;
  * @param chunkEncoding how the outbox relay encodes chunk records for the workers
  * @param outboxRoundBytes the most stored bytes (event payloads, chunk instances) the
  * relay reads in one round; it stops taking rows past them (and always takes one)
+ * @param warmupItems how many synthetic items the intake reads, checks and chunks before
+ * the service reports ready ({@code IntakeWarmup}); 0 starts without
  */
 @Validated
 @ConfigurationProperties("batchline.api")
@@ -38,7 +40,7 @@ public record ApiProperties(String adminToken, @DefaultValue("1000000") @Min(1) 
 		@DefaultValue("1000") @Min(1) int resultsPageSize, @DefaultValue("1000000") @Min(1) long maxStreamItems,
 		@DefaultValue("1073741824") @Min(1024) long maxStreamBytes,
 		@DefaultValue("safetensors") @NotNull ChunkEncoding chunkEncoding,
-		@DefaultValue("16777216") @Min(1) long outboxRoundBytes) {
+		@DefaultValue("16777216") @Min(1) long outboxRoundBytes, @DefaultValue("300000") @Min(0) long warmupItems) {
 
 	/** The encodings of chunk records on the chunks topic. */
 	public enum ChunkEncoding {

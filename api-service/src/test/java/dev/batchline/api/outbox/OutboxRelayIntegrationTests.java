@@ -70,7 +70,7 @@ class OutboxRelayIntegrationTests {
 				new DefaultKafkaProducerFactory<>(Map.of("bootstrap.servers", TestKafka.bootstrapServers(),
 						"key.serializer", StringSerializer.class, "value.serializer", CloudEventSerializer.class)));
 		ApiProperties properties = new ApiProperties(null, 1_000_000, 64L << 20, 16_384, 500, 262_144, 500,
-				Duration.ofMillis(200), 1000, 1_000_000, 1L << 30, ApiProperties.ChunkEncoding.JSON, ROUND_BYTES);
+				Duration.ofMillis(200), 1000, 1_000_000, 1L << 30, ApiProperties.ChunkEncoding.JSON, ROUND_BYTES, 0);
 		ModelCatalog models = new ModelCatalog(new ModelRoutingProperties(Map.of()),
 				new ModelCatalogProperties(Duration.ofSeconds(30)), Clock.systemUTC());
 		// its loop is not started: the test runs the rounds
