@@ -30,7 +30,6 @@ class IntakeWarmupTests {
 		IntakeWarmup warmup = warmup(1_000_000, 256, 4096);
 		// JSON, JSON, NDJSON: three whole jobs cover 25,000 items
 		assertThat(warmup.warmUp(25_000)).isEqualTo(3L * IntakeWarmup.JOB_ITEMS);
-		// 10,000 items of at most 4 KB a chunk: each job needs more than one chunk
 		try (Stream<Path> left = Files.list(this.spoolDir)) {
 			assertThat(left).isEmpty();
 		}
