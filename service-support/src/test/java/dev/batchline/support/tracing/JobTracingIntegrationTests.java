@@ -7,6 +7,8 @@ import dev.batchline.contracts.TraceContext;
 import dev.batchline.testsupport.OtlpReceiver;
 import dev.batchline.testsupport.OtlpReceiver.ReceivedSpan;
 import io.micrometer.tracing.Span;
+import io.micrometer.tracing.Tracer;
+import io.micrometer.tracing.handler.TracingObservationHandler;
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.sdk.trace.export.SpanExporter;
 import org.junit.jupiter.api.Test;
@@ -29,8 +31,9 @@ import static org.awaitility.Awaitility.await;
 
 /**
  * {@link JobTracing} in a Spring Boot application with the auto-configuration every
- * service has: off, and nothing made or exported, unless an OTLP endpoint is set; on, a
- * step continues the received trace and its span reaches a real OTLP/HTTP receiver.
+ * service has: off, and nothing made, exported or handled (no tracing observation
+ * handler), unless an OTLP endpoint is set; on, a step continues the received trace and
+ * its span reaches a real OTLP/HTTP receiver.
  */
 class JobTracingIntegrationTests {
 
@@ -44,6 +47,8 @@ class JobTracingIntegrationTests {
 			assertThat(tracing.enabled()).isFalse();
 			assertThat(context.getEnvironment().getProperty("management.opentelemetry.enabled")).isEqualTo("false");
 			assertThat(context.getBeansOfType(SpanExporter.class)).isEmpty();
+			assertThat(context.getBeansOfType(TracingObservationHandler.class)).isEmpty();
+			assertThat(context.getBean(Tracer.class)).isSameAs(Tracer.NOOP);
 			assertThat(
 					context.getBean(OpenTelemetry.class).getTracer("test").spanBuilder("s").startSpan().isRecording())
 				.isFalse();
@@ -70,6 +75,7 @@ class JobTracingIntegrationTests {
 						"--management.opentelemetry.tracing.export.schedule-delay=100ms")) {
 			JobTracing tracing = context.getBean(JobTracing.class);
 			assertThat(tracing.enabled()).isTrue();
+			assertThat(context.getBeansOfType(TracingObservationHandler.class)).isNotEmpty();
 			UUID jobId = UUID.randomUUID();
 			TraceContext passedOn;
 			try (JobTracing.Step step = tracing.start("predict", Span.Kind.CONSUMER, jobId, RECEIVED)) {
