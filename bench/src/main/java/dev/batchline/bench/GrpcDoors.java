@@ -1,10 +1,13 @@
 package dev.batchline.bench;
 
 import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
@@ -15,6 +18,7 @@ import dev.batchline.contracts.grpc.ApiKeyCredentials;
 import dev.batchline.contracts.grpc.inference.GRPCInferenceServiceGrpc;
 import dev.batchline.contracts.grpc.inference.InferTensorContents;
 import dev.batchline.contracts.grpc.inference.ModelInferRequest;
+import dev.batchline.contracts.grpc.inference.ServerLiveRequest;
 import dev.batchline.contracts.grpc.jobs.ItemBatch;
 import dev.batchline.contracts.grpc.jobs.Job;
 import dev.batchline.contracts.grpc.jobs.JobSpec;
@@ -31,14 +35,17 @@ import tools.jackson.databind.JsonNode;
 /**
  * Scenario 9: each gRPC door beside its REST twin in the same rounds. One-row
  * {@code ModelInfer} of the bench model ({@code inference.GRPCInferenceService}, one
- * channel, one request after another) against one-row {@code POST
- * /v2/models/bench/infer} (one keep-alive connection), the same rows; and a
- * {@code SubmitJob} stream of the Iris items of scenario 2 ({@value #PER_MESSAGE} a
- * message, as instances and as packed NDJSON lines, paced by gRPC's flow control) against
- * the NDJSON {@code POST /v1/jobs} of the same items. Each job is cancelled as soon as it
- * is accepted, and the next submission waits until it is cancelled and its chunks are
- * published, so the worker (which must serve the model for a job to be accepted) only
- * skips chunks, between the measurements.
+ * channel of grpc-java, one request after another) against one-row {@code POST
+ * /v2/models/bench/infer} of the same rows, sent twice: through the JDK's own
+ * {@code java.net.http} client (the target: a stock client against a stock client), and
+ * on a raw keep-alive socket (as cheap as an HTTP client gets). {@code ServerLive}
+ * against {@code GET /v2/health/live} on that socket is what the transport costs with no
+ * work behind it. Then a {@code SubmitJob} stream of the Iris items of scenario 2
+ * ({@value #PER_MESSAGE} a message, as instances and as packed NDJSON lines, paced by
+ * gRPC's flow control) against the NDJSON {@code POST /v1/jobs} of the same items. Each
+ * job is cancelled as soon as it is accepted, and the next submission waits until it is
+ * cancelled and its chunks are published, so the worker (which must serve the model for a
+ * job to be accepted) only skips chunks, between the measurements.
  */
 final class GrpcDoors {
 
@@ -86,57 +93,101 @@ final class GrpcDoors {
 			.get(0)
 			.get("name")
 			.asString();
-		List<byte[]> restRows = new ArrayList<>();
+		URI api = URI.create(this.bench.api().url("/"));
+		List<byte[]> socketRows = new ArrayList<>();
+		List<HttpRequest> stockRows = new ArrayList<>();
 		List<ModelInferRequest> grpcRows = new ArrayList<>();
 		for (int r = 0; r < ROWS; r++) {
-			restRows.add(rest.infer(input, r, false));
+			socketRows.add(rest.infer(input, r, false));
+			stockRows.add(HttpRequest.newBuilder(api.resolve("/v2/models/" + BenchmarkModel.NAME + "/infer"))
+				.header("Authorization", "Bearer " + this.bench.api().key())
+				.header("Content-Type", "application/json")
+				.POST(HttpRequest.BodyPublishers.ofString(SynchronousInference.oneRow(input, r)))
+				.build());
 			grpcRows.add(oneRow(input, r));
 		}
-		GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = GRPCInferenceServiceGrpc
-			.newBlockingStub(channel)
+		byte[] restLive = KeepAlive.request(api, "GET", "/v2/health/live", Map.of(), null);
+		GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub health = GRPCInferenceServiceGrpc
+			.newBlockingStub(channel);
+		GRPCInferenceServiceGrpc.GRPCInferenceServiceBlockingStub oip = health
 			.withCallCredentials(new ApiKeyCredentials(this.bench.api().key()));
+		HttpClient stock = this.bench.api().http();
 		int requests = plan.quick() ? 200 : 500;
-		List<Double> grpcP50 = new ArrayList<>();
-		List<Double> restP50 = new ArrayList<>();
-		List<Double> grpcP99 = new ArrayList<>();
-		List<Double> restP99 = new ArrayList<>();
-		URI api = URI.create(this.bench.api().url("/"));
+		Latencies grpc = new Latencies();
+		Latencies stockRest = new Latencies();
+		Latencies socketRest = new Latencies();
+		Latencies grpcLive = new Latencies();
+		Latencies socketLive = new Latencies();
 		for (int round = 0; round <= plan.rounds(); round++) {
 			int n = (round == 0) ? (plan.quick() ? WARM_UP / 5 : WARM_UP) : requests;
-			long[] restNanos = new long[n];
-			long[] grpcNanos = new long[n];
-			// one request of each in turn, so that the machine's drift weighs on both
+			long[][] nanos = new long[5][n];
+			// one request of each in turn, so that the machine's drift weighs on all
 			// alike
 			try (KeepAlive connection = new KeepAlive(api)) {
 				for (int i = 0; i < n; i++) {
 					long start = System.nanoTime();
-					KeepAlive.Answer answer = connection.exchange(restRows.get(i % ROWS));
-					restNanos[i] = System.nanoTime() - start;
-					if (answer.status() != 200) {
-						throw new IllegalStateException(
-								"REST infer answered " + answer.status() + ": " + answer.text());
-					}
-					start = System.nanoTime();
 					oip.withDeadlineAfter(30, TimeUnit.SECONDS).modelInfer(grpcRows.get(i % ROWS));
-					grpcNanos[i] = System.nanoTime() - start;
+					nanos[0][i] = System.nanoTime() - start;
+					start = System.nanoTime();
+					HttpResponse<byte[]> answer = stock.send(stockRows.get(i % ROWS),
+							HttpResponse.BodyHandlers.ofByteArray());
+					nanos[1][i] = System.nanoTime() - start;
+					expectOk(answer.statusCode(), answer.body());
+					start = System.nanoTime();
+					KeepAlive.Answer raw = connection.exchange(socketRows.get(i % ROWS));
+					nanos[2][i] = System.nanoTime() - start;
+					expectOk(raw.status(), raw.body());
+					start = System.nanoTime();
+					health.serverLive(ServerLiveRequest.getDefaultInstance());
+					nanos[3][i] = System.nanoTime() - start;
+					start = System.nanoTime();
+					connection.exchange(restLive);
+					nanos[4][i] = System.nanoTime() - start;
 				}
 			}
 			Console.step(String.format(
-					"%s round %d: 1-row ModelInfer p50 %.2f ms, p99 %.2f ms; REST infer p50 %.2f ms, p99 %.2f ms",
-					SCENARIO, round, ms(grpcNanos, 50), ms(grpcNanos, 99), ms(restNanos, 50), ms(restNanos, 99)));
+					"%s round %d: 1-row infer p50 (p99) ms: ModelInfer %.2f (%.2f), REST through java.net.http %.2f (%.2f),"
+							+ " REST on a raw socket %.2f (%.2f); ServerLive %.2f, GET /v2/health/live %.2f",
+					SCENARIO, round, ms(nanos[0], 50), ms(nanos[0], 99), ms(nanos[1], 50), ms(nanos[1], 99),
+					ms(nanos[2], 50), ms(nanos[2], 99), ms(nanos[3], 50), ms(nanos[4], 50)));
 			if (round > 0) {
-				grpcP50.add(ms(grpcNanos, 50));
-				grpcP99.add(ms(grpcNanos, 99));
-				restP50.add(ms(restNanos, 50));
-				restP99.add(ms(restNanos, 99));
+				grpc.add(nanos[0]);
+				stockRest.add(nanos[1]);
+				socketRest.add(nanos[2]);
+				grpcLive.add(nanos[3]);
+				socketLive.add(nanos[4]);
 			}
 		}
-		this.bench.report()
-			.ratioAtMost(SCENARIO, "1-row ModelInfer p50 vs REST infer p50", Stats.of(grpcP50), Stats.of(restP50),
-					"%.2f", "ms", 1.0);
-		this.bench.report()
-			.ratio(SCENARIO, "1-row ModelInfer p99 vs REST infer p99", Stats.of(grpcP99), Stats.of(restP99), "%.2f",
-					"ms", null);
+		Report report = this.bench.report();
+		report.ratioAtMost(SCENARIO, "1-row ModelInfer p50 vs REST infer p50, stock clients (grpc-java, java.net.http)",
+				Stats.of(grpc.p50), Stats.of(stockRest.p50), "%.2f", "ms", 1.0);
+		report.ratio(SCENARIO, "1-row ModelInfer p99 vs REST infer p99, stock clients", Stats.of(grpc.p99),
+				Stats.of(stockRest.p99), "%.2f", "ms", null);
+		report.ratio(SCENARIO, "1-row ModelInfer p50 vs REST infer p50 on a raw HTTP/1.1 socket", Stats.of(grpc.p50),
+				Stats.of(socketRest.p50), "%.2f", "ms", null);
+		report.ratio(SCENARIO, "transport: ServerLive p50 vs GET /v2/health/live p50 on a raw socket",
+				Stats.of(grpcLive.p50), Stats.of(socketLive.p50), "%.2f", "ms", null);
+	}
+
+	private static void expectOk(int status, byte[] body) {
+		if (status != 200) {
+			throw new IllegalStateException(
+					"REST infer answered " + status + ": " + new String(body, StandardCharsets.UTF_8));
+		}
+	}
+
+	/** The p50s and p99s of a door's measured rounds. */
+	private static final class Latencies {
+
+		final List<Double> p50 = new ArrayList<>();
+
+		final List<Double> p99 = new ArrayList<>();
+
+		void add(long[] nanos) {
+			this.p50.add(ms(nanos, 50));
+			this.p99.add(ms(nanos, 99));
+		}
+
 	}
 
 	private void intake(ManagedChannel channel) throws Exception {
