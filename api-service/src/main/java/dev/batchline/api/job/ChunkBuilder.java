@@ -1,9 +1,11 @@
 package dev.batchline.api.job;
 
-import java.io.ByteArrayOutputStream;
+import java.io.OutputStream;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Objects;
 import java.util.function.Consumer;
 
 import dev.batchline.contracts.EventCodec;
@@ -124,11 +126,53 @@ final class ChunkBuilder {
 		this.count = 0;
 	}
 
-	/** A byte buffer whose bytes can be read without a copy. */
-	private static final class Buffer extends ByteArrayOutputStream {
+	/**
+	 * A growing byte buffer whose bytes can be read without a copy. Not a
+	 * {@code ByteArrayOutputStream}, which takes a lock on every call: three for each
+	 * item here.
+	 */
+	private static final class Buffer extends OutputStream {
+
+		private byte[] buf = new byte[8192];
+
+		private int size;
+
+		@Override
+		public void write(int b) {
+			room(1);
+			this.buf[this.size++] = (byte) b;
+		}
+
+		@Override
+		public void write(byte[] bytes, int offset, int length) {
+			Objects.checkFromIndexSize(offset, length, bytes.length);
+			room(length);
+			System.arraycopy(bytes, offset, this.buf, this.size, length);
+			this.size += length;
+		}
+
+		private void room(int more) {
+			int needed = Math.addExact(this.size, more);
+			if (needed > this.buf.length) {
+				this.buf = Arrays.copyOf(this.buf,
+						Math.max(needed, (int) Math.min(Integer.MAX_VALUE - 8, 2L * this.buf.length)));
+			}
+		}
 
 		byte[] buffer() {
 			return this.buf;
+		}
+
+		int size() {
+			return this.size;
+		}
+
+		void reset() {
+			this.size = 0;
+		}
+
+		byte[] toByteArray() {
+			return Arrays.copyOf(this.buf, this.size);
 		}
 
 	}
