@@ -11,6 +11,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.UUID;
+import java.util.stream.Stream;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.launcher.ServiceProcess;
@@ -179,6 +180,22 @@ final class Api {
 		post("/v1/jobs/" + job + "/cancel", Map.of(), 202);
 		awaitTerminal(List.of(job), Duration.ofMillis(200), Duration.ofMinutes(5));
 		awaitOutboxEmpty(Duration.ofMinutes(5));
+	}
+
+	/**
+	 * Waits until the workers serve these models: the api-service accepts jobs only for a
+	 * model a running worker serves.
+	 */
+	void awaitModels(String... names) throws IOException, InterruptedException {
+		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
+		while (System.nanoTime() < deadline) {
+			String served = get("/v1/models").toString();
+			if (Stream.of(names).allMatch((name) -> served.contains("\"" + name + "\""))) {
+				return;
+			}
+			Thread.sleep(300);
+		}
+		throw new IllegalStateException("The workers did not announce the models " + List.of(names));
 	}
 
 	/** Waits until the outbox relay has published every row. */

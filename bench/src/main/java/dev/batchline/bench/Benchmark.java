@@ -116,8 +116,10 @@ public final class Benchmark {
 				Integer.toString(Bench.inferenceThreadsPerWorker()), "BATCHLINE_WORKER_INLINE_OPS",
 				Boolean.toString(Bench.inlineOps()),
 				// scenario 1 suspends the workers while it builds a backlog: they
-				// keep their partitions for that long instead of 10 s
+				// keep their partitions for that long instead of 10 s, and the
+				// api-service their models (it accepts jobs for served models only)
 				"SPRING_KAFKA_CONSUMER_PROPERTIES_SESSION_TIMEOUT_MS", Long.toString(SUSPENDED_SESSION.toMillis()),
+				"BATCHLINE_API_CATALOG_EXPIRE_AFTER", SUSPENDED_SESSION.toSeconds() + "s",
 				// scenario 8: the dispatcher's slots per endpoint, the bare loop's
 				// threads
 				"BATCHLINE_WEBHOOKS_PER_ENDPOINT_CONCURRENCY", Integer.toString(Webhooks.CONCURRENCY));
@@ -144,7 +146,7 @@ public final class Benchmark {
 				Tenants tenants = new Tenants(new Api(pipeline.api(), pipeline.apiKey()), pipeline.adminTokenValue());
 				Api api = new Api(pipeline.api(), tenants.createUnthrottled("bench").key());
 				report.setting("bench_tenant_limits", Tenants.UNTHROTTLED);
-				awaitModels(api);
+				api.awaitModels(BenchmarkModel.NAME, "iris");
 				Bench bench = new Bench(pipeline, api, tenants, plan, report, models, root);
 				if (only.contains("3")) {
 					new SmallJobLatency(bench).run();
@@ -165,7 +167,6 @@ public final class Benchmark {
 					new Webhooks(bench).run();
 				}
 				if (only.contains("9")) {
-					// before 2: its intake rounds run without workers too
 					new GrpcDoors(bench).run();
 				}
 				if (only.contains("10")) {
@@ -182,7 +183,6 @@ public final class Benchmark {
 					efficiency.run("iris", 4, (n) -> IRIS.get((int) (n % IRIS.size())), null);
 				}
 				if (only.contains("2")) {
-					// last: its jobs stay queued (no worker runs while it measures)
 					new Intake(bench).run();
 				}
 			}
@@ -223,18 +223,6 @@ public final class Benchmark {
 		BenchmarkModel.export(models);
 		IrisModelTrainer.main(new String[] { models.toString() });
 		Console.step(String.format("Models exported to %s in %.1f s", models, (System.nanoTime() - start) / 1e9));
-	}
-
-	private static void awaitModels(Api api) throws IOException, InterruptedException {
-		long deadline = System.nanoTime() + Duration.ofSeconds(90).toNanos();
-		while (System.nanoTime() < deadline) {
-			String served = api.get("/v1/models").toString();
-			if (served.contains("\"" + BenchmarkModel.NAME + "\"") && served.contains("\"iris\"")) {
-				return;
-			}
-			Thread.sleep(300);
-		}
-		throw new IllegalStateException("The workers did not announce the bench and iris models");
 	}
 
 	private static int port(String variable) throws IOException {

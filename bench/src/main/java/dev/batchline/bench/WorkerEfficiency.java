@@ -55,7 +55,12 @@ final class WorkerEfficiency {
 
 	void run(String model, int inputs, LongFunction<String> instance, Double target) throws Exception {
 		Plan plan = this.bench.plan();
+		// fresh workers for the warm-up round, suspended before they take a chunk: a
+		// stopped worker would withdraw its models, and jobs for them would be refused
 		this.bench.pipeline().scaleWorkers(0);
+		this.bench.pipeline().scaleWorkers(plan.workers());
+		this.bench.api().awaitModels(model);
+		this.bench.pipeline().workers().forEach(ServiceProcess::suspend);
 		List<Double> pipeline = new ArrayList<>();
 		List<Double> predictShares = new ArrayList<>();
 		List<Map<String, Double>> cores = new ArrayList<>();
@@ -85,13 +90,10 @@ final class WorkerEfficiency {
 					// memory is sampled in the warm-up round: reading every process's
 					// memory five times a second takes CPU from a measured round
 					memory = new MemorySampler(this.bench.pipeline()::pids);
-					// the warm-up round starts the workers; the measured rounds let the
-					// same JVMs run on, as workers that have been up for a while
-					this.bench.pipeline().scaleWorkers(plan.workers());
 				}
-				else {
-					this.bench.pipeline().workers().forEach(ServiceProcess::resume);
-				}
+				// the warm-up round's workers have just started; the measured rounds
+				// let the same JVMs run on, as workers that have been up for a while
+				this.bench.pipeline().workers().forEach(ServiceProcess::resume);
 				Drain drain = drain(model, jobs, cpu, totals);
 				totals = drain.totals();
 				// stopped while the raw limit's round runs and until the next backlog is
