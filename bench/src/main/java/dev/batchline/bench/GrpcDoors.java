@@ -224,8 +224,7 @@ final class GrpcDoors {
 						throw new IllegalStateException("the NDJSON POST answered " + posted.statusCode() + ": "
 								+ posted.body().substring(0, Math.min(200, posted.body().length())));
 					}
-					id = UUID.fromString(
-							EventCodec.tree(posted.body().getBytes(StandardCharsets.UTF_8)).get("id").asString());
+					id = Intake.jobId(posted);
 				}
 				else {
 					Job job = submit(jobs, (door == 1) ? perInstance : packed);

@@ -97,9 +97,7 @@ final class Intake {
 			else {
 				peaks = memory.peaksMb();
 			}
-			this.bench.api()
-				.cancelAndSettle(UUID.fromString(
-						EventCodec.tree(response.body().getBytes(StandardCharsets.UTF_8)).get("id").asString()));
+			this.bench.api().cancelAndSettle(jobId(response));
 		}
 		this.bench.report().memory("scenario 2 (1,000,000-item intake, warm-up round)", peaks);
 		this.bench.report()
@@ -118,6 +116,11 @@ final class Intake {
 				.timeout(Duration.ofMinutes(10))
 				.POST(HttpRequest.BodyPublishers.ofByteArray(body))
 				.build(), HttpResponse.BodyHandlers.ofString());
+	}
+
+	/** The id of the job a {@link #postNdjson} accepted. */
+	static UUID jobId(HttpResponse<String> accepted) {
+		return UUID.fromString(EventCodec.tree(accepted.body().getBytes(StandardCharsets.UTF_8)).get("id").asString());
 	}
 
 	private void sampleHeap(AtomicLong peak) {

@@ -15,14 +15,14 @@ import tools.jackson.databind.JsonNode;
 
 /**
  * Scenario 1: a backlog of chunks waits in {@code batchline.chunks} (jobs submitted and
- * relayed while no worker runs); then the workers drain it. Items per second from the
- * first recorded result to the last job's end, beside DJL predict in this JVM on the same
- * model, batch size and thread count. The warm-up round starts the workers; for each
- * measured round they are suspended (SIGSTOP) while its backlog is built and resumed to
- * drain it, so that the measured rounds see workers that have run for a while, as the raw
- * limit's loop has, and not a fresh JVM compiling the consumer's code. A round of the raw
- * limit follows each measured drain, so that the two sides of a ratio see the machine at
- * about the same time.
+ * relayed while the workers are suspended with SIGSTOP); then the workers are resumed and
+ * drain it. Items per second from the first recorded result to the last job's end, beside
+ * DJL predict in this JVM on the same model, batch size and thread count. The warm-up
+ * round's workers have just started; the measured rounds suspend and resume the same
+ * ones, so that they see workers that have run for a while, as the raw limit's loop has,
+ * and not a fresh JVM compiling the consumer's code. A round of the raw limit follows
+ * each measured drain, so that the two sides of a ratio see the machine at about the same
+ * time.
  */
 final class WorkerEfficiency {
 
