@@ -67,8 +67,15 @@ class AttemptLog implements SmartLifecycle {
 			.build();
 	}
 
-	/** Records an attempt with the next group. */
+	/**
+	 * Records an attempt with the next group; a first attempt whose delivery's row is not
+	 * written yet is written with that row ({@link FirstAttempts}).
+	 */
 	void add(DeliveryQueue.Outcome outcome) {
+		FirstAttempts first = outcome.delivery().first();
+		if (first != null && first.take(outcome)) {
+			return;
+		}
 		this.unwritten.add(outcome);
 		this.backlog.incrementAndGet();
 		this.loop.wakeUp();

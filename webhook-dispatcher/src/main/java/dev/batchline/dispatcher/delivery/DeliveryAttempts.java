@@ -108,6 +108,10 @@ class DeliveryAttempts {
 	}
 
 	private void attemptNow(DeliveryQueue.Claimed delivery, Lane lane) {
+		if (delivery.first() != null && delivery.first().isDropped()) {
+			// its poll could not be written and is consumed again
+			return;
+		}
 		if (!delivery.endpointEnabled()) {
 			this.queue.abandon(delivery, "the endpoint was disabled or deleted");
 			return;

@@ -10,9 +10,9 @@ import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
-import java.util.function.Function;
 
 import dev.batchline.contracts.EventCodec;
 import dev.batchline.contracts.JobEvent;
@@ -32,13 +32,13 @@ import org.springframework.transaction.annotation.Transactional;
  * subscribed to the event's type (read through the api-service's
  * {@code webhook_destinations} view), and one to the job's own callback URL, which
  * travels on the job's terminal event. The payload is built once and stored, so every
- * attempt sends (and signs) the same bytes. Recording is idempotent on (event id,
- * destination): an event consumed twice plans nothing new.
+ * attempt sends (and signs) the same bytes. An event consumed again plans nothing new:
+ * its deliveries are looked up before anything is sent, and the row of an (event id,
+ * destination) that is already there is left alone.
  * <p>
- * Up to the room the sender has, new deliveries are written already claimed by this
- * dispatcher (leased, as {@link DeliveryQueue#claimDue} would), and go to the sender in
- * memory once the transaction has committed: the first attempt costs no claim. The rest
- * are written due now, for the sender's next claim.
+ * A poll's new deliveries go to the sender before anything is written
+ * ({@link FirstAttempts}); each is then written once, with its first attempt, in one
+ * statement for the whole poll.
  */
 @Component
 class DeliveryPlanner {
@@ -47,62 +47,73 @@ class DeliveryPlanner {
 
 	private final WebhookProperties properties;
 
-	DeliveryPlanner(JdbcTemplate jdbc, WebhookProperties properties) {
+	private final EndpointHealth health;
+
+	DeliveryPlanner(JdbcTemplate jdbc, WebhookProperties properties, EndpointHealth health) {
 		this.jdbc = jdbc;
 		this.properties = properties;
+		this.health = health;
 	}
 
 	/**
-	 * What a poll's events planned.
-	 *
-	 * @param count how many new deliveries were planned
-	 * @param claimed those of them written claimed, for the sender once committed
-	 */
-	record Planned(int count, List<DeliveryQueue.Claimed> claimed) {
-	}
-
-	/**
-	 * Plans the deliveries of a poll's events in one transaction: one query for the
-	 * destinations of all their tenants (and one for their callback secrets), one insert.
+	 * Plans the deliveries of a poll's events, reading only: one query for the
+	 * destinations of all their tenants, one for their callback secrets, one for the
+	 * deliveries the events already have.
 	 * @param events the events
 	 * @param traces the trace context each event carried, by event id
-	 * @param room how many deliveries the sender can take in memory now
-	 * @param lease how long a claim holds
-	 * @return what was planned
+	 * @return the new deliveries, for their first attempts
 	 */
-	@Transactional
-	Planned plan(List<JobEvent> events, Map<UUID, TraceContext> traces, int room, Duration lease) {
+	FirstAttempts plan(List<JobEvent> events, Map<UUID, TraceContext> traces) {
+		FirstAttempts first = new FirstAttempts();
 		List<JobEvent> sent = events.stream()
 			.filter((event) -> WebhookPayload.EVENT_TYPES.contains(event.type()))
 			.toList();
 		if (sent.isEmpty()) {
-			return new Planned(0, List.of());
+			return first;
 		}
 		Map<UUID, List<Endpoint>> endpoints = endpoints(tenants(sent, false));
 		Map<UUID, SigningSecrets> callbackSecrets = callbackSecrets(sent);
-		List<DeliveryQueue.Claimed> rows = new ArrayList<>();
-		List<String> types = new ArrayList<>();
-		long claimedAt = System.nanoTime();
+		Set<String> planned = planned(sent);
+		long now = System.nanoTime();
 		for (JobEvent event : sent) {
 			byte[] payload = EventCodec.encode(payload(event));
 			for (Endpoint endpoint : endpoints.getOrDefault(event.tenantId(), List.of())) {
-				if (endpoint.eventTypes().contains(event.type())) {
-					rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(),
-							endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
-							"endpoint:" + endpoint.id(), (rows.size() < room) ? UUID.randomUUID() : null,
-							endpoint.secrets(), endpoint.rateLimit(), claimedAt, traces.get(event.id())));
-					types.add(event.type());
+				String destination = "endpoint:" + endpoint.id();
+				// an event twice in one poll is planned once too
+				if (endpoint.eventTypes().contains(event.type()) && planned.add(event.id() + destination)) {
+					first.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(),
+							endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0, destination,
+							UUID.randomUUID(), endpoint.secrets(), endpoint.rateLimit(), now, traces.get(event.id()),
+							first), event.type());
 				}
 			}
-			if (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null) {
-				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(), null,
-						true, 0, event.callbackUrl(), payload, 0, DeliveryQueue.CALLBACK,
-						(rows.size() < room) ? UUID.randomUUID() : null, callbackSecrets.get(event.tenantId()), null,
-						claimedAt, traces.get(event.id())));
-				types.add(event.type());
+			if (JobEvent.isTerminal(event.type()) && event.callbackUrl() != null
+					&& planned.add(event.id() + DeliveryQueue.CALLBACK)) {
+				first.add(
+						new DeliveryQueue.Claimed(UUID.randomUUID(), event.id(), event.jobId(), event.tenantId(), null,
+								true, 0, event.callbackUrl(), payload, 0, DeliveryQueue.CALLBACK, UUID.randomUUID(),
+								callbackSecrets.get(event.tenantId()), null, now, traces.get(event.id()), first),
+						event.type());
 			}
 		}
-		return insert(rows, types, lease);
+		return first;
+	}
+
+	/**
+	 * Writes the deliveries of first attempts in one transaction: each delivery's row
+	 * with its first attempt, in one statement, and the endpoints' health. A delivery
+	 * whose attempt has not finished is written claimed by this dispatcher (leased), one
+	 * the sender gave back due when it was given back for.
+	 * @param first the first attempts; what comes in from now on they keep, for the
+	 * caller to pass on once this has committed ({@link FirstAttempts#written})
+	 * @param lease how long a claim holds
+	 * @return the endpoints to disable now
+	 */
+	@Transactional
+	List<EndpointHealth.Failing> write(FirstAttempts first, Duration lease) {
+		List<FirstAttempts.Row> rows = first.close();
+		insert(rows, lease);
+		return this.health.record(rows.stream().map(FirstAttempts.Row::outcome).filter(Objects::nonNull).toList());
 	}
 
 	/**
@@ -124,76 +135,122 @@ class DeliveryPlanner {
 		body.put("timestamp", notice.occurredAt());
 		body.put("data", data);
 		byte[] payload = EventCodec.encode(body);
-		List<DeliveryQueue.Claimed> rows = new ArrayList<>();
-		List<String> types = new ArrayList<>();
+		List<FirstAttempts.Row> rows = new ArrayList<>();
 		long now = System.nanoTime();
+		Instant due = Instant.now();
 		for (Endpoint endpoint : endpoints(new Object[] { notice.tenantId() }).getOrDefault(notice.tenantId(),
 				List.of())) {
 			if (endpoint.eventTypes().contains(WebhookEndpointDisabledNotice.EVENT_TYPE)) {
-				rows.add(new DeliveryQueue.Claimed(UUID.randomUUID(), notice.id(), null, notice.tenantId(),
-						endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
-						"endpoint:" + endpoint.id(), null, endpoint.secrets(), endpoint.rateLimit(), now, null));
-				types.add(WebhookEndpointDisabledNotice.EVENT_TYPE);
+				rows.add(new FirstAttempts.Row(new DeliveryQueue.Claimed(UUID.randomUUID(), notice.id(), null,
+						notice.tenantId(), endpoint.id(), true, endpoint.version(), endpoint.url(), payload, 0,
+						"endpoint:" + endpoint.id(), null, endpoint.secrets(), endpoint.rateLimit(), now, null, null),
+						WebhookEndpointDisabledNotice.EVENT_TYPE, null, due));
 			}
 		}
-		return insert(rows, types, Duration.ZERO).count();
+		return insert(rows, Duration.ZERO);
 	}
 
 	/**
-	 * Writes planned deliveries in one statement: those with a lease claimed for this
-	 * dispatcher, the others due now. A row whose event and destination are already there
-	 * (an event consumed again) is left alone: its delivery is under way.
+	 * Writes deliveries in one statement, each with its first attempt if it has one:
+	 * attempted (with its state after that attempt), given back (due then), or else held
+	 * by this dispatcher's sender (claimed for {@code lease}). A row whose event and
+	 * destination are already there (an event consumed again meanwhile) is left alone,
+	 * and so is the attempt that came with it.
+	 * @return how many rows were written
 	 */
-	private Planned insert(List<DeliveryQueue.Claimed> rows, List<String> types, Duration lease) {
+	private int insert(List<FirstAttempts.Row> rows, Duration lease) {
 		if (rows.isEmpty()) {
-			return new Planned(0, List.of());
+			return 0;
 		}
 		Timestamp now = Timestamp.from(Instant.now());
 		Timestamp leasedUntil = Timestamp.from(now.toInstant().plus(lease));
-		Set<UUID> inserted = new HashSet<>();
-		this.jdbc.query((connection) -> {
-			PreparedStatement statement = connection.prepareStatement("""
-					insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
-					    payload, status, attempts, next_attempt_at, created_at, destination, lease_token, traceparent,
-					    tracestate)
-					select id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload, 'PENDING', 0, due, ?,
-					       destination, lease_token, traceparent, tracestate
-					from unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[], ?::bytea[],
-					            ?::timestamptz[], ?::text[], ?::uuid[], ?::text[], ?::text[])
-					    as r(id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload, due, destination,
-					         lease_token, traceparent, tracestate)
-					on conflict (event_id, destination) do nothing
-					returning id
-					""");
-			statement.setTimestamp(1, now);
-			statement.setArray(2, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::id)));
-			statement.setArray(3, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::eventId)));
-			statement.setArray(4, connection.createArrayOf("text", types.toArray()));
-			statement.setArray(5, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::tenantId)));
-			statement.setArray(6, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::jobId)));
-			statement.setArray(7, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::endpointId)));
-			statement.setArray(8, connection.createArrayOf("text", column(rows, DeliveryQueue.Claimed::url)));
-			statement.setArray(9, connection.createArrayOf("bytea",
-					rows.stream().map(DeliveryQueue.Claimed::payload).toArray(byte[][]::new)));
-			statement.setArray(10, connection.createArrayOf("timestamptz",
-					column(rows, (row) -> (row.lease() != null) ? leasedUntil : now)));
-			statement.setArray(11, connection.createArrayOf("text", column(rows, DeliveryQueue.Claimed::destination)));
-			statement.setArray(12, connection.createArrayOf("uuid", column(rows, DeliveryQueue.Claimed::lease)));
-			statement.setArray(13, connection.createArrayOf("text",
-					column(rows, (row) -> (row.trace() != null) ? row.trace().traceparent() : null)));
-			statement.setArray(14, connection.createArrayOf("text",
-					column(rows, (row) -> (row.trace() != null) ? row.trace().tracestate() : null)));
-			return statement;
-		}, (RowCallbackHandler) (rs) -> inserted.add(rs.getObject("id", UUID.class)));
-		List<DeliveryQueue.Claimed> claimed = rows.stream()
-			.filter((row) -> row.lease() != null && inserted.contains(row.id()))
+		List<DeliveryQueue.Outcome> attempts = rows.stream()
+			.map(FirstAttempts.Row::outcome)
+			.filter(Objects::nonNull)
 			.toList();
-		return new Planned(inserted.size(), claimed);
+		Integer written = this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement(
+					"""
+							with written as (
+							    insert into webhook_deliveries (id, event_id, event_type, tenant_id, job_id, endpoint_id, url,
+							        payload, status, attempts, next_attempt_at, last_attempt_at, last_status_code, last_error,
+							        delivered_at, created_at, destination, lease_token, traceparent, tracestate)
+							    select id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload,
+							           coalesce(status, 'PENDING'), case when status is null then 0 else 1 end, due, at, code,
+							           error, case when status = 'SUCCEEDED' then at end, ?, destination, lease_token,
+							           traceparent, tracestate
+							    from unnest(?::uuid[], ?::uuid[], ?::text[], ?::uuid[], ?::uuid[], ?::uuid[], ?::text[],
+							                ?::bytea[], ?::text[], ?::timestamptz[], ?::timestamptz[], ?::integer[], ?::text[],
+							                ?::text[], ?::uuid[], ?::text[], ?::text[])
+							        as r(id, event_id, event_type, tenant_id, job_id, endpoint_id, url, payload, status, due, at,
+							             code, error, destination, lease_token, traceparent, tracestate)
+							    on conflict (event_id, destination) do nothing
+							    returning id
+							), attempted as (
+							    insert into webhook_attempts\s"""
+							+ DeliveryQueue.ATTEMPT_COLUMNS + """
+									select a.* from\s""" + DeliveryQueue.ATTEMPTS + """
+									    where a.delivery_id in (select id from written)
+									)
+									select count(*) from written
+									""");
+			List<DeliveryQueue.Claimed> deliveries = rows.stream().map(FirstAttempts.Row::delivery).toList();
+			statement.setTimestamp(1, now);
+			statement.setArray(2,
+					connection.createArrayOf("uuid", DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::id)));
+			statement.setArray(3,
+					connection.createArrayOf("uuid", DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::eventId)));
+			statement.setArray(4,
+					connection.createArrayOf("text", DeliveryQueue.column(rows, FirstAttempts.Row::eventType)));
+			statement.setArray(5, connection.createArrayOf("uuid",
+					DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::tenantId)));
+			statement.setArray(6,
+					connection.createArrayOf("uuid", DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::jobId)));
+			statement.setArray(7, connection.createArrayOf("uuid",
+					DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::endpointId)));
+			statement.setArray(8,
+					connection.createArrayOf("text", DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::url)));
+			statement.setArray(9, connection.createArrayOf("bytea",
+					deliveries.stream().map(DeliveryQueue.Claimed::payload).toArray(byte[][]::new)));
+			statement.setArray(10, connection.createArrayOf("text",
+					DeliveryQueue.column(rows, (row) -> (row.outcome() != null) ? row.outcome().status() : null)));
+			statement.setArray(11,
+					connection.createArrayOf("timestamptz", DeliveryQueue.column(rows, (row) -> (row.outcome() != null)
+							? row.outcome().next() : (row.due() != null) ? Timestamp.from(row.due()) : leasedUntil)));
+			statement.setArray(12, connection.createArrayOf("timestamptz",
+					DeliveryQueue.column(rows, (row) -> (row.outcome() != null) ? row.outcome().at() : null)));
+			statement.setArray(13, connection.createArrayOf("integer", DeliveryQueue.column(rows,
+					(row) -> (row.outcome() != null) ? row.outcome().attempt().statusCode() : null)));
+			statement.setArray(14, connection.createArrayOf("text", DeliveryQueue.column(rows,
+					(row) -> (row.outcome() != null) ? row.outcome().attempt().error() : null)));
+			statement.setArray(15, connection.createArrayOf("text",
+					DeliveryQueue.column(deliveries, DeliveryQueue.Claimed::destination)));
+			statement.setArray(16, connection.createArrayOf("uuid", DeliveryQueue.column(rows,
+					(row) -> (row.outcome() == null && row.due() == null) ? row.delivery().lease() : null)));
+			statement.setArray(17, connection.createArrayOf("text", DeliveryQueue.column(deliveries,
+					(delivery) -> (delivery.trace() != null) ? delivery.trace().traceparent() : null)));
+			statement.setArray(18, connection.createArrayOf("text", DeliveryQueue.column(deliveries,
+					(delivery) -> (delivery.trace() != null) ? delivery.trace().tracestate() : null)));
+			DeliveryQueue.bindAttempts(connection, statement, 19, attempts);
+			return statement;
+		}, (rs) -> rs.next() ? rs.getInt(1) : 0);
+		return (written != null) ? written : 0;
 	}
 
-	/** One column of the rows, as an array for {@code unnest}. */
-	private static Object[] column(List<DeliveryQueue.Claimed> rows, Function<DeliveryQueue.Claimed, ?> value) {
-		return rows.stream().map(value).toArray();
+	/**
+	 * The deliveries events already have, as event id + destination: an event consumed
+	 * again (its poll's offsets not committed when a dispatcher stopped, or its partition
+	 * moved) is not sent twice.
+	 */
+	private Set<String> planned(List<JobEvent> events) {
+		Set<String> planned = new HashSet<>();
+		this.jdbc.query((connection) -> {
+			PreparedStatement statement = connection.prepareStatement(
+					"select event_id, destination from webhook_deliveries where event_id = any(?::uuid[])");
+			statement.setArray(1, connection.createArrayOf("uuid", events.stream().map(JobEvent::id).toArray()));
+			return statement;
+		}, (RowCallbackHandler) (rs) -> planned.add(rs.getString("event_id") + rs.getString("destination")));
+		return planned;
 	}
 
 	/** The enabled endpoints of tenants, with their secrets, by tenant. */

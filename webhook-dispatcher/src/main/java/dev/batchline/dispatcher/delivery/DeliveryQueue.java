@@ -1,5 +1,6 @@
 package dev.batchline.dispatcher.delivery;
 
+import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
@@ -8,6 +9,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.UUID;
+import java.util.function.Function;
 
 import dev.batchline.contracts.TraceContext;
 import dev.batchline.contracts.webhooks.SigningSecrets;
@@ -21,6 +23,12 @@ import org.springframework.transaction.annotation.Transactional;
  * {@code FOR UPDATE SKIP LOCKED} and leased (its due time pushed past the attempt's
  * timeout), so a second dispatcher replica never sends it at the same time, and a crashed
  * one's claim runs out and the delivery is tried again.
+ * <p>
+ * A lease token is set only while its delivery is pending: every way out of
+ * {@code PENDING} clears it. The statements that update claimed deliveries therefore
+ * match them by id and token alone. A test of the status there would lead PostgreSQL to
+ * the partial index of due deliveries, whose statistics, taken between bursts, see next
+ * to no pending rows, and to a scan of every pending row for each delivery updated.
  */
 @Component
 class DeliveryQueue {
@@ -40,6 +48,15 @@ class DeliveryQueue {
 
 	/** The destination key of a job's own callback URL. */
 	static final String CALLBACK = "callback";
+
+	/** The columns of {@code webhook_attempts} that {@link #ATTEMPTS} fills. */
+	static final String ATTEMPT_COLUMNS = "(delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)";
+
+	/** Attempts as a table {@code a}, from the six arrays {@link #bindAttempts} binds. */
+	static final String ATTEMPTS = """
+			unnest(?::uuid[], ?::timestamptz[], ?::integer[], ?::integer[], ?::text[], ?::text[])
+			    as a(delivery_id, attempted_at, status_code, latency_ms, error, response_excerpt)
+			""";
 
 	private final JdbcTemplate jdbc;
 
@@ -70,10 +87,12 @@ class DeliveryQueue {
 	 * @param rateLimit the endpoint's rate limit in messages per second, or null
 	 * @param claimedAt when it was claimed ({@link System#nanoTime()})
 	 * @param trace the trace context of the job event it delivers, or null
+	 * @param first the first attempts it is one of while its row is not written yet, else
+	 * null
 	 */
 	record Claimed(UUID id, UUID eventId, UUID jobId, UUID tenantId, UUID endpointId, boolean endpointEnabled,
 			long endpointVersion, String url, byte[] payload, int attempts, String destination, UUID lease,
-			SigningSecrets secrets, Integer rateLimit, long claimedAt, TraceContext trace) {
+			SigningSecrets secrets, Integer rateLimit, long claimedAt, TraceContext trace, FirstAttempts first) {
 	}
 
 	/**
@@ -87,6 +106,16 @@ class DeliveryQueue {
 
 		String status() {
 			return this.attempt.delivered() ? "SUCCEEDED" : (this.nextAttempt != null) ? "PENDING" : "FAILED";
+		}
+
+		/** When the attempt was made. */
+		Timestamp at() {
+			return Timestamp.from(this.attempt.at());
+		}
+
+		/** When to try again, or null. */
+		Timestamp next() {
+			return (this.nextAttempt != null) ? Timestamp.from(this.nextAttempt) : null;
 		}
 
 	}
@@ -136,7 +165,7 @@ class DeliveryQueue {
 				rs.getLong("endpoint_version"), rs.getString("send_url"), rs.getBytes("payload"), rs.getInt("attempts"),
 				rs.getString("destination"), rs.getObject("lease_token", UUID.class), secrets(rs),
 				rs.getObject("rate_limit", Integer.class), claimedAt,
-				TraceContext.of(rs.getString("traceparent"), rs.getString("tracestate")));
+				TraceContext.of(rs.getString("traceparent"), rs.getString("tracestate")), null);
 	}
 
 	/**
@@ -158,7 +187,7 @@ class DeliveryQueue {
 	boolean renew(Claimed delivery, Duration lease) {
 		return this.jdbc.update("""
 				update webhook_deliveries set next_attempt_at = now() + make_interval(secs => ?)
-				where id = ? and lease_token = ? and status = 'PENDING'
+				where id = ? and lease_token = ?
 				""", lease.toMillis() / 1000.0, delivery.id(), delivery.lease()) == 1;
 	}
 
@@ -169,22 +198,26 @@ class DeliveryQueue {
 
 	/**
 	 * Makes claimed deliveries due again later without counting an attempt, in one
-	 * statement.
+	 * statement. One whose row is not written yet goes back to its first attempts, which
+	 * write it due then.
 	 */
 	void postpone(List<Claimed> deliveries, Duration pause) {
-		if (deliveries.isEmpty()) {
+		Instant due = Instant.now().plus(pause);
+		List<Claimed> written = deliveries.stream()
+			.filter((delivery) -> delivery.first() == null || !delivery.first().giveBack(delivery, due))
+			.toList();
+		if (written.isEmpty()) {
 			return;
 		}
-		Timestamp due = Timestamp.from(Instant.now().plus(pause));
 		this.jdbc.update((connection) -> {
 			PreparedStatement statement = connection.prepareStatement("""
 					update webhook_deliveries d set next_attempt_at = ?, lease_token = null
 					from unnest(?::uuid[], ?::uuid[]) as c(id, lease)
-					where d.id = c.id and d.lease_token = c.lease and d.status = 'PENDING'
+					where d.id = c.id and d.lease_token = c.lease
 					""");
-			statement.setTimestamp(1, due);
-			statement.setArray(2, connection.createArrayOf("uuid", deliveries.stream().map(Claimed::id).toArray()));
-			statement.setArray(3, connection.createArrayOf("uuid", deliveries.stream().map(Claimed::lease).toArray()));
+			statement.setTimestamp(1, Timestamp.from(due));
+			statement.setArray(2, connection.createArrayOf("uuid", column(written, Claimed::id)));
+			statement.setArray(3, connection.createArrayOf("uuid", column(written, Claimed::lease)));
 			return statement;
 		});
 	}
@@ -199,43 +232,10 @@ class DeliveryQueue {
 		if (outcomes.isEmpty()) {
 			return;
 		}
-		int n = outcomes.size();
-		Object[] ids = new Object[n];
-		Object[] leases = new Object[n];
-		Object[] at = new Object[n];
-		Object[] codes = new Object[n];
-		Object[] latencies = new Object[n];
-		Object[] errors = new Object[n];
-		Object[] excerpts = new Object[n];
-		Object[] statuses = new Object[n];
-		Object[] next = new Object[n];
-		Object[] urls = new Object[n];
-		for (int i = 0; i < n; i++) {
-			Outcome outcome = outcomes.get(i);
-			Attempt attempt = outcome.attempt();
-			ids[i] = outcome.delivery().id();
-			leases[i] = outcome.delivery().lease();
-			at[i] = Timestamp.from(attempt.at());
-			codes[i] = attempt.statusCode();
-			latencies[i] = (int) attempt.latency().toMillis();
-			errors[i] = attempt.error();
-			excerpts[i] = attempt.responseExcerpt();
-			statuses[i] = outcome.status();
-			next[i] = (outcome.nextAttempt() != null) ? Timestamp.from(outcome.nextAttempt()) : null;
-			urls[i] = outcome.delivery().url();
-		}
 		this.jdbc.update((connection) -> {
-			PreparedStatement statement = connection.prepareStatement("""
-					insert into webhook_attempts (delivery_id, attempted_at, status_code, latency_ms, error,
-					                              response_excerpt)
-					select * from unnest(?::uuid[], ?::timestamptz[], ?::integer[], ?::integer[], ?::text[], ?::text[])
-					""");
-			statement.setArray(1, connection.createArrayOf("uuid", ids));
-			statement.setArray(2, connection.createArrayOf("timestamptz", at));
-			statement.setArray(3, connection.createArrayOf("integer", codes));
-			statement.setArray(4, connection.createArrayOf("integer", latencies));
-			statement.setArray(5, connection.createArrayOf("text", errors));
-			statement.setArray(6, connection.createArrayOf("text", excerpts));
+			PreparedStatement statement = connection
+				.prepareStatement("insert into webhook_attempts " + ATTEMPT_COLUMNS + " select * from " + ATTEMPTS);
+			bindAttempts(connection, statement, 1, outcomes);
 			return statement;
 		});
 		this.jdbc.update((connection) -> {
@@ -246,28 +246,57 @@ class DeliveryQueue {
 					    delivered_at = case when o.status = 'SUCCEEDED' then o.at end, url = o.url, lease_token = null
 					from unnest(?::uuid[], ?::uuid[], ?::timestamptz[], ?::integer[], ?::text[], ?::text[],
 					            ?::timestamptz[], ?::text[]) as o(id, lease, at, code, error, status, next, url)
-					where d.id = o.id and d.lease_token = o.lease and d.status = 'PENDING'
+					where d.id = o.id and d.lease_token = o.lease
 					""");
-			statement.setArray(1, connection.createArrayOf("uuid", ids));
-			statement.setArray(2, connection.createArrayOf("uuid", leases));
-			statement.setArray(3, connection.createArrayOf("timestamptz", at));
-			statement.setArray(4, connection.createArrayOf("integer", codes));
-			statement.setArray(5, connection.createArrayOf("text", errors));
-			statement.setArray(6, connection.createArrayOf("text", statuses));
-			statement.setArray(7, connection.createArrayOf("timestamptz", next));
-			statement.setArray(8, connection.createArrayOf("text", urls));
+			statement.setArray(1, connection.createArrayOf("uuid", column(outcomes, (o) -> o.delivery().id())));
+			statement.setArray(2, connection.createArrayOf("uuid", column(outcomes, (o) -> o.delivery().lease())));
+			statement.setArray(3, connection.createArrayOf("timestamptz", column(outcomes, Outcome::at)));
+			statement.setArray(4,
+					connection.createArrayOf("integer", column(outcomes, (o) -> o.attempt().statusCode())));
+			statement.setArray(5, connection.createArrayOf("text", column(outcomes, (o) -> o.attempt().error())));
+			statement.setArray(6, connection.createArrayOf("text", column(outcomes, Outcome::status)));
+			statement.setArray(7, connection.createArrayOf("timestamptz", column(outcomes, Outcome::next)));
+			statement.setArray(8, connection.createArrayOf("text", column(outcomes, (o) -> o.delivery().url())));
 			return statement;
 		});
+	}
+
+	/**
+	 * Binds the attempts of outcomes to {@link #ATTEMPTS}' parameters.
+	 * @param first the index of its first parameter
+	 */
+	static void bindAttempts(Connection connection, PreparedStatement statement, int first, List<Outcome> outcomes)
+			throws SQLException {
+		statement.setArray(first, connection.createArrayOf("uuid", column(outcomes, (o) -> o.delivery().id())));
+		statement.setArray(first + 1, connection.createArrayOf("timestamptz", column(outcomes, Outcome::at)));
+		statement.setArray(first + 2,
+				connection.createArrayOf("integer", column(outcomes, (o) -> o.attempt().statusCode())));
+		statement.setArray(first + 3,
+				connection.createArrayOf("integer", column(outcomes, (o) -> (int) o.attempt().latency().toMillis())));
+		statement.setArray(first + 4, connection.createArrayOf("text", column(outcomes, (o) -> o.attempt().error())));
+		statement.setArray(first + 5,
+				connection.createArrayOf("text", column(outcomes, (o) -> o.attempt().responseExcerpt())));
+	}
+
+	/** One column of rows, as an array for {@code unnest}. */
+	static <T> Object[] column(List<T> rows, Function<T, ?> value) {
+		Object[] column = new Object[rows.size()];
+		for (int i = 0; i < column.length; i++) {
+			column[i] = value.apply(rows.get(i));
+		}
+		return column;
 	}
 
 	/**
 	 * Ends a delivery without an attempt, e.g. when its endpoint was disabled meanwhile.
 	 */
 	void abandon(Claimed delivery, String reason) {
-		this.jdbc.update("""
-				update webhook_deliveries set status = 'FAILED', last_error = ?, next_attempt_at = null
-				where id = ? and lease_token = ? and status = 'PENDING'
-				""", reason, delivery.id(), delivery.lease());
+		this.jdbc.update(
+				"""
+						update webhook_deliveries set status = 'FAILED', last_error = ?, next_attempt_at = null, lease_token = null
+						where id = ? and lease_token = ?
+						""",
+				reason, delivery.id(), delivery.lease());
 	}
 
 	/** Pending deliveries, and the age in seconds of the oldest due one. */

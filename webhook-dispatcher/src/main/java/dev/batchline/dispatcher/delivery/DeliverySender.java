@@ -31,9 +31,10 @@ import org.springframework.context.SmartLifecycle;
 import org.springframework.stereotype.Component;
 
 /**
- * Schedules due deliveries. Due deliveries are claimed in batches by a {@link PollLoop}
- * (every poll interval, as soon as deliveries are planned, and when the deliveries held
- * here run low while more are due) and queued in their destination's {@link Lane}. Each
+ * Schedules deliveries: a poll's new ones for their first attempts, handed over in memory
+ * ({@link FirstAttempts}), and due ones, claimed in batches by a {@link PollLoop} (every
+ * poll interval, as soon as deliveries are written due, and when the deliveries held here
+ * run low while more are due). Each is queued in its destination's {@link Lane}. Each
  * attempt runs on a virtual thread, within a global limit; per destination a bulkhead
  * caps the attempts in flight and a circuit breaker (open after consecutive failures, one
  * probe after a pause) stops hammering a receiver that is down, so a slow or dead
@@ -115,7 +116,7 @@ class DeliverySender implements SmartLifecycle {
 			.build();
 	}
 
-	/** New deliveries were planned or put back in the queue: look at it now. */
+	/** Deliveries were written due or put back in the queue: look at it now. */
 	void wakeUp() {
 		this.loop.wakeUp();
 	}
@@ -155,25 +156,27 @@ class DeliverySender implements SmartLifecycle {
 		return 16 * this.properties.maxConcurrency();
 	}
 
-	/** How many more deliveries this sender can take now. */
-	int room() {
-		return this.loop.isRunning() ? Math.max(0, holdLimit() - this.held.get()) : 0;
+	/**
+	 * Takes a poll's new deliveries for their first attempts, as many as it has room for;
+	 * the others go back to their first attempts at once, to be written due now for the
+	 * next claim.
+	 */
+	void hand(FirstAttempts first) {
+		List<DeliveryQueue.Claimed> deliveries = first.deliveries();
+		int room = this.loop.isRunning() ? Math.max(0, holdLimit() - this.held.get()) : 0;
+		List<DeliveryQueue.Claimed> taken = deliveries.subList(0, Math.min(room, deliveries.size()));
+		this.queue.postpone(deliveries.subList(taken.size(), deliveries.size()), Duration.ZERO);
+		this.held.addAndGet(taken.size());
+		queueInLanes(taken);
 	}
 
 	/**
-	 * Takes deliveries claimed elsewhere (planned and written claimed, and committed)
-	 * into their lanes.
+	 * When ({@link System#nanoTime()}) an attempt last started or ended in the lane of a
+	 * held delivery; 0 when it has none.
 	 */
-	void hand(List<DeliveryQueue.Claimed> claimed) {
-		if (claimed.isEmpty()) {
-			return;
-		}
-		if (!this.loop.isRunning()) {
-			this.queue.postpone(claimed, Duration.ZERO);
-			return;
-		}
-		this.held.addAndGet(claimed.size());
-		queueInLanes(claimed);
+	long lastMoved(DeliveryQueue.Claimed delivery) {
+		Lane lane = this.lanes.get(destinationKey(delivery));
+		return (lane != null) ? lane.lastMoved() : 0;
 	}
 
 	/**
@@ -256,10 +259,12 @@ class DeliverySender implements SmartLifecycle {
 					this.timer.schedule(() -> pump(lane), wait, TimeUnit.NANOSECONDS);
 					break;
 				}
+				lane.moved();
 				try {
 					this.attempter.attempt(delivery, lane);
 				}
 				finally {
+					lane.moved();
 					finished();
 				}
 				if (!this.starved.isEmpty()) {

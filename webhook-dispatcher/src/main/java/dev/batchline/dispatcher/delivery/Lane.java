@@ -41,6 +41,9 @@ final class Lane {
 	/** Until when ({@link System#nanoTime()}) the lane waits for a token, if it does. */
 	private volatile long pausedUntil;
 
+	/** When ({@link System#nanoTime()}) an attempt last started or ended here. */
+	private volatile long lastMoved = System.nanoTime();
+
 	Lane(String destination, Bulkhead bulkhead, CircuitBreaker breaker, int slots, Duration lease) {
 		this.destination = destination;
 		this.bulkhead = bulkhead;
@@ -104,6 +107,16 @@ final class Lane {
 
 	boolean hasWaiting() {
 		return !this.waiting.isEmpty();
+	}
+
+	/** An attempt starts or ends here. */
+	void moved() {
+		this.lastMoved = System.nanoTime();
+	}
+
+	/** When ({@link System#nanoTime()}) an attempt last started or ended here. */
+	long lastMoved() {
+		return this.lastMoved;
 	}
 
 	/** An attempt to this destination took {@code latency}. */

@@ -412,11 +412,12 @@ class WebhookDeliveryIntegrationTests {
 	}
 
 	@Test
-	void aSlowReceiverDoesNotDelayDeliveriesToAHealthyOne() {
-		TestReceiver slow = receiver((n) -> new TestReceiver.Answer(200, 3000, Map.of()));
+	void aSlowReceiverDoesNotDelayDeliveriesToAHealthyOneAndItsDeliveriesAreRecordedOnceTheyEnd() {
+		// slow, but within the attempts' timeout (2 s)
+		TestReceiver slow = receiver((n) -> new TestReceiver.Answer(200, 1500, Map.of()));
 		TestReceiver fast = receiver((n) -> TestReceiver.Answer.status(200));
 		Tenant tenant = tenant();
-		endpoint(tenant, slow.url(), "job.succeeded");
+		Endpoint slowEndpoint = endpoint(tenant, slow.url(), "job.succeeded");
 		endpoint(tenant, fast.url(), "job.succeeded");
 		Instant sent = Instant.now();
 		for (int i = 0; i < 12; i++) {
@@ -426,6 +427,14 @@ class WebhookDeliveryIntegrationTests {
 		Duration fastDone = Duration.between(sent, fast.received().get(11).at());
 		assertThat(fastDone).as("all 12 deliveries to the healthy receiver").isLessThan(Duration.ofSeconds(2));
 		assertThat(slow.received().size()).as("the slow receiver is still being served").isLessThan(12);
+		// their polls were written while these attempts ran: each is recorded when it
+		// ends
+		await().atMost(Duration.ofSeconds(30))
+			.until(() -> this.jdbc.queryForObject(
+					"select count(*) from webhook_deliveries d join webhook_attempts a on a.delivery_id = d.id"
+							+ " where d.endpoint_id = ? and d.status = 'SUCCEEDED' and d.attempts = 1",
+					Integer.class, slowEndpoint.id()) == 12);
+		assertThat(slow.received()).hasSize(12);
 	}
 
 	@Test
