@@ -6,6 +6,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -45,6 +47,9 @@ import tools.jackson.databind.JsonNode;
  * 1,000 webhooks are in;</li>
  * <li>a steady trickle, one event every 20 ms: what one job's owner sees.</li>
  * </ul>
+ * The cores each process used during the bare loop and during the burst are reported too:
+ * the bare loop needs only this JVM, the burst also Kafka, PostgreSQL and the dispatcher,
+ * on the same cores.
  */
 final class Webhooks {
 
@@ -82,6 +87,8 @@ final class Webhooks {
 		List<Double> fanOut = new ArrayList<>();
 		List<Double> trickle50 = new ArrayList<>();
 		List<Double> trickle99 = new ArrayList<>();
+		List<Map<String, Double>> bareCores = new ArrayList<>();
+		List<Map<String, Double>> burstCores = new ArrayList<>();
 		try (WebhookReceiver receiver = new WebhookReceiver();
 				KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
 						this.bench.pipeline().bootstrapServers(), "key.serializer", StringSerializer.class,
@@ -103,12 +110,15 @@ final class Webhooks {
 						receiver.drain();
 					}
 				}
+				Optional<CpuSampler.Sample> bareStart = cpuNow();
 				double bareRate = bareLoop(receiver.url("/bare"), BURST);
+				Optional<CpuSampler.Sample> burstStart = cpuNow();
 				long t0 = System.nanoTime();
 				publish(producer, topic, burstTenant.id(), BURST);
 				await(receiver, before + BURST);
 				List<WebhookReceiver.Received> burst = receiver.drain();
 				double seconds = (System.nanoTime() - t0) / 1e9;
+				Optional<CpuSampler.Sample> burstEnd = cpuNow();
 				long[] burstLatency = latencies(burst);
 
 				before = receiver.count();
@@ -132,6 +142,10 @@ final class Webhooks {
 						Stats.percentile(burstLatency, 99), ENDPOINTS, Stats.percentile(fanOutLatency, 100),
 						Stats.percentile(trickle, 50), Stats.percentile(trickle, 99)));
 				if (round > 0) {
+					bareStart.flatMap((start) -> burstStart.map((end) -> CpuSampler.between(start, end)))
+						.ifPresent(bareCores::add);
+					burstStart.flatMap((start) -> burstEnd.map((end) -> CpuSampler.between(start, end)))
+						.ifPresent(burstCores::add);
 					bare.add(bareRate);
 					rate.add(burstRate);
 					burst50.add(Stats.percentile(burstLatency, 50));
@@ -148,11 +162,19 @@ final class Webhooks {
 		Report report = this.bench.report();
 		report.ratio(SCENARIO, "deliveries/s, " + BURST + " events at once", Stats.of(rate), Stats.of(bare), "%,.0f",
 				"/s", 0.6);
+		report.cpu(SCENARIO + " (bare loop; median of the measured rounds)", CpuSampler.medians(bareCores));
+		report.cpu(SCENARIO + " (" + BURST + " events at once; median of the measured rounds)",
+				CpuSampler.medians(burstCores));
 		report.atMost(SCENARIO, "burst: job's end → webhook in, p99", Stats.of(burst99), "%,.0f", 2000, "ms");
 		report.info(SCENARIO, "burst: job's end → webhook in, p50", Stats.of(burst50).format("%,.0f") + " ms");
 		report.atMost(SCENARIO, ENDPOINTS + " endpoints, one event: all in", Stats.of(fanOut), "%.2f", 10, "s");
 		report.info(SCENARIO, "one event every 20 ms: p50",
 				Stats.of(trickle50).format("%.0f") + " ms; p99 " + Stats.of(trickle99).format("%.0f") + " ms");
+	}
+
+	/** The CPU time of the pipeline's processes and this JVM now. */
+	private Optional<CpuSampler.Sample> cpuNow() {
+		return CpuSampler.take(this.bench.pids(), Set.of());
 	}
 
 	private Duration warmUp() {
