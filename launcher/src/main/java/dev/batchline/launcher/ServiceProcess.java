@@ -16,7 +16,6 @@ import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -229,20 +228,9 @@ public final class ServiceProcess implements AutoCloseable {
 			// another launcher made it meanwhile: that one is used
 		}
 		finally {
-			deleteTree(fresh);
+			Folders.deleteTree(fresh);
 		}
 		return Files.isRegularFile(runnable) ? runnable : jar;
-	}
-
-	private static void deleteTree(Path dir) throws IOException {
-		if (!Files.exists(dir)) {
-			return;
-		}
-		try (Stream<Path> paths = Files.walk(dir)) {
-			for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-				Files.delete(path);
-			}
-		}
 	}
 
 	/** The java of this JVM: the services run on the same JDK as whoever starts them. */
