@@ -8,11 +8,8 @@ import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
-import java.nio.file.DirectoryNotEmptyException;
-import java.nio.file.FileAlreadyExistsException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -154,7 +151,7 @@ public final class ServiceProcess implements AutoCloseable {
 			command.addAll(List.of(javaExecutable(), "-Xmx512m", "--enable-native-access=ALL-UNNAMED"));
 			command.addAll(JVM_OPTIONS);
 			command.addAll(AotCache.of(jar).options(aot));
-			command.addAll(List.of("-jar", extracted(jar).toString()));
+			command.addAll(List.of("-jar", ExtractedJar.of(jar).toString()));
 			ProcessBuilder builder = new ProcessBuilder(command).redirectErrorStream(true)
 				.redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile()));
 			builder.environment().putAll(env);
@@ -190,47 +187,6 @@ public final class ServiceProcess implements AutoCloseable {
 			throw new IllegalStateException("No " + module + " jar in " + target + ": build first (./mvnw package)",
 					ex);
 		}
-	}
-
-	/**
-	 * The jar's extracted layout: the application's jar with its libraries beside it in
-	 * {@code lib/}, in {@code target/extracted-<the jar's time>/}, made at the first
-	 * start after a build ({@code java -Djarmode=tools -jar <jar> extract}). Classes on
-	 * the class path are loaded by the JDK's own loader, which the AOT cache serves, not
-	 * through Spring Boot's nested-jar loader. A layout is never replaced in place (a
-	 * service may run from it): one made for an older jar stays until {@code target} is
-	 * cleaned. A jar that cannot be extracted runs as it is.
-	 */
-	static synchronized Path extracted(Path jar) throws IOException {
-		Path dir = jar.resolveSibling("extracted-" + Files.getLastModifiedTime(jar).toMillis());
-		Path runnable = dir.resolve(jar.getFileName());
-		if (Files.isRegularFile(runnable)) {
-			return runnable;
-		}
-		Path fresh = Files.createTempDirectory(jar.getParent(), "extracting-");
-		try {
-			Process extract = new ProcessBuilder(javaExecutable(), "-Djarmode=tools", "-jar", jar.toString(), "extract",
-					"--destination", fresh.toString())
-				.redirectErrorStream(true)
-				.redirectOutput(ProcessBuilder.Redirect.DISCARD)
-				.start();
-			if (extract.waitFor() != 0) {
-				// not a Spring Boot jar
-				return jar;
-			}
-			Files.move(fresh, dir, StandardCopyOption.ATOMIC_MOVE);
-		}
-		catch (InterruptedException ex) {
-			Thread.currentThread().interrupt();
-			throw new IOException("Interrupted while extracting " + jar, ex);
-		}
-		catch (FileAlreadyExistsException | DirectoryNotEmptyException ex) {
-			// another launcher made it meanwhile: that one is used
-		}
-		finally {
-			Folders.deleteTree(fresh);
-		}
-		return Files.isRegularFile(runnable) ? runnable : jar;
 	}
 
 	/** The java of this JVM: the services run on the same JDK as whoever starts them. */
