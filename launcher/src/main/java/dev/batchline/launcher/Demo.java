@@ -74,6 +74,8 @@ final class Demo {
 			Console.step(String.format("Job %s %s: %d succeeded, %d failed (first result %.1f s after the command)", id,
 					done.get("state").asString(), done.get("counts").get("succeeded").asLong(),
 					done.get("counts").get("failed").asLong(), this.firstResultSeconds));
+			// the dispatcher starts last; the job did not need it
+			this.pipeline.awaitDispatcher();
 			String webhook = verified.get(60, TimeUnit.SECONDS);
 			Console.step("Webhook received and verified with dev.batchline.contracts.webhooks.WebhookVerifier:");
 			Console.line(webhook);

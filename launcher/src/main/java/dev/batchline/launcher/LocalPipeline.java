@@ -1,6 +1,7 @@
 package dev.batchline.launcher;
 
 import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -18,9 +19,11 @@ import org.slf4j.LoggerFactory;
 /**
  * The whole pipeline on this machine: PostgreSQL and Kafka (embedded unless
  * {@code SPRING_DATASOURCE_URL} / {@code SPRING_KAFKA_BOOTSTRAP_SERVERS} name external
- * ones), the topics, then the api-service, the webhook dispatcher and N workers as
- * separate JVMs. Closing it stops everything in order: workers first (they finish their
- * batch and leave the group), then the dispatcher and the API, then Kafka and PostgreSQL.
+ * ones), the topics, the api-service and N workers, then the webhook dispatcher, each
+ * service a JVM of its own. The services start once PostgreSQL is up, while an embedded
+ * Kafka without authentication is still starting. Closing it (a shutdown hook does on
+ * Ctrl-C) stops everything in order: workers first (they finish their batch and leave the
+ * group), then the dispatcher and the API, then Kafka and PostgreSQL.
  */
 public final class LocalPipeline implements AutoCloseable {
 
@@ -66,6 +69,10 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private volatile boolean closed;
 
+	private final Thread stopHook = new Thread(this::close, "batchline-pipeline-stop");
+
+	private volatile CompletableFuture<Void> postgresStarted;
+
 	/** How a service is stopped before it starts again. */
 	enum Stop {
 
@@ -86,8 +93,28 @@ public final class LocalPipeline implements AutoCloseable {
 		this.apiManagementPort = ServiceProcess.freePort();
 	}
 
+	/** Starts everything and returns once every service is ready. */
 	public static LocalPipeline up(PipelineOptions options) {
+		LocalPipeline pipeline = upForJobs(options);
+		try {
+			pipeline.awaitDispatcher();
+			return pipeline;
+		}
+		catch (RuntimeException ex) {
+			pipeline.close();
+			throw ex;
+		}
+	}
+
+	/**
+	 * Starts everything and returns once jobs can run: the API and the workers ready. The
+	 * webhook dispatcher starts last, so that it takes no CPU from them, and may still be
+	 * starting: {@link #awaitDispatcher()} waits for it.
+	 */
+	public static LocalPipeline upForJobs(PipelineOptions options) {
 		LocalPipeline pipeline = new LocalPipeline(options);
+		// Ctrl-C or SIGTERM at any time, while starting too, stops what was started
+		Runtime.getRuntime().addShutdownHook(pipeline.stopHook);
 		try {
 			pipeline.start();
 			return pipeline;
@@ -99,22 +126,7 @@ public final class LocalPipeline implements AutoCloseable {
 	}
 
 	private void start() {
-		String externalDb = System.getenv("SPRING_DATASOURCE_URL");
-		// PostgreSQL starts beside Kafka: neither waits for the other
-		CompletableFuture<Void> postgresStarted;
-		if (externalDb != null && !externalDb.isBlank()) {
-			this.jdbcUrl = externalDb;
-			Console.step("PostgreSQL: using " + externalDb);
-			postgresStarted = CompletableFuture.completedFuture(null);
-		}
-		else {
-			Console.step("Starting PostgreSQL (data in " + this.options.work().resolve("postgres") + ")");
-			postgresStarted = CompletableFuture.runAsync(() -> {
-				this.postgres = LocalPostgres.start(this.options.work().resolve("postgres"),
-						this.options.postgresPort());
-				this.jdbcUrl = this.postgres.jdbcUrl();
-			});
-		}
+		this.postgresStarted = startPostgres();
 		String externalKafka = System.getenv("SPRING_KAFKA_BOOTSTRAP_SERVERS");
 		if (externalKafka != null && !externalKafka.isBlank()) {
 			this.bootstrap = externalKafka;
@@ -123,18 +135,11 @@ public final class LocalPipeline implements AutoCloseable {
 		else {
 			Console.step("Starting Kafka, KRaft mode" + (this.options.secureKafka() ? ", SASL/SCRAM and ACLs" : "")
 					+ " (data in " + this.options.work().resolve("kafka") + ")");
-			try {
-				this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(), this.logs,
-						this.options.secureKafka());
-			}
-			catch (RuntimeException ex) {
-				// PostgreSQL up (or failed) first, so that close() stops it
-				postgresStarted.exceptionally((failure) -> null).join();
-				throw ex;
-			}
+			launch(() -> this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(),
+					this.logs, this.options.secureKafka(), kafkaArchives()));
 			this.bootstrap = this.kafka.bootstrapServers();
 		}
-		awaitStarted(postgresStarted);
+		awaitStarted(this.postgresStarted);
 		Topics topics = new Topics(ServiceEnvironment.envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
 		if (this.options.secureKafka()) {
 			if (this.kafka == null) {
@@ -142,6 +147,77 @@ public final class LocalPipeline implements AutoCloseable {
 						+ "its principals and ACLs as docs/security.md shows, and SPRING_KAFKA_PROPERTIES_* for the services");
 			}
 			this.kafkaSecurity = KafkaSecurity.kept(this.options.work());
+		}
+		// The services start while the embedded broker does: they wait for Kafka
+		// themselves and declare the same topics. Where clients must authenticate, they
+		// wait for their principals instead.
+		boolean besideKafka = this.kafka != null && !this.options.secureKafka();
+		if (!besideKafka) {
+			prepareKafka(topics);
+		}
+		this.adminToken = LocalCredentials.adminToken(this.options.work());
+		this.environment = new ServiceEnvironment(this.bootstrap, this.jdbcUrl, this.options.apiPort(),
+				this.apiGrpcPort, this.apiManagementPort, this.adminToken,
+				LocalCredentials.secretsKeyFile(this.options.work()), this.kafkaSecurity, this.options.serviceEnv());
+		Console.step("Starting api-service and " + this.options.workers() + " worker(s), then the webhook dispatcher");
+		launch(() -> this.api = startApi(this.options.aot()));
+		for (int i = 0; i < this.options.workers(); i++) {
+			launch(() -> this.workers.add(startWorker()));
+		}
+		if (besideKafka) {
+			prepareKafka(topics);
+		}
+		this.api.awaitReady();
+		this.workers.forEach(ServiceProcess::awaitReady);
+		launch(() -> this.dispatcher = startDispatcher());
+		this.apiKey = LocalCredentials.tenantKey(this.options.work(), this.api.url("/v1/admin/tenants"),
+				this.adminToken);
+	}
+
+	/**
+	 * Starts one process of the pipeline unless it is closing: a process started after
+	 * {@link #close()} would outlive the launcher.
+	 */
+	private synchronized void launch(Runnable start) {
+		if (this.closed) {
+			throw new IllegalStateException("Stopped while starting");
+		}
+		start.run();
+	}
+
+	/**
+	 * Where the embedded broker's class-data archive is kept: beside the services' AOT
+	 * caches when the launcher module was built here, else in the work folder.
+	 */
+	private Path kafkaArchives() {
+		Path target = this.options.root().resolve("launcher/target");
+		return Files.isDirectory(target) ? target.resolve("aot") : this.options.work().resolve("kafka");
+	}
+
+	private CompletableFuture<Void> startPostgres() {
+		String externalDb = System.getenv("SPRING_DATASOURCE_URL");
+		if (externalDb != null && !externalDb.isBlank()) {
+			this.jdbcUrl = externalDb;
+			Console.step("PostgreSQL: using " + externalDb);
+			return CompletableFuture.completedFuture(null);
+		}
+		Console.step("Starting PostgreSQL (data in " + this.options.work().resolve("postgres") + ")");
+		// PostgreSQL starts beside Kafka: neither waits for the other
+		return CompletableFuture.runAsync(() -> {
+			this.postgres = LocalPostgres.start(this.options.work().resolve("postgres"), this.options.postgresPort());
+			this.jdbcUrl = this.postgres.jdbcUrl();
+		});
+	}
+
+	/**
+	 * Waits for the embedded broker, then creates the topics and, where clients must
+	 * authenticate, the services' principals and ACLs.
+	 */
+	private void prepareKafka(Topics topics) {
+		if (this.kafka != null) {
+			this.kafka.awaitListening();
+		}
+		if (this.kafkaSecurity != null) {
 			LocalTopics.create(this.kafka.brokerBootstrapServers(), topics.prefix(), PARTITIONS);
 			try (Admin admin = Admin.create(Map.of("bootstrap.servers", this.kafka.brokerBootstrapServers()))) {
 				this.kafkaSecurity.provision(admin, topics);
@@ -150,21 +226,15 @@ public final class LocalPipeline implements AutoCloseable {
 		else {
 			LocalTopics.create(this.bootstrap, topics.prefix(), PARTITIONS);
 		}
-		this.adminToken = LocalCredentials.adminToken(this.options.work());
-		this.environment = new ServiceEnvironment(this.bootstrap, this.jdbcUrl, this.options.apiPort(),
-				this.apiGrpcPort, this.apiManagementPort, this.adminToken,
-				LocalCredentials.secretsKeyFile(this.options.work()), this.kafkaSecurity, this.options.serviceEnv());
-		Console.step("Starting api-service, webhook-dispatcher and " + this.options.workers() + " worker(s)");
-		this.api = startApi(this.options.aot());
-		this.dispatcher = startDispatcher();
-		for (int i = 0; i < this.options.workers(); i++) {
-			this.workers.add(startWorker());
-		}
-		this.api.awaitReady();
+	}
+
+	/**
+	 * Waits until the webhook dispatcher is ready.
+	 * @return this pipeline
+	 */
+	public LocalPipeline awaitDispatcher() {
 		this.dispatcher.awaitReady();
-		this.workers.forEach(ServiceProcess::awaitReady);
-		this.apiKey = LocalCredentials.tenantKey(this.options.work(), this.api.url("/v1/admin/tenants"),
-				this.adminToken);
+		return this;
 	}
 
 	private static void awaitStarted(CompletableFuture<Void> started) {
@@ -362,6 +432,10 @@ public final class LocalPipeline implements AutoCloseable {
 		if (this.kafka != null) {
 			this.kafka.close();
 		}
+		if (this.postgresStarted != null) {
+			// a PostgreSQL still starting is stopped once it is up
+			this.postgresStarted.exceptionally((failure) -> null).join();
+		}
 		if (this.postgres != null) {
 			try {
 				this.postgres.close();
@@ -369,6 +443,12 @@ public final class LocalPipeline implements AutoCloseable {
 			catch (IOException ex) {
 				log.warn("PostgreSQL did not stop cleanly: {}", ex.toString());
 			}
+		}
+		try {
+			Runtime.getRuntime().removeShutdownHook(this.stopHook);
+		}
+		catch (IllegalStateException ex) {
+			// the JVM is stopping: this is its hook running
 		}
 	}
 

@@ -1,5 +1,6 @@
 package dev.batchline.launcher;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -8,11 +9,14 @@ import java.util.concurrent.ExecutionException;
 import dev.batchline.contracts.Topics;
 import org.apache.kafka.clients.admin.AdminClient;
 import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.errors.TopicExistsException;
 
 /**
  * Creates the installation's topics ({@link Topics#declarations}) on the local or named
- * Kafka before any service starts, with more partitions than a service would declare, so
- * that up to that many workers share the work.
+ * Kafka with as many partitions as the services are told to declare
+ * ({@code BATCHLINE_TOPICS_PARTITIONS}), so that up to that many workers share the work.
+ * A service that starts first may create some of them: those are left as they are.
  */
 final class LocalTopics {
 
@@ -34,14 +38,25 @@ final class LocalTopics {
 				.filter((topic) -> !existing.contains(topic.name()))
 				.map((topic) -> new NewTopic(topic.name(), topic.partitions(), (short) 1).configs(topic.configs()))
 				.toList();
-			if (!missing.isEmpty()) {
-				admin.createTopics(missing).all().get();
-				Console.step("Created topics " + missing.stream().map(NewTopic::name).toList() + " with " + partitions
-						+ " partitions");
+			List<String> created = new ArrayList<>();
+			for (Map.Entry<String, KafkaFuture<Void>> topic : admin.createTopics(missing).values().entrySet()) {
+				try {
+					topic.getValue().get();
+					created.add(topic.getKey());
+				}
+				catch (ExecutionException ex) {
+					if (!(ex.getCause() instanceof TopicExistsException)) {
+						throw new IllegalStateException(
+								"Could not create the Kafka topic " + topic.getKey() + ": " + ex.getCause(), ex);
+					}
+				}
+			}
+			if (!created.isEmpty()) {
+				Console.step("Created topics " + created + " with " + partitions + " partitions");
 			}
 		}
 		catch (ExecutionException ex) {
-			throw new IllegalStateException("Could not create the Kafka topics: " + ex.getCause(), ex);
+			throw new IllegalStateException("Could not list the Kafka topics: " + ex.getCause(), ex);
 		}
 		catch (InterruptedException ex) {
 			Thread.currentThread().interrupt();

@@ -42,11 +42,11 @@ public final class ServiceProcess implements AutoCloseable {
 	public static final String GRPC_PORT = "SPRING_GRPC_SERVER_PORT";
 
 	/**
-	 * JVM options for every service this JVM starts
+	 * JVM options for every service this JVM starts, and for the embedded Kafka broker
 	 * ({@code batchline.service.jvm-options}, separated by spaces): the system tests
 	 * start theirs with {@code -XX:TieredStopAtLevel=1}.
 	 */
-	private static final List<String> JVM_OPTIONS = Arrays
+	static final List<String> JVM_OPTIONS = Arrays
 		.stream(System.getProperty("batchline.service.jvm-options", "").split(" "))
 		.filter((option) -> !option.isBlank())
 		.toList();
