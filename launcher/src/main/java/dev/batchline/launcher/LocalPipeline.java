@@ -1,18 +1,13 @@
 package dev.batchline.launcher;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.stream.Stream;
 
 import dev.batchline.contracts.Topics;
-import org.apache.kafka.clients.admin.Admin;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,15 +38,7 @@ public final class LocalPipeline implements AutoCloseable {
 
 	private final int apiManagementPort;
 
-	private volatile LocalPostgres postgres;
-
-	private LocalKafka kafka;
-
-	private volatile String jdbcUrl;
-
-	private String bootstrap;
-
-	private KafkaSecurity kafkaSecurity;
+	private volatile LocalInfrastructure infrastructure;
 
 	private ServiceEnvironment environment;
 
@@ -70,8 +57,6 @@ public final class LocalPipeline implements AutoCloseable {
 	private volatile boolean closed;
 
 	private final Thread stopHook = new Thread(this::close, "batchline-pipeline-stop");
-
-	private volatile CompletableFuture<Void> postgresStarted;
 
 	/** How a service is stopped before it starts again. */
 	enum Stop {
@@ -126,46 +111,25 @@ public final class LocalPipeline implements AutoCloseable {
 	}
 
 	private void start() {
-		this.postgresStarted = startPostgres();
-		String externalKafka = System.getenv("SPRING_KAFKA_BOOTSTRAP_SERVERS");
-		if (externalKafka != null && !externalKafka.isBlank()) {
-			this.bootstrap = externalKafka;
-			Console.step("Kafka: using " + externalKafka);
-		}
-		else {
-			Console.step("Starting Kafka, KRaft mode" + (this.options.secureKafka() ? ", SASL/SCRAM and ACLs" : "")
-					+ " (data in " + this.options.work().resolve("kafka") + ")");
-			launch(() -> this.kafka = LocalKafka.start(this.options.work().resolve("kafka"), this.options.kafkaPort(),
-					this.logs, this.options.secureKafka(), kafkaArchives()));
-			this.bootstrap = this.kafka.bootstrapServers();
-		}
-		awaitStarted(this.postgresStarted);
+		launch(() -> this.infrastructure = LocalInfrastructure.start(this.options, this.logs));
+		LocalInfrastructure parts = this.infrastructure;
+		parts.awaitPostgres();
 		Topics topics = new Topics(ServiceEnvironment.envOr("BATCHLINE_TOPICS_PREFIX", Topics.DEFAULT_PREFIX));
-		if (this.options.secureKafka()) {
-			if (this.kafka == null) {
-				throw new IllegalStateException("A secured Kafka is the embedded broker's: for an external one, set "
-						+ "its principals and ACLs as docs/security.md shows, and SPRING_KAFKA_PROPERTIES_* for the services");
-			}
-			this.kafkaSecurity = KafkaSecurity.kept(this.options.work());
-		}
-		// The services start while the embedded broker does: they wait for Kafka
-		// themselves and declare the same topics. Where clients must authenticate, they
-		// wait for their principals instead.
-		boolean besideKafka = this.kafka != null && !this.options.secureKafka();
+		boolean besideKafka = parts.servicesMayStartBeforeKafka();
 		if (!besideKafka) {
-			prepareKafka(topics);
+			parts.prepareKafka(topics);
 		}
 		this.adminToken = LocalCredentials.adminToken(this.options.work());
-		this.environment = new ServiceEnvironment(this.bootstrap, this.jdbcUrl, this.options.apiPort(),
+		this.environment = new ServiceEnvironment(parts.bootstrapServers(), parts.jdbcUrl(), this.options.apiPort(),
 				this.apiGrpcPort, this.apiManagementPort, this.adminToken,
-				LocalCredentials.secretsKeyFile(this.options.work()), this.kafkaSecurity, this.options.serviceEnv());
+				LocalCredentials.secretsKeyFile(this.options.work()), parts.kafkaSecurity(), this.options.serviceEnv());
 		Console.step("Starting api-service and " + this.options.workers() + " worker(s), then the webhook dispatcher");
 		launch(() -> this.api = startApi(this.options.aot()));
 		for (int i = 0; i < this.options.workers(); i++) {
 			launch(() -> this.workers.add(startWorker()));
 		}
 		if (besideKafka) {
-			prepareKafka(topics);
+			parts.prepareKafka(topics);
 		}
 		this.api.awaitReady();
 		this.workers.forEach(ServiceProcess::awaitReady);
@@ -186,64 +150,12 @@ public final class LocalPipeline implements AutoCloseable {
 	}
 
 	/**
-	 * Where the embedded broker's class-data archive is kept: beside the services' AOT
-	 * caches when the launcher module was built here, else in the work folder.
-	 */
-	private Path kafkaArchives() {
-		Path target = this.options.root().resolve("launcher/target");
-		return Files.isDirectory(target) ? target.resolve("aot") : this.options.work().resolve("kafka");
-	}
-
-	private CompletableFuture<Void> startPostgres() {
-		String externalDb = System.getenv("SPRING_DATASOURCE_URL");
-		if (externalDb != null && !externalDb.isBlank()) {
-			this.jdbcUrl = externalDb;
-			Console.step("PostgreSQL: using " + externalDb);
-			return CompletableFuture.completedFuture(null);
-		}
-		Console.step("Starting PostgreSQL (data in " + this.options.work().resolve("postgres") + ")");
-		// PostgreSQL starts beside Kafka: neither waits for the other
-		return CompletableFuture.runAsync(() -> {
-			this.postgres = LocalPostgres.start(this.options.work().resolve("postgres"), this.options.postgresPort());
-			this.jdbcUrl = this.postgres.jdbcUrl();
-		});
-	}
-
-	/**
-	 * Waits for the embedded broker, then creates the topics and, where clients must
-	 * authenticate, the services' principals and ACLs.
-	 */
-	private void prepareKafka(Topics topics) {
-		if (this.kafka != null) {
-			this.kafka.awaitListening();
-		}
-		if (this.kafkaSecurity != null) {
-			LocalTopics.create(this.kafka.brokerBootstrapServers(), topics.prefix(), PARTITIONS);
-			try (Admin admin = Admin.create(Map.of("bootstrap.servers", this.kafka.brokerBootstrapServers()))) {
-				this.kafkaSecurity.provision(admin, topics);
-			}
-		}
-		else {
-			LocalTopics.create(this.bootstrap, topics.prefix(), PARTITIONS);
-		}
-	}
-
-	/**
 	 * Waits until the webhook dispatcher is ready.
 	 * @return this pipeline
 	 */
 	public LocalPipeline awaitDispatcher() {
 		this.dispatcher.awaitReady();
 		return this;
-	}
-
-	private static void awaitStarted(CompletableFuture<Void> started) {
-		try {
-			started.join();
-		}
-		catch (CompletionException ex) {
-			throw (ex.getCause() instanceof RuntimeException cause) ? cause : ex;
-		}
 	}
 
 	/**
@@ -319,21 +231,14 @@ public final class LocalPipeline implements AutoCloseable {
 
 	/** Stops the embedded Kafka broker (a controlled shutdown); its data stays. */
 	void stopKafka() {
-		embeddedKafka().close();
+		this.infrastructure.embeddedKafka().close();
 	}
 
 	/**
 	 * Starts the embedded Kafka broker again on the same port and log directory.
 	 */
 	void startKafka() {
-		embeddedKafka().startAgain();
-	}
-
-	private LocalKafka embeddedKafka() {
-		if (this.kafka == null) {
-			throw new IllegalStateException("Kafka is external (SPRING_KAFKA_BOOTSTRAP_SERVERS): not ours to restart");
-		}
-		return this.kafka;
+		this.infrastructure.embeddedKafka().startAgain();
 	}
 
 	private static void stop(ServiceProcess service, Stop how) {
@@ -370,16 +275,16 @@ public final class LocalPipeline implements AutoCloseable {
 	}
 
 	public String jdbcUrl() {
-		return this.jdbcUrl;
+		return this.infrastructure.jdbcUrl();
 	}
 
 	public String bootstrapServers() {
-		return this.bootstrap;
+		return this.infrastructure.bootstrapServers();
 	}
 
 	/** The principals' credentials when the embedded Kafka is secured, else null. */
 	public KafkaSecurity kafkaSecurity() {
-		return this.kafkaSecurity;
+		return this.infrastructure.kafkaSecurity();
 	}
 
 	public Path logs() {
@@ -390,11 +295,6 @@ public final class LocalPipeline implements AutoCloseable {
 	public Path work() {
 		return this.options.work();
 	}
-
-	/**
-	 * The JDBC URL of the pipeline's PostgreSQL (user and password: see the services'
-	 * env).
-	 */
 
 	/**
 	 * The processes of the pipeline by name (api-service, webhook-dispatcher, worker-N,
@@ -410,11 +310,8 @@ public final class LocalPipeline implements AutoCloseable {
 			pids.put(this.dispatcher.name(), this.dispatcher.pid());
 		}
 		this.workers.forEach((worker) -> pids.put(worker.name(), worker.pid()));
-		if (this.kafka != null) {
-			pids.put("kafka", this.kafka.pid());
-		}
-		if (this.postgres != null) {
-			this.postgres.pid().ifPresent((pid) -> pids.put("postgresql", pid));
+		if (this.infrastructure != null) {
+			this.infrastructure.addPids(pids);
 		}
 		return pids;
 	}
@@ -429,20 +326,8 @@ public final class LocalPipeline implements AutoCloseable {
 		stopping.parallelStream().forEach(ServiceProcess::close);
 		this.workers.clear();
 		Stream.of(this.dispatcher, this.api).filter(java.util.Objects::nonNull).forEach(ServiceProcess::close);
-		if (this.kafka != null) {
-			this.kafka.close();
-		}
-		if (this.postgresStarted != null) {
-			// a PostgreSQL still starting is stopped once it is up
-			this.postgresStarted.exceptionally((failure) -> null).join();
-		}
-		if (this.postgres != null) {
-			try {
-				this.postgres.close();
-			}
-			catch (IOException ex) {
-				log.warn("PostgreSQL did not stop cleanly: {}", ex.toString());
-			}
+		if (this.infrastructure != null) {
+			this.infrastructure.close();
 		}
 		try {
 			Runtime.getRuntime().removeShutdownHook(this.stopHook);
