@@ -89,6 +89,7 @@ final class Webhooks {
 		List<Double> trickle99 = new ArrayList<>();
 		List<Map<String, Double>> bareCores = new ArrayList<>();
 		List<Map<String, Double>> burstCores = new ArrayList<>();
+		List<Double> ceiling = new ArrayList<>();
 		try (WebhookReceiver receiver = new WebhookReceiver();
 				KafkaProducer<String, CloudEvent> producer = new KafkaProducer<>(Map.of("bootstrap.servers",
 						this.bench.pipeline().bootstrapServers(), "key.serializer", StringSerializer.class,
@@ -145,7 +146,11 @@ final class Webhooks {
 					bareStart.flatMap((start) -> burstStart.map((end) -> CpuSampler.between(start, end)))
 						.ifPresent(bareCores::add);
 					burstStart.flatMap((start) -> burstEnd.map((end) -> CpuSampler.between(start, end)))
-						.ifPresent(burstCores::add);
+						.ifPresent((cores) -> {
+							burstCores.add(cores);
+							ceiling.add(ceilingRatio(cores, this.bench.pipeline().dispatcher().name(), burstRate,
+									bareRate));
+						});
 					bare.add(bareRate);
 					rate.add(burstRate);
 					burst50.add(Stats.percentile(burstLatency, 50));
@@ -165,11 +170,33 @@ final class Webhooks {
 		report.cpu(SCENARIO + " (bare loop; median of the measured rounds)", CpuSampler.medians(bareCores));
 		report.cpu(SCENARIO + " (" + BURST + " events at once; median of the measured rounds)",
 				CpuSampler.medians(burstCores));
+		if (!ceiling.isEmpty()) {
+			report.info(SCENARIO, "burst: the best ratio these cores allow a dispatcher that cost nothing",
+					Stats.of(ceiling).format("%.2f"));
+		}
 		report.atMost(SCENARIO, "burst: job's end → webhook in, p99", Stats.of(burst99), "%,.0f", 2000, "ms");
 		report.info(SCENARIO, "burst: job's end → webhook in, p50", Stats.of(burst50).format("%,.0f") + " ms");
 		report.atMost(SCENARIO, ENDPOINTS + " endpoints, one event: all in", Stats.of(fanOut), "%.2f", 10, "s");
 		report.info(SCENARIO, "one event every 20 ms: p50",
 				Stats.of(trickle50).format("%.0f") + " ms; p99 " + Stats.of(trickle99).format("%.0f") + " ms");
+	}
+
+	/**
+	 * The burst's ratio to the bare loop if the dispatcher cost no CPU: every core of the
+	 * machine given to what the burst needs besides it (this JVM's producer and verifying
+	 * receiver, Kafka, PostgreSQL, the other services), at what they used per webhook.
+	 * The bare loop needs this JVM alone.
+	 */
+	private static double ceilingRatio(Map<String, Double> cores, String dispatcher, double burstRate,
+			double bareRate) {
+		double others = cores.entrySet()
+			.stream()
+			.filter((e) -> !e.getKey().equals(dispatcher) && !e.getKey().equals(CpuSampler.IDLE)
+					&& !e.getKey().contains(": "))
+			.mapToDouble(Map.Entry::getValue)
+			.sum();
+		double perWebhook = others / burstRate;
+		return Runtime.getRuntime().availableProcessors() / perWebhook / bareRate;
 	}
 
 	/** The CPU time of the pipeline's processes and this JVM now. */
