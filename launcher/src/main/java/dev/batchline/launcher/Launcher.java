@@ -22,6 +22,17 @@ public final class Launcher {
 			          also BATCHLINE_KAFKA_SECURE=true
 			""";
 
+	/**
+	 * The demo's services run on the C1 compiler alone (the {@code ./batchline} script),
+	 * which has little left to compile after a short warm-up: the worker's model and the
+	 * API's intake are warmed up briefly (the full warm-ups prepare for C2 and big jobs;
+	 * docs/operations.md, "Cold start"). The environment still wins.
+	 */
+	private static final Map<String, String> DEMO_WARMUPS = Stream
+		.of(Map.entry("BATCHLINE_WORKER_WARMUP", "500ms"), Map.entry("BATCHLINE_API_WARMUP_ITEMS", "50000"))
+		.filter((setting) -> System.getenv(setting.getKey()) == null)
+		.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
+
 	private Launcher() {
 	}
 
@@ -144,17 +155,6 @@ public final class Launcher {
 				intEnv("BATCHLINE_LOCAL_KAFKA_PORT", 9092), intEnv("BATCHLINE_LOCAL_POSTGRES_PORT", 15432),
 				"demo".equals(arguments.get(0)) ? DEMO_WARMUPS : Map.of(), List.of(), secure);
 	}
-
-	/**
-	 * The demo's services run on the C1 compiler alone (the {@code ./batchline} script),
-	 * which has little left to compile after a short warm-up: the worker's model and the
-	 * API's intake are warmed up briefly (the full warm-ups prepare for C2 and big jobs;
-	 * docs/operations.md, "Cold start"). The environment still wins.
-	 */
-	private static final Map<String, String> DEMO_WARMUPS = Stream
-		.of(Map.entry("BATCHLINE_WORKER_WARMUP", "500ms"), Map.entry("BATCHLINE_API_WARMUP_ITEMS", "50000"))
-		.filter((setting) -> System.getenv(setting.getKey()) == null)
-		.collect(Collectors.toMap(Map.Entry::getKey, Map.Entry::getValue));
 
 	private static int workers(List<String> arguments) {
 		int at = arguments.indexOf("--workers");

@@ -80,15 +80,7 @@ public final class LocalPipeline implements AutoCloseable {
 
 	/** Starts everything and returns once every service is ready. */
 	public static LocalPipeline up(PipelineOptions options) {
-		LocalPipeline pipeline = upForJobs(options);
-		try {
-			pipeline.awaitDispatcher();
-			return pipeline;
-		}
-		catch (RuntimeException ex) {
-			pipeline.close();
-			throw ex;
-		}
+		return up(options, true);
 	}
 
 	/**
@@ -97,12 +89,16 @@ public final class LocalPipeline implements AutoCloseable {
 	 * starting: {@link #awaitDispatcher()} waits for it.
 	 */
 	public static LocalPipeline upForJobs(PipelineOptions options) {
+		return up(options, false);
+	}
+
+	private static LocalPipeline up(PipelineOptions options, boolean dispatcherToo) {
 		LocalPipeline pipeline = new LocalPipeline(options);
 		// Ctrl-C or SIGTERM at any time, while starting too, stops what was started
 		Runtime.getRuntime().addShutdownHook(pipeline.stopHook);
 		try {
 			pipeline.start();
-			return pipeline;
+			return dispatcherToo ? pipeline.awaitDispatcher() : pipeline;
 		}
 		catch (RuntimeException ex) {
 			pipeline.close();
